@@ -1,0 +1,28 @@
+package dev.weft.mesh.api.spi;
+
+/**
+ * Where a mesh gets its configuration: a file, an xDS control plane, code. A source delivers whole
+ * {@link dev.weft.mesh.api.config.MeshConfig} snapshots, never fragments.
+ *
+ * <p>Threading: {@link #start} is called once. The source calls its listener serially (never two
+ * calls at once) from a thread of its own choosing; the listener never blocks for long.
+ */
+public interface ConfigSource extends AutoCloseable {
+
+  /**
+   * Begins delivering configuration to {@code listener}. A source that can read its configuration
+   * at once (a file) delivers the first snapshot, or throws the
+   * {@link dev.weft.mesh.api.config.InvalidConfigException} that rejects it, before returning, so that
+   * a broken configuration fails start-up. A remote source may deliver later.
+   *
+   * @throws dev.weft.mesh.api.config.InvalidConfigException if the initial configuration is invalid
+   */
+  void start(ConfigListener listener);
+
+  /** A short description for logs and the config dump, for example {@code file:/etc/weft/mesh.yaml}. */
+  String description();
+
+  /** Stops delivering and releases what the source holds (watchers, threads, streams). Idempotent. */
+  @Override
+  void close();
+}
