@@ -7,7 +7,14 @@ import dev.weft.mesh.api.config.MeshConfig;
  */
 public interface ConfigListener {
 
-  /** A new, valid configuration to apply as a whole. */
+  /**
+   * A new configuration, valid as a model, to apply as a whole.
+   *
+   * @throws dev.weft.mesh.api.config.InvalidConfigException if the mesh rejects it for reasons only
+   *     it can check (an unknown load-balancing policy, bad policy options). The violations name
+   *     model paths; the source should report them with its own locations (file:line:column, xDS
+   *     resource name), as it does its own validation errors, and keep the configuration in force.
+   */
   void onConfig(MeshConfig config);
 
   /**
