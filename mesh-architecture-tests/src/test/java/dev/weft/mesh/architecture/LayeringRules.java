@@ -1,0 +1,51 @@
+package dev.weft.mesh.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The direction of dependencies between Weft's modules, as DESIGN.md draws it. */
+final class LayeringRules {
+
+  /** The public vocabulary depends on the JDK alone. */
+  static final ArchRule API_DEPENDS_ON_NOTHING =
+      classes().that().resideInAPackage("dev.weft.mesh.api..")
+          .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.weft.mesh.api..")
+          .because("mesh-api is the dependency-free vocabulary every other module shares");
+
+  /** The engine is protocol-neutral. */
+  static final ArchRule CORE_KNOWS_NO_PROTOCOL =
+      noClasses().that().resideInAPackage("dev.weft.mesh.core..")
+          .should().dependOnClassesThat().resideInAnyPackage(
+              "io.grpc..", "io.netty..", "java.net.http..", "com.sun.net.httpserver..", "jakarta.servlet..",
+              "dev.weft.mesh.grpc..", "dev.weft.mesh.http..", "dev.weft.mesh.discovery..",
+              "dev.weft.mesh.security..", "dev.weft.mesh.spring..", "org.springframework..")
+          .because("mesh-core knows neither gRPC nor HTTP: protocols plug in through the attempt adapter");
+
+  /** Libraries never reach up into the Spring starter. */
+  static final ArchRule NO_LIBRARY_DEPENDS_ON_STARTER =
+      noClasses().that().resideOutsideOfPackage("dev.weft.mesh.spring..")
+          .and().resideInAPackage("dev.weft.mesh..")
+          .should().dependOnClassesThat().resideInAPackage("dev.weft.mesh.spring..")
+          .because("mesh-spring-starter is auto-configuration only; nothing depends on it");
+
+  /** Config sources and security sit beside each other on the core, not on the protocols. */
+  static final ArchRule DISCOVERY_AND_SECURITY_BELOW_PROTOCOLS =
+      noClasses().that().resideInAnyPackage("dev.weft.mesh.discovery..", "dev.weft.mesh.security..")
+          .should().dependOnClassesThat().resideInAnyPackage("dev.weft.mesh.grpc..", "dev.weft.mesh.http..")
+          .allowEmptyShould(true);
+
+  /** The two protocol modules are independent of each other. */
+  static final ArchRule PROTOCOLS_INDEPENDENT =
+      noClasses().that().resideInAPackage("dev.weft.mesh.grpc..")
+          .should().dependOnClassesThat().resideInAPackage("dev.weft.mesh.http..")
+          .allowEmptyShould(true);
+
+  static final ArchRule HTTP_INDEPENDENT_OF_GRPC =
+      noClasses().that().resideInAPackage("dev.weft.mesh.http..")
+          .should().dependOnClassesThat().resideInAPackage("dev.weft.mesh.grpc..")
+          .allowEmptyShould(true);
+
+  private LayeringRules() {}
+}
