@@ -89,6 +89,9 @@ public final class ClusterBalancer {
    * Replaces the endpoints to balance over. Called serially, off the call path, whenever membership,
    * health, ejection or effective weights change. Calls in progress keep using the state they read.
    *
+   * <p>If the policy fails to make a picker, the exception propagates and the previous state stays
+   * in force.
+   *
    * @param endpoints all endpoints of the cluster or subset, healthy or not, in a stable order
    * @param healthy whether an endpoint may take calls outside panic (neither unhealthy nor ejected)
    */

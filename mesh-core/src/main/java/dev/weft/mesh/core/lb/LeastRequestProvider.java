@@ -22,6 +22,7 @@ import java.util.Map;
 public final class LeastRequestProvider implements LoadBalancerProvider {
   /** The option naming the number of candidates per call. */
   public static final String CHOICE_COUNT = "choiceCount";
+  /** Power of two choices. */
   public static final int DEFAULT_CHOICE_COUNT = 2;
   static final int MAX_CHOICE_COUNT = 100;
 

@@ -20,8 +20,11 @@ import java.util.Map;
  * <p>Stateless and thread-safe. Pickers are immutable and may be called from any thread.
  */
 public final class MaglevProvider implements LoadBalancerProvider, HashBasedPolicy {
+  /** The option naming the number of slots in the lookup table. */
   public static final String TABLE_SIZE = "tableSize";
+  /** Envoy's default table size. */
   public static final int DEFAULT_TABLE_SIZE = 65537;
+  /** Envoy's largest table size. */
   public static final int MAX_TABLE_SIZE = 5000011;
   static final int MIN_TABLE_SIZE = 7;
 

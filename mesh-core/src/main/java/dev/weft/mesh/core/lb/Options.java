@@ -87,7 +87,9 @@ final class Options {
   /** Throws every problem found, including keys that no lookup asked for. */
   void throwIfInvalid() {
     for (String key : values.keySet()) {
-      if (!known.contains(key)) {
+      if (key == null) {
+        violations.add(ConfigViolation.of("options", "option names must not be null"));
+      } else if (!known.contains(key)) {
         violations.add(ConfigViolation.of(PREFIX + key, unknownMessage()));
       }
     }

@@ -19,9 +19,13 @@ import java.util.Map;
  * <p>Stateless and thread-safe. Pickers are immutable and may be called from any thread.
  */
 public final class RingHashProvider implements LoadBalancerProvider, HashBasedPolicy {
+  /** The option naming the least number of ring entries. */
   public static final String MIN_RING_SIZE = "minRingSize";
+  /** The option naming the most ring entries (unless there are more endpoints than that). */
   public static final String MAX_RING_SIZE = "maxRingSize";
+  /** Envoy's and gRPC's default least ring size. */
   public static final int DEFAULT_MIN_RING_SIZE = 1024;
+  /** Envoy's and gRPC's default largest ring size. */
   public static final int DEFAULT_MAX_RING_SIZE = 8 * 1024 * 1024;
   /** The largest ring allowed (gRFC A42's cap). */
   public static final int RING_SIZE_CAP = 8 * 1024 * 1024;

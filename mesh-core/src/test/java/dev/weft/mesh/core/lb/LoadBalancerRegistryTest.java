@@ -61,6 +61,10 @@ class LoadBalancerRegistryTest {
           assertThat(v.message()).contains("takes no options");
         });
     assertThat(registry.validate(LoadBalancing.of("ring_hash").withOptions(Map.of("minRingSize", 64)))).isEmpty();
+    Map<String, Object> nullKey = new java.util.HashMap<>();
+    nullKey.put(null, 1);
+    assertThat(registry.validate(LoadBalancing.of("random").withOptions(nullKey)))
+        .extracting(ConfigViolation::path).containsExactly("options");
   }
 
   @Test
