@@ -37,13 +37,15 @@ import org.slf4j.LoggerFactory;
  *       endpoint does not build up a debt that takes hours to decay.
  *   <li><b>Most ejected at once</b>: an endpoint is ejected only while fewer than
  *       {@code maxEjectionPercent}% of the cluster's endpoints are ejected. This is gRFC A50's rule as
- *       grpc-java and grpc-go implement it ("stop when the ejected percentage is at or above the
- *       maximum"), and the model's promise: with a maximum above zero at least one endpoint can always
- *       be ejected, even when the percentage of the cluster rounds down to less than one endpoint
- *       (10% of 5 endpoints ejects one). Envoy by default ejects only while
- *       {@code (ejected + 1) / total <= max} (so 10% of 5 ejects none, unless its
- *       {@code always_eject_one_host} is set); the two agree whenever {@code max * total / 100} is a
- *       whole number (10 endpoints, 30%: exactly 3). A maximum of 0 ejects nothing.
+ *       grpc-java and grpc-go implement it (both stop once the ejected percentage is at or above the
+ *       maximum; the gRFC's algorithm text compares with "greater than", but its config field promises
+ *       that one address can be ejected whatever the value), and it is the model's promise: with a
+ *       maximum above zero at least one endpoint can always be ejected, even when the percentage of
+ *       the cluster rounds down to less than one endpoint (10% of 5 endpoints ejects one). Envoy by
+ *       default ejects only while {@code 100 * (ejected + 1) / total <= max} (so 10% of 5 ejects none
+ *       unless its {@code always_eject_one_host} is set). The two agree whenever {@code max * total / 100} is a
+ *       whole number (10 endpoints, 30%: exactly 3); otherwise Weft rounds up where Envoy rounds down.
+ *       A maximum of 0 ejects nothing.
  *   <li>Endpoints already ejected are left out of the success-rate statistics and are not ejected
  *       again (as Envoy does).
  * </ul>
