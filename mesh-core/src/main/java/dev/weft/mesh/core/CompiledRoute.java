@@ -1,0 +1,77 @@
+package dev.weft.mesh.core;
+
+import dev.weft.mesh.api.config.FaultInjection;
+import dev.weft.mesh.api.config.HashPolicy;
+import dev.weft.mesh.api.config.HeaderMatch;
+import dev.weft.mesh.api.config.Route;
+import dev.weft.mesh.api.spi.RandomSource;
+import dev.weft.mesh.core.health.Backoff;
+import dev.weft.mesh.core.health.LocalRateLimiter;
+import java.util.List;
+
+/** A route ready for the call path: matchers compiled, destinations resolved to cluster states. */
+final class CompiledRoute {
+  final String service;
+  final Route route;
+  final RouteMatcher matcher;
+  final WeightedTargets targets;
+  final MirrorTarget[] mirrors;
+  final HashPolicy[] hashPolicies;
+  final RouteMatcher.HeaderMatcher[] faultHeaders;
+  final LocalRateLimiter rateLimiter;
+  final LatencyTracker latency;
+  final Telemetry.RouteMetrics metrics;
+  final long timeoutNanos;
+  final long perTryTimeoutNanos;
+  final Backoff backoff;
+
+  CompiledRoute(String service, Route route, WeightedTargets targets, MirrorTarget[] mirrors, LocalRateLimiter rateLimiter,
+      Telemetry telemetry, RandomSource random) {
+    this.service = service;
+    this.route = route;
+    this.matcher = new RouteMatcher(route.match());
+    this.targets = targets;
+    this.mirrors = mirrors;
+    this.hashPolicies = route.hashPolicies().toArray(new HashPolicy[0]);
+    List<HeaderMatch> fh = route.fault().headers();
+    this.faultHeaders = new RouteMatcher.HeaderMatcher[fh.size()];
+    for (int i = 0; i < fh.size(); i++) {
+      faultHeaders[i] = new RouteMatcher.HeaderMatcher(fh.get(i));
+    }
+    this.rateLimiter = rateLimiter;
+    this.latency = route.hedging().enabled() && route.hedging().delayPercentile() > 0
+        ? new LatencyTracker(route.hedging().delayPercentile()) : null;
+    this.metrics = telemetry.route(service, route.name());
+    this.timeoutNanos = route.timeout().isZero() ? Long.MAX_VALUE : route.timeout().toNanos();
+    this.perTryTimeoutNanos = route.retry().perTryTimeout().isZero() ? Long.MAX_VALUE : route.retry().perTryTimeout().toNanos();
+    this.backoff = Backoff.of(route.retry(), random);
+  }
+
+  String name() {
+    return route.name();
+  }
+
+  FaultInjection fault() {
+    return route.fault();
+  }
+
+  boolean faultApplies(CallRequest request) {
+    for (RouteMatcher.HeaderMatcher h : faultHeaders) {
+      if (!h.matches(request)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A mirror destination with its share of calls. */
+  static final class MirrorTarget {
+    final RouteTarget target;
+    final double percent;
+
+    MirrorTarget(RouteTarget target, double percent) {
+      this.target = target;
+      this.percent = percent;
+    }
+  }
+}

@@ -1,0 +1,572 @@
+package dev.weft.mesh.core;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weft.mesh.api.MeshException;
+import dev.weft.mesh.api.UnknownServiceException;
+import dev.weft.mesh.api.config.Cluster;
+import dev.weft.mesh.api.config.ConfigViolation;
+import dev.weft.mesh.api.config.Destination;
+import dev.weft.mesh.api.config.InvalidConfigException;
+import dev.weft.mesh.api.config.MeshConfig;
+import dev.weft.mesh.api.config.MirrorPolicy;
+import dev.weft.mesh.api.config.Route;
+import dev.weft.mesh.api.config.Service;
+import dev.weft.mesh.api.spi.ConfigListener;
+import dev.weft.mesh.api.spi.ConfigSource;
+import dev.weft.mesh.api.spi.RandomSource;
+import dev.weft.mesh.core.health.LocalRateLimiter;
+import dev.weft.mesh.core.lb.LoadBalancerRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A service mesh inside this process: it takes configuration from a {@link ConfigSource}, routes
+ * calls, balances them over endpoints, and runs each call's attempts with retries, hedging,
+ * timeouts, budgets and limits. Protocol modules ({@code mesh-grpc}, {@code mesh-http}) drive it
+ * through {@link #call}.
+ *
+ * <pre>{@code
+ * Mesh mesh = Mesh.builder()
+ *     .configSource(FileConfigSource.builder(Path.of("mesh.yaml")).build())
+ *     .meterRegistry(registry)
+ *     .openTelemetry(openTelemetry)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Configuration updates are compiled off the call path and swapped in with one volatile write:
+ * a call uses the snapshot it started with to its end. An update the mesh rejects leaves the
+ * configuration in force untouched. Thread-safe.
+ */
+public final class Mesh implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Mesh.class);
+  private static final long HOUSEKEEPING_PERIOD_NANOS = Duration.ofSeconds(1).toNanos();
+
+  private final String name;
+  private final ConfigSource source;
+  private final Engine engine;
+  private final OpenTelemetry openTelemetry;
+  private final ExecutorScheduler ownedScheduler;
+  private final Object controlLock = new Object();
+  private final Map<String, ClusterState> clusters = new HashMap<>();
+  private final List<Consumer<List<EndpointRemoval>>> removalListeners = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile MeshSnapshot snapshot;
+  private volatile Throwable lastError;
+  private volatile long lastErrorAtMillis;
+  private Scheduler.Cancellable housekeeping;
+
+  private Mesh(Builder b) {
+    this.name = b.name;
+    this.source = b.configSource;
+    this.ownedScheduler = b.scheduler == null ? new ExecutorScheduler("weft-mesh-" + b.name) : null;
+    Scheduler scheduler = b.scheduler != null ? b.scheduler : ownedScheduler;
+    this.openTelemetry = b.openTelemetry == null ? OpenTelemetry.noop() : b.openTelemetry;
+    Telemetry telemetry = new Telemetry(b.meterRegistry, b.openTelemetry);
+    this.engine = new Engine(b.ticker, b.random, scheduler, b.loadBalancers, b.ewmaDecay.toNanos(), telemetry);
+  }
+
+  /** A builder; a config source is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private void start() {
+    housekeeping = engine.scheduler.scheduleAtFixedRate(this::housekeep, HOUSEKEEPING_PERIOD_NANOS);
+    source.start(new ConfigListener() {
+      @Override
+      public void onConfig(MeshConfig config) {
+        apply(config);
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        recordError(error);
+      }
+    });
+  }
+
+  // ---- configuration ----
+
+  /** Compiles and swaps in a configuration, or throws and keeps the one in force. */
+  private void apply(MeshConfig config) {
+    requireNonNull(config, "config");
+    if (closed.get()) {
+      return;
+    }
+    synchronized (controlLock) {
+      try {
+        validate(config);
+        MeshSnapshot compiled = compile(config);
+        snapshot = compiled;
+        lastError = null;
+        engine.telemetry.configUpdate(true);
+        log.info("mesh '{}' applied configuration version {} ({} services, {} clusters)", name, config.version(),
+            compiled.serviceNames.size(), compiled.clusters.size());
+      } catch (InvalidConfigException e) {
+        engine.telemetry.configUpdate(false);
+        recordError(e);
+        throw e;
+      }
+    }
+  }
+
+  private void recordError(Throwable error) {
+    lastError = error;
+    lastErrorAtMillis = engine.ticker.currentTimeMillis();
+    MeshSnapshot current = snapshot;
+    log.warn("mesh '{}' rejected a configuration update from {}; {} stays in force: {}", name, source.description(),
+        current == null ? "no configuration" : "version " + current.version(), error.getMessage());
+  }
+
+  /** Checks what only the engine knows: load-balancing policies and their options. */
+  private void validate(MeshConfig config) {
+    List<ConfigViolation> violations = new ArrayList<>();
+    for (int i = 0; i < config.clusters().size(); i++) {
+      Cluster c = config.clusters().get(i);
+      for (ConfigViolation v : engine.loadBalancers.validate(c.loadBalancing())) {
+        violations.add(v.under("clusters[" + i + "].loadBalancing"));
+      }
+    }
+    if (!violations.isEmpty()) {
+      throw new InvalidConfigException(violations);
+    }
+  }
+
+  private MeshSnapshot compile(MeshConfig config) {
+    Map<String, ClusterState> next = new LinkedHashMap<>();
+    for (Cluster c : config.clusters()) {
+      ClusterState state = clusters.get(c.name());
+      if (state == null) {
+        state = new ClusterState(c, engine);
+      } else {
+        state.apply(c);
+      }
+      next.put(c.name(), state);
+    }
+    for (Map.Entry<String, ClusterState> old : clusters.entrySet()) {
+      if (!next.containsKey(old.getKey())) {
+        old.getValue().close();
+        notifyRemoved(old.getValue(), old.getValue().endpoints());
+      }
+    }
+    clusters.clear();
+    clusters.putAll(next);
+
+    Map<String, ServiceRouter> routers = new HashMap<>();
+    for (Service s : config.services()) {
+      CompiledRoute[] routes = new CompiledRoute[s.routes().size()];
+      for (int i = 0; i < routes.length; i++) {
+        routes[i] = compileRoute(s.name(), s.routes().get(i), next);
+      }
+      routers.put(s.name(), new ServiceRouter(s.name(), routes));
+    }
+    // A cluster is reachable as a service of its own name unless a service claims the name.
+    for (Cluster c : config.clusters()) {
+      routers.computeIfAbsent(c.name(), n -> new ServiceRouter(n, new CompiledRoute[] {
+          compileRoute(n, Route.builder("default").destinations(Destination.of(n)).build(), next)}));
+    }
+    return new MeshSnapshot(config, Map.copyOf(routers), Map.copyOf(next), engine.ticker.currentTimeMillis());
+  }
+
+  private CompiledRoute compileRoute(String service, Route route, Map<String, ClusterState> states) {
+    List<Destination> ds = route.destinations();
+    RouteTarget[] targets = new RouteTarget[ds.size()];
+    int[] weights = new int[ds.size()];
+    for (int i = 0; i < targets.length; i++) {
+      targets[i] = new RouteTarget(states.get(ds.get(i).cluster()), ds.get(i).subset());
+      weights[i] = ds.get(i).weight();
+    }
+    CompiledRoute.MirrorTarget[] mirrors = new CompiledRoute.MirrorTarget[route.mirrors().size()];
+    for (int i = 0; i < mirrors.length; i++) {
+      MirrorPolicy m = route.mirrors().get(i);
+      mirrors[i] = new CompiledRoute.MirrorTarget(new RouteTarget(states.get(m.cluster()), m.subset()), m.percent());
+    }
+    LocalRateLimiter limiter = route.rateLimit().enabled() ? new LocalRateLimiter(route.rateLimit(), engine.ticker) : null;
+    return new CompiledRoute(service, route, new WeightedTargets(targets, weights), mirrors, limiter, engine.telemetry, engine.random);
+  }
+
+  private void housekeep() {
+    MeshSnapshot s = snapshot;
+    if (s == null) {
+      return;
+    }
+    for (ServiceRouter router : s.routers.values()) {
+      for (CompiledRoute r : router.routes) {
+        if (r.latency != null) {
+          r.latency.refresh();
+        }
+      }
+    }
+    synchronized (controlLock) {
+      for (ClusterState c : s.clusters.values()) {
+        if (c.config().loadBalancing().slowStart().enabled()) {
+          c.refreshSlowStart();
+        }
+      }
+    }
+  }
+
+  private void notifyRemoved(ClusterState cluster, List<EndpointState> removed) {
+    if (removalListeners.isEmpty() || removed.isEmpty()) {
+      return;
+    }
+    List<EndpointRemoval> events = new ArrayList<>(removed.size());
+    for (EndpointState e : removed) {
+      events.add(new EndpointRemoval(cluster.name(), e.endpoint()));
+    }
+    for (Consumer<List<EndpointRemoval>> l : removalListeners) {
+      try {
+        l.accept(events);
+      } catch (RuntimeException ex) {
+        log.warn("an endpoint-removal listener failed", ex);
+      }
+    }
+  }
+
+  // ---- calls ----
+
+  /**
+   * Routes a call and runs its attempts through {@code adapter}; the outcome reaches
+   * {@code listener} exactly once. Never blocks; returns at once.
+   *
+   * <p>A call to a service the configuration does not know fails at once with an
+   * {@link UnknownServiceException} that lists the known services.
+   */
+  public <R> CallHandle call(CallRequest request, AttemptAdapter<R> adapter, CallListener<R> listener) {
+    MeshSnapshot s = snapshot;
+    if (s == null || closed.get()) {
+      listener.onFailure(new MeshException(MeshException.Reason.NOT_READY, closed.get()
+          ? "the mesh '" + name + "' is closed" : "the mesh '" + name + "' has no configuration yet"));
+      return NOOP_HANDLE;
+    }
+    ServiceRouter router = s.routers.get(request.service());
+    if (router == null) {
+      listener.onFailure(new UnknownServiceException(request.service(), s.serviceNames));
+      return NOOP_HANDLE;
+    }
+    CompiledRoute route = router.route(request);
+    if (route == null) {
+      listener.onFailure(new MeshException(MeshException.Reason.NO_ROUTE, "no route of service '" + request.service()
+          + "' matches " + request.method() + " " + request.path()));
+      return NOOP_HANDLE;
+    }
+    RouteTarget target = route.targets.pick(engine.random);
+    CallExecution<R> call = new CallExecution<>(engine, request, adapter, listener, route, target);
+    call.start();
+    return call;
+  }
+
+  private static final CallHandle NOOP_HANDLE = () -> {};
+
+  /**
+   * Routes a call and picks its endpoint exactly as {@link #call} would, without making it: for
+   * tests of routing configurations and for tools. Each decision is a fresh draw from the route's
+   * weights and the balancer.
+   *
+   * @throws MeshException as {@link #call} would fail (unknown service, no route, no endpoint)
+   */
+  public RouteDecision decide(CallRequest request) {
+    MeshSnapshot s = snapshot;
+    if (s == null) {
+      throw new MeshException(MeshException.Reason.NOT_READY, "the mesh '" + name + "' has no configuration yet");
+    }
+    ServiceRouter router = s.routers.get(request.service());
+    if (router == null) {
+      throw new UnknownServiceException(request.service(), s.serviceNames);
+    }
+    CompiledRoute route = router.route(request);
+    if (route == null) {
+      throw new MeshException(MeshException.Reason.NO_ROUTE, "no route of service '" + request.service()
+          + "' matches " + request.method() + " " + request.path());
+    }
+    RouteTarget target = route.targets.pick(engine.random);
+    EndpointState picked = target.balanced.pick(CallExecution.noHashContext());
+    if (picked == null) {
+      throw target.balanced.noEndpoint(target.cluster.name());
+    }
+    return new RouteDecision(request.service(), route.name(), target.cluster.name(), target.subset, picked.endpoint());
+  }
+
+  // ---- introspection ----
+
+  /** The name given to this mesh (for logs and thread names). */
+  public String name() {
+    return name;
+  }
+
+  /** Whether a configuration is in force. */
+  public boolean ready() {
+    return snapshot != null;
+  }
+
+  /** The version of the configuration in force, or empty before the first one. */
+  public String configVersion() {
+    MeshSnapshot s = snapshot;
+    return s == null ? "" : s.version();
+  }
+
+  /** The configuration in force, or {@link MeshConfig#EMPTY} before the first one. */
+  public MeshConfig config() {
+    MeshSnapshot s = snapshot;
+    return s == null ? MeshConfig.EMPTY : s.config;
+  }
+
+  /** The mesh's clock (protocol modules measure with it). */
+  public Ticker ticker() {
+    return engine.ticker;
+  }
+
+  /**
+   * The OpenTelemetry instance the mesh traces with ({@link OpenTelemetry#noop()} when none was
+   * given); protocol modules propagate context with its propagators.
+   */
+  public OpenTelemetry openTelemetry() {
+    return openTelemetry;
+  }
+
+  /** The config source's description. */
+  public String configSourceDescription() {
+    return source.description();
+  }
+
+  /** The last configuration error, or null if the last update was accepted. */
+  public Throwable lastConfigError() {
+    return lastError;
+  }
+
+  /**
+   * Registers a listener told when endpoints leave the configuration (so that protocol modules close
+   * their connections). Called on the control path; must be quick.
+   */
+  public void addEndpointRemovalListener(Consumer<List<EndpointRemoval>> listener) {
+    removalListeners.add(requireNonNull(listener, "listener"));
+  }
+
+  /** An endpoint that left a cluster. */
+  public record EndpointRemoval(String cluster, dev.weft.mesh.api.config.Endpoint endpoint) {}
+
+  /**
+   * Everything in force as JSON: version, source, services with their routes, clusters with
+   * endpoints, weights, health, ejections and load, and the last error.
+   */
+  public String configDump() {
+    return Json.write(ConfigDump.of(this, snapshot));
+  }
+
+  Map<String, Object> status() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mesh", name);
+    m.put("source", source.description());
+    MeshSnapshot s = snapshot;
+    m.put("version", s == null ? null : s.version());
+    m.put("appliedAt", s == null ? null : Instant.ofEpochMilli(s.appliedAtMillis).toString());
+    Throwable e = lastError;
+    m.put("lastError", e == null ? null : e.getMessage());
+    m.put("lastErrorAt", e == null ? null : Instant.ofEpochMilli(lastErrorAtMillis).toString());
+    return m;
+  }
+
+  /** Stops the config source and the mesh's threads. Calls in flight finish; new calls fail. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      source.close();
+    } finally {
+      if (housekeeping != null) {
+        housekeeping.cancel();
+      }
+      synchronized (controlLock) {
+        for (ClusterState c : clusters.values()) {
+          c.close();
+        }
+      }
+      if (ownedScheduler != null) {
+        ownedScheduler.close();
+      }
+    }
+  }
+
+  /** The engine's shared services, as cluster states and calls see them. */
+  private final class Engine implements EngineContext {
+    final Ticker ticker;
+    final RandomSource random;
+    final Scheduler scheduler;
+    final LoadBalancerRegistry loadBalancers;
+    final long ewmaDecayNanos;
+    final Telemetry telemetry;
+
+    Engine(Ticker ticker, RandomSource random, Scheduler scheduler, LoadBalancerRegistry loadBalancers, long ewmaDecayNanos, Telemetry telemetry) {
+      this.ticker = ticker;
+      this.random = random;
+      this.scheduler = scheduler;
+      this.loadBalancers = loadBalancers;
+      this.ewmaDecayNanos = ewmaDecayNanos;
+      this.telemetry = telemetry;
+    }
+
+    @Override
+    public Ticker ticker() {
+      return ticker;
+    }
+
+    @Override
+    public RandomSource random() {
+      return random;
+    }
+
+    @Override
+    public Scheduler scheduler() {
+      return scheduler;
+    }
+
+    @Override
+    public LoadBalancerRegistry loadBalancers() {
+      return loadBalancers;
+    }
+
+    @Override
+    public long ewmaDecayNanos() {
+      return ewmaDecayNanos;
+    }
+
+    @Override
+    public Telemetry telemetry() {
+      return telemetry;
+    }
+
+    @Override
+    public void control(Runnable task) {
+      synchronized (controlLock) {
+        if (!closed.get()) {
+          task.run();
+        }
+      }
+    }
+
+    @Override
+    public void onEjectionChange(ClusterState cluster) {
+      scheduler.schedule(() -> control(cluster::rebuildBalancers), 0);
+    }
+
+    @Override
+    public void onEndpointsRemoved(ClusterState cluster, List<EndpointState> removed) {
+      notifyRemoved(cluster, removed);
+    }
+  }
+
+  /** Builds a {@link Mesh}. */
+  public static final class Builder {
+    private String name = "default";
+    private ConfigSource configSource;
+    private MeterRegistry meterRegistry;
+    private OpenTelemetry openTelemetry;
+    private Ticker ticker = Ticker.system();
+    private Scheduler scheduler;
+    private RandomSource random = Randoms.threadLocal();
+    private LoadBalancerRegistry loadBalancers = LoadBalancerRegistry.getDefault();
+    private Duration ewmaDecay = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    /** A name for logs, thread names and the config dump; default {@code default}. */
+    public Builder name(String name) {
+      this.name = requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Where configuration comes from. Required. */
+    public Builder configSource(ConfigSource configSource) {
+      this.configSource = requireNonNull(configSource, "configSource");
+      return this;
+    }
+
+    /** A fixed configuration; shorthand for a {@link StaticConfigSource}. */
+    public Builder config(MeshConfig config) {
+      return configSource(new StaticConfigSource(config));
+    }
+
+    /** Where meters go; without one the mesh records no metrics and pays nothing for them. */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /** Where spans go and how context propagates; without one the mesh traces nothing. */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /** The clock; tests pass a {@link dev.weft.mesh.core.testing.FakeTicker}. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * The scheduler for delays and periodic work; tests pass a
+     * {@link dev.weft.mesh.core.testing.FakeScheduler}. Default: one daemon thread owned by the mesh.
+     */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Randomness for splits, picks, sampling and jitter; tests pass a seeded one. */
+    public Builder random(RandomSource random) {
+      this.random = requireNonNull(random, "random");
+      return this;
+    }
+
+    /** The load-balancing policies available; default: those found with ServiceLoader. */
+    public Builder loadBalancers(LoadBalancerRegistry loadBalancers) {
+      this.loadBalancers = requireNonNull(loadBalancers, "loadBalancers");
+      return this;
+    }
+
+    /** The decay time of the peak-EWMA latency estimate used by least-request balancing; default 10 s. */
+    public Builder ewmaDecay(Duration ewmaDecay) {
+      if (ewmaDecay.isNegative() || ewmaDecay.isZero()) {
+        throw new IllegalArgumentException("ewmaDecay must be positive, was " + ewmaDecay);
+      }
+      this.ewmaDecay = ewmaDecay;
+      return this;
+    }
+
+    /**
+     * Builds the mesh and starts its config source. A source that reads its configuration at once
+     * (a file) has it in force when this returns.
+     *
+     * @throws InvalidConfigException if the initial configuration is invalid (nothing is left running)
+     */
+    public Mesh build() {
+      if (configSource == null) {
+        throw new IllegalStateException("a Mesh needs a configSource (or config)");
+      }
+      Mesh mesh = new Mesh(this);
+      try {
+        mesh.start();
+      } catch (RuntimeException e) {
+        mesh.close();
+        throw e;
+      }
+      return mesh;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.weft.mesh.http;
+
+import dev.weft.mesh.api.config.Endpoint;
+import dev.weft.mesh.api.config.TlsSettings;
+import dev.weft.mesh.core.Attempt;
+import dev.weft.mesh.core.AttemptAdapter;
+import dev.weft.mesh.core.AttemptContext;
+import dev.weft.mesh.core.AttemptOutcome;
+import dev.weft.mesh.core.AttemptSink;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.context.propagation.TextMapSetter;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Makes HTTP attempts with the JDK client: rewrites the logical URL to the chosen endpoint, sets the
+ * attempt's timeout, injects the trace context, and classifies what comes back.
+ */
+final class HttpAttemptAdapter<T> implements AttemptAdapter<HttpAttemptResult<T>> {
+  /** Headers the JDK client sets itself and refuses from callers. */
+  private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
+  private static final TextMapSetter<HttpRequest.Builder> SETTER = (carrier, key, value) -> {
+    if (carrier != null) {
+      carrier.setHeader(key, value);
+    }
+  };
+
+  private final HttpClient client;
+  private final HttpRequest logical;
+  private final HttpResponse.BodyHandler<T> handler;
+  private final TextMapPropagator propagator;
+
+  HttpAttemptAdapter(HttpClient client, HttpRequest logical, HttpResponse.BodyHandler<T> handler, TextMapPropagator propagator) {
+    this.client = client;
+    this.logical = logical;
+    this.handler = handler;
+    this.propagator = propagator;
+  }
+
+  @Override
+  public Attempt start(AttemptContext context, AttemptSink<HttpAttemptResult<T>> sink) {
+    HttpRequest physical;
+    try {
+      physical = physicalRequest(context);
+    } catch (RuntimeException e) {
+      sink.complete(new HttpAttemptResult<>(null, e), AttemptOutcome.CONNECT_FAILURE);
+      return () -> {};
+    }
+    CompletableFuture<HttpResponse<T>> future = client.sendAsync(physical, handler);
+    future.whenComplete((response, error) -> {
+      if (error == null) {
+        sink.complete(new HttpAttemptResult<>(response, null), AttemptOutcome.http(response.statusCode()));
+      } else {
+        Throwable cause = unwrap(error);
+        sink.complete(new HttpAttemptResult<>(null, cause), classify(cause));
+      }
+    });
+    return () -> future.cancel(true);
+  }
+
+  private HttpRequest physicalRequest(AttemptContext context) {
+    Endpoint endpoint = context.endpoint();
+    URI logicalUri = logical.uri();
+    boolean tls = context.cluster().tls().mode() != TlsSettings.Mode.DISABLED;
+    URI uri;
+    try {
+      uri = new URI(tls ? "https" : "http", null, endpoint.host(), endpoint.port(), logicalUri.getPath(), logicalUri.getQuery(), null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("cannot address " + endpoint.address() + " for " + logicalUri, e);
+    }
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+        .method(logical.method(), logical.bodyPublisher().orElse(HttpRequest.BodyPublishers.noBody()))
+        .expectContinue(logical.expectContinue());
+    logical.version().ifPresent(b::version);
+    logical.headers().map().forEach((name, values) -> {
+      if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+        for (String v : values) {
+          b.header(name, v);
+        }
+      }
+    });
+    if (context.timeoutNanos() != Long.MAX_VALUE) {
+      b.timeout(Duration.ofNanos(Math.max(1_000_000L, context.timeoutNanos())));
+    }
+    propagator.inject(context.traceContext(), b, SETTER);
+    return b.build();
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  static AttemptOutcome classify(Throwable t) {
+    if (t instanceof CancellationException) {
+      return AttemptOutcome.CANCELLED;
+    }
+    if (t instanceof HttpConnectTimeoutException || t instanceof ConnectException) {
+      return AttemptOutcome.CONNECT_FAILURE;
+    }
+    if (t instanceof HttpTimeoutException) {
+      return AttemptOutcome.TIMEOUT;
+    }
+    if (t instanceof IOException && t.getCause() instanceof ConnectException) {
+      return AttemptOutcome.CONNECT_FAILURE;
+    }
+    if (t instanceof IOException || t instanceof ClosedChannelException) {
+      return AttemptOutcome.RESET;
+    }
+    return AttemptOutcome.RESET;
+  }
+
+  @Override
+  public void discard(HttpAttemptResult<T> result) {
+    // Bodies are read whole by the caller's BodyHandler; nothing stays open to release.
+  }
+}

@@ -1,0 +1,178 @@
+package dev.weft.mesh.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weft.mesh.api.InjectedFaultException;
+import dev.weft.mesh.api.MeshException;
+import dev.weft.mesh.core.CallHandle;
+import dev.weft.mesh.core.CallListener;
+import dev.weft.mesh.core.Mesh;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * An HTTP client for logical URLs such as {@code http://reviews/reviews/1}: the host names a mesh
+ * service, and each request is routed, balanced, retried, timed out, fault-injected, mirrored,
+ * traced and measured by the {@link Mesh}. Requests go out through one JDK {@link HttpClient}, which
+ * keeps connections to each endpoint open for reuse.
+ *
+ * <p>Retries and hedges apply to idempotent methods (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) unless
+ * the route sets {@code retryNonIdempotent}; a retried request sends the same body again, so use
+ * replayable body publishers (the JDK's {@code ofString}, {@code ofByteArray}, {@code ofFile} are).
+ *
+ * <p>A mesh failure (unknown service, no healthy endpoint, circuit open, rate limited) is thrown as
+ * a {@link MeshException}; an injected abort answers with its configured status instead. Thread-safe.
+ */
+public final class MeshHttpClient implements AutoCloseable {
+  private final Mesh mesh;
+  private final HttpClient client;
+  private final boolean ownsClient;
+  private final Duration defaultTimeout;
+
+  private MeshHttpClient(Builder b) {
+    this.mesh = b.mesh;
+    this.ownsClient = b.client == null;
+    this.client = b.client != null ? b.client : HttpClient.newBuilder()
+        .connectTimeout(b.connectTimeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+    this.defaultTimeout = b.defaultTimeout;
+  }
+
+  /** A builder for a client on {@code mesh}. */
+  public static Builder builder(Mesh mesh) {
+    return new Builder(mesh);
+  }
+
+  /** Sends a request and waits for its response. */
+  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<T>> future = sendAsync(request, handler);
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(cause);
+    }
+  }
+
+  /**
+   * Sends a request without blocking. Cancelling the returned future cancels the call and its
+   * attempts in flight.
+   */
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    requireNonNull(request, "request");
+    requireNonNull(handler, "handler");
+    HttpCallRequest call = new HttpCallRequest(request, defaultTimeout);
+    HttpAttemptAdapter<T> adapter = new HttpAttemptAdapter<>(client, request, handler,
+        mesh.openTelemetry().getPropagators().getTextMapPropagator());
+    CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
+    CallHandle handle = mesh.call(call, adapter, new CallListener<>() {
+      @Override
+      public void onComplete(HttpAttemptResult<T> r) {
+        if (r.response() != null) {
+          result.complete(r.response());
+        } else {
+          result.completeExceptionally(r.error());
+        }
+      }
+
+      @Override
+      public void onFailure(MeshException failure) {
+        if (failure instanceof InjectedFaultException fault) {
+          SyntheticResponse.of(request, fault.httpStatus(), "fault filter abort", handler)
+              .whenComplete((response, error) -> {
+                if (error != null) {
+                  result.completeExceptionally(error);
+                } else {
+                  result.complete(response);
+                }
+              });
+        } else {
+          result.completeExceptionally(failure);
+        }
+      }
+    });
+    result.whenComplete((r, e) -> {
+      if (e instanceof CancellationException) {
+        handle.cancel();
+      }
+    });
+    return result;
+  }
+
+  /** The mesh this client routes through. */
+  public Mesh mesh() {
+    return mesh;
+  }
+
+  /** Releases the JDK client's connections if this client created it. */
+  @Override
+  public void close() {
+    if (ownsClient) {
+      closeClient(client);
+    }
+  }
+
+  private static void closeClient(HttpClient c) {
+    // HttpClient is AutoCloseable only from Java 21; on 17 its connections close when it is collected.
+    if (c instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception ignored) {
+        // best effort
+      }
+    }
+  }
+
+  /** Builds a {@link MeshHttpClient}. */
+  public static final class Builder {
+    private final Mesh mesh;
+    private HttpClient client;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration defaultTimeout;
+
+    private Builder(Mesh mesh) {
+      this.mesh = requireNonNull(mesh, "mesh");
+    }
+
+    /** The JDK client to send with (for its executor, SSL context, proxy settings); default: a new one. */
+    public Builder httpClient(HttpClient client) {
+      this.client = requireNonNull(client, "client");
+      return this;
+    }
+
+    /** How long connecting may take when this builder makes the JDK client; default 5 s. */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout");
+      return this;
+    }
+
+    /** The overall timeout of requests that carry none; default none (the route's timeout still applies). */
+    public Builder defaultTimeout(Duration defaultTimeout) {
+      this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout");
+      return this;
+    }
+
+    public MeshHttpClient build() {
+      return new MeshHttpClient(this);
+    }
+  }
+}
