@@ -12,10 +12,11 @@ import java.util.regex.Pattern;
  * {@code 1h}), several of them in a row ({@code 1m30s}), or a bare {@code 0}.
  */
 final class Durations {
-  private static final Pattern PART = Pattern.compile("([0-9]{1,19})(?:\\.([0-9]{1,9}))?([a-zµ]*)");
+  private static final Pattern PART = Pattern.compile("([0-9]{1,19})(?:\\.([0-9]{1,9}))?([^0-9.]*)");
   private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9._]*[0-9][0-9._]*(?:[eE][-+]?[0-9]+)?");
   private static final String[] UNITS = {"h", "m", "s", "ms", "us", "ns"};
   private static final long[] UNIT_NANOS = {3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L, 1L};
+  private static final int MAX_DIGITS = 19;
   private static final BigInteger NANOS_PER_SECOND = BigInteger.valueOf(1_000_000_000L);
 
   /** The duration {@code text} stands for. */
@@ -51,15 +52,23 @@ final class Durations {
     } catch (ArithmeticException e) {
       throw new IllegalArgumentException("is finer than a nanosecond: '" + text.trim() + "'");
     }
-    BigInteger[] secondsAndNanos = whole.divideAndRemainder(NANOS_PER_SECOND);
-    if (secondsAndNanos[0].bitLength() > 62) {
+    BigInteger[] secondsAndNanos = (negative ? whole.negate() : whole).divideAndRemainder(NANOS_PER_SECOND);
+    BigInteger seconds = secondsAndNanos[0];
+    BigInteger nanosOfSecond = secondsAndNanos[1];
+    if (nanosOfSecond.signum() < 0) {
+      seconds = seconds.subtract(BigInteger.ONE);
+      nanosOfSecond = nanosOfSecond.add(NANOS_PER_SECOND);
+    }
+    if (seconds.bitLength() > 63) {
       throw new IllegalArgumentException("is too long: '" + text.trim() + "'");
     }
-    Duration d = Duration.ofSeconds(secondsAndNanos[0].longValueExact(), secondsAndNanos[1].longValueExact());
-    return negative ? d.negated() : d;
+    return Duration.ofSeconds(seconds.longValueExact(), nanosOfSecond.longValueExact());
   }
 
-  /** The shortest exact text for {@code d}, in the largest unit that divides it: {@code 1500ms}, {@code 2m}, {@code 0s}. */
+  /**
+   * The exact text for {@code d} in the largest unit that divides it ({@code 1500ms}, {@code 2m},
+   * {@code 0s}); durations too long for that are written in seconds with a fraction.
+   */
   static String format(Duration d) {
     if (d.isZero()) {
       return "0s";
@@ -69,11 +78,13 @@ final class Durations {
     nanos = nanos.abs();
     for (int i = 0; i < UNITS.length; i++) {
       BigInteger[] qr = nanos.divideAndRemainder(BigInteger.valueOf(UNIT_NANOS[i]));
-      if (qr[1].signum() == 0) {
+      if (qr[1].signum() == 0 && qr[0].toString().length() <= MAX_DIGITS) {
         return sign + qr[0] + UNITS[i];
       }
     }
-    throw new AssertionError("every duration is a whole number of nanoseconds");
+    BigInteger[] secondsAndNanos = nanos.divideAndRemainder(NANOS_PER_SECOND);
+    String fraction = String.format("%09d", secondsAndNanos[1].longValueExact()).replaceAll("0+$", "");
+    return sign + secondsAndNanos[0] + (fraction.isEmpty() ? "" : "." + fraction) + "s";
   }
 
   private static long unitNanos(String unit, String text) {
@@ -85,6 +96,9 @@ final class Durations {
     }
     if (u.isEmpty()) {
       throw new IllegalArgumentException("needs a unit after each number (ns, us, ms, s, m, h); was '" + text.trim() + "'");
+    }
+    if (!u.chars().allMatch(Character::isLetter)) {
+      throw notADuration(text);
     }
     throw new IllegalArgumentException("has the unknown unit '" + unit + "'; use ns, us, ms, s, m or h; was '" + text.trim() + "'");
   }

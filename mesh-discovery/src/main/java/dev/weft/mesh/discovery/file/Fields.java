@@ -541,6 +541,10 @@ final class Fields {
         }
       }
       return null;
+    } catch (ArithmeticException e) {
+      // The model's checks can overflow on extreme values (a fill interval of a billion years).
+      ctx.problem(table.resolve(""), "holds a value too large to check (" + e.getMessage() + ")");
+      return null;
     }
   }
 

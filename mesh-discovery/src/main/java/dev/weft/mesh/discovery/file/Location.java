@@ -1,6 +1,5 @@
 package dev.weft.mesh.discovery.file;
 
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.Mark;
 
 /**
@@ -9,8 +8,6 @@ import org.yaml.snakeyaml.error.Mark;
  * key or list item that holds it.
  */
 record Location(String yamlPath, int line, int column) {
-  private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_\\-/:@+]+");
-
   static Location of(String yamlPath, Mark mark) {
     return new Location(yamlPath, mark.getLine() + 1, mark.getColumn() + 1);
   }
@@ -32,10 +29,25 @@ record Location(String yamlPath, int line, int column) {
 
   /** The path of {@code key} in the mapping at {@code parent}; keys that would be ambiguous are quoted. */
   static String child(String parent, String key) {
-    if (!PLAIN_KEY.matcher(key).matches()) {
+    if (!isPlain(key)) {
       return parent + "[\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";
     }
     return parent.isEmpty() ? key : parent + "." + key;
+  }
+
+  private static boolean isPlain(String key) {
+    if (key.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '_' || c == '-' || c == '/' || c == ':' || c == '@' || c == '+';
+      if (!plain) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The path of item {@code index} in the list at {@code parent}. */

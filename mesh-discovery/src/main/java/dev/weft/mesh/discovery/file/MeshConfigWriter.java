@@ -70,6 +70,8 @@ final class MeshConfigWriter {
     options.setWidth(Integer.MAX_VALUE);
     options.setAllowUnicode(true);
     options.setDereferenceAliases(true);
+    // Control characters are written as escapes in a double-quoted string, not as !!binary.
+    options.setNonPrintableStyle(DumperOptions.NonPrintableStyle.ESCAPE);
     return new Yaml(options);
   }
 
