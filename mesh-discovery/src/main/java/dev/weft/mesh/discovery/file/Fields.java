@@ -435,58 +435,87 @@ final class Fields {
       ctx.problem(at(key), "must be a mapping, was " + ReadContext.describe(value));
       return Map.of();
     }
-    Object converted = plainValue(value, at(key), model, 0, Collections.newSetFromMap(new IdentityHashMap<>()));
+    Object converted = new FreeForm().convert(value, at(key), model, 0);
     @SuppressWarnings("unchecked")
     Map<String, Object> map = converted instanceof Map<?, ?> ? (Map<String, Object>) converted : Map.of();
     return map;
   }
 
-  private Object plainValue(Node node, Location at, String model, int depth, Set<Node> enclosing) {
-    if (!ctx.plain(node, at)) {
-      failed.add(model);
-      return null;
+  /**
+   * Converts free-form YAML to plain values. A node met again through an alias is converted once and
+   * shared, while its expanded size still counts against the file's value budget, so an alias bomb
+   * is refused quickly instead of being expanded.
+   */
+  private final class FreeForm {
+    private final Map<Node, Converted> done = new IdentityHashMap<>();
+    private final Set<Node> enclosing = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long size;
+
+    private record Converted(Object value, long size) {}
+
+    Object convert(Node node, Location at, String model, int depth) {
+      Converted again = done.get(node);
+      if (again != null) {
+        ctx.visit(again.size());
+        size += again.size();
+        return again.value();
+      }
+      long before = size;
+      Object value = convertOnce(node, at, model, depth);
+      if (!(node instanceof ScalarNode)) {
+        done.put(node, new Converted(value, size - before));
+      }
+      return value;
     }
-    if (node instanceof ScalarNode scalar) {
-      try {
-        return Scalars.plain(scalar);
-      } catch (IllegalArgumentException e) {
+
+    private Object convertOnce(Node node, Location at, String model, int depth) {
+      size++;
+      if (!ctx.plain(node, at)) {
         failed.add(model);
-        ctx.problem(at, e.getMessage());
         return null;
       }
-    }
-    if (depth >= MAX_FREE_FORM_DEPTH) {
-      failed.add(model);
-      ctx.problem(at, "nests deeper than " + MAX_FREE_FORM_DEPTH + " levels");
-      return null;
-    }
-    if (!enclosing.add(node)) {
-      failed.add(model);
-      ctx.problem(at, "contains itself through an alias");
-      return null;
-    }
-    try {
-      if (node instanceof SequenceNode sequence) {
-        List<Object> list = new ArrayList<>(sequence.getValue().size());
-        List<Node> items = sequence.getValue();
-        for (int i = 0; i < items.size(); i++) {
-          Node item = items.get(i);
-          String itemModel = model + "[" + i + "]";
-          Location itemAt = Location.of(Location.item(at.yamlPath(), i), item.getStartMark());
-          table.put(itemModel, itemAt);
-          list.add(plainValue(item, itemAt, itemModel, depth + 1, enclosing));
+      if (node instanceof ScalarNode scalar) {
+        try {
+          return Scalars.plain(scalar);
+        } catch (IllegalArgumentException e) {
+          failed.add(model);
+          ctx.problem(at, e.getMessage());
+          return null;
         }
-        return Collections.unmodifiableList(list);
       }
-      Map<String, Object> map = new LinkedHashMap<>();
-      for (Entry e : entries(ctx, (MappingNode) node, at.yamlPath())) {
-        String entryModel = model + "." + e.key();
-        table.put(entryModel, e.at());
-        map.put(e.key(), plainValue(e.value(), e.at(), entryModel, depth + 1, enclosing));
+      if (depth >= MAX_FREE_FORM_DEPTH) {
+        failed.add(model);
+        ctx.problem(at, "nests deeper than " + MAX_FREE_FORM_DEPTH + " levels");
+        return null;
       }
-      return Collections.unmodifiableMap(map);
-    } finally {
-      enclosing.remove(node);
+      if (!enclosing.add(node)) {
+        failed.add(model);
+        ctx.problem(at, "contains itself through an alias");
+        return null;
+      }
+      try {
+        if (node instanceof SequenceNode sequence) {
+          List<Node> items = sequence.getValue();
+          List<Object> list = new ArrayList<>(items.size());
+          for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            String itemModel = model + "[" + i + "]";
+            Location itemAt = Location.of(Location.item(at.yamlPath(), i), item.getStartMark());
+            table.put(itemModel, itemAt);
+            list.add(convert(item, itemAt, itemModel, depth + 1));
+          }
+          return Collections.unmodifiableList(list);
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (Entry e : entries(ctx, (MappingNode) node, at.yamlPath())) {
+          String entryModel = model + "." + e.key();
+          table.put(entryModel, e.at());
+          map.put(e.key(), convert(e.value(), e.at(), entryModel, depth + 1));
+        }
+        return Collections.unmodifiableMap(map);
+      } finally {
+        enclosing.remove(node);
+      }
     }
   }
 

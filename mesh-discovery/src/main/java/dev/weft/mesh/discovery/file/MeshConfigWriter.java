@@ -29,6 +29,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,11 +41,23 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * Writes a {@link MeshConfig} in the canonical full form: every key written, defaults included, in
  * the order of the reference, sets sorted, durations in their largest exact unit. The text reads back
- * to an equal configuration.
+ * to an equal configuration. Only free-form values that the model holds more than once are written
+ * with anchors and aliases; everything else is written out in full.
  */
 final class MeshConfigWriter {
 
+  /**
+   * Free-form values already converted, by identity: a value the model holds twice (as a file's
+   * alias makes it) is written once with an anchor and then as an alias, so that the text stays as
+   * small as the file it came from.
+   */
+  private final Map<Object, Object> converted = new IdentityHashMap<>();
+
   static String write(MeshConfig config) {
+    return new MeshConfigWriter().root(config);
+  }
+
+  private String root(MeshConfig config) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("version", config.version());
     Map<String, Object> services = new LinkedHashMap<>();
@@ -69,49 +82,48 @@ final class MeshConfigWriter {
     options.setSplitLines(false);
     options.setWidth(Integer.MAX_VALUE);
     options.setAllowUnicode(true);
-    options.setDereferenceAliases(true);
     // Control characters are written as escapes in a double-quoted string, not as !!binary.
     options.setNonPrintableStyle(DumperOptions.NonPrintableStyle.ESCAPE);
     return new Yaml(options);
   }
 
-  private static Map<String, Object> service(Service service) {
+  private Map<String, Object> service(Service service) {
     List<Object> routes = new ArrayList<>();
     service.routes().forEach(r -> routes.add(route(r)));
     return map("routes", routes);
   }
 
-  private static Map<String, Object> route(Route r) {
+  private Map<String, Object> route(Route r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", r.name());
     m.put("match", match(r.match()));
-    m.put("destinations", list(r.destinations(), MeshConfigWriter::destination));
+    m.put("destinations", list(r.destinations(), this::destination));
     m.put("timeout", Durations.format(r.timeout()));
     m.put("retry", retry(r.retry()));
     m.put("hedging", hedging(r.hedging()));
     m.put("fault", fault(r.fault()));
-    m.put("mirrors", list(r.mirrors(), MeshConfigWriter::mirror));
-    m.put("hashPolicies", list(r.hashPolicies(), MeshConfigWriter::hashPolicy));
+    m.put("mirrors", list(r.mirrors(), this::mirror));
+    m.put("hashPolicies", list(r.hashPolicies(), this::hashPolicy));
     m.put("rateLimit", rateLimit(r.rateLimit()));
     return m;
   }
 
-  private static Map<String, Object> match(RouteMatch match) {
+  private Map<String, Object> match(RouteMatch match) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("path", path(match.path()));
     m.put("methods", new ArrayList<>(match.methods()));
-    m.put("headers", list(match.headers(), MeshConfigWriter::header));
+    m.put("headers", list(match.headers(), this::header));
     return m;
   }
 
-  private static Map<String, Object> path(PathMatch path) {
+  private Map<String, Object> path(PathMatch path) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put(lower(path.kind()), path.value());
     m.put("ignoreCase", path.ignoreCase());
     return m;
   }
 
-  private static Map<String, Object> header(HeaderMatch h) {
+  private Map<String, Object> header(HeaderMatch h) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", h.name());
     switch (h.kind()) {
@@ -124,11 +136,11 @@ final class MeshConfigWriter {
     return m;
   }
 
-  private static Map<String, Object> destination(Destination d) {
+  private Map<String, Object> destination(Destination d) {
     return map("cluster", d.cluster(), "subset", d.subset(), "weight", d.weight());
   }
 
-  private static Map<String, Object> retry(RetryPolicy r) {
+  private Map<String, Object> retry(RetryPolicy r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("maxAttempts", r.maxAttempts());
     m.put("perTryTimeout", Durations.format(r.perTryTimeout()));
@@ -140,7 +152,7 @@ final class MeshConfigWriter {
     return m;
   }
 
-  private static List<Object> conditions(Set<RetryOn> conditions) {
+  private List<Object> conditions(Set<RetryOn> conditions) {
     List<Object> names = new ArrayList<>();
     if (!conditions.isEmpty()) {
       EnumSet.copyOf(conditions).forEach(c -> names.add(c.configName()));
@@ -148,24 +160,24 @@ final class MeshConfigWriter {
     return names;
   }
 
-  private static Map<String, Object> hedging(HedgingPolicy h) {
+  private Map<String, Object> hedging(HedgingPolicy h) {
     return map("maxAttempts", h.maxAttempts(), "delay", Durations.format(h.delay()),
         "delayPercentile", number(h.delayPercentile()), "nonFatalOn", conditions(h.nonFatalOn()));
   }
 
-  private static Map<String, Object> fault(FaultInjection f) {
+  private Map<String, Object> fault(FaultInjection f) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("delay", map("fixedDelay", Durations.format(f.delay().fixedDelay()), "percent", number(f.delay().percent())));
     m.put("abort", map("httpStatus", f.abort().httpStatus(), "grpcStatus", f.abort().grpcStatus(), "percent", number(f.abort().percent())));
-    m.put("headers", list(f.headers(), MeshConfigWriter::header));
+    m.put("headers", list(f.headers(), this::header));
     return m;
   }
 
-  private static Map<String, Object> mirror(MirrorPolicy m) {
+  private Map<String, Object> mirror(MirrorPolicy m) {
     return map("cluster", m.cluster(), "subset", m.subset(), "percent", number(m.percent()));
   }
 
-  private static Map<String, Object> hashPolicy(HashPolicy h) {
+  private Map<String, Object> hashPolicy(HashPolicy h) {
     Map<String, Object> m = new LinkedHashMap<>();
     switch (h.kind()) {
       case HEADER -> m.put("header", h.name());
@@ -175,13 +187,13 @@ final class MeshConfigWriter {
     return m;
   }
 
-  private static Map<String, Object> rateLimit(LocalRateLimit r) {
+  private Map<String, Object> rateLimit(LocalRateLimit r) {
     return map("maxTokens", r.maxTokens(), "tokensPerFill", r.tokensPerFill(), "fillInterval", Durations.format(r.fillInterval()));
   }
 
-  private static Map<String, Object> cluster(Cluster c) {
+  private Map<String, Object> cluster(Cluster c) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("endpoints", list(c.endpoints(), MeshConfigWriter::endpoint));
+    m.put("endpoints", list(c.endpoints(), this::endpoint));
     Map<String, Object> subsets = new LinkedHashMap<>();
     for (Subset s : c.subsets()) {
       subsets.put(s.name(), new LinkedHashMap<>(s.labels()));
@@ -196,7 +208,7 @@ final class MeshConfigWriter {
     return m;
   }
 
-  private static Map<String, Object> endpoint(Endpoint e) {
+  private Map<String, Object> endpoint(Endpoint e) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("address", MeshConfigReader.HostPort.format(e.host(), e.port()));
     m.put("weight", e.weight());
@@ -207,11 +219,11 @@ final class MeshConfigWriter {
     return m;
   }
 
-  private static Map<String, Object> locality(Locality l) {
+  private Map<String, Object> locality(Locality l) {
     return map("region", l.region(), "zone", l.zone(), "subZone", l.subZone());
   }
 
-  private static Map<String, Object> loadBalancing(LoadBalancing lb) {
+  private Map<String, Object> loadBalancing(LoadBalancing lb) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("policy", lb.policy());
     m.put("options", plain(lb.options(), "options"));
@@ -222,17 +234,17 @@ final class MeshConfigWriter {
     return m;
   }
 
-  private static Map<String, Object> slowStart(SlowStart s) {
+  private Map<String, Object> slowStart(SlowStart s) {
     return map("window", Durations.format(s.window()), "aggression", number(s.aggression()),
         "minWeightPercent", number(s.minWeightPercent()));
   }
 
-  private static Map<String, Object> circuitBreakers(CircuitBreakers cb) {
+  private Map<String, Object> circuitBreakers(CircuitBreakers cb) {
     return map("maxConnections", cb.maxConnections(), "maxPendingRequests", cb.maxPendingRequests(),
         "maxRequests", cb.maxRequests(), "maxRetries", cb.maxRetries());
   }
 
-  private static Map<String, Object> outlierDetection(OutlierDetection o) {
+  private Map<String, Object> outlierDetection(OutlierDetection o) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("enabled", o.enabled());
     m.put("interval", Durations.format(o.interval()));
@@ -250,11 +262,11 @@ final class MeshConfigWriter {
     return m;
   }
 
-  private static Map<String, Object> retryBudget(RetryBudget b) {
+  private Map<String, Object> retryBudget(RetryBudget b) {
     return map("percent", number(b.percent()), "minRetriesPerSecond", b.minRetriesPerSecond(), "ttl", Durations.format(b.ttl()));
   }
 
-  private static Map<String, Object> tls(TlsSettings t) {
+  private Map<String, Object> tls(TlsSettings t) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("mode", lower(t.mode()));
     m.put("certificateChain", t.certificateChain());
@@ -278,7 +290,7 @@ final class MeshConfigWriter {
   }
 
   /** A free-form value as YAML can hold it; the reader gives back Integer, Long, Double, Boolean, String, List and Map. */
-  private static Object plain(Object value, String path) {
+  private Object plain(Object value, String path) {
     if (value == null || value instanceof String || value instanceof Boolean || value instanceof Integer
         || value instanceof Long || value instanceof Double || value instanceof BigInteger) {
       return value;
@@ -289,13 +301,19 @@ final class MeshConfigWriter {
     if (value instanceof Float || value instanceof BigDecimal) {
       return ((Number) value).doubleValue();
     }
+    Object done = converted.get(value);
+    if (done != null) {
+      return done;
+    }
     if (value instanceof Map<?, ?> map) {
       Map<String, Object> out = new LinkedHashMap<>();
+      converted.put(value, out);
       map.forEach((k, v) -> out.put(String.valueOf(k), plain(v, path + "." + k)));
       return out;
     }
     if (value instanceof Collection<?> items) {
       List<Object> out = new ArrayList<>();
+      converted.put(value, out);
       int i = 0;
       for (Object item : items) {
         out.add(plain(item, path + "[" + i++ + "]"));

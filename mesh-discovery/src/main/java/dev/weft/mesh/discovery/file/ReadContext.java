@@ -14,7 +14,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 /** The state of reading one file: its name, the problems found so far and the work done. */
 final class ReadContext {
   /** The most values a file may hold once aliases are expanded, so that an alias bomb cannot stall a read. */
-  static final int MAX_VALUES = 2_000_000;
+  static final int MAX_VALUES = 1_000_000;
   /** The most problems listed in one rejection; the rest are counted. */
   static final int MAX_REPORTED = 100;
 
@@ -66,7 +66,13 @@ final class ReadContext {
 
   /** Counts one value read; gives up on files that expand past {@link #MAX_VALUES} values. */
   void visit() {
-    if (++visited > MAX_VALUES) {
+    visit(1);
+  }
+
+  /** Counts {@code values} values read at once (an alias of something already read). */
+  void visit(long values) {
+    visited += values;
+    if (visited > MAX_VALUES) {
       throw new TooLarge();
     }
   }

@@ -20,7 +20,7 @@ class MeshConfigYamlRoundTripTest {
     assertThat(read).isEqualTo(config);
   }
 
-  @Property(tries = 100)
+  @Property(tries = 50)
   void writingIsCanonical(@ForAll("configs") MeshConfig config) {
     String yaml = MeshConfigYaml.write(config);
 
