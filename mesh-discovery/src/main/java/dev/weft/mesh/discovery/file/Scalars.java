@@ -12,7 +12,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  * that completes "the key ..." ("must be an integer, was the string 'x'").
  */
 final class Scalars {
-  private static final Pattern DECIMAL = Pattern.compile("[-+]?[0-9]+");
+  private static final Pattern DECIMAL = Pattern.compile("[-+]?(0|[1-9][0-9]*)");
   private static final Pattern PLAIN_FLOAT = Pattern.compile("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?");
 
   /** A string: the text of any scalar but null (so {@code 1.10} stays {@code "1.10"}). */

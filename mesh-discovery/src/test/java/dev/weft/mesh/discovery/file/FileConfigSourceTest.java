@@ -249,6 +249,25 @@ class FileConfigSourceTest {
   }
 
   @Test
+  void aSwappedSymbolicLinkIsDeliveredLikeAKubernetesConfigMapUpdate() throws IOException {
+    // A mounted ConfigMap: mesh.yaml -> ..data/mesh.yaml, ..data -> ..v1; an update writes ..v2 and
+    // renames a new link over ..data.
+    Files.createDirectory(dir.resolve("..v1"));
+    Files.writeString(dir.resolve("..v1/mesh.yaml"), generation(1));
+    Files.createSymbolicLink(dir.resolve("..data"), Path.of("..v1"));
+    Path file = Files.createSymbolicLink(dir.resolve("mesh.yaml"), Path.of("..data/mesh.yaml"));
+    Recorder listener = new Recorder();
+    track(FileConfigSource.builder(file).pollInterval(Duration.ofMinutes(10)).build()).start(listener);
+
+    Files.createDirectory(dir.resolve("..v2"));
+    Files.writeString(dir.resolve("..v2/mesh.yaml"), generation(2));
+    Files.createSymbolicLink(dir.resolve("..data_tmp"), Path.of("..v2"));
+    Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+
+    withinOneSecond().until(() -> listener.latestGeneration() == 2);
+  }
+
+  @Test
   void withoutFileSystemEventsPollingStillSeesAChange() throws IOException {
     Path file = write("mesh.yaml", generation(1));
     Recorder listener = new Recorder();

@@ -322,6 +322,19 @@ class MeshConfigYamlTest {
   }
 
   @Test
+  void integersAreDecimalOnly() {
+    InvalidConfigException e = rejection("""
+        clusters:
+          c: {endpoints: [{address: "a:1", weight: 0x1F}, {address: "b:1", weight: 017}, {address: "c:1", weight: 1:30}]}
+        """);
+
+    assertThat(e.violations()).extracting(ConfigViolation::message).containsExactly(
+        "must be a decimal integer, was '0x1F'", "must be a decimal integer, was '017'", "must be a decimal integer, was '1:30'");
+    assertThat(read("clusters: {c: {endpoints: [{address: \"a:1\", weight: 1_000}]}}\n").clusters().get(0).endpoints().get(0).weight())
+        .isEqualTo(1000);
+  }
+
+  @Test
   void aNullValueIsAnErrorNotTheDefault() {
     InvalidConfigException e = rejection("""
         clusters:
