@@ -125,16 +125,8 @@ final class Fields {
     return "unknown key " + shown + "; the keys here are " + String.join(", ", known);
   }
 
-  ReadContext context() {
-    return ctx;
-  }
-
   Location self() {
     return self;
-  }
-
-  String path() {
-    return self.yamlPath();
   }
 
   PathTable table() {
@@ -587,10 +579,5 @@ final class Fields {
       }
     }
     return false;
-  }
-
-  /** Marks a list as having lost items, so the model's checks of the list as a whole are not reported. */
-  void incomplete(String model) {
-    incomplete.add(model);
   }
 }

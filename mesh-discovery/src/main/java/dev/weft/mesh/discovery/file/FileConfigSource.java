@@ -394,7 +394,7 @@ public final class FileConfigSource implements ConfigSource {
   }
 
   private void reject(InvalidConfigException e) {
-    log.warn("{}; keeping configuration version {}", e.getMessage(), appliedVersion);
+    log.warn("Change to {} rejected; keeping configuration version {}. {}", description(), appliedVersion, e.getMessage());
     notifyError(e);
   }
 

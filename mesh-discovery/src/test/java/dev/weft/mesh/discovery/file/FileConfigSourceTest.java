@@ -111,6 +111,17 @@ class FileConfigSourceTest {
     Files.write(file, content.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * The threads of the JDK's watch services, one per open WatchService: "FileSystemWatchService" on
+   * Linux and Windows, "FileSystemWatcher" where the JDK polls (macOS).
+   */
+  private static long jdkWatchServiceThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .filter(t -> t.getName().equals("FileSystemWatchService") || t.getName().equals("FileSystemWatcher"))
+        .count();
+  }
+
   private static List<String> watcherThreads(String fileName) {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
@@ -159,10 +170,12 @@ class FileConfigSourceTest {
             colour: red
         """);
     Recorder listener = new Recorder();
+    long jdkThreadsBefore = jdkWatchServiceThreads();
     FileConfigSource source = source(file);
 
     InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> source.start(listener));
 
+    withinOneSecond().until(() -> jdkWatchServiceThreads() == jdkThreadsBefore);
     assertThat(e.source()).isEqualTo("broken.yaml");
     assertThat(e.getMessage()).contains("broken.yaml:3:34: clusters.c.endpoints[0].weight: must be at least 1, was -1")
         .contains("broken.yaml:4:5: clusters.c.colour: unknown key 'colour'");
@@ -426,17 +439,20 @@ class FileConfigSourceTest {
   // ---- close
 
   @Test
-  void closeEndsTheWatcherThreadAndIsIdempotent() throws IOException {
+  void closeEndsTheWatcherThreadAndTheWatchServiceAndIsIdempotent() throws IOException {
     Path file = write("closing.yaml", generation(1));
     Recorder listener = new Recorder();
+    long jdkThreadsBefore = jdkWatchServiceThreads();
     FileConfigSource source = source(file);
     source.start(listener);
     assertThat(watcherThreads("closing.yaml")).hasSize(1);
+    assertThat(jdkWatchServiceThreads()).isGreaterThan(jdkThreadsBefore);
 
     source.close();
     source.close();
 
     assertThat(watcherThreads("closing.yaml")).isEmpty();
+    withinOneSecond().until(() -> jdkWatchServiceThreads() == jdkThreadsBefore);
     replaceAtomically(file, generation(2));
     await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> listener.configs.size() == 1);
   }
