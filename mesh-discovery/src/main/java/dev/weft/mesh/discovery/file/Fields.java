@@ -434,19 +434,16 @@ final class Fields {
   }
 
   /**
-   * Converts free-form YAML to plain values. A node met again through an alias is converted once and
-   * shared, while its expanded size still counts against the file's value budget, so an alias bomb
-   * is refused quickly instead of being expanded.
+   * Converts free-form YAML to plain values. A node met again through an alias, anywhere in the
+   * file, is converted once and shared, while its expanded size still counts against the file's
+   * value budget, so an alias bomb is refused quickly instead of being expanded.
    */
   private final class FreeForm {
-    private final Map<Node, Converted> done = new IdentityHashMap<>();
     private final Set<Node> enclosing = Collections.newSetFromMap(new IdentityHashMap<>());
     private long size;
 
-    private record Converted(Object value, long size) {}
-
     Object convert(Node node, Location at, String model, int depth) {
-      Converted again = done.get(node);
+      ReadContext.Converted again = ctx.converted(node);
       if (again != null) {
         ctx.visit(again.size());
         size += again.size();
@@ -455,7 +452,7 @@ final class Fields {
       long before = size;
       Object value = convertOnce(node, at, model, depth);
       if (!(node instanceof ScalarNode)) {
-        done.put(node, new Converted(value, size - before));
+        ctx.converted(node, new ReadContext.Converted(value, size - before));
       }
       return value;
     }

@@ -41,8 +41,9 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * Writes a {@link MeshConfig} in the canonical full form: every key written, defaults included, in
  * the order of the reference, sets sorted, durations in their largest exact unit. The text reads back
- * to an equal configuration. Only free-form values that the model holds more than once are written
- * with anchors and aliases; everything else is written out in full.
+ * to an equal configuration. Only non-empty free-form values that the model holds more than once (as
+ * a file's aliases make it) are written with anchors and aliases; everything else is written out in
+ * full.
  */
 final class MeshConfigWriter {
 
@@ -307,13 +308,13 @@ final class MeshConfigWriter {
     }
     if (value instanceof Map<?, ?> map) {
       Map<String, Object> out = new LinkedHashMap<>();
-      converted.put(value, out);
+      remember(value, out);
       map.forEach((k, v) -> out.put(String.valueOf(k), plain(v, path + "." + k)));
       return out;
     }
     if (value instanceof Collection<?> items) {
       List<Object> out = new ArrayList<>();
-      converted.put(value, out);
+      remember(value, out);
       int i = 0;
       for (Object item : items) {
         out.add(plain(item, path + "[" + i++ + "]"));
@@ -322,6 +323,14 @@ final class MeshConfigWriter {
     }
     throw new IllegalArgumentException(path + " holds a " + value.getClass().getName()
         + "; load-balancing options must be plain values (strings, numbers, booleans, lists and maps)");
+  }
+
+  /** Remembers a converted container, unless it is empty: empty ones are shared freely and cost nothing to repeat. */
+  private void remember(Object value, Object out) {
+    boolean empty = value instanceof Map<?, ?> m ? m.isEmpty() : ((Collection<?>) value).isEmpty();
+    if (!empty) {
+      converted.put(value, out);
+    }
   }
 
   private static <T> List<Object> list(List<T> items, java.util.function.Function<T, Object> write) {

@@ -3,7 +3,9 @@ package dev.weft.mesh.discovery.file;
 import dev.weft.mesh.api.config.ConfigViolation;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -26,6 +28,7 @@ final class ReadContext {
   private final List<Found> found = new ArrayList<>();
   private int dropped;
   private long visited;
+  private final Map<Node, Converted> converted = new IdentityHashMap<>();
 
   ReadContext(String source) {
     this.source = source;
@@ -75,6 +78,18 @@ final class ReadContext {
     if (visited > MAX_VALUES) {
       throw new TooLarge();
     }
+  }
+
+  /** A free-form value converted from a node, and how many values it holds once expanded. */
+  record Converted(Object value, long size) {}
+
+  /** The free-form value already converted from {@code node} (reached again through an alias), or null. */
+  Converted converted(Node node) {
+    return converted.get(node);
+  }
+
+  void converted(Node node, Converted value) {
+    converted.put(node, value);
   }
 
   /** Whether {@code node} is plain data; reports it otherwise. */

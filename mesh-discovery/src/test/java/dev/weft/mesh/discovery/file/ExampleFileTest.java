@@ -153,6 +153,7 @@ class ExampleFileTest {
   void writesAndReadsBackEqual() {
     String yaml = MeshConfigYaml.write(config);
 
+    assertThat(yaml).doesNotContain("&id").doesNotContain("*id");
     assertThat(MeshConfigYaml.read(yaml.getBytes(StandardCharsets.UTF_8), "written.yaml")).isEqualTo(config);
   }
 }

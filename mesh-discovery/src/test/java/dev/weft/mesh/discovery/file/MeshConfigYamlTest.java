@@ -253,6 +253,34 @@ class MeshConfigYamlTest {
   }
 
   @Test
+  void fieldsNamedDifferentlyInTheModelAreReportedUnderTheirFileNames() {
+    InvalidConfigException e = rejection("""
+        services:
+          s:
+            routes:
+              - destinations: [{cluster: c}]
+                match:
+                  path: {regex: "(", ignoreCase: true}
+                  headers: [{name: x, suffix: ""}]
+        clusters:
+          c:
+            endpoints: [{address: "a:70000"}]
+            subsets: {v1: {}}
+            loadBalancing: {panicThreshold: 150}
+        """);
+
+    assertThat(e.violations()).extracting(ConfigViolation::path, ConfigViolation::message).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("services.s.routes[0].match.path.regex",
+            "is not a valid regular expression: Unclosed group near index 1"),
+        org.assertj.core.groups.Tuple.tuple("services.s.routes[0].match.path.ignoreCase",
+            "is not supported with a regex; use (?i) in the expression"),
+        org.assertj.core.groups.Tuple.tuple("services.s.routes[0].match.headers[0].suffix", "must not be empty for a suffix match"),
+        org.assertj.core.groups.Tuple.tuple("clusters.c.endpoints[0].address", "must be from 1 to 65535, was 70000"),
+        org.assertj.core.groups.Tuple.tuple("clusters.c.subsets.v1", "must select at least one label"),
+        org.assertj.core.groups.Tuple.tuple("clusters.c.loadBalancing.panicThreshold", "must be a percentage from 0 to 100, was 150.0"));
+  }
+
+  @Test
   void namesThatWouldBeAmbiguousInAPathAreQuoted() {
     InvalidConfigException e = rejection("""
         clusters:
@@ -605,6 +633,8 @@ class MeshConfigYamlTest {
             loadBalancing:
               policy: x
               options: {a: &big [1, 2, 3, 4, 5, 6, 7, 8], b: *big, c: *big}
+          d:
+            loadBalancing: {policy: x, options: {again: *big}}
         """);
 
     String written = MeshConfigYaml.write(config);
