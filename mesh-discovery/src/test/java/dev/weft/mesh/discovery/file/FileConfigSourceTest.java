@@ -80,8 +80,17 @@ class FileConfigSourceTest {
 
   /** The generation that every part of {@code config} carries, or -1 when its parts disagree or some are missing. */
   static int generationOf(MeshConfig config) {
+    if (!config.version().matches("g[0-9]{1,6}")) {
+      return -1;
+    }
     int n = Integer.parseInt(config.version().substring(1));
     boolean whole = config.services().size() == 3 && config.clusters().size() == 3;
+    for (Service s : config.services()) {
+      whole &= s.routes().size() == 1 && s.routes().get(0).destinations().size() == 1;
+    }
+    if (!whole) {
+      return -1;
+    }
     for (Service s : config.services()) {
       for (Route r : s.routes()) {
         whole &= r.name().equals("r" + n) && r.destinations().get(0).weight() == n;
@@ -407,12 +416,16 @@ class FileConfigSourceTest {
     AtomicLong reads = new AtomicLong();
     List<String> torn = new CopyOnWriteArrayList<>();
     Thread reader = new Thread(() -> {
-      while (reading.get()) {
-        MeshConfig seen = listener.latest.get();
-        if (generationOf(seen) < 0) {
-          torn.add(seen.toString());
+      try {
+        while (reading.get()) {
+          MeshConfig seen = listener.latest.get();
+          if (generationOf(seen) < 0) {
+            torn.add(seen.toString());
+          }
+          reads.incrementAndGet();
         }
-        reads.incrementAndGet();
+      } catch (RuntimeException e) {
+        torn.add("the reader failed: " + e);
       }
     }, "snapshot-reader");
     reader.start();
