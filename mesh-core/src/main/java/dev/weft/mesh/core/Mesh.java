@@ -363,7 +363,15 @@ public final class Mesh implements AutoCloseable {
    * endpoints, weights, health, ejections and load, and the last error.
    */
   public String configDump() {
-    return Json.write(ConfigDump.of(this, snapshot));
+    return Json.write(describe());
+  }
+
+  /**
+   * What {@link #configDump()} renders, as plain data (maps, lists, strings, numbers, booleans),
+   * for tools that render it themselves such as the Spring Boot actuator endpoint.
+   */
+  public Map<String, Object> describe() {
+    return ConfigDump.of(this, snapshot);
   }
 
   Map<String, Object> status() {
