@@ -380,6 +380,20 @@ class FileConfigSourceTest {
   }
 
   @Test
+  void goingBackToTheContentInForceAfterABadWriteDeliversNothing() throws IOException {
+    Path file = write("mesh.yaml", generation(1));
+    Recorder listener = new Recorder();
+    source(file).start(listener);
+
+    replaceAtomically(file, "clusters: [\n");
+    withinOneSecond().until(() -> listener.errors.size() == 1);
+    replaceAtomically(file, generation(1));
+
+    await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3)).until(() -> listener.configs.size() == 1);
+    assertThat(listener.errors).hasSize(1);
+  }
+
+  @Test
   void aBurstOfWritesIsReadOnceItSettles() throws IOException {
     Path file = write("mesh.yaml", generation(1));
     Recorder listener = new Recorder();

@@ -38,17 +38,17 @@ class HostileInputTest {
     }
   }
 
-  @Property(tries = 2500)
+  @Property(tries = 2000)
   void mutatedExamplesAreReadOrRejectedWithLocatedViolations(@ForAll("mutatedExamples") byte[] content) {
     readOrReject(content);
   }
 
-  @Property(tries = 800)
+  @Property(tries = 500)
   void randomBytesAreRejectedWithLocatedViolations(@ForAll("randomBytes") byte[] content) {
     readOrReject(content);
   }
 
-  @Property(tries = 800)
+  @Property(tries = 500)
   void randomYamlishTextIsReadOrRejectedWithLocatedViolations(@ForAll("yamlishText") byte[] content) {
     readOrReject(content);
   }

@@ -11,7 +11,7 @@ import net.jqwik.api.Provide;
 
 class MeshConfigYamlRoundTripTest {
 
-  @Property(tries = 400)
+  @Property(tries = 200)
   void anyValidConfigReadsBackEqualFromItsYaml(@ForAll("configs") MeshConfig config) {
     String yaml = MeshConfigYaml.write(config);
 
@@ -20,7 +20,7 @@ class MeshConfigYamlRoundTripTest {
     assertThat(read).isEqualTo(config);
   }
 
-  @Property(tries = 50)
+  @Property(tries = 25)
   void writingIsCanonical(@ForAll("configs") MeshConfig config) {
     String yaml = MeshConfigYaml.write(config);
 
