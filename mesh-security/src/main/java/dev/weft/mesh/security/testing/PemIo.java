@@ -11,8 +11,11 @@ import java.nio.file.StandardCopyOption;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /** Writes PEM files, each in one atomic step so that a watcher never sees half a file. */
 final class PemIo {
@@ -33,6 +36,14 @@ final class PemIo {
     try (JcaPEMWriter pem = new JcaPEMWriter(out)) {
       if (format == KeyFormat.PKCS8) {
         pem.writeObject(new JcaPKCS8Generator(key, null));
+      } else if (key instanceof java.security.interfaces.ECPrivateKey ec) {
+        // SEC1 with the curve named inside, as OpenSSL writes it (the JDK's encoding keeps the
+        // curve only in the PKCS#8 wrapper, so a plain conversion would lose it).
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        ECPrivateKey inner = ECPrivateKey.getInstance(info.parsePrivateKey());
+        ECPrivateKey full = new ECPrivateKey(ec.getParams().getOrder().bitLength(), inner.getKey(),
+            info.getPrivateKeyAlgorithm().getParameters());
+        pem.writeObject(new PemObject("EC PRIVATE KEY", full.getEncoded()));
       } else {
         pem.writeObject(key);
       }

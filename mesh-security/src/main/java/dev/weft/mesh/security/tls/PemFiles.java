@@ -88,7 +88,7 @@ public final class PemFiles {
         if (o instanceof PrivateKeyInfo info) {
           found = converter.getPrivateKey(info);
         } else if (o instanceof PEMKeyPair pair) {
-          found = converter.getKeyPair(pair).getPrivate();
+          found = converter.getPrivateKey(pair.getPrivateKeyInfo()); // the public half may be absent (SEC1)
         } else if (o instanceof ASN1ObjectIdentifier) {
           continue; // the "EC PARAMETERS" block OpenSSL writes before an EC key
         } else if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
