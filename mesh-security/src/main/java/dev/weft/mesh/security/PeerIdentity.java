@@ -61,8 +61,9 @@ public record PeerIdentity(SpiffeId spiffeId, X509Certificate certificate) {
 
   /**
    * Reads the SPIFFE ID of an X.509-SVID leaf, strictly: the certificate must have exactly one URI
-   * subject alternative name, it must be a valid SPIFFE ID with a non-empty path, and the certificate
-   * must not be a CA.
+   * subject alternative name, it must be a valid SPIFFE ID with a non-empty path, the certificate
+   * must not be a CA, and its key usage (if present) must include digitalSignature and exclude
+   * keyCertSign and cRLSign.
    *
    * @throws CertificateException saying which rule the certificate breaks
    */
@@ -92,6 +93,16 @@ public record PeerIdentity(SpiffeId spiffeId, X509Certificate certificate) {
     }
     if (leaf.getBasicConstraints() >= 0) {
       throw new CertificateException("certificate for " + id.get() + " is a CA certificate, not a workload (leaf) SVID");
+    }
+    boolean[] usage = leaf.getKeyUsage();
+    if (usage != null) {
+      // digitalSignature is bit 0, keyCertSign bit 5, cRLSign bit 6 (RFC 5280).
+      if (!usage[0]) {
+        throw new CertificateException("certificate for " + id.get() + " is not a valid SVID leaf: key usage lacks digitalSignature");
+      }
+      if ((usage.length > 5 && usage[5]) || (usage.length > 6 && usage[6])) {
+        throw new CertificateException("certificate for " + id.get() + " is not a valid SVID leaf: key usage allows signing certificates or CRLs");
+      }
     }
     return new PeerIdentity(id.get(), leaf);
   }

@@ -109,6 +109,15 @@ public final class DevCertificateAuthority {
     return new DevCertificateAuthority(cert, keys.getPrivate(), chain);
   }
 
+  /** The root certificate as PEM text, for building trust bundles. */
+  public String certificatePem() {
+    try {
+      return PemIo.certificatesPem(List.of(rootCertificate()));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Writes the root certificate as a PEM trust bundle. */
   public void writeCertificate(Path file) throws IOException {
     PemIo.writeCertificates(file, List.of(rootCertificate()));

@@ -105,6 +105,38 @@ class MutualTlsTest {
   }
 
   @Test
+  void rsaKeysAndAnIntermediateCaWork() throws Exception {
+    DevCertificateAuthority intermediate = ca.intermediate("weft.test intermediate");
+    IssuedCertificate reviews = intermediate.workload(REVIEWS).keyAlgorithm(DevCertificates.KeyAlgorithm.RSA).issue();
+    assertThat(reviews.chain()).hasSize(2);
+    startServer(reviews, ca, List.of("weft.test"));
+    IssuedCertificate productpage = ca.workload(PRODUCTPAGE).keyAlgorithm(DevCertificates.KeyAlgorithm.RSA).issue();
+
+    SSLSession session = call(client(productpage, ca, List.of(REVIEWS)), server.port());
+
+    assertThat(session.getPeerCertificates()).hasSize(2);
+    assertThat(PeerIdentity.from(session).orElseThrow().serialNumber()).isEqualTo(reviews.serialNumber());
+    assertThat(server.next().peer().orElseThrow().serialNumber()).isEqualTo(productpage.serialNumber());
+  }
+
+  @Test
+  void aCaAddedToTheBundleIsTrustedAfterReload() throws Exception {
+    TlsFiles files = TlsFiles.write(dir, "server", ca.workload(REVIEWS).issue(), ca);
+    TrustBundle bundle = files.bundle();
+    server = new LoopbackTlsServer(TlsContexts.server(files.keyManager(), ReloadingTrustManager.builder(bundle).build()));
+    IssuedCertificate fromNewCa = otherCa.workload(PRODUCTPAGE).issue();
+    SSLContext client = client(fromNewCa, ca, List.of(REVIEWS));
+    assertThatThrownBy(() -> call(client, server.port())).isInstanceOf(IOException.class);
+    assertThat(server.next().error()).isNotNull();
+
+    java.nio.file.Files.writeString(files.ca(), ca.certificatePem() + otherCa.certificatePem());
+    assertThat(bundle.reload()).isTrue();
+
+    call(client, server.port());
+    assertThat(server.next().peer().orElseThrow().serialNumber()).isEqualTo(fromNewCa.serialNumber());
+  }
+
+  @Test
   void aSpiffeIdPrefixPatternAcceptsTheServer() throws Exception {
     startServer(ca.workload(REVIEWS).issue(), ca, List.of());
     SSLSession session = call(client(ca.workload(PRODUCTPAGE).issue(), ca, List.of("spiffe://weft.test/ns/default/*")), server.port());
