@@ -22,6 +22,7 @@ import javax.net.ssl.SSLSession;
  * @param certificate the peer's leaf certificate
  */
 public record PeerIdentity(SpiffeId spiffeId, X509Certificate certificate) {
+  private static final String SESSION_KEY = "dev.weft.mesh.security.PeerIdentity";
   private static final int SAN_DNS = 2;
   private static final int SAN_URI = 6;
   private static final int SAN_IP = 7;
@@ -40,11 +41,24 @@ public record PeerIdentity(SpiffeId spiffeId, X509Certificate certificate) {
     if (session == null) {
       return Optional.empty();
     }
+    // Many requests share one session: parse the certificate once and keep the result on it.
+    if (session.getValue(SESSION_KEY) instanceof PeerIdentity cached) {
+      return Optional.of(cached);
+    }
+    Optional<PeerIdentity> identity;
     try {
-      return from(session.getPeerCertificates());
+      identity = from(session.getPeerCertificates());
     } catch (SSLPeerUnverifiedException e) {
       return Optional.empty();
     }
+    if (identity.isPresent()) {
+      try {
+        session.putValue(SESSION_KEY, identity.get());
+      } catch (UnsupportedOperationException e) {
+        // a read-only view of a session (java.net.http hands those out): nothing to cache in
+      }
+    }
+    return identity;
   }
 
   /** The identity carried by the leaf (first) certificate of {@code chain}, if it is an SVID. */

@@ -2,6 +2,7 @@ package dev.weft.mesh.security.tls;
 
 import static java.util.Objects.requireNonNull;
 
+import java.lang.ref.WeakReference;
 import java.security.GeneralSecurityException;
 import java.util.Collections;
 import javax.net.ssl.KeyManager;
@@ -58,11 +59,16 @@ public final class TlsContexts {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot create a TLS context", e);
     }
+    // Weakly held: the managers outlive contexts that callers throw away.
+    WeakReference<SSLContext> ref = new WeakReference<>(context);
     TlsMaterialListener dropSessions = new TlsMaterialListener() {
       @Override
       public void reloaded(String description) {
-        invalidate(context.getClientSessionContext());
-        invalidate(context.getServerSessionContext());
+        SSLContext c = ref.get();
+        if (c != null) {
+          invalidate(c.getClientSessionContext());
+          invalidate(c.getServerSessionContext());
+        }
       }
     };
     if (keyManager instanceof ReloadingKeyManager km) {
