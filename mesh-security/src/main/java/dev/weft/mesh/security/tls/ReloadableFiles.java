@@ -79,7 +79,13 @@ final class ReloadableFiles<T> implements AutoCloseable {
       return false;
     }
     byte[] hash = hash(contents);
-    if (Arrays.equals(hash, loadedHash) || Arrays.equals(hash, rejectedHash)) {
+    if (Arrays.equals(hash, loadedHash)) {
+      // back to the content in use (a bad edit was undone): nothing is wrong any more
+      rejectedHash = null;
+      lastError = null;
+      return false;
+    }
+    if (Arrays.equals(hash, rejectedHash)) {
       return false;
     }
     T next;
