@@ -153,6 +153,7 @@ public final class AuthorizationEnforcer {
       return this;
     }
 
+    /** Builds the enforcer; its counters are registered now, if a registry was given. */
     public AuthorizationEnforcer build() {
       return new AuthorizationEnforcer(this);
     }

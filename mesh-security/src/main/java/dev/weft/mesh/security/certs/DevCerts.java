@@ -48,6 +48,7 @@ public final class DevCerts {
 
   private DevCerts() {}
 
+  /** Runs the command and exits with its code when that is not 0. */
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
     if (code != 0) {

@@ -216,6 +216,7 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
       return this;
     }
 
+    /** Builds the trust manager. */
     public ReloadingTrustManager build() {
       return new ReloadingTrustManager(this);
     }

@@ -13,15 +13,18 @@ public final class TlsMaterialException extends RuntimeException {
 
   private final transient List<Path> files;
 
+  /** A failure involving {@code files}; {@code message} should name them. */
   public TlsMaterialException(List<Path> files, String message, Throwable cause) {
     super(message, cause);
     this.files = List.copyOf(files);
   }
 
+  /** A failure of one file. */
   public TlsMaterialException(Path file, String message, Throwable cause) {
     this(List.of(file), message, cause);
   }
 
+  /** A failure of one file, with no underlying exception. */
   public TlsMaterialException(Path file, String message) {
     this(List.of(file), message, null);
   }
