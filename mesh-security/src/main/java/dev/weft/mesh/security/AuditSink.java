@@ -2,9 +2,6 @@ package dev.weft.mesh.security;
 
 import static java.util.Objects.requireNonNull;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
  * Receives every authorization decision. Called on the request path, on the request's thread:
  * must be quick, must not block for long, and should not throw (an enforcer catches and logs what a
@@ -23,7 +20,7 @@ public interface AuditSink {
    * ({@link AuditEvent#toLogLine()}), allowed requests at INFO and denied ones at WARN.
    */
   static AuditSink logger() {
-    return LoggerSink.INSTANCE;
+    return LoggingAuditSink.INSTANCE;
   }
 
   /** A sink that records to this one, then to {@code next}. */
@@ -33,23 +30,5 @@ public interface AuditSink {
       record(event);
       next.record(event);
     };
-  }
-
-  /** The logging sink. */
-  enum LoggerSink implements AuditSink {
-    INSTANCE;
-
-    private static final Logger log = LoggerFactory.getLogger(LOGGER_NAME);
-
-    @Override
-    public void record(AuditEvent event) {
-      if (event.decision().allowed()) {
-        if (log.isInfoEnabled()) {
-          log.info(event.toLogLine());
-        }
-      } else if (log.isWarnEnabled()) {
-        log.warn(event.toLogLine());
-      }
-    }
   }
 }
