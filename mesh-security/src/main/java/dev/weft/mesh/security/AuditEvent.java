@@ -28,13 +28,23 @@ public record AuditEvent(Instant time, Optional<SpiffeId> caller, String method,
     StringBuilder sb = new StringBuilder(160);
     sb.append(decision.allowed() ? "ALLOW" : "DENY")
         .append(" caller=").append(caller.map(SpiffeId::toString).orElse("-"))
-        .append(" method=").append(method)
-        .append(" path=").append(path)
-        .append(" policy=").append(decision.policy().isEmpty() ? "-" : decision.policy())
+        .append(" method=");
+    appendPrintable(sb, method);
+    sb.append(" path=");
+    appendPrintable(sb, path);
+    sb.append(" policy=").append(decision.policy().isEmpty() ? "-" : decision.policy())
         .append(" rule=").append(decision.rule() < 0 ? "-" : Integer.toString(decision.rule()))
         .append(" basis=").append(decision.basis())
         .append(" time=").append(time)
         .append(" reason=\"").append(decision.reason()).append('"');
     return sb.toString();
+  }
+
+  /** Request data is the caller's to choose: keep control characters, spaces and quotes out of the line. */
+  private static void appendPrintable(StringBuilder sb, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      sb.append(ch < 0x20 || ch == 0x7f || ch == ' ' || ch == '"' ? '?' : ch);
+    }
   }
 }

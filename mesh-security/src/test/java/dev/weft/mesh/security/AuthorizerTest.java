@@ -163,6 +163,12 @@ class AuthorizerTest {
   }
 
   @Test
+  void auditLinesCarryNoControlCharactersFromTheRequest() {
+    AuditEvent e = new AuditEvent(java.time.Instant.EPOCH, Optional.empty(), "GET", "/a\nDENY b\"c", Decision.NO_POLICIES);
+    assertThat(e.toLogLine()).startsWith("ALLOW caller=- method=GET path=/a?DENY?b?c policy=- rule=- basis=NO_POLICIES");
+  }
+
+  @Test
   void forServiceKeepsOnlyThePoliciesOfThatService() {
     List<AuthorizationPolicy> policies = List.of(
         AuthorizationPolicy.of("reviews-only", Action.ALLOW, Rule.from(Source.principals(PRODUCTPAGE))).forServices("reviews"),
