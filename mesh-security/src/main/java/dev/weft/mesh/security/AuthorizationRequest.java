@@ -1,0 +1,38 @@
+package dev.weft.mesh.security;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Optional;
+
+/**
+ * What the authorizer needs to know about one incoming request, in protocol-neutral terms.
+ *
+ * @param caller the caller's verified identity; empty for plaintext or an anonymous TLS client
+ * @param path the HTTP path without its query, or the gRPC method as {@code /package.Service/Method}
+ * @param method the HTTP method ({@code POST} for gRPC)
+ * @param headers the request headers or gRPC metadata
+ */
+public record AuthorizationRequest(Optional<PeerIdentity> caller, String path, String method, RequestHeaders headers) {
+
+  public AuthorizationRequest {
+    requireNonNull(caller, "caller");
+    requireNonNull(path, "path");
+    requireNonNull(method, "method");
+    requireNonNull(headers, "headers");
+    int query = path.indexOf('?');
+    if (query >= 0) {
+      path = path.substring(0, query);
+    }
+  }
+
+  /** A gRPC call: method {@code POST}, path {@code /package.Service/Method}. */
+  public static AuthorizationRequest grpc(Optional<PeerIdentity> caller, String fullMethodName, RequestHeaders metadata) {
+    String path = fullMethodName.startsWith("/") ? fullMethodName : "/" + fullMethodName;
+    return new AuthorizationRequest(caller, path, "POST", metadata);
+  }
+
+  /** The caller's SPIFFE ID, if any. */
+  public Optional<SpiffeId> callerId() {
+    return caller.map(PeerIdentity::spiffeId);
+  }
+}

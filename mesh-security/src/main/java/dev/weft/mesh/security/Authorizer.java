@@ -1,0 +1,290 @@
+package dev.weft.mesh.security;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weft.mesh.api.security.AuthorizationPolicy;
+import dev.weft.mesh.api.security.AuthorizationPolicy.Action;
+import dev.weft.mesh.api.security.AuthorizationPolicy.Condition;
+import dev.weft.mesh.api.security.AuthorizationPolicy.Operation;
+import dev.weft.mesh.api.security.AuthorizationPolicy.Rule;
+import dev.weft.mesh.api.security.AuthorizationPolicy.Source;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides whether a request may proceed, with Istio {@code AuthorizationPolicy} semantics (see
+ * {@link AuthorizationPolicy}): a matching DENY policy denies; with no ALLOW policy everything else
+ * is allowed; with ALLOW policies, a request must match one of them.
+ *
+ * <p>Immutable: the policies are compiled once, and {@link #authorize} reads only final fields, takes
+ * no locks and allocates almost nothing. A configuration change builds a new authorizer.
+ */
+public final class Authorizer {
+  private static final Authorizer ALLOW_ALL = new Authorizer(List.of());
+
+  private final List<AuthorizationPolicy> policies;
+  private final CompiledPolicy[] denies;
+  private final CompiledPolicy[] allows;
+
+  private Authorizer(List<AuthorizationPolicy> policies) {
+    this.policies = List.copyOf(policies);
+    List<CompiledPolicy> deny = new ArrayList<>();
+    List<CompiledPolicy> allow = new ArrayList<>();
+    for (AuthorizationPolicy p : this.policies) {
+      (p.action() == Action.DENY ? deny : allow).add(new CompiledPolicy(p));
+    }
+    this.denies = deny.toArray(CompiledPolicy[]::new);
+    this.allows = allow.toArray(CompiledPolicy[]::new);
+  }
+
+  /** An authorizer enforcing every one of {@code policies}. */
+  public static Authorizer of(List<AuthorizationPolicy> policies) {
+    requireNonNull(policies, "policies");
+    return policies.isEmpty() ? ALLOW_ALL : new Authorizer(policies);
+  }
+
+  /**
+   * An authorizer for one server-side service: enforces the policies that
+   * {@linkplain AuthorizationPolicy#appliesTo apply to} {@code service}.
+   */
+  public static Authorizer forService(List<AuthorizationPolicy> policies, String service) {
+    requireNonNull(service, "service");
+    return of(policies.stream().filter(p -> p.appliesTo(service)).toList());
+  }
+
+  /** An authorizer with no policies: allows everything. */
+  public static Authorizer allowAll() {
+    return ALLOW_ALL;
+  }
+
+  /** The policies enforced, in the order given. */
+  public List<AuthorizationPolicy> policies() {
+    return policies;
+  }
+
+  /** Decides {@code request}. Never throws for a well-formed request; thread-safe. */
+  public Decision authorize(AuthorizationRequest request) {
+    if (denies.length == 0 && allows.length == 0) {
+      return Decision.NO_POLICIES;
+    }
+    Subject subject = new Subject(request);
+    for (CompiledPolicy p : denies) {
+      Decision d = p.match(subject);
+      if (d != null) {
+        return d;
+      }
+    }
+    if (allows.length == 0) {
+      return Decision.NO_POLICIES;
+    }
+    for (CompiledPolicy p : allows) {
+      Decision d = p.match(subject);
+      if (d != null) {
+        return d;
+      }
+    }
+    return Decision.NO_ALLOW_MATCH;
+  }
+
+  @Override
+  public String toString() {
+    return "Authorizer" + policies.stream().map(p -> p.name() + ":" + p.action()).toList();
+  }
+
+  /** The request, with the caller's names worked out once. */
+  private static final class Subject {
+    final AuthorizationRequest request;
+    final String spiffeId;
+    final String principal;
+    final String namespace;
+
+    Subject(AuthorizationRequest request) {
+      this.request = request;
+      SpiffeId id = request.caller().map(PeerIdentity::spiffeId).orElse(null);
+      this.spiffeId = id == null ? "" : id.toString();
+      this.principal = id == null ? "" : id.principal();
+      this.namespace = id == null ? "" : id.namespace().orElse("");
+    }
+  }
+
+  private static final class CompiledPolicy {
+    final CompiledRule[] rules;
+    final Decision[] decisions;
+
+    CompiledPolicy(AuthorizationPolicy policy) {
+      int n = policy.rules().size();
+      rules = new CompiledRule[n];
+      decisions = new Decision[n];
+      boolean allow = policy.action() == Action.ALLOW;
+      for (int i = 0; i < n; i++) {
+        rules[i] = new CompiledRule(policy.rules().get(i));
+        decisions[i] = new Decision(allow, allow ? Decision.Basis.ALLOW_POLICY : Decision.Basis.DENY_POLICY, policy.name(), i,
+            (allow ? "allowed by" : "denied by") + " policy '" + policy.name() + "' rule " + i);
+      }
+    }
+
+    Decision match(Subject s) {
+      for (int i = 0; i < rules.length; i++) {
+        if (rules[i].matches(s)) {
+          return decisions[i];
+        }
+      }
+      return null;
+    }
+  }
+
+  private static final class CompiledRule {
+    final CompiledSource[] from;
+    final CompiledOperation[] to;
+    final CompiledCondition[] when;
+
+    CompiledRule(Rule rule) {
+      from = rule.from().stream().map(CompiledSource::new).toArray(CompiledSource[]::new);
+      to = rule.to().stream().map(CompiledOperation::new).toArray(CompiledOperation[]::new);
+      when = rule.when().stream().map(CompiledCondition::new).toArray(CompiledCondition[]::new);
+    }
+
+    boolean matches(Subject s) {
+      if (from.length > 0 && !anySource(s)) {
+        return false;
+      }
+      if (to.length > 0 && !anyOperation(s)) {
+        return false;
+      }
+      for (CompiledCondition c : when) {
+        if (!c.holds(s)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private boolean anySource(Subject s) {
+      for (CompiledSource src : from) {
+        if (src.matches(s)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private boolean anyOperation(Subject s) {
+      for (CompiledOperation op : to) {
+        if (op.matches(s)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /** A list of patterns as one field: matches when any pattern does; an empty field is not checked. */
+  private static final class Field {
+    final StringMatcher[] matchers;
+
+    Field(List<String> patterns) {
+      this.matchers = patterns.stream().map(StringMatcher::of).toArray(StringMatcher[]::new);
+    }
+
+    boolean isSet() {
+      return matchers.length > 0;
+    }
+
+    boolean any(String value) {
+      for (StringMatcher m : matchers) {
+        if (m.matches(value)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Principals may be written with {@code spiffe://} or, as Istio does, without it. */
+    boolean anyPrincipal(Subject s) {
+      for (StringMatcher m : matchers) {
+        if (m.matches(m.pattern().startsWith("spiffe://") ? s.spiffeId : s.principal)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    boolean anyOf(List<String> values) {
+      for (String v : values) {
+        if (any(v)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  private static final class CompiledSource {
+    final Field principals;
+    final Field notPrincipals;
+    final Field namespaces;
+    final Field notNamespaces;
+
+    CompiledSource(Source source) {
+      principals = new Field(source.principals());
+      notPrincipals = new Field(source.notPrincipals());
+      namespaces = new Field(source.namespaces());
+      notNamespaces = new Field(source.notNamespaces());
+    }
+
+    boolean matches(Subject s) {
+      return (!principals.isSet() || principals.anyPrincipal(s))
+          && (!notPrincipals.isSet() || !notPrincipals.anyPrincipal(s))
+          && (!namespaces.isSet() || namespaces.any(s.namespace))
+          && (!notNamespaces.isSet() || !notNamespaces.any(s.namespace));
+    }
+  }
+
+  private static final class CompiledOperation {
+    final Field paths;
+    final Field notPaths;
+    final Field methods;
+    final Field notMethods;
+
+    CompiledOperation(Operation op) {
+      paths = new Field(op.paths());
+      notPaths = new Field(op.notPaths());
+      methods = new Field(op.methods());
+      notMethods = new Field(op.notMethods());
+    }
+
+    boolean matches(Subject s) {
+      String path = s.request.path();
+      String method = s.request.method();
+      return (!paths.isSet() || paths.any(path))
+          && (!notPaths.isSet() || !notPaths.any(path))
+          && (!methods.isSet() || methods.any(method))
+          && (!notMethods.isSet() || !notMethods.any(method));
+    }
+  }
+
+  private static final class CompiledCondition {
+    final String header;
+    final boolean principal;
+    final Field values;
+    final Field notValues;
+
+    CompiledCondition(Condition c) {
+      header = c.headerName();
+      principal = c.key().equals("source.principal");
+      values = new Field(c.values());
+      notValues = new Field(c.notValues());
+    }
+
+    boolean holds(Subject s) {
+      if (header != null) {
+        List<String> v = s.request.headers().values(header);
+        return (!values.isSet() || values.anyOf(v)) && (!notValues.isSet() || !notValues.anyOf(v));
+      }
+      if (principal) {
+        return (!values.isSet() || values.anyPrincipal(s)) && (!notValues.isSet() || !notValues.anyPrincipal(s));
+      }
+      return (!values.isSet() || values.any(s.namespace)) && (!notValues.isSet() || !notValues.any(s.namespace));
+    }
+  }
+}
