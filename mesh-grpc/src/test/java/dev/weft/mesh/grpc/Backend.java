@@ -22,6 +22,7 @@ final class Backend implements AutoCloseable {
   final String name;
   final AtomicInteger calls = new AtomicInteger();
   private final Server server;
+  private final int port;
 
   private Backend(String name, BindableService service, ServerInterceptor... interceptors) {
     this.name = name;
@@ -32,11 +33,13 @@ final class Backend implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    this.port = server.getPort();
   }
 
   private Backend(String name, Server server) {
     this.name = name;
     this.server = server;
+    this.port = server.getPort();
   }
 
   /** A backend that answers with its name: see {@link Echo}. */
@@ -57,7 +60,7 @@ final class Backend implements AutoCloseable {
   }
 
   int port() {
-    return server.getPort();
+    return port;
   }
 
   Endpoint endpoint() {
