@@ -15,6 +15,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -466,6 +467,17 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       }
       long elapsed = grpc.mesh().ticker().nanoTime() - startNanos;
       AttemptOutcome outcome = GrpcStatuses.outcome(status, byMesh, elapsed, context.timeoutNanos());
+      if (!context.mirror()) {
+        // The attempt's CLIENT span is in its trace context; the engine ends it on complete.
+        try {
+          Span attemptSpan = Span.fromContext(context.traceContext());
+          if (attemptSpan != Span.fromContext(traceParent)) { // the mesh traces: never touch the caller's span
+            attemptSpan.setAttribute(TracingServerInterceptor.RPC_GRPC_STATUS_CODE, (long) status.getCode().value());
+          }
+        } catch (RuntimeException e) {
+          grpc.warnOnce("could not record the gRPC status on the attempt span", e);
+        }
+      }
       sink.complete(new GrpcAttemptResult(status, trailers), outcome);
     }
   }

@@ -107,6 +107,7 @@ class TracingAndMetricsTest extends MeshGrpcTestSupport {
     assertThat(client.getAttributes().get(AttributeKey.stringKey("rpc.system"))).isEqualTo("grpc");
     assertThat(client.getAttributes().get(AttributeKey.stringKey("rpc.service"))).isEqualTo("grpc.testing.SimpleService");
     assertThat(client.getAttributes().get(AttributeKey.stringKey("rpc.method"))).isEqualTo("UnaryRpc");
+    assertThat(client.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code"))).isZero();
 
     assertThat(server.getName()).isEqualTo(fullName);
     assertThat(server.getAttributes().get(AttributeKey.stringKey("rpc.system"))).isEqualTo("grpc");
