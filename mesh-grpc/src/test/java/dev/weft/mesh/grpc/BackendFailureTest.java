@@ -39,24 +39,38 @@ class BackendFailureTest extends MeshGrpcTestSupport {
         cluster("c", cb -> cb.outlierDetection(outliers), a, b, c)));
     var stub = blocking();
 
+    // Four callers share the run; the backend dies once half of the calls are done.
     int total = 2_000;
+    int callers = 4;
+    AtomicInteger done = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
-    List<String> failures = new ArrayList<>();
-    int aAtKill = -1;
-    for (int i = 0; i < total; i++) {
-      if (i == total / 2) {
-        a.kill();
-        aAtKill = a.calls.get();
-      }
-      try {
-        stub.unaryRpc(request("x"));
-      } catch (RuntimeException e) {
-        failed.incrementAndGet();
-        if (failures.size() < 5) {
-          failures.add(e.toString());
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < callers; t++) {
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < total / callers; i++) {
+          try {
+            stub.unaryRpc(request("x"));
+          } catch (RuntimeException e) {
+            failed.incrementAndGet();
+            if (failures.size() < 5) {
+              failures.add(e.toString());
+            }
+          }
+          done.incrementAndGet();
         }
-      }
+      });
+      thread.start();
+      threads.add(thread);
     }
+    await().atMost(Duration.ofSeconds(30)).until(() -> done.get() >= total / 2);
+    a.kill();
+    int aAtKill = a.calls.get();
+    for (Thread thread : threads) {
+      thread.join(30_000);
+      assertThat(thread.isAlive()).isFalse();
+    }
+    assertThat(done.get()).isEqualTo(total);
     assertThat(failed.get()).as("failed calls: %s", failures).isZero();
     assertThat(aAtKill).isGreaterThan(200);
     assertThat(b.calls.get() + c.calls.get() + aAtKill).isGreaterThanOrEqualTo(total);
