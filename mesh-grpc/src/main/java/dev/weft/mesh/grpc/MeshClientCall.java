@@ -347,6 +347,16 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
 
     void start() {
+      boolean lateStart;
+      synchronized (lock) {
+        // A hedge or retry that raced with the end of the call: there is nothing to send it for.
+        lateStart = !context.mirror() && (winner != null || closed);
+      }
+      if (lateStart) {
+        sink.complete(new GrpcAttemptResult(Status.CANCELLED.withDescription("the call was already decided"), new Metadata()),
+            AttemptOutcome.CANCELLED);
+        return;
+      }
       ManagedChannel channel;
       try {
         channel = grpc.channels().get(context.endpoint(), context.cluster());
