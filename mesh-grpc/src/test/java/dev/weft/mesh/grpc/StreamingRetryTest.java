@@ -167,6 +167,39 @@ class StreamingRetryTest extends MeshGrpcTestSupport {
   }
 
   @Test
+  void idempotentMethodsOnlyLeavesOtherMethodsUnretried() {
+    AtomicInteger calls = new AtomicInteger();
+    SimpleServiceGrpc.SimpleServiceImplBase alwaysUnavailable = new SimpleServiceGrpc.SimpleServiceImplBase() {
+      @Override
+      public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+        calls.incrementAndGet();
+        out.onError(Backend.unavailable("down").asRuntimeException());
+      }
+    };
+    Backend a = serving("a", alwaysUnavailable);
+    start(config("v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a)),
+        Mesh.builder(), m -> MeshGrpc.builder(m).idempotentMethodsOnly(true));
+    assertThatThrownBy(() -> blocking().unaryRpc(request("x"))).isInstanceOf(StatusRuntimeException.class);
+    assertThat(calls.get()).as("UnaryRpc is not marked idempotent").isEqualTo(1);
+  }
+
+  @Test
+  void defaultTimeoutAppliesToCallsWithoutADeadline() {
+    SimpleServiceGrpc.SimpleServiceImplBase never = new SimpleServiceGrpc.SimpleServiceImplBase() {
+      @Override
+      public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+        // never answers; the caller's deadline ends the call
+      }
+    };
+    Backend a = serving("a", never);
+    start(config("v1", route(Destination.of("c")).build(), cluster("c", a)),
+        Mesh.builder(), m -> MeshGrpc.builder(m).defaultTimeout(Duration.ofMillis(100)));
+    assertThatThrownBy(() -> blocking().unaryRpc(request("x")))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+  }
+
+  @Test
   void unaryCallFailingWithUnavailableIsRetried() {
     AtomicInteger calls = new AtomicInteger();
     SimpleServiceGrpc.SimpleServiceImplBase firstFails = new SimpleServiceGrpc.SimpleServiceImplBase() {
