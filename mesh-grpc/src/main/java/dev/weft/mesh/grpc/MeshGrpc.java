@@ -134,6 +134,19 @@ public final class MeshGrpc implements AutoCloseable {
     return channel(serviceOf(target));
   }
 
+  /**
+   * A new channel for a logical service with a {@link io.grpc.ManagedChannel} life cycle of its own,
+   * for frameworks that own and shut down their channels; see {@link MeshManagedChannel}.
+   */
+  public MeshManagedChannel managedChannel(String service) {
+    return new MeshManagedChannel(channel(service));
+  }
+
+  /** {@link #managedChannel(String)} for a target such as {@code mesh:///ratings}. */
+  public MeshManagedChannel managedChannelFor(String target) {
+    return managedChannel(serviceOf(target));
+  }
+
   static String serviceOf(String target) {
     requireNonNull(target, "target");
     URI uri;
