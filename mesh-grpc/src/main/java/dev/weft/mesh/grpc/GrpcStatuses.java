@@ -8,6 +8,8 @@ import java.net.ConnectException;
 
 /** Translations between gRPC statuses and the mesh's outcomes and failures. */
 final class GrpcStatuses {
+  /** How grpc-java's Netty transport begins the description of a status made from an HTTP/2 RST_STREAM. */
+  private static final String RST_STREAM = "RST_STREAM closed stream";
 
   /**
    * The status a gRPC caller sees for a call the mesh failed without an attempt result. An injected
@@ -60,6 +62,11 @@ final class GrpcStatuses {
     }
     if (code == Status.Code.UNAVAILABLE && causedByConnectFailure(status.getCause())) {
       return AttemptOutcome.CONNECT_FAILURE;
+    }
+    if (code != Status.Code.OK && status.getDescription() != null && status.getDescription().startsWith(RST_STREAM)) {
+      // The server (or a proxy) reset the stream: grpc-java reports RST_STREAM(CANCEL) as CANCELLED and
+      // RST_STREAM(REFUSED_STREAM) as UNAVAILABLE. Both are transport failures, as Envoy counts them.
+      return status.getDescription().contains("REFUSED_STREAM") ? AttemptOutcome.REFUSED_STREAM : AttemptOutcome.RESET;
     }
     return AttemptOutcome.grpc(code.value());
   }

@@ -24,7 +24,7 @@ class BackendFailureTest extends MeshGrpcTestSupport {
     Backend c = echo("c");
     RetryPolicy retry = RetryPolicy.builder()
         .maxAttempts(3)
-        .retryOn(RetryOn.UNAVAILABLE, RetryOn.CONNECT_FAILURE, RetryOn.RESET, RetryOn.REFUSED_STREAM, RetryOn.CANCELLED)
+        .retryOn(RetryOn.UNAVAILABLE, RetryOn.CONNECT_FAILURE)
         .initialBackoff(Duration.ofMillis(1))
         .maxBackoff(Duration.ofMillis(5))
         .build();

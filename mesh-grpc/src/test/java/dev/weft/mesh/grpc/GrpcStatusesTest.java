@@ -29,6 +29,15 @@ class GrpcStatusesTest {
   }
 
   @Test
+  void streamResetsByTheServerAreTransportFailures() {
+    Status reset = Status.CANCELLED.withDescription("RST_STREAM closed stream. HTTP/2 error code: CANCEL");
+    assertThat(GrpcStatuses.outcome(reset, false, MS, Long.MAX_VALUE)).isEqualTo(AttemptOutcome.RESET);
+    Status refused = Status.UNAVAILABLE.withDescription("RST_STREAM closed stream. HTTP/2 error code: REFUSED_STREAM");
+    assertThat(GrpcStatuses.outcome(refused, false, MS, Long.MAX_VALUE)).isEqualTo(AttemptOutcome.REFUSED_STREAM);
+    assertThat(GrpcStatuses.outcome(reset, true, MS, Long.MAX_VALUE)).isEqualTo(AttemptOutcome.CANCELLED);
+  }
+
+  @Test
   void ownDeadlineIsATimeoutAndAServersDeadlineIsAStatus() {
     assertThat(GrpcStatuses.outcome(Status.DEADLINE_EXCEEDED, false, 200 * MS, 200 * MS)).isEqualTo(AttemptOutcome.TIMEOUT);
     assertThat(GrpcStatuses.outcome(Status.DEADLINE_EXCEEDED, false, 20 * MS, 200 * MS))
