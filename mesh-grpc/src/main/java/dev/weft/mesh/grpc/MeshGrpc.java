@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>Forms: {@link #channel(String)} and {@link #channelFor(String)} (a {@code mesh:///ratings}
+ * target) give the shared {@link MeshChannel}; {@link #managedChannel(String)} gives one with a
+ * {@link io.grpc.ManagedChannel} life cycle for frameworks that own their channels. A plain
+ * {@code ManagedChannelBuilder.forTarget("mesh:///...")} is not supported: a name resolver could not
+ * give the calls the mesh's attempt loop (see {@code docs/grpc.md}).
+ *
  * <p>It owns one grpc-java Netty channel (one HTTP/2 connection) per endpoint, shared by every
  * {@link MeshChannel} made from it, kept in a cache keyed by address and TLS settings. A connection
  * closes when its endpoint leaves the configuration, after {@link Builder#idleTimeout idling}, and
