@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * callbacks meet under one lock per call. Attempts' callbacks run on the mesh client's executor, never
  * inline, so calling into an attempt's {@link ClientCall} under the lock cannot re-enter it. The
  * caller's listener hears events in order through a {@link SerializingExecutor} on the call's
- * executor.
+ * executor, inside the gRPC {@code Context} the call was made in (as grpc-java's own calls do).
  */
 final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final MeshGrpc grpc;
@@ -241,11 +241,11 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
   /** Hands an event to the caller's listener, in order, unless the listener has heard the end. */
   private void deliver(Runnable event) {
-    delivery.execute(() -> {
+    delivery.execute(grpcContext.wrap(() -> {
       if (!listenerClosed) {
         event.run();
       }
-    });
+    }));
   }
 
   private AttemptStream firstLiveAttempt() {
@@ -295,12 +295,12 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     Status s = cancelStatus != null ? cancelStatus : status;
     Listener<RespT> l = listener;
     grpcContext.removeListener(contextCancelled);
-    delivery.execute(() -> {
+    delivery.execute(grpcContext.wrap(() -> {
       if (!listenerClosed) {
         listenerClosed = true;
         l.onClose(s, trailers);
       }
-    });
+    }));
   }
 
   /** Hears the end of the call from the engine. */

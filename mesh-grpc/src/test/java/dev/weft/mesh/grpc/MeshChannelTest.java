@@ -69,6 +69,28 @@ class MeshChannelTest extends MeshGrpcTestSupport {
   }
 
   @Test
+  void listenerRunsInTheCallersGrpcContext() throws Exception {
+    startWithOneBackend();
+    io.grpc.Context.Key<String> key = io.grpc.Context.key("tenant");
+    CompletableFuture<String> seen = new CompletableFuture<>();
+    io.grpc.Context.current().withValue(key, "acme").run(() -> async().unaryRpc(request("x"), new StreamObserver<>() {
+      @Override
+      public void onNext(SimpleResponse value) {
+        seen.complete(key.get());
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        seen.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    }));
+    assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("acme");
+  }
+
+  @Test
   void unknownServiceFailsWithUnavailableNamingTheKnownServices() {
     startWithOneBackend();
     var stub = SimpleServiceGrpc.newBlockingStub(grpc.channel("nope"));
