@@ -99,7 +99,11 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       }
     }
     if (grpcContext.isCancelled()) {
-      cancel("the caller's gRPC context was already cancelled", grpcContext.cancellationCause());
+      synchronized (lock) {
+        cancelStatus = Status.CANCELLED.withDescription("the caller's gRPC context was already cancelled")
+            .withCause(grpcContext.cancellationCause());
+        closeCaller(cancelStatus, new Metadata());
+      }
       return;
     }
     grpcContext.addListener(contextCancelled, Runnable::run);

@@ -91,6 +91,35 @@ class MeshChannelTest extends MeshGrpcTestSupport {
   }
 
   @Test
+  void callInAnAlreadyCancelledContextEndsCancelled() throws Exception {
+    startWithOneBackend();
+    io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+    ctx.cancel(null);
+    Collector out = new Collector();
+    ctx.run(() -> async().unaryRpc(request("x"), out));
+    assertThatThrownBy(() -> out.done.get(5, TimeUnit.SECONDS))
+        .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.CANCELLED));
+  }
+
+  @Test
+  void cancelBeforeStartEndsCancelledAtStart() throws Exception {
+    startWithOneBackend();
+    io.grpc.ClientCall<io.grpc.testing.protobuf.SimpleRequest, SimpleResponse> call =
+        grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
+    call.cancel("never mind", null);
+    CompletableFuture<Status> closed = new CompletableFuture<>();
+    call.start(new io.grpc.ClientCall.Listener<>() {
+      @Override
+      public void onClose(Status status, io.grpc.Metadata trailers) {
+        closed.complete(status);
+      }
+    }, new io.grpc.Metadata());
+    Status status = closed.get(5, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.CANCELLED);
+    assertThat(status.getDescription()).isEqualTo("never mind");
+  }
+
+  @Test
   void unknownServiceFailsWithUnavailableNamingTheKnownServices() {
     startWithOneBackend();
     var stub = SimpleServiceGrpc.newBlockingStub(grpc.channel("nope"));
