@@ -92,6 +92,28 @@ class DeadlineTest extends MeshGrpcTestSupport {
   }
 
   @Test
+  void perTryTimeoutRetriesOnAnotherEndpoint() {
+    Backend slowOne = serving("slow", slow);
+    Backend fast = echo("fast");
+    dev.weft.mesh.api.config.RetryPolicy retry = dev.weft.mesh.api.config.RetryPolicy.builder()
+        .maxAttempts(2)
+        .perTryTimeout(Duration.ofMillis(100))
+        .retryOn(dev.weft.mesh.api.config.RetryOn.DEADLINE_EXCEEDED)
+        .initialBackoff(Duration.ofMillis(1))
+        .maxBackoff(Duration.ofMillis(2))
+        .build();
+    start(config("v1", route(Destination.of("c")).timeout(Duration.ofSeconds(2)).retry(retry).build(),
+        cluster("c", cb -> cb.outlierDetection(dev.weft.mesh.api.config.OutlierDetection.DISABLED), slowOne, fast)));
+    blockingWarmUp();
+    for (int i = 0; i < 4; i++) {
+      long start = System.nanoTime();
+      assertThat(blocking().unaryRpc(request("t")).getResponseMessage()).isEqualTo("fast:t");
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(700L);
+    }
+    assertThat(serverDeadlineMillis.get()).as("the slow server got the per-try deadline").isBetween(1L, 100L);
+  }
+
+  @Test
   void callerCancellationReachesTheServer() throws Exception {
     Backend a = serving("slow", slow);
     start(config("v1", route(Destination.of("c")).build(), cluster("c", a)));
