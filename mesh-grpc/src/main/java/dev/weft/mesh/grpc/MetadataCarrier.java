@@ -18,6 +18,7 @@ final class MetadataCarrier {
 
   static final TextMapGetter<Metadata> GETTER = new TextMapGetter<>() {
     @Override
+    @SuppressWarnings("deprecation") // still the method propagators call to list the carrier's keys
     public Iterable<String> keys(Metadata carrier) {
       List<String> keys = new ArrayList<>();
       for (String k : carrier.keys()) {

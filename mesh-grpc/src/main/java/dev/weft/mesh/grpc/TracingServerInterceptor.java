@@ -72,46 +72,48 @@ final class TracingServerInterceptor implements ServerInterceptor {
       }
     };
     ServerCall.Listener<ReqT> delegate;
-    try (Scope ignored = context.makeCurrent()) {
+    Scope scope = context.makeCurrent();
+    try {
       delegate = next.startCall(traced, headers);
+    } finally {
+      scope.close();
     }
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
       @Override
       public void onMessage(ReqT message) {
-        try (Scope ignored = context.makeCurrent()) {
-          super.onMessage(message);
-        }
+        inScope(context, () -> super.onMessage(message));
       }
 
       @Override
       public void onHalfClose() {
-        try (Scope ignored = context.makeCurrent()) {
-          super.onHalfClose();
-        }
+        inScope(context, () -> super.onHalfClose());
       }
 
       @Override
       public void onCancel() {
         ender.end(Status.CANCELLED);
-        try (Scope ignored = context.makeCurrent()) {
-          super.onCancel();
-        }
+        inScope(context, () -> super.onCancel());
       }
 
       @Override
       public void onComplete() {
-        try (Scope ignored = context.makeCurrent()) {
-          super.onComplete();
-        }
+        inScope(context, () -> super.onComplete());
       }
 
       @Override
       public void onReady() {
-        try (Scope ignored = context.makeCurrent()) {
-          super.onReady();
-        }
+        inScope(context, () -> super.onReady());
       }
     };
+  }
+
+  private static void inScope(Context context, Runnable action) {
+    Scope scope = context.makeCurrent();
+    try {
+      action.run();
+    } finally {
+      scope.close();
+    }
   }
 
   private void warnOnce(RuntimeException e) {
