@@ -364,6 +364,10 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       ManagedChannel channel;
       try {
         channel = grpc.channels().get(context.endpoint(), context.cluster());
+        if (channel.isShutdown()) {
+          // Evicted for idling between the look-up and now: the cache makes a fresh one.
+          channel = grpc.channels().get(context.endpoint(), context.cluster());
+        }
       } catch (RuntimeException e) {
         Status status = Status.UNAVAILABLE.withDescription("no channel to " + context.endpoint().address() + ": " + e.getMessage())
             .withCause(e);
