@@ -1,0 +1,73 @@
+package dev.weft.mesh.grpc;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.MethodDescriptor;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * A gRPC {@link Channel} for one logical mesh service: use it with ordinary generated stubs
+ * ({@code RatingsGrpc.newBlockingStub(channel)}). Every call is routed by its full method name
+ * ({@code /pkg.Service/Method}) and metadata, balanced over the service's endpoints, and run by the
+ * mesh's attempt loop (retries, hedging, timeouts, budgets, fault injection, mirroring, tracing,
+ * metrics). Unary and streaming calls of every kind are supported.
+ *
+ * <p>Made by {@link MeshGrpc#channel(String)}; it holds no connections of its own (they belong to
+ * the {@link MeshGrpc}), so there is nothing to close. Thread-safe.
+ */
+public final class MeshChannel extends Channel {
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+
+  private final MeshGrpc grpc;
+  private final String service;
+  private final ConcurrentMap<MethodDescriptor<?, ?>, MethodDescriptor<byte[], ?>> wireMethods = new ConcurrentHashMap<>();
+
+  MeshChannel(MeshGrpc grpc, String service) {
+    this.grpc = grpc;
+    this.service = service;
+  }
+
+  /** The logical service this channel calls. */
+  public String service() {
+    return service;
+  }
+
+  /** The logical service name, which is also the {@code :authority} the mesh routes by. */
+  @Override
+  public String authority() {
+    return service;
+  }
+
+  @Override
+  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
+    @SuppressWarnings("unchecked")
+    MethodDescriptor<byte[], RespT> wire = (MethodDescriptor<byte[], RespT>) wireMethods.computeIfAbsent(method,
+        m -> m.toBuilder(BYTES, m.getResponseMarshaller()).build());
+    return new MeshClientCall<>(grpc, service, method, wire, callOptions);
+  }
+
+  @Override
+  public String toString() {
+    return "MeshChannel{service=" + service + ", mesh=" + grpc.mesh().name() + "}";
+  }
+}

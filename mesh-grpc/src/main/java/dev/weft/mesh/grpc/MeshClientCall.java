@@ -1,0 +1,502 @@
+package dev.weft.mesh.grpc;
+
+import dev.weft.mesh.api.MeshException;
+import dev.weft.mesh.core.Attempt;
+import dev.weft.mesh.core.AttemptAdapter;
+import dev.weft.mesh.core.AttemptContext;
+import dev.weft.mesh.core.AttemptOutcome;
+import dev.weft.mesh.core.AttemptSink;
+import dev.weft.mesh.core.CallHandle;
+import dev.weft.mesh.core.CallListener;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One call on a {@link MeshChannel}: the caller's side of the call, and the attempt adapter the
+ * engine drives. Each attempt is a real {@link ClientCall} on the endpoint's channel.
+ *
+ * <p>Until the call commits, the caller's messages are kept in a replay buffer so that a retry or
+ * hedge can send them again, and responses are not asked for. The call commits to an attempt when
+ * that attempt receives response headers (which always come before the first message), or when the
+ * buffer grows past its limit; from then on the attempt talks to the caller directly and nothing is
+ * retried. This is gRPC's own rule (gRFC A6).
+ *
+ * <p>Threading: the caller's methods, the engine's attempt starts and cancellations, and the attempts'
+ * callbacks meet under one lock per call. Attempts' callbacks run on the mesh client's executor, never
+ * inline, so calling into an attempt's {@link ClientCall} under the lock cannot re-enter it. The
+ * caller's listener hears events in order through a {@link SerializingExecutor} on the call's
+ * executor, inside the gRPC {@code Context} the call was made in (as grpc-java's own calls do).
+ */
+final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
+  private final MeshGrpc grpc;
+  private final String service;
+  private final MethodDescriptor<ReqT, RespT> method;
+  private final MethodDescriptor<byte[], RespT> wireMethod;
+  private final CallOptions callOptions;
+  private final io.opentelemetry.context.Context traceParent;
+  private final io.grpc.Context grpcContext;
+  private final SerializingExecutor delivery;
+  private final Adapter adapter = new Adapter();
+
+  private final Object lock = new Object();
+  // Guarded by lock.
+  private Listener<RespT> listener;
+  private Metadata headers;
+  private CallHandle handle;
+  private final List<byte[]> replay = new ArrayList<>();
+  private long replayBytes;
+  private boolean replayOverflowed;
+  private boolean halfClosed;
+  private int pendingRequests;
+  private Boolean messageCompression;
+  private AttemptStream winner;
+  private final List<AttemptStream> streams = new ArrayList<>(2);
+  private Status cancelStatus;
+  private boolean closed;
+  // Touched only by tasks of the delivery executor, which run one at a time.
+  private boolean listenerClosed;
+  private final io.grpc.Context.CancellationListener contextCancelled = ctx -> cancel("the caller's gRPC context was cancelled", ctx.cancellationCause());
+
+  MeshClientCall(MeshGrpc grpc, String service, MethodDescriptor<ReqT, RespT> method, MethodDescriptor<byte[], RespT> wireMethod,
+      CallOptions callOptions) {
+    this.grpc = grpc;
+    this.service = service;
+    this.method = method;
+    this.wireMethod = wireMethod;
+    this.callOptions = callOptions;
+    this.traceParent = io.opentelemetry.context.Context.current();
+    this.grpcContext = io.grpc.Context.current();
+    Executor executor = callOptions.getExecutor() != null ? callOptions.getExecutor() : grpc.executor();
+    this.delivery = new SerializingExecutor(executor);
+  }
+
+  // ---- the caller's side ----
+
+  @Override
+  public void start(Listener<RespT> responseListener, Metadata requestHeaders) {
+    synchronized (lock) {
+      if (listener != null) {
+        throw new IllegalStateException("the call was already started");
+      }
+      listener = java.util.Objects.requireNonNull(responseListener, "responseListener");
+      headers = java.util.Objects.requireNonNull(requestHeaders, "requestHeaders");
+      if (cancelStatus != null) {
+        closeCaller(cancelStatus, new Metadata());
+        return;
+      }
+    }
+    if (grpcContext.isCancelled()) {
+      synchronized (lock) {
+        cancelStatus = Status.CANCELLED.withDescription("the caller's gRPC context was already cancelled")
+            .withCause(grpcContext.cancellationCause());
+        closeCaller(cancelStatus, new Metadata());
+      }
+      return;
+    }
+    grpcContext.addListener(contextCancelled, Runnable::run);
+    boolean idempotent = !grpc.idempotentMethodsOnly() || method.isIdempotent() || method.isSafe();
+    GrpcCallRequest request = new GrpcCallRequest(service, method, requestHeaders, idempotent, timeoutNanos(), traceParent);
+    CallHandle h = grpc.mesh().call(request, adapter, new CallerListener());
+    boolean cancelNow;
+    synchronized (lock) {
+      handle = h;
+      cancelNow = cancelStatus != null;
+    }
+    if (cancelNow) {
+      h.cancel();
+    }
+    // Messages are buffered until the call commits, so the caller may send at once.
+    deliver(() -> responseListener.onReady());
+  }
+
+  private long timeoutNanos() {
+    Deadline deadline = callOptions.getDeadline();
+    Deadline contextDeadline = grpcContext.getDeadline();
+    if (contextDeadline != null && (deadline == null || contextDeadline.isBefore(deadline))) {
+      deadline = contextDeadline;
+    }
+    Long fallback = grpc.defaultTimeoutNanos();
+    if (deadline == null) {
+      return fallback == null ? Long.MAX_VALUE : fallback;
+    }
+    return Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
+  }
+
+  @Override
+  public void request(int numMessages) {
+    if (numMessages < 0) {
+      throw new IllegalArgumentException("numMessages must not be negative, was " + numMessages);
+    }
+    synchronized (lock) {
+      if (winner != null) {
+        winner.call.request(numMessages);
+      } else {
+        pendingRequests = (int) Math.min(Integer.MAX_VALUE, (long) pendingRequests + numMessages);
+      }
+    }
+  }
+
+  @Override
+  public void sendMessage(ReqT message) {
+    byte[] bytes = serialize(message);
+    AttemptStream commitNow = null;
+    synchronized (lock) {
+      if (closed || halfClosed) {
+        return;
+      }
+      for (AttemptStream s : streams) {
+        if (!s.cancelled && s.call != null) {
+          s.call.sendMessage(bytes);
+        }
+      }
+      if (winner == null) {
+        replay.add(bytes);
+        replayBytes += bytes.length;
+        if (!replayOverflowed && replayBytes > grpc.maxReplayBytes()) {
+          replayOverflowed = true;
+          commitNow = firstLiveAttempt();
+        }
+      }
+      if (commitNow != null) {
+        commitLocked(commitNow);
+      }
+    }
+  }
+
+  private byte[] serialize(ReqT message) {
+    try (InputStream in = method.streamRequest(message)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw Status.INTERNAL.withDescription("could not serialize the request message").withCause(e).asRuntimeException();
+    }
+  }
+
+  @Override
+  public void halfClose() {
+    synchronized (lock) {
+      if (halfClosed) {
+        throw new IllegalStateException("halfClose was already called");
+      }
+      halfClosed = true;
+      for (AttemptStream s : streams) {
+        if (!s.cancelled && s.call != null) {
+          s.call.halfClose();
+        }
+      }
+    }
+  }
+
+  @Override
+  public void cancel(String message, Throwable cause) {
+    if (message == null && cause == null) {
+      message = "the caller cancelled the call";
+    }
+    Status status = Status.CANCELLED.withDescription(message).withCause(cause);
+    CallHandle h;
+    synchronized (lock) {
+      if (cancelStatus != null || closed) {
+        return;
+      }
+      cancelStatus = status;
+      h = handle;
+      if (listener == null) {
+        return; // not started: start() reports the cancellation
+      }
+    }
+    if (h != null) {
+      h.cancel();
+    }
+  }
+
+  @Override
+  public boolean isReady() {
+    synchronized (lock) {
+      if (winner != null) {
+        return winner.call.isReady();
+      }
+      return !closed;
+    }
+  }
+
+  @Override
+  public void setMessageCompression(boolean enabled) {
+    synchronized (lock) {
+      messageCompression = enabled;
+      for (AttemptStream s : streams) {
+        if (!s.cancelled && s.call != null) {
+          s.call.setMessageCompression(enabled);
+        }
+      }
+    }
+  }
+
+  /** Hands an event to the caller's listener, in order, unless the listener has heard the end. */
+  private void deliver(Runnable event) {
+    delivery.execute(grpcContext.wrap(() -> {
+      if (!listenerClosed) {
+        event.run();
+      }
+    }));
+  }
+
+  private AttemptStream firstLiveAttempt() {
+    for (AttemptStream s : streams) {
+      if (!s.cancelled && !s.context.mirror()) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Commits the call to {@code s}: from now on it talks to the caller and nothing is retried.
+   * Returns false (and cancels {@code s}) when another attempt already won or the call is over.
+   */
+  private boolean commitLocked(AttemptStream s) {
+    if (winner == s) {
+      return true;
+    }
+    if (winner != null || s.cancelled) {
+      return false;
+    }
+    // The engine cancels the other attempts through Attempt.cancel, which re-enters this lock on
+    // this thread; ClientCall.cancel never calls back inline, so that is safe.
+    if (!s.sink.commit()) {
+      s.cancelLocked("another attempt of the call won");
+      return false;
+    }
+    winner = s;
+    replay.clear();
+    replayBytes = 0;
+    if (pendingRequests > 0) {
+      s.call.request(pendingRequests);
+      pendingRequests = 0;
+    }
+    return true;
+  }
+
+  /** Tells the caller the call is over, once. Caller holds the lock. */
+  private void closeCaller(Status status, Metadata trailers) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    replay.clear();
+    replayBytes = 0;
+    Status s = cancelStatus != null ? cancelStatus : status;
+    Listener<RespT> l = listener;
+    grpcContext.removeListener(contextCancelled);
+    delivery.execute(grpcContext.wrap(() -> {
+      if (!listenerClosed) {
+        listenerClosed = true;
+        l.onClose(s, trailers);
+      }
+    }));
+  }
+
+  /** Hears the end of the call from the engine. */
+  private final class CallerListener implements CallListener<GrpcAttemptResult> {
+    @Override
+    public void onComplete(GrpcAttemptResult result) {
+      synchronized (lock) {
+        closeCaller(result.status(), result.trailers());
+      }
+    }
+
+    @Override
+    public void onFailure(MeshException failure) {
+      synchronized (lock) {
+        closeCaller(GrpcStatuses.fromMeshException(failure), new Metadata());
+      }
+    }
+  }
+
+  // ---- the engine's side ----
+
+  private final class Adapter implements AttemptAdapter<GrpcAttemptResult> {
+    @Override
+    public Attempt start(AttemptContext context, AttemptSink<GrpcAttemptResult> sink) {
+      AttemptStream stream = new AttemptStream(context, sink);
+      stream.start();
+      return stream;
+    }
+  }
+
+  /** One attempt: a real call on one endpoint's channel. */
+  private final class AttemptStream extends ClientCall.Listener<RespT> implements Attempt {
+    final AttemptContext context;
+    final AttemptSink<GrpcAttemptResult> sink;
+    final long startNanos;
+    // Guarded by lock.
+    ClientCall<byte[], RespT> call;
+    boolean cancelled;
+
+    AttemptStream(AttemptContext context, AttemptSink<GrpcAttemptResult> sink) {
+      this.context = context;
+      this.sink = sink;
+      this.startNanos = grpc.mesh().ticker().nanoTime();
+    }
+
+    void start() {
+      boolean lateStart;
+      synchronized (lock) {
+        // A hedge or retry that raced with the end of the call: there is nothing to send it for.
+        lateStart = !context.mirror() && (winner != null || closed);
+      }
+      if (lateStart) {
+        sink.complete(new GrpcAttemptResult(Status.CANCELLED.withDescription("the call was already decided"), new Metadata()),
+            AttemptOutcome.CANCELLED);
+        return;
+      }
+      ManagedChannel channel;
+      try {
+        channel = grpc.channels().get(context.endpoint(), context.cluster());
+        if (channel.isShutdown()) {
+          // Evicted for idling between the look-up and now: the cache makes a fresh one.
+          channel = grpc.channels().get(context.endpoint(), context.cluster());
+        }
+      } catch (RuntimeException e) {
+        Status status = Status.UNAVAILABLE.withDescription("no channel to " + context.endpoint().address() + ": " + e.getMessage())
+            .withCause(e);
+        sink.complete(new GrpcAttemptResult(status, new Metadata()), AttemptOutcome.CONNECT_FAILURE);
+        return;
+      }
+      CallOptions options = callOptions.withExecutor(grpc.executor());
+      long timeout = context.timeoutNanos();
+      options = timeout == Long.MAX_VALUE ? options.withDeadline(null) : options.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS);
+      Metadata attemptHeaders = new Metadata();
+      TextMapPropagator propagator = grpc.mesh().openTelemetry().getPropagators().getTextMapPropagator();
+      boolean commitNow;
+      synchronized (lock) {
+        attemptHeaders.merge(headers);
+        try {
+          propagator.inject(context.traceContext(), attemptHeaders, MetadataCarrier.SETTER);
+        } catch (RuntimeException e) {
+          grpc.warnOnce("could not inject the trace context into gRPC metadata", e);
+        }
+        // The attempt must not inherit the caller's gRPC context: its deadline is already in the
+        // timeout, and a retry started from a timer would otherwise see a different one.
+        io.grpc.Context previous = io.grpc.Context.ROOT.attach();
+        try {
+          call = channel.newCall(wireMethod, options);
+        } finally {
+          io.grpc.Context.ROOT.detach(previous);
+        }
+        streams.add(this);
+        call.start(this, attemptHeaders);
+        if (cancelled) {
+          call.cancel("the attempt was cancelled before it started", null);
+          return;
+        }
+        if (messageCompression != null) {
+          call.setMessageCompression(messageCompression);
+        }
+        if (context.mirror()) {
+          call.request(Integer.MAX_VALUE); // responses of a mirrored copy are read and dropped
+        }
+        for (byte[] m : replay) {
+          call.sendMessage(m);
+        }
+        if (halfClosed) {
+          call.halfClose();
+        }
+        commitNow = replayOverflowed && winner == null && !context.mirror();
+        if (commitNow) {
+          commitLocked(this);
+        }
+      }
+    }
+
+    @Override
+    public void cancel() {
+      synchronized (lock) {
+        cancelLocked("the mesh cancelled the attempt");
+      }
+    }
+
+    void cancelLocked(String why) {
+      if (cancelled) {
+        return;
+      }
+      cancelled = true;
+      if (call != null) {
+        call.cancel(why, null);
+      }
+    }
+
+    @Override
+    public void onHeaders(Metadata responseHeaders) {
+      if (context.mirror()) {
+        return;
+      }
+      Listener<RespT> l;
+      synchronized (lock) {
+        if (!commitLocked(this)) {
+          return;
+        }
+        l = listener;
+      }
+      deliver(() -> l.onHeaders(responseHeaders));
+    }
+
+    @Override
+    public void onMessage(RespT message) {
+      Listener<RespT> l;
+      synchronized (lock) {
+        if (winner != this || closed) {
+          return;
+        }
+        l = listener;
+      }
+      deliver(() -> l.onMessage(message));
+    }
+
+    @Override
+    public void onReady() {
+      Listener<RespT> l;
+      synchronized (lock) {
+        if (winner != this || closed) {
+          return;
+        }
+        l = listener;
+      }
+      deliver(() -> l.onReady());
+    }
+
+    @Override
+    public void onClose(Status status, Metadata trailers) {
+      boolean byMesh;
+      synchronized (lock) {
+        streams.remove(this);
+        byMesh = cancelled;
+      }
+      long elapsed = grpc.mesh().ticker().nanoTime() - startNanos;
+      AttemptOutcome outcome = GrpcStatuses.outcome(status, byMesh, elapsed, context.timeoutNanos());
+      if (!context.mirror()) {
+        // The attempt's CLIENT span is in its trace context; the engine ends it on complete.
+        try {
+          Span attemptSpan = Span.fromContext(context.traceContext());
+          if (attemptSpan != Span.fromContext(traceParent)) { // the mesh traces: never touch the caller's span
+            attemptSpan.setAttribute(TracingServerInterceptor.RPC_GRPC_STATUS_CODE, (long) status.getCode().value());
+          }
+        } catch (RuntimeException e) {
+          grpc.warnOnce("could not record the gRPC status on the attempt span", e);
+        }
+      }
+      sink.complete(new GrpcAttemptResult(status, trailers), outcome);
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.weft.mesh.grpc;
+
+import static dev.weft.mesh.grpc.Backend.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.mesh.api.config.Destination;
+import dev.weft.mesh.api.config.MeshConfig;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleResponse;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class MeshChannelTest extends MeshGrpcTestSupport {
+
+  private void startWithOneBackend() {
+    Backend a = echo("a");
+    start(config("v1", route(Destination.of("c")).build(), cluster("c", a)));
+  }
+
+  @Test
+  void unaryCall() {
+    startWithOneBackend();
+    SimpleResponse r = blocking().unaryRpc(request("hi"));
+    assertThat(r.getResponseMessage()).isEqualTo("a:hi");
+    assertThat(grpc.openConnections()).isEqualTo(1);
+  }
+
+  @Test
+  void serverStreamingCall() {
+    startWithOneBackend();
+    Iterator<SimpleResponse> it = blocking().serverStreamingRpc(request("s"));
+    List<String> got = new ArrayList<>();
+    it.forEachRemaining(r -> got.add(r.getResponseMessage()));
+    assertThat(got).containsExactly("a:s:0", "a:s:1", "a:s:2");
+  }
+
+  @Test
+  void clientStreamingCall() throws Exception {
+    startWithOneBackend();
+    Collector out = new Collector();
+    StreamObserver<SimpleRequest> in = async().clientStreamingRpc(out);
+    in.onNext(request("x"));
+    in.onNext(request("y"));
+    in.onNext(request("z"));
+    in.onCompleted();
+    assertThat(out.done.get(5, TimeUnit.SECONDS)).containsExactly("a:xyz");
+  }
+
+  @Test
+  void bidiCall() throws Exception {
+    startWithOneBackend();
+    Collector out = new Collector();
+    StreamObserver<SimpleRequest> in = async().bidiStreamingRpc(out);
+    in.onNext(request("1"));
+    in.onNext(request("2"));
+    in.onCompleted();
+    assertThat(out.done.get(5, TimeUnit.SECONDS)).containsExactly("a:1", "a:2");
+  }
+
+  @Test
+  void listenerRunsInTheCallersGrpcContext() throws Exception {
+    startWithOneBackend();
+    io.grpc.Context.Key<String> key = io.grpc.Context.key("tenant");
+    CompletableFuture<String> seen = new CompletableFuture<>();
+    io.grpc.Context.current().withValue(key, "acme").run(() -> async().unaryRpc(request("x"), new StreamObserver<>() {
+      @Override
+      public void onNext(SimpleResponse value) {
+        seen.complete(key.get());
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        seen.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    }));
+    assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("acme");
+  }
+
+  @Test
+  void callInAnAlreadyCancelledContextEndsCancelled() throws Exception {
+    startWithOneBackend();
+    io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+    ctx.cancel(null);
+    Collector out = new Collector();
+    ctx.run(() -> async().unaryRpc(request("x"), out));
+    assertThatThrownBy(() -> out.done.get(5, TimeUnit.SECONDS))
+        .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.CANCELLED));
+  }
+
+  @Test
+  void cancelBeforeStartEndsCancelledAtStart() throws Exception {
+    startWithOneBackend();
+    io.grpc.ClientCall<io.grpc.testing.protobuf.SimpleRequest, SimpleResponse> call =
+        grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
+    call.cancel("never mind", null);
+    CompletableFuture<Status> closed = new CompletableFuture<>();
+    call.start(new io.grpc.ClientCall.Listener<>() {
+      @Override
+      public void onClose(Status status, io.grpc.Metadata trailers) {
+        closed.complete(status);
+      }
+    }, new io.grpc.Metadata());
+    Status status = closed.get(5, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.CANCELLED);
+    assertThat(status.getDescription()).isEqualTo("never mind");
+  }
+
+  @Test
+  void unknownServiceFailsWithUnavailableNamingTheKnownServices() {
+    startWithOneBackend();
+    var stub = SimpleServiceGrpc.newBlockingStub(grpc.channel("nope"));
+    assertThatThrownBy(() -> stub.unaryRpc(request("x")))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+          assertThat(e.getStatus().getDescription()).contains("unknown service 'nope'").contains("simple");
+        });
+  }
+
+  @Test
+  void targetFormNamesTheSameChannel() {
+    startWithOneBackend();
+    assertThat(grpc.channelFor("mesh:///simple")).isSameAs(grpc.channel(SERVICE));
+    assertThat(grpc.channelFor("mesh:simple")).isSameAs(grpc.channel(SERVICE));
+    assertThat(grpc.channelFor("mesh://control-plane/simple")).isSameAs(grpc.channel(SERVICE));
+    assertThatThrownBy(() -> grpc.channelFor("dns:///simple")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("scheme must be 'mesh'");
+    assertThatThrownBy(() -> grpc.channelFor("mesh:///")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("names no service");
+    assertThat(grpc.channel(SERVICE).authority()).isEqualTo(SERVICE);
+  }
+
+  @Test
+  void connectionClosesWhenItsEndpointLeavesTheConfiguration() {
+    Backend a = echo("a");
+    Backend b = echo("b");
+    start(config("v1", route(Destination.of("c")).build(), cluster("c", a, b)));
+    for (int i = 0; i < 10; i++) {
+      blocking().unaryRpc(request("x"));
+    }
+    assertThat(grpc.openConnections()).isEqualTo(2);
+    source.update(config("v2", route(Destination.of("c")).build(), cluster("c", a)));
+    await().atMost(Duration.ofSeconds(5)).until(() -> grpc.openConnections() == 1);
+    assertThat(blocking().unaryRpc(request("x")).getResponseMessage()).isEqualTo("a:x");
+  }
+
+  @Test
+  void idleConnectionIsClosed() {
+    Backend a = echo("a");
+    MeshConfig config = config("v1", route(Destination.of("c")).build(), cluster("c", a));
+    start(config, dev.weft.mesh.core.Mesh.builder(), m -> MeshGrpc.builder(m).idleTimeout(Duration.ofMillis(300)));
+    blocking().unaryRpc(request("x"));
+    assertThat(grpc.openConnections()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> grpc.openConnections() == 0);
+    assertThat(blocking().unaryRpc(request("y")).getResponseMessage()).isEqualTo("a:y");
+  }
+
+  @Test
+  void callsAfterCloseFailWithUnavailable() {
+    startWithOneBackend();
+    grpc.close();
+    assertThatThrownBy(() -> blocking().unaryRpc(request("x")))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+  }
+
+  /** Collects a response stream. */
+  static final class Collector implements StreamObserver<SimpleResponse> {
+    final List<String> messages = new ArrayList<>();
+    final CompletableFuture<List<String>> done = new CompletableFuture<>();
+
+    @Override
+    public synchronized void onNext(SimpleResponse value) {
+      messages.add(value.getResponseMessage());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      done.completeExceptionally(t);
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+      done.complete(List.copyOf(messages));
+    }
+  }
+}
