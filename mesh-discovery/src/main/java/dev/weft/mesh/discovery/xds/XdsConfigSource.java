@@ -154,7 +154,7 @@ public final class XdsConfigSource implements ConfigSource {
   // ---- on the client's work thread ----
 
   /** The gate: a response is accepted only if the configuration it completes is accepted too. */
-  private void check(XdsResourceType<?> type, Map<String, Object> newState) throws UpdateGate.UpdateRejectedException {
+  private void check(XdsResourceType<?> type, String version, Map<String, Object> newState) throws UpdateGate.UpdateRejectedException {
     State state = switch (type.shortName()) {
       case "Listener" -> new State(candidate(listeners, newState), routes, clusters, endpoints);
       case "RouteConfiguration" -> new State(listeners, candidate(routes, newState), clusters, endpoints);
@@ -166,7 +166,7 @@ public final class XdsConfigSource implements ConfigSource {
       return;
     }
     try {
-      deliver(result, true);
+      deliver(result, true, type.shortName(), version);
     } catch (InvalidConfigException e) {
       throw new UpdateGate.UpdateRejectedException(type.shortName() + " response rejected: the configuration it completes is invalid: "
           + e.violations().stream().map(Object::toString).toList());
@@ -187,8 +187,8 @@ public final class XdsConfigSource implements ConfigSource {
   }
 
   /** Builds and delivers the configuration if it changed; throws if the model or the listener rejects it. */
-  private void deliver(Result result, boolean fromGate) {
-    String version = version();
+  private void deliver(Result result, boolean fromGate, String pendingType, String pendingVersion) {
+    String version = version(pendingType, pendingVersion);
     MeshConfig config;
     try {
       config = result.config(version);
@@ -229,7 +229,8 @@ public final class XdsConfigSource implements ConfigSource {
     return new InvalidConfigException("xDS " + bootstrap.servers().get(0).serverUri(), out);
   }
 
-  private String version() {
+  /** {@code lds:3,rds:3,cds:2,eds:7}: the versions in force, with the one a pending response would set. */
+  private String version(String pendingType, String pendingVersion) {
     StringBuilder sb = new StringBuilder();
     for (XdsClientStatus.TypeStatus t : client.status().types()) {
       if (sb.length() > 0) {
@@ -241,7 +242,8 @@ public final class XdsConfigSource implements ConfigSource {
         case "Cluster" -> "cds";
         default -> "eds";
       };
-      sb.append(abbreviation).append(':').append(t.version().isEmpty() ? (t.fromCache() ? "cached" : "-") : t.version().replaceAll("\\s", "_"));
+      String v = t.shortName().equals(pendingType) ? pendingVersion : t.version();
+      sb.append(abbreviation).append(':').append(v.isEmpty() ? (t.fromCache() ? "cached" : "-") : v.replaceAll("\\s", "_"));
     }
     return sb.length() == 0 ? "xds" : sb.toString();
   }
@@ -261,7 +263,7 @@ public final class XdsConfigSource implements ConfigSource {
     awaiting = List.copyOf(result.missing());
     if (result.complete()) {
       try {
-        deliver(result, false);
+        deliver(result, false, "", "");
       } catch (InvalidConfigException e) {
         lastError = e.getMessage();
         log.warn("xDS configuration not applied; the one in force stays: {}", e.getMessage());

@@ -11,14 +11,15 @@ import java.util.Map;
 public interface UpdateGate {
 
   /** Accepts everything. */
-  UpdateGate ACCEPT_ALL = (type, state) -> {};
+  UpdateGate ACCEPT_ALL = (type, version, state) -> {};
 
   /**
    * @param type the type of the response
+   * @param version the response's version_info
    * @param newState every subscribed resource of the type that would be in force, by name
    * @throws UpdateRejectedException to NACK the response; its message becomes the error_detail
    */
-  void check(XdsResourceType<?> type, Map<String, Object> newState) throws UpdateRejectedException;
+  void check(XdsResourceType<?> type, String version, Map<String, Object> newState) throws UpdateRejectedException;
 
   /** A response refused by the gate. */
   final class UpdateRejectedException extends Exception {

@@ -59,6 +59,7 @@ import org.slf4j.LoggerFactory;
 public final class XdsClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(XdsClient.class);
   private static final int INVALID_ARGUMENT = 3;
+  private static final Duration REPEATED_NACK_DELAY = Duration.ofSeconds(1);
 
   private final List<Bootstrap.ServerInfo> servers;
   private final Node node;
@@ -255,7 +256,14 @@ public final class XdsClient implements AutoCloseable {
     }
     reconnectTask = null;
     Bootstrap.ServerInfo server = servers.get(serverIndex);
-    ManagedChannel channel = channels.computeIfAbsent(serverIndex, i -> channelFactory.apply(server));
+    ManagedChannel channel = channels.get(serverIndex);
+    if (channel == null) {
+      channel = channelFactory.apply(server);
+      channels.put(serverIndex, channel);
+    } else {
+      // This client's backoff decides when to retry; the channel's own must not add to it.
+      channel.resetConnectBackoff();
+    }
     AdsStream s = new AdsStream(server.serverUri());
     stream = s;
     log.debug("opening an ADS stream to {}", server.serverUri());
@@ -363,7 +371,7 @@ public final class XdsClient implements AutoCloseable {
       }
     }
     if (!errors.isEmpty()) {
-      nack(ts, String.join("; ", errors), invalidNames);
+      nack(ts, response.getVersionInfo(), String.join("; ", errors), invalidNames);
       return;
     }
     boolean keepDeleted = servers.get(serverIndex).ignoreResourceDeletion();
@@ -383,16 +391,17 @@ public final class XdsClient implements AutoCloseable {
       }
     }
     try {
-      gate.check(type, new LinkedHashMap<>(newState));
+      gate.check(type, response.getVersionInfo(), new LinkedHashMap<>(newState));
     } catch (UpdateGate.UpdateRejectedException e) {
-      nack(ts, e.getMessage(), List.of());
+      nack(ts, response.getVersionInfo(), e.getMessage(), List.of());
       return;
     } catch (RuntimeException e) {
       log.warn("the update gate failed on a {} response", type.shortName(), e);
-      nack(ts, type.shortName() + " response could not be applied: " + e, List.of());
+      nack(ts, response.getVersionInfo(), type.shortName() + " response could not be applied: " + e, List.of());
       return;
     }
     ts.version = response.getVersionInfo();
+    ts.lastRejectedVersion = "";
     ts.accepted++;
     ts.rawInForce.clear();
     ts.rawInForce.putAll(newRaw);
@@ -431,12 +440,24 @@ public final class XdsClient implements AutoCloseable {
     }
   }
 
-  private <T> void nack(TypeState<T> ts, String error, List<String> invalidNames) {
+  private <T> void nack(TypeState<T> ts, String responseVersion, String error, List<String> invalidNames) {
     ts.rejected++;
     ts.lastError = error;
-    log.warn("NACK of a {} response: {}; version {} stays in force", ts.type.shortName(),
-        error, ts.version.isEmpty() ? "(none)" : ts.version);
-    sendRequest(ts, error);
+    boolean repeated = responseVersion.equals(ts.lastRejectedVersion);
+    ts.lastRejectedVersion = responseVersion;
+    if (repeated) {
+      // Some servers answer a NACK by sending the same version again; pace the exchange instead of spinning.
+      AdsStream s = stream;
+      scheduler.schedule(() -> runOnWork(() -> {
+        if (s == stream && !closed) {
+          sendRequest(ts, ts.lastError);
+        }
+      }), REPEATED_NACK_DELAY.toNanos());
+    } else {
+      log.warn("NACK of {} version {}: {}; version {} stays in force", ts.type.shortName(), responseVersion,
+          error, ts.version.isEmpty() ? "(none)" : ts.version);
+      sendRequest(ts, error);
+    }
     events.onUpdate(ts.type.shortName(), false, error);
     for (String name : invalidNames) {
       Sub<T> sub = ts.subs.get(name);
@@ -611,6 +632,7 @@ public final class XdsClient implements AutoCloseable {
     long accepted;
     long rejected;
     String lastError = "";
+    String lastRejectedVersion = "";
 
     TypeState(XdsResourceType<T> type) {
       this.type = type;

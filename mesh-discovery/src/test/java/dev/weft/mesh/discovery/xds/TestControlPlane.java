@@ -1,0 +1,95 @@
+package dev.weft.mesh.discovery.xds;
+
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Envoy's java-control-plane on loopback: a SimpleCache that serves every node the same snapshot,
+ * and callbacks that record every request (so tests can read ACKs and NACKs).
+ */
+final class TestControlPlane implements AutoCloseable {
+  final SimpleCache<String> cache = new SimpleCache<>(node -> "all");
+  final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
+  final AtomicInteger streamsOpened = new AtomicInteger();
+  private final V3DiscoveryServer discovery;
+  private Server server;
+  private int port;
+
+  TestControlPlane() {
+    discovery = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
+      @Override
+      public void onStreamOpen(long streamId, String typeUrl) {
+        streamsOpened.incrementAndGet();
+      }
+
+      @Override
+      public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+        requests.add(request);
+      }
+
+      @Override
+      public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
+    }, cache);
+  }
+
+  TestControlPlane start() throws IOException {
+    return startOn(0);
+  }
+
+  TestControlPlane startOn(int wantedPort) throws IOException {
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", wantedPort))
+        .addService(discovery.getAggregatedDiscoveryServiceImpl())
+        .build()
+        .start();
+    port = server.getPort();
+    return this;
+  }
+
+  int port() {
+    return port;
+  }
+
+  String target() {
+    return "127.0.0.1:" + port;
+  }
+
+  void set(Snapshot snapshot) {
+    cache.setSnapshot("all", snapshot);
+  }
+
+  /** Requests that NACKed something. */
+  List<DiscoveryRequest> nacks() {
+    return requests.stream().filter(DiscoveryRequest::hasErrorDetail).toList();
+  }
+
+  /** Whether the client ACKed {@code version} of {@code typeUrl}. */
+  boolean acked(String typeUrl, String version) {
+    return requests.stream().anyMatch(r -> r.getTypeUrl().equals(typeUrl) && r.getVersionInfo().equals(version)
+        && !r.hasErrorDetail() && !r.getResponseNonce().isEmpty());
+  }
+
+  void stop() throws InterruptedException {
+    if (server != null) {
+      server.shutdownNow();
+      server.awaitTermination(5, TimeUnit.SECONDS);
+      server = null;
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}
