@@ -8,11 +8,17 @@ import java.time.Duration;
 
 /** Small conversions from Envoy protos shared by the resource parsers. */
 final class Protos {
+  /** Longer durations are taken as this long: effectively forever, and safe from overflow in nanosecond arithmetic. */
+  static final Duration MAX_DURATION = Duration.ofDays(100);
+
   private Protos() {}
 
   static Duration duration(com.google.protobuf.Duration d, String field) {
     if (d.getSeconds() < 0 || d.getNanos() < 0) {
       throw FieldException.of(field, "must not be negative, was %ss", d.getSeconds());
+    }
+    if (d.getSeconds() >= MAX_DURATION.getSeconds()) {
+      return MAX_DURATION;
     }
     return Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
