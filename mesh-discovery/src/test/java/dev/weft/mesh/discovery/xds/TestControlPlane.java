@@ -6,11 +6,14 @@ import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +26,8 @@ final class TestControlPlane implements AutoCloseable {
   final SimpleCache<String> cache = new SimpleCache<>(node -> "all");
   final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   final AtomicInteger streamsOpened = new AtomicInteger();
+  /** The version of every response sent, by nonce. */
+  final Map<String, String> responseVersions = new ConcurrentHashMap<>();
   private final V3DiscoveryServer discovery;
   private Server server;
   private int port;
@@ -41,6 +46,11 @@ final class TestControlPlane implements AutoCloseable {
 
       @Override
       public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
+
+      @Override
+      public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+        responseVersions.put(response.getNonce(), response.getVersionInfo());
+      }
     }, cache);
   }
 
@@ -78,6 +88,12 @@ final class TestControlPlane implements AutoCloseable {
   boolean acked(String typeUrl, String version) {
     return requests.stream().anyMatch(r -> r.getTypeUrl().equals(typeUrl) && r.getVersionInfo().equals(version)
         && !r.hasErrorDetail() && !r.getResponseNonce().isEmpty());
+  }
+
+  /** Whether the client answered (ACK or NACK) a response of {@code typeUrl} at {@code version}. */
+  boolean answered(String typeUrl, String version) {
+    return requests.stream().anyMatch(r -> r.getTypeUrl().equals(typeUrl) && !r.getResponseNonce().isEmpty()
+        && version.equals(responseVersions.get(r.getResponseNonce())));
   }
 
   void stop() throws InterruptedException {
