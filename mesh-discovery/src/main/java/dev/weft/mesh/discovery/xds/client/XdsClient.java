@@ -581,7 +581,6 @@ public final class XdsClient implements AutoCloseable {
         .setCluster(n.cluster())
         .setUserAgentName(n.userAgentName())
         .setUserAgentVersion("0.1")
-        .addClientFeatures("envoy.lb.does_not_support_overprovisioning")
         .addClientFeatures("xds.config.resource-in-sotw");
     if (!n.metadata().isEmpty()) {
       b.setMetadata(toStruct(n.metadata()));
