@@ -19,8 +19,9 @@ final class HttpCallRequest implements CallRequest {
   private final String service;
   private final String path;
   private final long timeoutNanos;
+  private final boolean idempotent;
 
-  HttpCallRequest(HttpRequest request, Duration defaultTimeout) {
+  HttpCallRequest(HttpRequest request, Duration defaultTimeout, boolean declaredIdempotent) {
     this.request = request;
     URI uri = request.uri();
     String host = uri.getHost();
@@ -32,6 +33,7 @@ final class HttpCallRequest implements CallRequest {
     this.path = p == null || p.isEmpty() ? "/" : p;
     Duration t = request.timeout().orElse(defaultTimeout);
     this.timeoutNanos = t == null ? Long.MAX_VALUE : t.toNanos();
+    this.idempotent = declaredIdempotent || IDEMPOTENT.contains(request.method().toUpperCase(Locale.ROOT));
   }
 
   @Override
@@ -56,7 +58,7 @@ final class HttpCallRequest implements CallRequest {
 
   @Override
   public boolean idempotent() {
-    return IDEMPOTENT.contains(request.method().toUpperCase(Locale.ROOT));
+    return idempotent;
   }
 
   @Override

@@ -78,9 +78,28 @@ public final class MeshHttpClient implements AutoCloseable {
    * attempts in flight.
    */
   public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    return sendAsync(request, handler, false);
+  }
+
+  /**
+   * Makes a typed client for an interface annotated with
+   * {@link dev.weft.mesh.api.client.MeshClient}, encoding and decoding bodies as JSON with Jackson.
+   *
+   * @throws IllegalArgumentException naming the method, if an annotation is missing or inconsistent
+   */
+  public <T> T client(Class<T> type) {
+    return client(type, BodyCodecs.json());
+  }
+
+  /** Makes a typed client for an annotated interface, with the given body codec. */
+  public <T> T client(Class<T> type, BodyCodec codec) {
+    return ClientProxy.create(this, type, codec);
+  }
+
+  <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler, boolean declaredIdempotent) {
     requireNonNull(request, "request");
     requireNonNull(handler, "handler");
-    HttpCallRequest call = new HttpCallRequest(request, defaultTimeout);
+    HttpCallRequest call = new HttpCallRequest(request, defaultTimeout, declaredIdempotent);
     HttpAttemptAdapter<T> adapter = new HttpAttemptAdapter<>(client, request, handler,
         mesh.openTelemetry().getPropagators().getTextMapPropagator());
     CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
