@@ -83,6 +83,7 @@ public final class XdsConfigSource implements ConfigSource {
   private MeshConfig delivered;
   private boolean flushQueued;
   private boolean rejectedByListener;
+  private boolean unavailableReported;
   private volatile String deliveredVersion = "";
   private volatile List<String> awaiting = List.of();
   private volatile String lastError = "";
@@ -332,9 +333,15 @@ public final class XdsConfigSource implements ConfigSource {
     @Override
     public void onConnectionState(boolean isConnected, String serverUri, String error) {
       connected.set(isConnected ? 1 : 0);
-      if (!isConnected) {
+      if (isConnected) {
+        unavailableReported = false;
+      } else {
         lastError = error;
-        listener.onError(new XdsUnavailableException(error + "; the configuration in force stays"));
+        if (!unavailableReported) {
+          // Once per outage: every failed reconnection attempt would otherwise be reported again.
+          unavailableReported = true;
+          listener.onError(new XdsUnavailableException(error + "; the configuration in force stays"));
+        }
       }
     }
 
