@@ -31,6 +31,7 @@ final class TestControlPlane implements AutoCloseable {
   private final V3DiscoveryServer discovery;
   private Server server;
   private int port;
+  private io.netty.channel.EventLoopGroup unixGroup;
 
   TestControlPlane() {
     discovery = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
@@ -64,6 +65,21 @@ final class TestControlPlane implements AutoCloseable {
         .build()
         .start();
     port = server.getPort();
+    return this;
+  }
+
+  /** Listens on a Unix domain socket instead, as istio-agent does for proxyless gRPC. */
+  @SuppressWarnings("deprecation")
+  TestControlPlane startOnUnixSocket(java.nio.file.Path socket) throws IOException {
+    io.netty.channel.EventLoopGroup group = new io.netty.channel.epoll.EpollEventLoopGroup(1);
+    server = NettyServerBuilder.forAddress(new io.netty.channel.unix.DomainSocketAddress(socket.toString()))
+        .channelType(io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
+        .bossEventLoopGroup(group)
+        .workerEventLoopGroup(group)
+        .addService(discovery.getAggregatedDiscoveryServiceImpl())
+        .build()
+        .start();
+    unixGroup = group;
     return this;
   }
 
@@ -101,6 +117,10 @@ final class TestControlPlane implements AutoCloseable {
       server.shutdownNow();
       server.awaitTermination(5, TimeUnit.SECONDS);
       server = null;
+    }
+    if (unixGroup != null) {
+      unixGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+      unixGroup = null;
     }
   }
 
