@@ -268,6 +268,9 @@ public final class XdsConfigSource implements ConfigSource {
       } catch (InvalidConfigException e) {
         lastError = e.getMessage();
         log.warn("xDS configuration not applied; the one in force stays: {}", e.getMessage());
+      } catch (RuntimeException e) {
+        lastError = e.toString();
+        log.warn("xDS configuration not applied: the listener failed; the one in force stays", e);
       }
     }
   }
