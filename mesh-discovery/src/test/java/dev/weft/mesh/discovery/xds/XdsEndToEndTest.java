@@ -202,6 +202,18 @@ class XdsEndToEndTest {
       });
       assertThat(httpCalls(http, "reviews", 20)).containsOnlyKeys("v1");
       assertThat(source.status().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
+      // The new stream resubscribed to everything, starting from the versions in force.
+      assertThat(controlPlane.requests).anySatisfy(r -> {
+        assertThat(r.getTypeUrl()).isEqualTo(CLUSTER_URL);
+        assertThat(r.getVersionInfo()).isEqualTo("1");
+        assertThat(r.getResponseNonce()).isEmpty();
+        assertThat(r.getResourceNamesList()).containsExactlyInAnyOrder(V1, V2);
+      });
+      assertThat(controlPlane.requests).anySatisfy(r -> {
+        assertThat(r.getTypeUrl()).isEqualTo(ROUTE_URL);
+        assertThat(r.getVersionInfo()).isEqualTo("1");
+        assertThat(r.getResourceNamesList()).containsExactly(ROUTES);
+      });
     }
   }
 
