@@ -95,7 +95,8 @@ public final class XdsConfigSource implements ConfigSource {
     this.meterRegistry = b.meterRegistry;
     this.clientBuilder = XdsClient.builder(b.bootstrap).resourceTimeout(b.resourceTimeout)
         .reconnectBackoff(b.initialBackoff, b.maxBackoff)
-        .cache(b.cacheDirectory == null ? ResourceCache.NONE : new DirectoryResourceCache(b.cacheDirectory));
+        .cache(b.cacheDirectory == null ? ResourceCache.NONE : new DirectoryResourceCache(b.cacheDirectory))
+        .delta(b.delta);
     if (b.scheduler != null) {
       clientBuilder.scheduler(b.scheduler);
     }
@@ -434,6 +435,7 @@ public final class XdsConfigSource implements ConfigSource {
     private Duration initialBackoff = Duration.ofSeconds(1);
     private Duration maxBackoff = Duration.ofSeconds(30);
     private MeterRegistry meterRegistry;
+    private boolean delta;
 
     private Builder(Bootstrap bootstrap) {
       this.bootstrap = requireNonNull(bootstrap, "bootstrap");
@@ -486,6 +488,15 @@ public final class XdsConfigSource implements ConfigSource {
     /** Records {@code weft.xds.updates{type,result}} and {@code weft.xds.connected}. Optional. */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Uses incremental (delta) ADS: the server sends only changed and removed resources, and a
+     * reconnecting client names the versions it holds. State of the world by default.
+     */
+    public Builder deltaXds(boolean delta) {
+      this.delta = delta;
       return this;
     }
 

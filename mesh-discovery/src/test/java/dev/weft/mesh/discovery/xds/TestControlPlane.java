@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TestControlPlane implements AutoCloseable {
   final SimpleCache<String> cache = new SimpleCache<>(node -> "all");
   final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
+  final List<DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
   final AtomicInteger streamsOpened = new AtomicInteger();
   /** The version of every response sent, by nonce. */
   final Map<String, String> responseVersions = new ConcurrentHashMap<>();
@@ -46,7 +47,9 @@ final class TestControlPlane implements AutoCloseable {
       }
 
       @Override
-      public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
+      public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+        deltaRequests.add(request);
+      }
 
       @Override
       public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {

@@ -12,6 +12,9 @@ import dev.weft.mesh.discovery.xds.bootstrap.Bootstrap;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ChannelCredentials;
@@ -32,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -43,7 +47,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A state-of-the-world ADS client for the Envoy v3 API (gRFC A27): one stream to the management
+ * An ADS client for the Envoy v3 API (gRFC A27), state of the world or, with
+ * {@link Builder#delta(boolean)}, incremental: one stream to the management
  * server, subscriptions per type, ACK and NACK with version, nonce and error_detail, does-not-exist
  * timers, reconnection with jittered exponential backoff and resubscription, fallback to the next
  * configured server when one cannot be reached, and an optional on-disk copy of what was accepted.
@@ -73,6 +78,7 @@ public final class XdsClient implements AutoCloseable {
   private final ResourceCache cache;
   private final Events events;
   private final Function<Bootstrap.ServerInfo, ManagedChannel> channelFactory;
+  private final boolean delta;
 
   // Everything below is confined to the work thread.
   private final Map<String, TypeState<?>> types = new LinkedHashMap<>();
@@ -104,6 +110,7 @@ public final class XdsClient implements AutoCloseable {
     this.cache = b.cache;
     this.events = b.events;
     this.channelFactory = b.channelFactory != null ? b.channelFactory : XdsClient::defaultChannel;
+    this.delta = b.delta;
     this.seeds = new HashMap<>(cache.load());
     this.status = new XdsClientStatus(servers.get(0).serverUri(), XdsClientStatus.ConnectionState.CONNECTING, "", List.of());
   }
@@ -154,7 +161,7 @@ public final class XdsClient implements AutoCloseable {
         watcher.onDoesNotExist(name);
       }
       if (added) {
-        sendRequest(ts, null);
+        requestSubscriptions(ts);
       }
       publishStatus();
     });
@@ -177,7 +184,8 @@ public final class XdsClient implements AutoCloseable {
         sub.cancelTimer();
         ts.subs.remove(name);
         ts.rawInForce.remove(name);
-        sendRequest(ts, null);
+        ts.resourceVersions.remove(name);
+        requestSubscriptions(ts);
         publishStatus();
       }
     });
@@ -266,11 +274,16 @@ public final class XdsClient implements AutoCloseable {
     }
     AdsStream s = new AdsStream(server.serverUri());
     stream = s;
-    log.debug("opening an ADS stream to {}", server.serverUri());
-    AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(s);
+    log.debug("opening an {} ADS stream to {}", delta ? "incremental" : "state-of-the-world", server.serverUri());
+    if (delta) {
+      AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(s.deltaObserver());
+    } else {
+      AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(s.sotwObserver());
+    }
     for (TypeState<?> ts : types.values()) {
+      ts.sentSubscriptions.clear();
       if (!ts.subs.isEmpty()) {
-        sendRequest(ts, null);
+        requestSubscriptions(ts);
       }
     }
     publishStatus();
@@ -336,18 +349,46 @@ public final class XdsClient implements AutoCloseable {
       return;
     }
     ts.nonce = response.getNonce();
-    process(ts, response);
+    process(ts, response.getVersionInfo(), response.getResourcesList(), Map.of(), Set.of());
     publishStatus();
   }
 
-  private <T> void process(TypeState<T> ts, DiscoveryResponse response) {
+  private void handleDeltaResponse(AdsStream s, DeltaDiscoveryResponse response) {
+    if (s != stream || closed) {
+      return;
+    }
+    s.gotResponse = true;
+    backoffAttempt = 0;
+    TypeState<?> ts = types.get(response.getTypeUrl());
+    if (ts == null) {
+      log.debug("ignoring a response for unsubscribed type {}", response.getTypeUrl());
+      return;
+    }
+    ts.nonce = response.getNonce();
+    List<Any> resources = new ArrayList<>();
+    Map<String, String> versions = new HashMap<>();
+    for (Resource r : response.getResourcesList()) {
+      resources.add(r.getResource());
+      versions.put(r.getName(), r.getVersion());
+    }
+    process(ts, response.getSystemVersionInfo(), resources, versions, Set.copyOf(response.getRemovedResourcesList()));
+    publishStatus();
+  }
+
+  /**
+   * Parses, checks and commits one response. State of the world: {@code resources} is every resource
+   * of the type. Incremental: {@code resources} are the changed ones, {@code removed} the deleted ones,
+   * {@code versions} the per-resource versions.
+   */
+  private <T> void process(TypeState<T> ts, String versionInfo, List<Any> resourceList, Map<String, String> versions,
+      Set<String> removed) {
     XdsResourceType<T> type = ts.type;
     Map<String, T> valid = new LinkedHashMap<>();
     Map<String, Any> raw = new LinkedHashMap<>();
     List<String> errors = new ArrayList<>();
     List<String> invalidNames = new ArrayList<>();
-    for (int i = 0; i < response.getResourcesCount(); i++) {
-      Any any = response.getResources(i);
+    for (int i = 0; i < resourceList.size(); i++) {
+      Any any = resourceList.get(i);
       if (!any.getTypeUrl().equals(type.typeUrl())) {
         errors.add(type.shortName() + " response resource[" + i + "]: has type " + any.getTypeUrl());
         continue;
@@ -371,7 +412,7 @@ public final class XdsClient implements AutoCloseable {
       }
     }
     if (!errors.isEmpty()) {
-      nack(ts, response.getVersionInfo(), String.join("; ", errors), invalidNames);
+      nack(ts, versionInfo, String.join("; ", errors), invalidNames);
       return;
     }
     boolean keepDeleted = servers.get(serverIndex).ignoreResourceDeletion();
@@ -382,7 +423,10 @@ public final class XdsClient implements AutoCloseable {
       if (valid.containsKey(name)) {
         newState.put(name, valid.get(name));
         newRaw.put(name, raw.get(name));
-      } else if (sub.value != null && (!type.allResourcesRequired() || keepDeleted)) {
+      } else if (sub.value != null && delta && (!removed.contains(name) || (keepDeleted && type.allResourcesRequired()))) {
+        newState.put(name, sub.value);
+        newRaw.put(name, ts.rawInForce.get(name));
+      } else if (sub.value != null && !delta && (!type.allResourcesRequired() || keepDeleted)) {
         if (type.allResourcesRequired()) {
           log.warn("{} '{}' is missing from the server's response; keeping it (ignore_resource_deletion)", type.shortName(), name);
         }
@@ -391,21 +435,25 @@ public final class XdsClient implements AutoCloseable {
       }
     }
     try {
-      gate.check(type, response.getVersionInfo(), new LinkedHashMap<>(newState));
+      gate.check(type, versionInfo, new LinkedHashMap<>(newState));
     } catch (UpdateGate.UpdateRejectedException e) {
-      nack(ts, response.getVersionInfo(), e.getMessage(), List.of());
+      nack(ts, versionInfo, e.getMessage(), List.of());
       return;
     } catch (RuntimeException e) {
       log.warn("the update gate failed on a {} response", type.shortName(), e);
-      nack(ts, response.getVersionInfo(), type.shortName() + " response could not be applied: " + e, List.of());
+      nack(ts, versionInfo, type.shortName() + " response could not be applied: " + e, List.of());
       return;
     }
-    ts.version = response.getVersionInfo();
+    ts.version = versionInfo;
+    for (String name : valid.keySet()) {
+      ts.resourceVersions.put(name, versions.getOrDefault(name, ""));
+    }
+    ts.resourceVersions.keySet().retainAll(newState.keySet());
     ts.lastRejectedVersion = "";
     ts.accepted++;
     ts.rawInForce.clear();
     ts.rawInForce.putAll(newRaw);
-    sendRequest(ts, null);
+    ack(ts, null);
     events.onUpdate(type.shortName(), true, "");
     cache.store(type.typeUrl(), ts.version, new ArrayList<>(newRaw.values()));
     for (Sub<T> sub : new ArrayList<>(ts.subs.values())) {
@@ -424,7 +472,7 @@ public final class XdsClient implements AutoCloseable {
             w.onChanged(sub.name, value);
           }
         }
-      } else if (type.allResourcesRequired() && !sub.doesNotExist) {
+      } else if ((delta ? removed.contains(sub.name) : type.allResourcesRequired()) && !sub.doesNotExist) {
         markDoesNotExist(sub);
       }
     }
@@ -450,13 +498,13 @@ public final class XdsClient implements AutoCloseable {
       AdsStream s = stream;
       scheduler.schedule(() -> runOnWork(() -> {
         if (s == stream && !closed) {
-          sendRequest(ts, ts.lastError);
+          ack(ts, ts.lastError);
         }
       }), REPEATED_NACK_DELAY.toNanos());
     } else {
       log.warn("NACK of {} version {}: {}; version {} stays in force", ts.type.shortName(), responseVersion,
           error, ts.version.isEmpty() ? "(none)" : ts.version);
-      sendRequest(ts, error);
+      ack(ts, error);
     }
     events.onUpdate(ts.type.shortName(), false, error);
     for (String name : invalidNames) {
@@ -477,6 +525,61 @@ public final class XdsClient implements AutoCloseable {
     }
   }
 
+  /** Tells the server which resources are wanted now (and starts does-not-exist timers). */
+  private <T> void requestSubscriptions(TypeState<T> ts) {
+    if (!delta) {
+      sendRequest(ts, null);
+      return;
+    }
+    AdsStream s = stream;
+    if (s == null || closed) {
+      return;
+    }
+    Set<String> subscribe = new TreeSet<>(ts.subs.keySet());
+    subscribe.removeAll(ts.sentSubscriptions);
+    Set<String> unsubscribe = new TreeSet<>(ts.sentSubscriptions);
+    unsubscribe.removeAll(ts.subs.keySet());
+    boolean first = ts.sentSubscriptions.isEmpty() && !s.introduced.contains(ts.type.typeUrl());
+    if (subscribe.isEmpty() && unsubscribe.isEmpty() && !first) {
+      return;
+    }
+    DeltaDiscoveryRequest.Builder req = DeltaDiscoveryRequest.newBuilder()
+        .setNode(node)
+        .setTypeUrl(ts.type.typeUrl())
+        .addAllResourceNamesSubscribe(subscribe)
+        .addAllResourceNamesUnsubscribe(unsubscribe);
+    if (first) {
+      // A new stream: say which versions are in hand so the server sends only what changed.
+      ts.resourceVersions.forEach((name, version) -> {
+        if (ts.subs.containsKey(name) && !version.isEmpty()) {
+          req.putInitialResourceVersions(name, version);
+        }
+      });
+      s.introduced.add(ts.type.typeUrl());
+    }
+    s.send(req.build());
+    ts.sentSubscriptions.clear();
+    ts.sentSubscriptions.addAll(ts.subs.keySet());
+    startTimers(ts, s);
+  }
+
+  /** ACKs ({@code errorDetail} null) or NACKs the last response of the type. */
+  private <T> void ack(TypeState<T> ts, String errorDetail) {
+    if (!delta) {
+      sendRequest(ts, errorDetail);
+      return;
+    }
+    AdsStream s = stream;
+    if (s == null || closed) {
+      return;
+    }
+    DeltaDiscoveryRequest.Builder req = DeltaDiscoveryRequest.newBuilder().setTypeUrl(ts.type.typeUrl()).setResponseNonce(ts.nonce);
+    if (errorDetail != null) {
+      req.setErrorDetail(com.google.rpc.Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(errorDetail));
+    }
+    s.send(req.build());
+  }
+
   private <T> void sendRequest(TypeState<T> ts, String errorDetail) {
     AdsStream s = stream;
     if (s == null || closed) {
@@ -492,6 +595,10 @@ public final class XdsClient implements AutoCloseable {
       req.setErrorDetail(com.google.rpc.Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(errorDetail));
     }
     s.send(req.build());
+    startTimers(ts, s);
+  }
+
+  private <T> void startTimers(TypeState<T> ts, AdsStream s) {
     for (Sub<T> sub : ts.subs.values()) {
       if (sub.value == null && !sub.doesNotExist && sub.timer == null) {
         sub.timer = scheduler.schedule(() -> runOnWork(() -> onResourceTimeout(ts, sub, s)), resourceTimeout.toNanos());
@@ -632,6 +739,9 @@ public final class XdsClient implements AutoCloseable {
     long rejected;
     String lastError = "";
     String lastRejectedVersion = "";
+    /** Incremental mode: the version of each resource in hand, and the names the server was told of on this stream. */
+    final Map<String, String> resourceVersions = new HashMap<>();
+    final Set<String> sentSubscriptions = new java.util.HashSet<>();
 
     TypeState(XdsResourceType<T> type) {
       this.type = type;
@@ -659,21 +769,17 @@ public final class XdsClient implements AutoCloseable {
     }
   }
 
-  /** One ADS stream; its callbacks hop onto the work thread. */
-  private final class AdsStream implements ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> {
+  /** One ADS stream, state-of-the-world or incremental; its callbacks hop onto the work thread. */
+  private final class AdsStream {
     final String serverUri;
+    final Set<String> introduced = new java.util.HashSet<>();
     ClientCallStreamObserver<DiscoveryRequest> requests;
+    ClientCallStreamObserver<DeltaDiscoveryRequest> deltaRequests;
     boolean ready;
     boolean gotResponse;
 
     AdsStream(String serverUri) {
       this.serverUri = serverUri;
-    }
-
-    @Override
-    public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> requestStream) {
-      this.requests = requestStream;
-      requestStream.setOnReadyHandler(() -> runOnWork(() -> onStreamReady(this)));
     }
 
     void send(DiscoveryRequest request) {
@@ -684,27 +790,80 @@ public final class XdsClient implements AutoCloseable {
       }
     }
 
+    void send(DeltaDiscoveryRequest request) {
+      try {
+        deltaRequests.onNext(request);
+      } catch (RuntimeException e) {
+        log.debug("cannot send on the ADS stream: {}", e.toString());
+      }
+    }
+
     void cancel(String why) {
       try {
-        requests.cancel(why, null);
+        if (requests != null) {
+          requests.cancel(why, null);
+        }
+        if (deltaRequests != null) {
+          deltaRequests.cancel(why, null);
+        }
       } catch (RuntimeException e) {
         log.debug("cancelling the ADS stream: {}", e.toString());
       }
     }
 
-    @Override
-    public void onNext(DiscoveryResponse response) {
-      runOnWork(() -> handleResponse(this, response));
+    void closed(Throwable t) {
+      runOnWork(() -> onStreamClosed(this, t == null
+          ? Status.UNAVAILABLE.withDescription("the server ended the stream") : Status.fromThrowable(t)));
     }
 
-    @Override
-    public void onError(Throwable t) {
-      runOnWork(() -> onStreamClosed(this, Status.fromThrowable(t)));
+    ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> sotwObserver() {
+      return new ClientResponseObserver<>() {
+        @Override
+        public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> requestStream) {
+          requests = requestStream;
+          requestStream.setOnReadyHandler(() -> runOnWork(() -> onStreamReady(AdsStream.this)));
+        }
+
+        @Override
+        public void onNext(DiscoveryResponse response) {
+          runOnWork(() -> handleResponse(AdsStream.this, response));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          closed(t);
+        }
+
+        @Override
+        public void onCompleted() {
+          closed(null);
+        }
+      };
     }
 
-    @Override
-    public void onCompleted() {
-      runOnWork(() -> onStreamClosed(this, Status.UNAVAILABLE.withDescription("the server ended the stream")));
+    ClientResponseObserver<DeltaDiscoveryRequest, DeltaDiscoveryResponse> deltaObserver() {
+      return new ClientResponseObserver<>() {
+        @Override
+        public void beforeStart(ClientCallStreamObserver<DeltaDiscoveryRequest> requestStream) {
+          deltaRequests = requestStream;
+          requestStream.setOnReadyHandler(() -> runOnWork(() -> onStreamReady(AdsStream.this)));
+        }
+
+        @Override
+        public void onNext(DeltaDiscoveryResponse response) {
+          runOnWork(() -> handleDeltaResponse(AdsStream.this, response));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          closed(t);
+        }
+
+        @Override
+        public void onCompleted() {
+          closed(null);
+        }
+      };
     }
   }
 
@@ -757,6 +916,7 @@ public final class XdsClient implements AutoCloseable {
     private ResourceCache cache = ResourceCache.NONE;
     private Events events = Events.NONE;
     private Function<Bootstrap.ServerInfo, ManagedChannel> channelFactory;
+    private boolean delta;
 
     private Builder(Bootstrap bootstrap) {
       this.servers = bootstrap.servers();
@@ -805,6 +965,12 @@ public final class XdsClient implements AutoCloseable {
     /** Makes the channel to a management server; by default from its URI and channel credentials. */
     public Builder channelFactory(Function<Bootstrap.ServerInfo, ManagedChannel> channelFactory) {
       this.channelFactory = requireNonNull(channelFactory, "channelFactory");
+      return this;
+    }
+
+    /** Uses incremental (delta) ADS instead of state of the world. Off by default. */
+    public Builder delta(boolean delta) {
+      this.delta = delta;
       return this;
     }
 
