@@ -28,10 +28,12 @@ public final class DirectoryResourceCache implements ResourceCache {
 
   private final Path directory;
 
+  /** A cache in {@code directory}, created when first written. */
   public DirectoryResourceCache(Path directory) {
     this.directory = requireNonNull(directory, "directory");
   }
 
+  /** The directory the files are kept in. */
   public Path directory() {
     return directory;
   }

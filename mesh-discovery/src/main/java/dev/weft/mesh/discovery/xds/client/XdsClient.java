@@ -115,6 +115,7 @@ public final class XdsClient implements AutoCloseable {
     this.status = new XdsClientStatus(servers.get(0).serverUri(), XdsClientStatus.ConnectionState.CONNECTING, "", List.of());
   }
 
+  /** A builder for a client of the servers and with the node identity in {@code bootstrap}. */
   public static Builder builder(Bootstrap bootstrap) {
     return new Builder(bootstrap);
   }
@@ -942,21 +943,25 @@ public final class XdsClient implements AutoCloseable {
       return this;
     }
 
+    /** The randomness of the backoff jitter. */
     public Builder random(Random random) {
       this.random = requireNonNull(random, "random");
       return this;
     }
 
+    /** Has the last word on each response before it is committed; accepts everything by default. */
     public Builder gate(UpdateGate gate) {
       this.gate = requireNonNull(gate, "gate");
       return this;
     }
 
+    /** Where accepted resources are kept for a restart; nowhere by default. */
     public Builder cache(ResourceCache cache) {
       this.cache = requireNonNull(cache, "cache");
       return this;
     }
 
+    /** Told about the stream's state and each accepted or rejected response. */
     public Builder events(Events events) {
       this.events = requireNonNull(events, "events");
       return this;
