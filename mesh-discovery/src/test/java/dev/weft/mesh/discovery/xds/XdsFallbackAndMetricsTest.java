@@ -45,6 +45,16 @@ class XdsFallbackAndMetricsTest {
         assertThat(registry.get("weft.xds.updates").tag("type", "Cluster").tag("result", "accepted").counter().count()).isEqualTo(1.0);
         assertThat(registry.get("weft.xds.connected").gauge().value()).isEqualTo(1.0);
         assertThat(source.description()).startsWith("xds:127.0.0.1:" + deadPort);
+
+        // gRFC A71: once the primary is up, the client goes back to it and takes its configuration.
+        try (TestControlPlane primary = new TestControlPlane().startOn(deadPort)) {
+          primary.set(Snapshot.create(List.of(Resources.edsCluster(CLUSTER)), List.of(Resources.endpoints(CLUSTER, "v1", 9998)),
+              List.of(Resources.rdsListener(LISTENER, "ratings")),
+              List.of(Resources.weighted("ratings", LISTENER, CLUSTER, 1, CLUSTER, 0)), List.of(), "8"));
+          await().atMost(Duration.ofSeconds(15)).until(() -> mesh.decide(TestCall.to("ratings")).endpoint().port() == 9998);
+          assertThat(source.status().client().server()).isEqualTo("127.0.0.1:" + deadPort);
+          assertThat(source.status().deliveredVersion()).isEqualTo("lds:8,rds:8,cds:8,eds:8");
+        }
       }
     }
   }

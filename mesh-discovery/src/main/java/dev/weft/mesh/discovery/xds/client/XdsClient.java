@@ -18,6 +18,7 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -297,6 +298,49 @@ public final class XdsClient implements AutoCloseable {
     s.ready = true;
     events.onConnectionState(true, s.serverUri, "");
     publishStatus();
+    if (serverIndex != 0) {
+      watchPrimary();
+    }
+  }
+
+  /**
+   * gRFC A71: while on a fallback server, keep the channel to the primary connecting, and go back
+   * to the primary once it is ready. The fallback stream stays until then.
+   */
+  private void watchPrimary() {
+    ManagedChannel primary = channels.get(0);
+    if (primary == null || closed || serverIndex == 0) {
+      return;
+    }
+    ConnectivityState state = primary.getState(true);
+    if (state == ConnectivityState.READY) {
+      switchToPrimary();
+    } else {
+      primary.notifyWhenStateChanged(state, () -> runOnWork(this::watchPrimary));
+    }
+  }
+
+  private void switchToPrimary() {
+    if (closed || serverIndex == 0) {
+      return;
+    }
+    log.info("the primary xDS server {} is reachable again; leaving the fallback {}", servers.get(0).serverUri(),
+        servers.get(serverIndex).serverUri());
+    AdsStream old = stream;
+    stream = null;
+    if (old != null) {
+      old.cancel("switching back to the primary xDS server");
+    }
+    if (reconnectTask != null) {
+      reconnectTask.cancel();
+    }
+    for (TypeState<?> ts : types.values()) {
+      ts.nonce = "";
+      ts.subs.values().forEach(Sub::cancelTimer);
+    }
+    serverIndex = 0;
+    backoffAttempt = 0;
+    connect();
   }
 
   private void onStreamClosed(AdsStream s, Status closeStatus) {
