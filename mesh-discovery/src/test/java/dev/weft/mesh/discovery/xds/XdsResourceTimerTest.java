@@ -1,0 +1,41 @@
+package dev.weft.mesh.discovery.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.core.testing.FakeScheduler;
+import dev.weft.mesh.core.testing.FakeTicker;
+import dev.weft.mesh.discovery.xds.bootstrap.Bootstrap;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Does-not-exist timers on an injected scheduler, and that a closed source leaves no threads behind. */
+class XdsResourceTimerTest {
+
+  @Test
+  void aRouteConfigurationNeverSentIsTakenNotToExistAfterFifteenSeconds() throws Exception {
+    try (TestControlPlane cp = new TestControlPlane().start()) {
+      // The listener points at a route configuration the server does not have.
+      cp.set(Snapshot.create(List.of(), List.of(), List.of(Resources.rdsListener("svc:80", "missing-routes")), List.of(), List.of(), "1"));
+      FakeScheduler time = new FakeScheduler(new FakeTicker());
+      XdsConfigSource source = XdsConfigSource.builder(Bootstrap.forServer(cp.target(), "timer")).targets("xds:///svc:80")
+          .scheduler(time).build();
+      try (Mesh mesh = Mesh.builder().configSource(source).build()) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.status().awaiting().contains("RouteConfiguration missing-routes"));
+        time.advance(Duration.ofSeconds(14));
+        Thread.sleep(100);
+        assertThat(mesh.ready()).isFalse();
+
+        time.advance(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5)).until(mesh::ready);
+        assertThat(mesh.config().services()).isEmpty();
+        assertThat(source.status().awaiting()).isEmpty();
+      }
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.isAlive() && t.getName().startsWith("weft-xds-client")));
+  }
+}
