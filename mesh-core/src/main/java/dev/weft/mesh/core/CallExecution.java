@@ -66,7 +66,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
     this.target = target;
     this.startNanos = engine.ticker().nanoTime();
     long timeout = Math.min(request.timeoutNanos(), route.timeoutNanos);
-    this.deadlineNanos = timeout == Long.MAX_VALUE ? Long.MAX_VALUE : saturatedAdd(startNanos, timeout);
+    this.deadlineNanos = timeout == Long.MAX_VALUE ? Long.MAX_VALUE : Nanos.add(startNanos, timeout);
     RetryPolicy retry = route.route.retry();
     HedgingPolicy hedge = route.route.hedging();
     boolean mayRepeat = request.idempotent() || retry.retryNonIdempotent();
@@ -97,11 +97,6 @@ final class CallExecution<R> implements CallHandle, PickContext {
     this.hasHash = any;
     this.hash = h;
     this.callSpan = engine.telemetry().startCallSpan(request, route.name());
-  }
-
-  private static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
   // ---- PickContext ----
@@ -141,7 +136,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
       boolean abort = fault.abort().enabled() && engine.random().nextDouble() * 100 < fault.abort().percent();
       boolean delay = fault.delay().enabled() && engine.random().nextDouble() * 100 < fault.delay().percent();
       if (delay) {
-        long delayNanos = fault.delay().fixedDelay().toNanos();
+        long delayNanos = Nanos.of(fault.delay().fixedDelay());
         long remaining = remainingNanos();
         Scheduler.Cancellable t;
         if (delayNanos >= remaining) {
@@ -271,7 +266,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
 
   private void scheduleHedge(List<Runnable> after) {
     HedgingPolicy policy = route.route.hedging();
-    long delay = policy.delay().toNanos();
+    long delay = Nanos.of(policy.delay());
     if (route.latency != null) {
       long p = route.latency.percentileNanos();
       if (p > 0) {
@@ -280,7 +275,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
         return; // no latency seen yet and no floor: wait for data before hedging
       }
     }
-    long fireAt = engine.ticker().nanoTime() + delay;
+    long fireAt = Nanos.add(engine.ticker().nanoTime(), delay);
     if (deadlineNanos != Long.MAX_VALUE && fireAt >= deadlineNanos) {
       return;
     }

@@ -99,7 +99,7 @@ final class ClusterState {
       }
       outlierDetector = new OutlierDetector(updated.outlierDetection(), engine.ticker(), engine.random(), () -> engine.onEjectionChange(this));
       if (updated.outlierDetection().enabled()) {
-        long period = updated.outlierDetection().interval().toNanos();
+        long period = Nanos.of(updated.outlierDetection().interval());
         OutlierDetector detector = outlierDetector;
         outlierTimer = engine.scheduler().scheduleAtFixedRate(() -> engine.control(() -> {
           detector.runInterval();
@@ -120,9 +120,12 @@ final class ClusterState {
       }
       return false;
     });
-    for (EndpointState gone : removed) {
-      if (gone.outlierTracker() != null) {
-        outlierDetector.remove(gone.outlierTracker());
+    if (!newDetector) {
+      // With a new detector the old one, and the trackers it made, are simply dropped.
+      for (EndpointState gone : removed) {
+        if (gone.outlierTracker() != null) {
+          outlierDetector.remove(gone.outlierTracker());
+        }
       }
     }
     List<EndpointState> ordered = new ArrayList<>(wanted.size());

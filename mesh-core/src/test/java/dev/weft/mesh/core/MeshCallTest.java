@@ -423,4 +423,25 @@ class MeshCallTest {
     }
     assertThat(seen).contains("127.0.0.1:3");
   }
+
+  @Test
+  void oneUpdateMayChangeOutlierDetectionAndRemoveEndpoints() {
+    StaticConfigSource source = new StaticConfigSource(MeshConfig.builder().version("1")
+        .cluster(Cluster.builder("c").endpoints(ep(1), ep(2), ep(3)).outlierDetection(OutlierDetection.builder().build()).build()).build());
+    mesh = Mesh.builder().configSource(source).ticker(ticker).scheduler(scheduler).build();
+    source.update(MeshConfig.builder().version("2")
+        .cluster(Cluster.builder("c").endpoints(ep(1)).outlierDetection(OutlierDetection.builder().consecutiveFailures(3).build()).build()).build());
+    assertThat(mesh.configVersion()).isEqualTo("2");
+    assertThat(call(TestRequest.to("c")).completed.address).isEqualTo("127.0.0.1:1");
+  }
+
+  @Test
+  void durationsTooLongForNanosecondsSaturateInsteadOfFailing() {
+    mesh(MeshConfig.builder()
+        .cluster(Cluster.builder("c").endpoints(ep(1))
+            .outlierDetection(OutlierDetection.builder().interval(Duration.ofDays(365L * 1000)).maxEjectionTime(Duration.ofDays(365L * 1000)).build()).build())
+        .service(Service.of("svc", Route.builder("r").destinations(Destination.of("c")).timeout(Duration.ofDays(365L * 1000)).build()))
+        .build());
+    assertThat(call(TestRequest.to("svc")).completed.outcome).isEqualTo(AttemptOutcome.http(200));
+  }
 }
