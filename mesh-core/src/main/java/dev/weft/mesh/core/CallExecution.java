@@ -293,7 +293,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
       if (!acquireRepeatPermit(true)) {
         return;
       }
-      startAttempt(true, after);
+      startWithPermit(true, after);
     }
     runAll(after);
   }
@@ -406,8 +406,16 @@ final class CallExecution<R> implements CallHandle, PickContext {
 
   /** Starts a retry whose permit is already held; the permit moves to the new attempt. */
   private void startAttemptWithPermit(List<Runnable> after) {
+    startWithPermit(false, after);
+  }
+
+  /**
+   * Starts a retry or hedge whose concurrent-retry permit the caller holds: the new attempt carries
+   * it and gives it back when it ends; if no attempt could start, it is given back at once.
+   */
+  private void startWithPermit(boolean hedge, List<Runnable> after) {
     int before = started;
-    startAttempt(false, after);
+    startAttempt(hedge, after);
     if (started > before) {
       runs.get(started - 1).retryPermit = true;
     } else {
@@ -428,13 +436,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
     if (started < maxAttempts && !committed && acquireRepeatPermit(true)) {
       // gRPC's rule: a non-fatal failure sends the next hedge at once.
       cancelTimerLocked(after);
-      int before = started;
-      startAttempt(true, after);
-      if (started > before) {
-        runs.get(started - 1).retryPermit = true;
-      } else {
-        target.cluster.limits().releaseRetry();
-      }
+      startWithPermit(true, after);
     }
     if (inFlight == 0 && !done) {
       finishLocked(pending, null, after);
