@@ -84,6 +84,9 @@ final class ClusterState {
   /** Applies a (possibly) changed configuration of this cluster. */
   void apply(Cluster updated) {
     Cluster previous = this.config;
+    if (updated.equals(previous)) {
+      return; // an update that leaves this cluster as it was costs it nothing
+    }
     this.config = updated;
     if (previous == null || !previous.retryBudget().equals(updated.retryBudget())) {
       retryBudget = new RetryBudgetTracker(updated.retryBudget(), engine.ticker());
