@@ -301,11 +301,13 @@ final class CallExecution<R> implements CallHandle, PickContext {
   /** Budget and concurrent-retry limit for a retry or hedge. Caller holds the monitor. */
   private boolean acquireRepeatPermit(boolean hedge) {
     ClusterState cluster = target.cluster;
-    if (!cluster.retryBudget().tryWithdraw()) {
-      route.metrics.budgetExhausted(cluster.name());
+    // The concurrency limit first: a retry it refuses must not spend the budget.
+    if (!cluster.limits().tryAcquireRetry()) {
       return false;
     }
-    if (!cluster.limits().tryAcquireRetry()) {
+    if (!cluster.retryBudget().tryWithdraw()) {
+      cluster.limits().releaseRetry();
+      route.metrics.budgetExhausted(cluster.name());
       return false;
     }
     if (hedge) {
