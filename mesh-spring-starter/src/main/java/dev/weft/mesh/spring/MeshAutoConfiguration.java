@@ -45,6 +45,29 @@ public class MeshAutoConfiguration {
     }
   }
 
+  /** The xDS source, when targets are named and no file is. */
+  @Configuration(proxyBeanMethods = false)
+  @org.springframework.context.annotation.Conditional(XdsTargetsCondition.class)
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnClass(name = "dev.weft.mesh.discovery.xds.XdsConfigSource")
+  static class XdsSourceConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(ConfigSource.class)
+    dev.weft.mesh.discovery.xds.XdsConfigSource meshConfigSource(MeshProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+      MeshProperties.Xds xds = properties.getXds();
+      dev.weft.mesh.discovery.xds.bootstrap.Bootstrap bootstrap = xds.getBootstrap() != null
+          ? dev.weft.mesh.discovery.xds.bootstrap.BootstrapLoader.fromFile(xds.getBootstrap())
+          : dev.weft.mesh.discovery.xds.bootstrap.BootstrapLoader.fromEnvironment();
+      dev.weft.mesh.discovery.xds.XdsConfigSource.Builder b = dev.weft.mesh.discovery.xds.XdsConfigSource.builder(bootstrap)
+          .targets(xds.getTargets());
+      if (xds.getCacheDirectory() != null) {
+        b.cacheDirectory(xds.getCacheDirectory());
+      }
+      meterRegistry.ifAvailable(b::meterRegistry);
+      return b.build();
+    }
+  }
+
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   @ConditionalOnBean(ConfigSource.class)
@@ -61,9 +84,21 @@ public class MeshAutoConfiguration {
     return () -> {
       if (beans.getBeanNamesForType(Mesh.class, false, false).length == 0) {
         LoggerFactory.getLogger(MeshAutoConfiguration.class).info(
-            "Weft mesh is not configured, so no Mesh bean was created. Set weft.mesh.config.file=path/to/mesh.yaml "
+            "Weft mesh is not configured, so no Mesh bean was created. Set weft.mesh.config.file=path/to/mesh.yaml, "
+                + "or weft.mesh.xds.targets=xds:///service:port with a gRPC xDS bootstrap, "
                 + "(or define a ConfigSource or Mesh bean) to enable it; weft.mesh.enabled=false silences this message.");
       }
     };
+  }
+
+  /** Matches when {@code weft.mesh.xds.targets} names at least one target, in list or comma form. */
+  static final class XdsTargetsCondition implements org.springframework.context.annotation.Condition {
+    @Override
+    public boolean matches(org.springframework.context.annotation.ConditionContext context,
+        org.springframework.core.type.AnnotatedTypeMetadata metadata) {
+      return org.springframework.boot.context.properties.bind.Binder.get(context.getEnvironment())
+          .bind("weft.mesh.xds.targets", org.springframework.boot.context.properties.bind.Bindable.listOf(String.class))
+          .map(list -> !list.isEmpty()).orElse(false);
+    }
   }
 }

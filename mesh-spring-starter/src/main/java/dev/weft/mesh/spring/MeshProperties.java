@@ -18,6 +18,8 @@ public class MeshProperties {
 
   private final Config config = new Config();
 
+  private final Xds xds = new Xds();
+
   private final Http http = new Http();
 
   private final Clients clients = new Clients();
@@ -40,6 +42,10 @@ public class MeshProperties {
 
   public Config getConfig() {
     return config;
+  }
+
+  public Xds getXds() {
+    return xds;
   }
 
   public Http getHttp() {
@@ -73,6 +79,43 @@ public class MeshProperties {
 
     public void setPollInterval(Duration pollInterval) {
       this.pollInterval = pollInterval;
+    }
+  }
+
+  /** An xDS control plane as the configuration source (used when no configuration file is set). */
+  public static class Xds {
+
+    /** The xDS targets to watch, for example xds:///reviews.default.svc.cluster.local:9080; setting any turns the xDS source on. */
+    private List<String> targets = new ArrayList<>();
+
+    /** Path of a gRPC-format xDS bootstrap file; unset means GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG, as gRPC reads them. */
+    private Path bootstrap;
+
+    /** Directory for an on-disk copy of the last accepted resources, so a restart can serve while the control plane is down. */
+    private Path cacheDirectory;
+
+    public List<String> getTargets() {
+      return targets;
+    }
+
+    public void setTargets(List<String> targets) {
+      this.targets = targets;
+    }
+
+    public Path getBootstrap() {
+      return bootstrap;
+    }
+
+    public void setBootstrap(Path bootstrap) {
+      this.bootstrap = bootstrap;
+    }
+
+    public Path getCacheDirectory() {
+      return cacheDirectory;
+    }
+
+    public void setCacheDirectory(Path cacheDirectory) {
+      this.cacheDirectory = cacheDirectory;
     }
   }
 

@@ -60,6 +60,22 @@ class MeshAutoConfigurationTest {
   }
 
   @Test
+  void xdsTargetsAndABootstrapGiveAMeshThatIsDownUntilTheControlPlaneAnswers() throws Exception {
+    Path bootstrap = dir.resolve("bootstrap.json");
+    java.nio.file.Files.writeString(bootstrap, """
+        {"xds_servers": [{"server_uri": "127.0.0.1:1", "channel_creds": [{"type": "insecure"}]}],
+         "node": {"id": "starter-test"}}
+        """);
+    runner.withPropertyValues("weft.mesh.xds.targets=xds:///reviews:9080", "weft.mesh.xds.bootstrap=" + bootstrap).run(context -> {
+      assertThat(context).hasSingleBean(Mesh.class).hasSingleBean(dev.weft.mesh.discovery.xds.XdsConfigSource.class);
+      Mesh mesh = context.getBean(Mesh.class);
+      assertThat(mesh.ready()).isFalse();
+      assertThat(mesh.configSourceDescription()).contains("127.0.0.1:1");
+      assertThat(context.getBean(MeshHealthIndicator.class).health().getStatus().getCode()).isEqualTo("DOWN");
+    });
+  }
+
+  @Test
   void withoutAnyWeftPropertyTheStarterBacksOffAndSaysHowToEnableIt(CapturedOutput output) {
     runner.run(context -> {
       assertThat(context).hasNotFailed().doesNotHaveBean(Mesh.class).doesNotHaveBean(MeshHttpClient.class);
