@@ -1,0 +1,111 @@
+package dev.weft.benchmarks.load;
+
+import dev.weft.mesh.api.config.Cluster;
+import dev.weft.mesh.api.config.Destination;
+import dev.weft.mesh.api.config.HedgingPolicy;
+import dev.weft.mesh.api.config.LoadBalancing;
+import dev.weft.mesh.api.config.MeshConfig;
+import dev.weft.mesh.api.config.OutlierDetection;
+import dev.weft.mesh.api.config.RetryOn;
+import dev.weft.mesh.api.config.Route;
+import dev.weft.mesh.api.config.Service;
+import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.grpc.MeshGrpc;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * Study 4: hedging. Ten loopback gRPC backends answering in 1-2x a base time (5 ms, {@code -DbaseMillis}); 1% of requests, chosen at random
+ * on the server, take 50x as long. Open-loop load through three routes in alternating rounds: no
+ * hedging, hedging after a fixed 3x base, and hedging after the route's observed p95 (at least 2x base). The
+ * extra load is the requests the backends saw over the calls made.
+ *
+ * <p>System properties: {@code rounds} (4), {@code phaseMillis} (5000), {@code rate} (1000).
+ */
+public final class HedgingStudy {
+  private HedgingStudy() {}
+
+  public static void main(String[] args) throws Exception {
+    int rounds = Integer.getInteger("rounds", 4);
+    long phaseMillis = Long.getLong("phaseMillis", 5000);
+    int rate = Integer.getInteger("rate", 1000);
+    Map<String, HedgingPolicy> variants = new LinkedHashMap<>();
+    variants.put("none", HedgingPolicy.NONE);
+    long base = LoadBalancingStudy.BASE_NANOS;
+    variants.put("fixed3xBase", new HedgingPolicy(2, Duration.ofNanos(3 * base), 0, Set.of(RetryOn.UNAVAILABLE)));
+    variants.put("p95min2xBase", new HedgingPolicy(2, Duration.ofNanos(2 * base), 95, Set.of(RetryOn.UNAVAILABLE)));
+    Map<String, Latencies> lat = new LinkedHashMap<>();
+    Map<String, long[]> counts = new LinkedHashMap<>(); // ok, failed, backend requests
+    try (Backends backends = new Backends(10)) {
+      for (LoopbackServers.GrpcBackend b : backends.all) {
+        b.delayNanos = () -> {
+          ThreadLocalRandom r = ThreadLocalRandom.current();
+          long d = LoadBalancingStudy.BASE_NANOS + r.nextLong(LoadBalancingStudy.BASE_NANOS);
+          return r.nextInt(100) == 0 ? 50 * d : d;
+        };
+      }
+      MeshConfig.Builder config = MeshConfig.builder().cluster(Cluster.builder("work").endpoints(backends.endpoints())
+          .loadBalancing(LoadBalancing.of(LoadBalancing.ROUND_ROBIN)).outlierDetection(OutlierDetection.DISABLED).build());
+      for (Map.Entry<String, HedgingPolicy> v : variants.entrySet()) {
+        config.service(Service.of("work-" + v.getKey(),
+            Route.builder("all").destinations(Destination.of("work")).hedging(v.getValue()).build()));
+      }
+      Mesh mesh = Mesh.builder().config(config.build()).build();
+      MeshGrpc grpc = MeshGrpc.create(mesh);
+      try {
+        Map<String, Supplier<CompletableFuture<?>>> calls = new LinkedHashMap<>();
+        for (String name : variants.keySet()) {
+          calls.put(name, Clients.grpcUnary(grpc.channel("work-" + name), 1000));
+          lat.put(name, new Latencies(1 << 16));
+          counts.put(name, new long[3]);
+          Load.fixedRate(calls.get(name), rate, 2000, 2000, Long.MAX_VALUE); // warm-up, and the p95 estimate
+        }
+        String[] names = variants.keySet().toArray(String[]::new);
+        for (int round = 0; round < rounds; round++) {
+          for (int i = 0; i < names.length; i++) {
+            String name = names[(i + round) % names.length];
+            long before = backends.requests();
+            Load.Phase ph = Load.fixedRate(calls.get(name), rate, phaseMillis, 3000, Long.MAX_VALUE);
+            Thread.sleep(200); // let cancelled hedges reach the servers' counters
+            long[] c = counts.get(name);
+            c[0] += ph.ok();
+            c[1] += ph.failed();
+            c[2] += backends.requests() - before;
+            lat.get(name).addAll(ph.latencies());
+            System.err.printf("round %d %s: p99.9 %.0f us, backend requests %d for %d calls%n", round, name,
+                ph.latencies().percentileMicros(0.999), backends.requests() - before, ph.ok() + ph.failed());
+          }
+        }
+      } finally {
+        grpc.close();
+        mesh.close();
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("study", "hedging");
+    out.put("rounds", rounds);
+    out.put("phaseMillis", phaseMillis);
+    out.put("rate", rate);
+    out.put("baseMillis", LoadBalancingStudy.BASE_NANOS / 1e6);
+    double baseP999 = lat.get("none").percentileMicros(0.999);
+    for (String name : lat.keySet()) {
+      Latencies l = lat.get(name);
+      long[] c = counts.get(name);
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("calls", c[0] + c[1]);
+      s.put("failed", c[1]);
+      s.put("p50us", l.percentileMicros(0.50));
+      s.put("p99us", l.percentileMicros(0.99));
+      s.put("p999us", l.percentileMicros(0.999));
+      s.put("p999CutVsNone", baseP999 / l.percentileMicros(0.999));
+      s.put("extraLoadPercent", 100.0 * ((double) c[2] / (c[0] + c[1]) - 1));
+      out.put(name, s);
+    }
+    System.out.println(Json.of(out));
+  }
+}
