@@ -36,8 +36,12 @@ final class LoopbackServers {
     volatile LongSupplier delayNanos = () -> 0L;
 
     GrpcBackend() throws IOException {
+      this(0);
+    }
+
+    GrpcBackend(int port) throws IOException {
       SimpleResponse response = SimpleResponse.newBuilder().setResponseMessage("ok").build();
-      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
           .addService(new SimpleServiceGrpc.SimpleServiceImplBase() {
             @Override
             public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> observer) {
@@ -84,8 +88,12 @@ final class LoopbackServers {
     });
 
     HttpBackend() throws IOException {
+      this(0);
+    }
+
+    HttpBackend(int port) throws IOException {
       byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
       server.createContext("/", exchange -> {
         exchange.getRequestBody().readAllBytes();
         exchange.sendResponseHeaders(200, body.length);

@@ -40,7 +40,11 @@ import java.util.function.Supplier;
  * the order flipped every round, at a fixed rate (open loop) and at maximum (closed loop).
  *
  * <p>System properties: {@code rounds} (4), {@code phaseMillis} (3000), {@code rate} (1000),
- * {@code callers} (16), {@code warmupMillis} (5000), {@code protocols} (grpc,http).
+ * {@code callers} (16), {@code warmupMillis} (5000), {@code protocols} (grpc,http). With
+ * {@code sidecarGrpcPort} and {@code sidecarHttpPort} set (see {@code run-sidecar-anchor.sh}), a third
+ * path sends the plain client's calls through a client-side proxy listening there, which forwards to
+ * a server-side proxy in front of the servers; then the servers listen on {@code grpcPort} and
+ * {@code httpPort}.
  */
 public final class OverheadStudy {
   private OverheadStudy() {}
@@ -53,8 +57,10 @@ public final class OverheadStudy {
     long warmupMillis = Long.getLong("warmupMillis", 5000);
     List<String> protocols = List.of(System.getProperty("protocols", "grpc,http").split(","));
 
-    try (LoopbackServers.GrpcBackend grpcServer = new LoopbackServers.GrpcBackend();
-         LoopbackServers.HttpBackend httpServer = new LoopbackServers.HttpBackend()) {
+    int sidecarGrpcPort = Integer.getInteger("sidecarGrpcPort", 0);
+    int sidecarHttpPort = Integer.getInteger("sidecarHttpPort", 0);
+    try (LoopbackServers.GrpcBackend grpcServer = new LoopbackServers.GrpcBackend(Integer.getInteger("grpcPort", 0));
+         LoopbackServers.HttpBackend httpServer = new LoopbackServers.HttpBackend(Integer.getInteger("httpPort", 0))) {
       AtomicLong spans = new AtomicLong();
       OpenTelemetrySdk otel = Clients.tracingSdk(spans);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -68,22 +74,33 @@ public final class OverheadStudy {
       MeshHttpClient meshHttp = MeshHttpClient.builder(mesh)
           .httpClient(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()).build();
       ManagedChannel plainChannel = NettyChannelBuilder.forAddress("127.0.0.1", grpcServer.port()).usePlaintext().build();
+      ManagedChannel sidecarChannel = NettyChannelBuilder.forAddress("127.0.0.1", sidecarGrpcPort > 0 ? sidecarGrpcPort : 1)
+          .usePlaintext().build();
+      HttpClient sidecarHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       try {
         for (String protocol : protocols) {
-          Supplier<CompletableFuture<?>> plain;
-          Supplier<CompletableFuture<?>> weft;
+          Map<String, Supplier<CompletableFuture<?>>> paths = new LinkedHashMap<>();
           if (protocol.equals("grpc")) {
-            plain = Clients.grpcUnary(plainChannel, 0);
-            weft = Clients.grpcUnary(meshGrpc.channel("echo-grpc"), 0);
+            paths.put("plain", Clients.grpcUnary(plainChannel, 0));
+            paths.put("weft", Clients.grpcUnary(meshGrpc.channel("echo-grpc"), 0));
+            if (sidecarGrpcPort > 0) {
+              paths.put("sidecar", Clients.grpcUnary(sidecarChannel, 0));
+            }
           } else {
-            plain = Clients.httpGet(r -> plainHttp.sendAsync(r, HttpResponse.BodyHandlers.discarding()),
-                "http://127.0.0.1:" + httpServer.port() + "/echo");
-            weft = Clients.httpGet(r -> meshHttp.sendAsync(r, HttpResponse.BodyHandlers.discarding()), "http://echo-http/echo");
+            paths.put("plain", Clients.httpGet(r -> plainHttp.sendAsync(r, HttpResponse.BodyHandlers.discarding()),
+                "http://127.0.0.1:" + httpServer.port() + "/echo"));
+            paths.put("weft", Clients.httpGet(r -> meshHttp.sendAsync(r, HttpResponse.BodyHandlers.discarding()),
+                "http://echo-http/echo"));
+            if (sidecarHttpPort > 0) {
+              paths.put("sidecar", Clients.httpGet(r -> sidecarHttp.sendAsync(r, HttpResponse.BodyHandlers.discarding()),
+                  "http://127.0.0.1:" + sidecarHttpPort + "/echo"));
+            }
           }
-          run(protocol, plain, weft, rounds, phaseMillis, rate, callers, warmupMillis, spans);
+          run(protocol, paths, rounds, phaseMillis, rate, callers, warmupMillis, spans);
         }
       } finally {
         plainChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        sidecarChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         meshHttp.close();
         meshGrpc.close();
         mesh.close();
@@ -111,43 +128,51 @@ public final class OverheadStudy {
         .build();
   }
 
-  private static void run(String protocol, Supplier<CompletableFuture<?>> plain, Supplier<CompletableFuture<?>> weft,
+  private static void run(String protocol, Map<String, Supplier<CompletableFuture<?>>> paths,
       int rounds, long phaseMillis, int rate, int callers, long warmupMillis, AtomicLong spans) throws InterruptedException {
-    // Warm both paths (JIT, connections) with alternating closed-loop bursts.
+    List<String> names = new ArrayList<>(paths.keySet());
+    // Warm every path (JIT, connections) with alternating closed-loop bursts.
     for (int i = 0; i < 4; i++) {
-      Load.closedLoop(plain, callers, warmupMillis / 4);
-      Load.closedLoop(weft, callers, warmupMillis / 4);
+      for (String p : names) {
+        Load.closedLoop(paths.get(p), callers, warmupMillis / 4);
+      }
     }
     Map<String, Latencies> fixedLat = new LinkedHashMap<>();
     Map<String, Latencies> maxLat = new LinkedHashMap<>();
     Map<String, long[]> fixedTotals = new LinkedHashMap<>(); // ok, failed, cpu, wall
     Map<String, long[]> maxTotals = new LinkedHashMap<>();
-    List<Double> maxRatios = new ArrayList<>();
-    for (String p : List.of("plain", "weft")) {
+    Map<String, List<Double>> maxRatios = new LinkedHashMap<>();
+    for (String p : names) {
       fixedLat.put(p, new Latencies(1 << 16));
       maxLat.put(p, new Latencies(1 << 16));
       fixedTotals.put(p, new long[4]);
       maxTotals.put(p, new long[4]);
+      maxRatios.put(p, new ArrayList<>());
     }
     long spans0 = spans.get();
     for (int round = 0; round < rounds; round++) {
-      List<String> order = round % 2 == 0 ? List.of("plain", "weft") : List.of("weft", "plain");
+      List<String> order = new ArrayList<>(names);
+      Collections.rotate(order, round);
+      if (round % 2 == 1) {
+        Collections.reverse(order);
+      }
       for (String p : order) {
         Load.gc();
-        Load.Phase ph = Load.fixedRate(p.equals("plain") ? plain : weft, rate, phaseMillis, 10_000, Long.MAX_VALUE);
+        Load.Phase ph = Load.fixedRate(paths.get(p), rate, phaseMillis, 10_000, Long.MAX_VALUE);
         accumulate(fixedTotals.get(p), fixedLat.get(p), ph);
       }
-      double[] tput = new double[2];
+      Map<String, Double> tput = new LinkedHashMap<>();
       for (String p : order) {
         Load.gc();
-        Load.Phase ph = Load.closedLoop(p.equals("plain") ? plain : weft, callers, phaseMillis);
+        Load.Phase ph = Load.closedLoop(paths.get(p), callers, phaseMillis);
         accumulate(maxTotals.get(p), maxLat.get(p), ph);
-        tput[p.equals("plain") ? 0 : 1] = ph.throughput();
+        tput.put(p, ph.throughput());
       }
-      maxRatios.add(tput[1] / tput[0]);
-      System.err.printf("%s round %d: max throughput plain %.0f/s weft %.0f/s%n", protocol, round, tput[0], tput[1]);
+      for (String p : names) {
+        maxRatios.get(p).add(tput.get(p) / tput.get("plain"));
+      }
+      System.err.printf("%s round %d: max throughput %s%n", protocol, round, tput);
     }
-    Collections.sort(maxRatios);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("study", "overhead");
     out.put("protocol", protocol);
@@ -155,13 +180,20 @@ public final class OverheadStudy {
     out.put("phaseMillis", phaseMillis);
     out.put("rate", rate);
     out.put("callers", callers);
-    out.put("fixedRate", section(fixedLat, fixedTotals));
+    Map<String, Object> fixed = section(fixedLat, fixedTotals);
+    out.put("fixedRate", fixed);
     Map<String, Object> max = section(maxLat, maxTotals);
-    max.put("throughputRatioAggregate", rps(maxTotals.get("weft")) / rps(maxTotals.get("plain")));
-    max.put("throughputRatioMedianOfRounds", maxRatios.get(maxRatios.size() / 2));
-    max.put("throughputRatioPerRound", maxRatios.toString());
+    for (String p : names) {
+      if (!p.equals("plain")) {
+        List<Double> r = maxRatios.get(p);
+        Collections.sort(r);
+        max.put(p + "ThroughputRatioAggregate", rps(maxTotals.get(p)) / rps(maxTotals.get("plain")));
+        max.put(p + "ThroughputRatioMedianOfRounds", r.get(r.size() / 2));
+        max.put(p + "ThroughputRatioPerRound", r.toString());
+      }
+    }
     out.put("max", max);
-    out.put("spansExported", spans.get() - spans0);
+    out.put("weftSpansExported", spans.get() - spans0);
     System.out.println(Json.of(out));
   }
 
@@ -196,11 +228,17 @@ public final class OverheadStudy {
       m.put(p, s);
     }
     Latencies pl = lat.get("plain");
-    Latencies wl = lat.get("weft");
-    m.put("addedP50us", wl.percentileMicros(0.50) - pl.percentileMicros(0.50));
-    m.put("addedP99us", wl.percentileMicros(0.99) - pl.percentileMicros(0.99));
-    m.put("addedCpuSecondsPer10k", cpuPer10k(totals.get("weft")) - cpuPer10k(totals.get("plain")));
-    m.put("cpuRatio", cpuPer10k(totals.get("weft")) / cpuPer10k(totals.get("plain")));
+    double plainCpu = cpuPer10k(totals.get("plain"));
+    for (String p : lat.keySet()) {
+      if (p.equals("plain")) {
+        continue;
+      }
+      Latencies l = lat.get(p);
+      m.put(p + "AddedP50us", l.percentileMicros(0.50) - pl.percentileMicros(0.50));
+      m.put(p + "AddedP99us", l.percentileMicros(0.99) - pl.percentileMicros(0.99));
+      m.put(p + "AddedCpuSecondsPer10k", cpuPer10k(totals.get(p)) - plainCpu);
+      m.put(p + "CpuRatio", cpuPer10k(totals.get(p)) / plainCpu);
+    }
     return m;
   }
 }
