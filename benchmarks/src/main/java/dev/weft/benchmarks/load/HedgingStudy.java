@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * Study 4: hedging. Ten loopback gRPC backends answering in 1-2x a base time (5 ms, {@code -DbaseMillis}); 1% of requests, chosen at random
  * on the server, take 50x as long. Open-loop load through three routes in alternating rounds: no
  * hedging, hedging after a fixed 3x base, and hedging after the route's observed p95 (at least 2x base). The
- * extra load is the requests the backends saw over the calls made.
+ * extra load is the requests the backends saw over the calls made. Each variant has its own cluster
+ * (the same backends) and so its own retry budget (the default: 20% plus 10 per second).
  *
  * <p>System properties: {@code rounds} (4), {@code phaseMillis} (5000), {@code rate} (1000).
  */
@@ -49,13 +50,16 @@ public final class HedgingStudy {
           return r.nextInt(100) == 0 ? 50 * d : d;
         };
       }
-      MeshConfig.Builder config = MeshConfig.builder().cluster(Cluster.builder("work").endpoints(backends.endpoints())
-          .loadBalancing(LoadBalancing.of(LoadBalancing.ROUND_ROBIN)).outlierDetection(OutlierDetection.DISABLED).build());
+      // One cluster per variant (same backends), so that each has a retry budget of its own.
+      MeshConfig.Builder config = MeshConfig.builder();
       for (Map.Entry<String, HedgingPolicy> v : variants.entrySet()) {
-        config.service(Service.of("work-" + v.getKey(),
-            Route.builder("all").destinations(Destination.of("work")).hedging(v.getValue()).build()));
+        String name = "work-" + v.getKey();
+        config.cluster(Cluster.builder(name).endpoints(backends.endpoints())
+            .loadBalancing(LoadBalancing.of(LoadBalancing.ROUND_ROBIN)).outlierDetection(OutlierDetection.DISABLED).build());
+        config.service(Service.of(name, Route.builder("all").destinations(Destination.of(name)).hedging(v.getValue()).build()));
       }
-      Mesh mesh = Mesh.builder().config(config.build()).build();
+      io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      Mesh mesh = Mesh.builder().config(config.build()).meterRegistry(registry).build();
       MeshGrpc grpc = MeshGrpc.create(mesh);
       try {
         Map<String, Supplier<CompletableFuture<?>>> calls = new LinkedHashMap<>();
@@ -81,6 +85,8 @@ public final class HedgingStudy {
                 ph.latencies().percentileMicros(0.999), backends.requests() - before, ph.ok() + ph.failed());
           }
         }
+        registry.getMeters().stream().filter(m -> m.getId().getName().matches(".*(hedge|budget|retr).*"))
+            .forEach(m -> System.err.println(m.getId() + " " + m.measure()));
       } finally {
         grpc.close();
         mesh.close();

@@ -44,7 +44,8 @@ import java.util.function.Supplier;
  * {@code sidecarGrpcPort} and {@code sidecarHttpPort} set (see {@code run-sidecar-anchor.sh}), a third
  * path sends the plain client's calls through a client-side proxy listening there, which forwards to
  * a server-side proxy in front of the servers; then the servers listen on {@code grpcPort} and
- * {@code httpPort}.
+ * {@code httpPort}. Unless {@code -Dxds=false}, the gRPC workload also runs through grpc-java's own
+ * {@code xds:///} channel fed by java-control-plane on loopback ({@link XdsAnchor}).
  */
 public final class OverheadStudy {
   private OverheadStudy() {}
@@ -76,6 +77,7 @@ public final class OverheadStudy {
       ManagedChannel plainChannel = NettyChannelBuilder.forAddress("127.0.0.1", grpcServer.port()).usePlaintext().build();
       ManagedChannel sidecarChannel = NettyChannelBuilder.forAddress("127.0.0.1", sidecarGrpcPort > 0 ? sidecarGrpcPort : 1)
           .usePlaintext().build();
+      XdsAnchor xds = Boolean.parseBoolean(System.getProperty("xds", "true")) ? new XdsAnchor("echo-grpc", grpcServer.port()) : null;
       HttpClient sidecarHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       try {
         for (String protocol : protocols) {
@@ -83,6 +85,9 @@ public final class OverheadStudy {
           if (protocol.equals("grpc")) {
             paths.put("plain", Clients.grpcUnary(plainChannel, 0));
             paths.put("weft", Clients.grpcUnary(meshGrpc.channel("echo-grpc"), 0));
+            if (xds != null) {
+              paths.put("grpcxds", Clients.grpcUnary(xds.channel, 0));
+            }
             if (sidecarGrpcPort > 0) {
               paths.put("sidecar", Clients.grpcUnary(sidecarChannel, 0));
             }
@@ -101,6 +106,9 @@ public final class OverheadStudy {
       } finally {
         plainChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         sidecarChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        if (xds != null) {
+          xds.close();
+        }
         meshHttp.close();
         meshGrpc.close();
         mesh.close();
