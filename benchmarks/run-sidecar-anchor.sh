@@ -22,7 +22,7 @@ CLIENT_SIDE_GRPC=18120 CLIENT_SIDE_HTTP=18121
 
 dir=$(mktemp -d)
 common='global
-  maxconn 20000
+  maxconn 4000
   nbthread 1
 defaults
   mode http
@@ -66,6 +66,7 @@ haproxy -f "$dir/server-side.cfg" -db & server_side=$!
 haproxy -f "$dir/client-side.cfg" -db & client_side=$!
 trap 'kill $client_side $server_side 2>/dev/null || true; rm -rf "$dir"' EXIT
 sleep 1
+kill -0 $server_side && kill -0 $client_side || { echo "haproxy did not start" >&2; exit 1; }
 
 ./run-study.sh OverheadStudy -DgrpcPort=$APP_GRPC -DhttpPort=$APP_HTTP \
   -DsidecarGrpcPort=$CLIENT_SIDE_GRPC -DsidecarHttpPort=$CLIENT_SIDE_HTTP "$@"
