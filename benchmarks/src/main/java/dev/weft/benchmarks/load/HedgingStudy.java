@@ -1,5 +1,6 @@
 package dev.weft.benchmarks.load;
 
+import dev.weft.mesh.api.config.CircuitBreakers;
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.Destination;
 import dev.weft.mesh.api.config.HedgingPolicy;
@@ -25,6 +26,8 @@ import java.util.function.Supplier;
  * hedging, hedging after a fixed 3x base, and hedging after the route's observed p95 (at least 2x base). The
  * extra load is the requests the backends saw over the calls made. Each variant has its own cluster
  * (the same backends) and so its own retry budget (the default: 20% plus 10 per second).
+ * {@code -DmaxRetries} sets the clusters' limit on retries and hedges in flight (Weft's default,
+ * 1024, unless given).
  *
  * <p>System properties: {@code rounds} (4), {@code phaseMillis} (5000), {@code rate} (1000).
  */
@@ -35,6 +38,7 @@ public final class HedgingStudy {
     int rounds = Integer.getInteger("rounds", 4);
     long phaseMillis = Long.getLong("phaseMillis", 5000);
     int rate = Integer.getInteger("rate", 1000);
+    int maxRetries = Integer.getInteger("maxRetries", CircuitBreakers.DEFAULT_LIMIT);
     Map<String, HedgingPolicy> variants = new LinkedHashMap<>();
     variants.put("none", HedgingPolicy.NONE);
     long base = LoadBalancingStudy.BASE_NANOS;
@@ -42,6 +46,7 @@ public final class HedgingStudy {
     variants.put("p95min2xBase", new HedgingPolicy(2, Duration.ofNanos(2 * base), 95, Set.of(RetryOn.UNAVAILABLE)));
     Map<String, Latencies> lat = new LinkedHashMap<>();
     Map<String, long[]> counts = new LinkedHashMap<>(); // ok, failed, backend requests
+    Map<String, Map<String, Object>> meterCounts = new LinkedHashMap<>();
     try (Backends backends = new Backends(10)) {
       for (LoopbackServers.GrpcBackend b : backends.all) {
         b.delayNanos = () -> {
@@ -55,6 +60,8 @@ public final class HedgingStudy {
       for (Map.Entry<String, HedgingPolicy> v : variants.entrySet()) {
         String name = "work-" + v.getKey();
         config.cluster(Cluster.builder(name).endpoints(backends.endpoints())
+            .circuitBreakers(new CircuitBreakers(CircuitBreakers.DEFAULT_LIMIT, CircuitBreakers.DEFAULT_LIMIT,
+                CircuitBreakers.DEFAULT_LIMIT, maxRetries))
             .loadBalancing(LoadBalancing.of(LoadBalancing.ROUND_ROBIN)).outlierDetection(OutlierDetection.DISABLED).build());
         config.service(Service.of(name, Route.builder("all").destinations(Destination.of(name)).hedging(v.getValue()).build()));
       }
@@ -85,8 +92,14 @@ public final class HedgingStudy {
                 ph.latencies().percentileMicros(0.999), backends.requests() - before, ph.ok() + ph.failed());
           }
         }
-        registry.getMeters().stream().filter(m -> m.getId().getName().matches(".*(hedge|budget|retr).*"))
-            .forEach(m -> System.err.println(m.getId() + " " + m.measure()));
+        for (String name : variants.keySet()) {
+          Map<String, Object> meters = new LinkedHashMap<>();
+          for (String meter : new String[] {"weft.client.hedges", "weft.client.retry.budget.exhausted"}) {
+            io.micrometer.core.instrument.Counter counter = registry.find(meter).tag("service", "work-" + name).counter();
+            meters.put(meter, counter == null ? 0 : (long) counter.count());
+          }
+          meterCounts.put(name, meters);
+        }
       } finally {
         grpc.close();
         mesh.close();
@@ -98,6 +111,7 @@ public final class HedgingStudy {
     out.put("phaseMillis", phaseMillis);
     out.put("rate", rate);
     out.put("baseMillis", LoadBalancingStudy.BASE_NANOS / 1e6);
+    out.put("maxRetries", maxRetries);
     double baseP999 = lat.get("none").percentileMicros(0.999);
     for (String name : lat.keySet()) {
       Latencies l = lat.get(name);
@@ -110,6 +124,7 @@ public final class HedgingStudy {
       s.put("p999us", l.percentileMicros(0.999));
       s.put("p999CutVsNone", baseP999 / l.percentileMicros(0.999));
       s.put("extraLoadPercent", 100.0 * ((double) c[2] / (c[0] + c[1]) - 1));
+      s.put("metersIncludingWarmup", meterCounts.get(name));
       out.put(name, s);
     }
     System.out.println(Json.of(out));
