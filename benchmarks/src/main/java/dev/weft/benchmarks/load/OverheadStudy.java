@@ -40,7 +40,8 @@ import java.util.function.Supplier;
  * the order flipped every round, at a fixed rate (open loop) and at maximum (closed loop).
  *
  * <p>System properties: {@code rounds} (4), {@code phaseMillis} (3000), {@code rate} (1000),
- * {@code callers} (16), {@code warmupMillis} (5000), {@code protocols} (grpc,http). With
+ * {@code callers} (16), {@code warmupMillis} (5000), {@code protocols} (grpc,http),
+ * {@code telemetry} (true; false leaves Weft without meter registry and OpenTelemetry). With
  * {@code sidecarGrpcPort} and {@code sidecarHttpPort} set (see {@code run-sidecar-anchor.sh}), a third
  * path sends the plain client's calls through a client-side proxy listening there, which forwards to
  * a server-side proxy in front of the servers; then the servers listen on {@code grpcPort} and
@@ -65,11 +66,13 @@ public final class OverheadStudy {
       AtomicLong spans = new AtomicLong();
       OpenTelemetrySdk otel = Clients.tracingSdk(spans);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      Mesh mesh = Mesh.builder()
-          .configSource(new StaticConfigSource(config(grpcServer.port(), httpServer.port())))
-          .meterRegistry(registry)
-          .openTelemetry(otel)
-          .build();
+      boolean telemetry = Boolean.parseBoolean(System.getProperty("telemetry", "true"));
+      Mesh.Builder meshBuilder = Mesh.builder()
+          .configSource(new StaticConfigSource(config(grpcServer.port(), httpServer.port())));
+      if (telemetry) {
+        meshBuilder.meterRegistry(registry).openTelemetry(otel);
+      }
+      Mesh mesh = meshBuilder.build();
       MeshGrpc meshGrpc = MeshGrpc.create(mesh);
       HttpClient plainHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       MeshHttpClient meshHttp = MeshHttpClient.builder(mesh)
@@ -188,6 +191,7 @@ public final class OverheadStudy {
     out.put("phaseMillis", phaseMillis);
     out.put("rate", rate);
     out.put("callers", callers);
+    out.put("weftTelemetry", Boolean.parseBoolean(System.getProperty("telemetry", "true")));
     Map<String, Object> fixed = section(fixedLat, fixedTotals);
     out.put("fixedRate", fixed);
     Map<String, Object> max = section(maxLat, maxTotals);
