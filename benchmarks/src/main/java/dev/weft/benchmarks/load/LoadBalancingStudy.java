@@ -25,7 +25,9 @@ import java.util.function.Supplier;
  * alone. Each phase has a fresh mesh, warmed for 1 s with all backends healthy; policies and scenarios
  * interleave within each round.
  *
- * <p>System properties: {@code rounds} (2), {@code phaseMillis} (5000), {@code rate} (1000).
+ * <p>System properties: {@code rounds} (2), {@code phaseMillis} (5000), {@code rate} (1000),
+ * {@code baseMillis} (5), {@code policies} and {@code scenarios} (all, comma-separated). The share of
+ * requests that backend 0 (the slow or stalled one) received is reported per cell.
  */
 public final class LoadBalancingStudy {
   private LoadBalancingStudy() {}
@@ -39,14 +41,16 @@ public final class LoadBalancingStudy {
     int rounds = Integer.getInteger("rounds", 2);
     long phaseMillis = Long.getLong("phaseMillis", 5000);
     int rate = Integer.getInteger("rate", 1000);
+    List<String> policies = List.of(System.getProperty("policies", String.join(",", POLICIES)).split(","));
+    List<String> scenarios = List.of(System.getProperty("scenarios", String.join(",", SCENARIOS)).split(","));
     Map<String, Latencies> lat = new LinkedHashMap<>();
     Map<String, long[]> counts = new LinkedHashMap<>();
     try (Backends backends = new Backends(10)) {
-      warmUp(backends, rate);
+      warmUp(backends, rate, policies);
       for (int round = 0; round < rounds; round++) {
-        for (String scenario : SCENARIOS) {
-          for (int i = 0; i < POLICIES.size(); i++) {
-            String policy = POLICIES.get((i + round) % POLICIES.size());
+        for (String scenario : scenarios) {
+          for (int i = 0; i < policies.size(); i++) {
+            String policy = policies.get((i + round) % policies.size());
             setHealthy(backends);
             Mesh mesh = Mesh.builder().config(config(backends, policy)).build();
             MeshGrpc grpc = MeshGrpc.create(mesh);
@@ -54,12 +58,16 @@ public final class LoadBalancingStudy {
               Supplier<CompletableFuture<?>> call = Clients.grpcUnary(grpc.channel("work"), 1000);
               Load.fixedRate(call, rate, 1000, 2000, 1_000_000_000L);
               setScenario(backends, scenario);
+              long victim0 = backends.all.get(0).requests.get();
+              long all0 = backends.requests();
               Load.Phase ph = Load.fixedRate(call, rate, phaseMillis, 3000, 1_000_000_000L);
               String key = scenario + "/" + policy;
               lat.computeIfAbsent(key, k -> new Latencies(1 << 16)).addAll(ph.latencies());
-              long[] c = counts.computeIfAbsent(key, k -> new long[2]);
+              long[] c = counts.computeIfAbsent(key, k -> new long[4]);
               c[0] += ph.ok();
               c[1] += ph.failed();
+              c[2] += backends.all.get(0).requests.get() - victim0;
+              c[3] += backends.requests() - all0;
               System.err.printf("round %d %s: ok %d failed %d p99 %.0f us%n", round, key, ph.ok(), ph.failed(),
                   ph.latencies().percentileMicros(0.99));
             } finally {
@@ -85,18 +93,21 @@ public final class LoadBalancingStudy {
       s.put("p99us", l.percentileMicros(0.99));
       s.put("p999us", l.percentileMicros(0.999));
       s.put("successWithin1s", (double) c[0] / (c[0] + c[1]));
+      s.put("shareToBackend0", (double) c[2] / c[3]);
       String policy = key.substring(key.indexOf('/') + 1);
       Latencies base = lat.get("healthy/" + policy);
-      s.put("p99VsOwnHealthy", l.percentileMicros(0.99) / base.percentileMicros(0.99));
+      if (base != null) {
+        s.put("p99VsOwnHealthy", l.percentileMicros(0.99) / base.percentileMicros(0.99));
+      }
       out.put(key, s);
     }
     System.out.println(Json.of(out));
   }
 
   /** JIT and connection warm-up of the whole process before any phase is measured. */
-  private static void warmUp(Backends backends, int rate) throws Exception {
+  private static void warmUp(Backends backends, int rate, List<String> policies) throws Exception {
     setHealthy(backends);
-    for (String policy : POLICIES) {
+    for (String policy : policies) {
       Mesh mesh = Mesh.builder().config(config(backends, policy)).build();
       MeshGrpc grpc = MeshGrpc.create(mesh);
       try {
