@@ -330,6 +330,18 @@ public final class MeshGrpc implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Secures connections with a {@code mesh-security} workload: shorthand for
+     * {@code channelCredentials(MeshGrpcSecurity.channelCredentials(tls))}. Clusters whose TLS mode
+     * is {@code SIMPLE} or {@code MUTUAL} then verify the server's SPIFFE ID against their
+     * {@code subjectAltNames} and (mutual) present the workload's rotating certificate; plaintext
+     * clusters stay plaintext. The caller keeps ownership of {@code tls} (closing this client does
+     * not close it).
+     */
+    public Builder workloadTls(dev.weft.mesh.security.tls.WorkloadTls tls) {
+      return channelCredentials(MeshGrpcSecurity.channelCredentials(tls));
+    }
+
     /** Adjusts each endpoint channel before it is built (keepalive, message size limits...). */
     public Builder channelCustomizer(Consumer<NettyChannelBuilder> customizer) {
       this.customizer = requireNonNull(customizer, "customizer");
