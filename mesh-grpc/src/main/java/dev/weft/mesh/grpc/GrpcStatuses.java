@@ -75,6 +75,8 @@ final class GrpcStatuses {
 
   /** How grpc-java's Netty transport describes a connection that the server closed without a GOAWAY. */
   private static final String NETWORK_CLOSED = "Network closed for unknown reason";
+  /** How grpc-java's Netty transport describes a failed connection (reset, refused...). */
+  private static final String IO_EXCEPTION = "io exception";
 
   /**
    * An {@code UNAVAILABLE} status that says why the connection failed, where grpc-java's says only
@@ -93,9 +95,14 @@ final class GrpcStatuses {
       }
     }
     String description = status.getDescription();
-    if (tlsMode == TlsSettings.Mode.DISABLED && description != null && description.startsWith(NETWORK_CLOSED)) {
-      return status.withDescription("the connection to " + address + " was closed by the server before it answered;"
-          + " the cluster's TLS mode is DISABLED (plaintext), so a server that requires TLS drops it (" + description + ")");
+    boolean closedByServer = description != null
+        && (description.startsWith(NETWORK_CLOSED) || (description.startsWith(IO_EXCEPTION) && !causedByConnectFailure(status.getCause())));
+    if (tlsMode == TlsSettings.Mode.DISABLED && closedByServer) {
+      String detail = status.getCause() == null || status.getCause().getMessage() == null
+          ? description
+          : description + ": " + status.getCause().getMessage();
+      return status.withDescription("the connection to " + address + " was closed by the server (" + detail + ");"
+          + " the cluster's TLS mode is DISABLED (plaintext), and a server that requires TLS closes plaintext connections");
     }
     return status;
   }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.security.tls.WorkloadTls;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.TlsChannelCredentials;
@@ -338,7 +339,7 @@ public final class MeshGrpc implements AutoCloseable {
      * clusters stay plaintext. The caller keeps ownership of {@code tls} (closing this client does
      * not close it).
      */
-    public Builder workloadTls(dev.weft.mesh.security.tls.WorkloadTls tls) {
+    public Builder workloadTls(WorkloadTls tls) {
       return channelCredentials(MeshGrpcSecurity.channelCredentials(tls));
     }
 

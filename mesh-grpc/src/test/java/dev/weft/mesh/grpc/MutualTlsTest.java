@@ -152,7 +152,8 @@ class MutualTlsTest extends MeshGrpcTestSupport {
     startClient(reviews, TlsSettings.DISABLED, workloads().tls("productpage", PRODUCTPAGE, ca));
     StatusRuntimeException e = failedCall();
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(e.getStatus().getDescription()).contains("TLS mode is DISABLED").contains("requires TLS");
+    assertThat(e.getStatus().getDescription()).contains("closed by the server").contains("TLS mode is DISABLED")
+        .contains("requires TLS");
   }
 
   @Test
