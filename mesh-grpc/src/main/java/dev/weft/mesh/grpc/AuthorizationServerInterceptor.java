@@ -12,6 +12,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLSession;
@@ -60,7 +61,7 @@ final class AuthorizationServerInterceptor implements ServerInterceptor {
         if (values == null) {
           return List.of();
         }
-        List<String> out = new java.util.ArrayList<>(2);
+        List<String> out = new ArrayList<>(2);
         values.forEach(out::add);
         return out;
       } catch (IllegalArgumentException invalidName) {
