@@ -116,6 +116,20 @@ class MutualTlsTest extends MeshGrpcTestSupport {
   }
 
   @Test
+  void serverCredentialsServeMutualTlsToOtherServerBuilders() throws Exception {
+    WorkloadTls reviewsTls = workloads().tls("reviews", REVIEWS, ca);
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), MeshGrpcSecurity.serverCredentials(reviewsTls))
+        .intercept(MeshGrpcSecurity.peerIdentity()).addService(new WhoAmI()).build().start();
+    Backend reviews = Backend.of("reviews", server);
+    backends.add(reviews);
+    startClient(reviews, TO_REVIEWS, workloads().tls("productpage", PRODUCTPAGE, ca));
+    assertThat(blocking().unaryRpc(request("x")).getResponseMessage()).isEqualTo(PRODUCTPAGE);
+
+    assertThatThrownBy(() -> MeshServer.builder().workloadTls(reviewsTls).applyTo(io.grpc.inprocess.InProcessServerBuilder.forName("x")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MeshGrpcSecurity.serverCredentials");
+  }
+
+  @Test
   void aServerCertificateFromAnotherCaFailsTheCall() throws Exception {
     DevCertificateAuthority other = DevCertificates.newAuthority("other CA");
     // The server trusts our CA (so it would accept the client) but presents a certificate of another.
