@@ -3,8 +3,10 @@ package dev.weft.mesh.grpc;
 import dev.weft.mesh.api.InjectedFaultException;
 import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.core.AttemptOutcome;
+import dev.weft.mesh.api.config.TlsSettings;
 import io.grpc.Status;
 import java.net.ConnectException;
+import javax.net.ssl.SSLException;
 
 /** Translations between gRPC statuses and the mesh's outcomes and failures. */
 final class GrpcStatuses {
@@ -69,6 +71,40 @@ final class GrpcStatuses {
       return status.getDescription().contains("REFUSED_STREAM") ? AttemptOutcome.REFUSED_STREAM : AttemptOutcome.RESET;
     }
     return AttemptOutcome.grpc(code.value());
+  }
+
+  /** How grpc-java's Netty transport describes a connection that the server closed without a GOAWAY. */
+  private static final String NETWORK_CLOSED = "Network closed for unknown reason";
+  /** How grpc-java's Netty transport describes a failed connection (reset, refused...). */
+  private static final String IO_EXCEPTION = "io exception";
+
+  /**
+   * An {@code UNAVAILABLE} status that says why the connection failed, where grpc-java's says only
+   * "io exception": a failed TLS handshake gets the handshake's reason (an untrusted CA, a wrong
+   * SPIFFE ID, an expired certificate), and a plaintext connection that the server closed at once
+   * gets the likely reason (the server requires TLS). Other statuses are returned as they are.
+   */
+  static Status explainConnectionFailure(Status status, String address, TlsSettings.Mode tlsMode) {
+    if (status.getCode() != Status.Code.UNAVAILABLE) {
+      return status;
+    }
+    Throwable t = status.getCause();
+    for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return status.withDescription("TLS handshake with " + address + " failed: " + t.getMessage());
+      }
+    }
+    String description = status.getDescription();
+    boolean closedByServer = description != null
+        && (description.startsWith(NETWORK_CLOSED) || (description.startsWith(IO_EXCEPTION) && !causedByConnectFailure(status.getCause())));
+    if (tlsMode == TlsSettings.Mode.DISABLED && closedByServer) {
+      String detail = status.getCause() == null || status.getCause().getMessage() == null
+          ? description
+          : description + ": " + status.getCause().getMessage();
+      return status.withDescription("the connection to " + address + " was closed by the server (" + detail + ");"
+          + " the cluster's TLS mode is DISABLED (plaintext), and a server that requires TLS closes plaintext connections");
+    }
+    return status;
   }
 
   private static boolean causedByConnectFailure(Throwable t) {

@@ -484,6 +484,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         byMesh = cancelled;
       }
       long elapsed = grpc.mesh().ticker().nanoTime() - startNanos;
+      status = GrpcStatuses.explainConnectionFailure(status, context.endpoint().address(), context.cluster().tls().mode());
       AttemptOutcome outcome = GrpcStatuses.outcome(status, byMesh, elapsed, context.timeoutNanos());
       if (!context.mirror()) {
         // The attempt's CLIENT span is in its trace context; the engine ends it on complete.

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.security.tls.WorkloadTls;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.TlsChannelCredentials;
@@ -328,6 +329,18 @@ public final class MeshGrpc implements AutoCloseable {
     public Builder channelCredentials(Function<Cluster, ChannelCredentials> credentials) {
       this.credentials = requireNonNull(credentials, "credentials");
       return this;
+    }
+
+    /**
+     * Secures connections with a {@code mesh-security} workload: shorthand for
+     * {@code channelCredentials(MeshGrpcSecurity.channelCredentials(tls))}. Clusters whose TLS mode
+     * is {@code SIMPLE} or {@code MUTUAL} then verify the server's SPIFFE ID against their
+     * {@code subjectAltNames} and (mutual) present the workload's rotating certificate; plaintext
+     * clusters stay plaintext. The caller keeps ownership of {@code tls} (closing this client does
+     * not close it).
+     */
+    public Builder workloadTls(WorkloadTls tls) {
+      return channelCredentials(MeshGrpcSecurity.channelCredentials(tls));
     }
 
     /** Adjusts each endpoint channel before it is built (keepalive, message size limits...). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.mesh.api.InjectedFaultException;
 import dev.weft.mesh.api.MeshException;
+import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.core.AttemptOutcome;
 import io.grpc.Status;
 import java.io.IOException;
@@ -26,6 +27,25 @@ class GrpcStatusesTest {
   void connectFailuresAreToldApart() {
     Status refused = Status.UNAVAILABLE.withCause(new IOException("io exception", new ConnectException("Connection refused")));
     assertThat(GrpcStatuses.outcome(refused, false, MS, Long.MAX_VALUE)).isEqualTo(AttemptOutcome.CONNECT_FAILURE);
+  }
+
+  @Test
+  void connectionFailuresAreExplained() {
+    Status handshake = Status.UNAVAILABLE.withDescription("io exception")
+        .withCause(new javax.net.ssl.SSLHandshakeException("server identity mismatch: expected [a] but the server presented b"));
+    assertThat(GrpcStatuses.explainConnectionFailure(handshake, "127.0.0.1:1", TlsSettings.Mode.MUTUAL).getDescription())
+        .isEqualTo("TLS handshake with 127.0.0.1:1 failed: server identity mismatch: expected [a] but the server presented b");
+
+    Status reset = Status.UNAVAILABLE.withDescription("io exception").withCause(new IOException("Connection reset by peer"));
+    assertThat(GrpcStatuses.explainConnectionFailure(reset, "127.0.0.1:1", TlsSettings.Mode.DISABLED).getDescription())
+        .contains("closed by the server (io exception: Connection reset by peer)").contains("TLS mode is DISABLED");
+    assertThat(GrpcStatuses.explainConnectionFailure(reset, "127.0.0.1:1", TlsSettings.Mode.MUTUAL)).isSameAs(reset);
+
+    Status refused = Status.UNAVAILABLE.withDescription("io exception")
+        .withCause(new IOException("io exception", new ConnectException("Connection refused")));
+    assertThat(GrpcStatuses.explainConnectionFailure(refused, "127.0.0.1:1", TlsSettings.Mode.DISABLED)).isSameAs(refused);
+    Status notFound = Status.NOT_FOUND.withDescription("io exception");
+    assertThat(GrpcStatuses.explainConnectionFailure(notFound, "127.0.0.1:1", TlsSettings.Mode.DISABLED)).isSameAs(notFound);
   }
 
   @Test

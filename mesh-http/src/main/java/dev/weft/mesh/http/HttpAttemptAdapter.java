@@ -24,9 +24,10 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 
 /**
- * Makes HTTP attempts with the JDK client: rewrites the logical URL to the chosen endpoint, sets the
+ * Makes HTTP attempts with the JDK client chosen for the cluster's TLS settings: rewrites the logical URL to the chosen endpoint, sets the
  * attempt's timeout, injects the trace context, and classifies what comes back.
  */
 final class HttpAttemptAdapter<T> implements AttemptAdapter<HttpAttemptResult<T>> {
@@ -38,13 +39,14 @@ final class HttpAttemptAdapter<T> implements AttemptAdapter<HttpAttemptResult<T>
     }
   };
 
-  private final HttpClient client;
+  private final Function<TlsSettings, HttpClient> clients;
   private final HttpRequest logical;
   private final HttpResponse.BodyHandler<T> handler;
   private final TextMapPropagator propagator;
 
-  HttpAttemptAdapter(HttpClient client, HttpRequest logical, HttpResponse.BodyHandler<T> handler, TextMapPropagator propagator) {
-    this.client = client;
+  HttpAttemptAdapter(Function<TlsSettings, HttpClient> clients, HttpRequest logical, HttpResponse.BodyHandler<T> handler,
+      TextMapPropagator propagator) {
+    this.clients = clients;
     this.logical = logical;
     this.handler = handler;
     this.propagator = propagator;
@@ -53,8 +55,10 @@ final class HttpAttemptAdapter<T> implements AttemptAdapter<HttpAttemptResult<T>
   @Override
   public Attempt start(AttemptContext context, AttemptSink<HttpAttemptResult<T>> sink) {
     HttpRequest physical;
+    HttpClient client;
     try {
       physical = physicalRequest(context);
+      client = clients.apply(context.cluster().tls());
     } catch (RuntimeException e) {
       sink.complete(new HttpAttemptResult<>(null, e), AttemptOutcome.CONNECT_FAILURE);
       return () -> {};

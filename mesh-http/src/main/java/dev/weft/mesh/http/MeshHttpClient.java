@@ -6,14 +6,18 @@ import dev.weft.mesh.api.InjectedFaultException;
 import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.core.CallHandle;
 import dev.weft.mesh.core.CallListener;
+import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.security.tls.WorkloadTls;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -28,21 +32,49 @@ import java.util.concurrent.ExecutionException;
  *
  * <p>A mesh failure (unknown service, no healthy endpoint, circuit open, rate limited) is thrown as
  * a {@link MeshException}; an injected abort answers with its configured status instead. Thread-safe.
+ *
+ * <p><b>TLS.</b> A cluster whose TLS mode is not {@code DISABLED} is called over {@code https}. By
+ * default with the JDK client's SSL context (the JDK's trust store). With
+ * {@link Builder#workloadTls(WorkloadTls)}, each distinct {@link TlsSettings} gets its own JDK client
+ * over {@link WorkloadTls#clientContext(TlsSettings)}: mutual TLS with the workload's rotating
+ * certificate, the server's SPIFFE ID checked against the settings' {@code subjectAltNames}, and the
+ * settings' SNI.
  */
 public final class MeshHttpClient implements AutoCloseable {
   private final Mesh mesh;
   private final HttpClient client;
   private final boolean ownsClient;
   private final Duration defaultTimeout;
+  private final Duration connectTimeout;
+  private final WorkloadTls workloadTls;
+  private final Map<TlsSettings, HttpClient> tlsClients = new ConcurrentHashMap<>();
 
   private MeshHttpClient(Builder b) {
     this.mesh = b.mesh;
     this.ownsClient = b.client == null;
+    this.connectTimeout = b.connectTimeout;
     this.client = b.client != null ? b.client : HttpClient.newBuilder()
         .connectTimeout(b.connectTimeout)
         .followRedirects(HttpClient.Redirect.NEVER)
         .build();
     this.defaultTimeout = b.defaultTimeout;
+    this.workloadTls = b.workloadTls;
+  }
+
+  /**
+   * The JDK client for a cluster's TLS settings: the shared one for plaintext or without a workload
+   * TLS; otherwise one per settings, made on first use.
+   */
+  HttpClient clientFor(TlsSettings tls) {
+    if (workloadTls == null || tls.mode() == TlsSettings.Mode.DISABLED) {
+      return client;
+    }
+    return tlsClients.computeIfAbsent(tls, s -> HttpClient.newBuilder()
+        .connectTimeout(connectTimeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .sslContext(workloadTls.clientContext(s))
+        .sslParameters(workloadTls.clientParameters(s))
+        .build());
   }
 
   /** A builder for a client on {@code mesh}. */
@@ -100,7 +132,7 @@ public final class MeshHttpClient implements AutoCloseable {
     requireNonNull(request, "request");
     requireNonNull(handler, "handler");
     HttpCallRequest call = new HttpCallRequest(request, defaultTimeout, declaredIdempotent);
-    HttpAttemptAdapter<T> adapter = new HttpAttemptAdapter<>(client, request, handler,
+    HttpAttemptAdapter<T> adapter = new HttpAttemptAdapter<>(this::clientFor, request, handler,
         mesh.openTelemetry().getPropagators().getTextMapPropagator());
     CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
     CallHandle handle = mesh.call(call, adapter, new CallListener<>() {
@@ -142,12 +174,14 @@ public final class MeshHttpClient implements AutoCloseable {
     return mesh;
   }
 
-  /** Releases the JDK client's connections if this client created it. */
+  /** Releases the JDK clients' connections, of those this client created. Does not close a workload TLS. */
   @Override
   public void close() {
     if (ownsClient) {
       closeClient(client);
     }
+    tlsClients.values().forEach(MeshHttpClient::closeClient);
+    tlsClients.clear();
   }
 
   private static void closeClient(HttpClient c) {
@@ -167,6 +201,7 @@ public final class MeshHttpClient implements AutoCloseable {
     private HttpClient client;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration defaultTimeout;
+    private WorkloadTls workloadTls;
 
     private Builder(Mesh mesh) {
       this.mesh = requireNonNull(mesh, "mesh");
@@ -187,6 +222,19 @@ public final class MeshHttpClient implements AutoCloseable {
     /** The overall timeout of requests that carry none; default none (the route's timeout still applies). */
     public Builder defaultTimeout(Duration defaultTimeout) {
       this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout");
+      return this;
+    }
+
+    /**
+     * Secures calls to clusters whose TLS mode is {@code SIMPLE} or {@code MUTUAL} with a
+     * {@code mesh-security} workload: each distinct {@link TlsSettings} gets a JDK client over
+     * {@link WorkloadTls#clientContext(TlsSettings)} and {@link WorkloadTls#clientParameters(TlsSettings)}
+     * (the workload's rotating certificate, the server's SPIFFE ID checked, SNI). Plaintext clusters
+     * keep using the {@link #httpClient(HttpClient) shared client}. Default: none, and {@code https}
+     * uses the shared client's SSL context. The caller keeps ownership of {@code tls}.
+     */
+    public Builder workloadTls(WorkloadTls tls) {
+      this.workloadTls = requireNonNull(tls, "tls");
       return this;
     }
 

@@ -4,27 +4,54 @@ import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsExchange;
+import dev.weft.mesh.security.AuthorizationEnforcer;
+import dev.weft.mesh.security.Decision;
+import dev.weft.mesh.security.PeerIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * A filter for the JDK's {@code com.sun.net.httpserver.HttpServer} that continues the caller's trace
  * (W3C {@code traceparent} and baggage through the configured propagators), makes the server span
- * current for the handler, and measures each request.
+ * current for the handler, measures each request, and (with {@link Builder#authorization}) enforces
+ * authorization policies on the caller's mutual-TLS identity.
  *
  * <pre>{@code
+ * HttpsServer server = HttpsServer.create(address, 0);
+ * server.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()) {
+ *   public void configure(HttpsParameters p) { p.setSSLParameters(tls.serverParameters()); }
+ * });
  * HttpContext ctx = server.createContext("/", handler);
- * ctx.getFilters().add(MeshHttpServerFilter.builder("reviews").openTelemetry(otel).build());
+ * ctx.getFilters().add(MeshHttpServerFilter.builder("reviews").openTelemetry(otel).authorization(enforcer).build());
  * }</pre>
+ *
+ * <p>A denied request is answered {@code 403} with the decision's reason as a {@code text/plain}
+ * body, and the handler is not called. Handlers read the caller with {@link #peerIdentity(HttpExchange)}.
  */
 public final class MeshHttpServerFilter extends Filter {
   private final ServerTelemetry telemetry;
+  private final AuthorizationEnforcer enforcer;
 
-  private MeshHttpServerFilter(ServerTelemetry telemetry) {
+  private MeshHttpServerFilter(ServerTelemetry telemetry, AuthorizationEnforcer enforcer) {
     this.telemetry = telemetry;
+    this.enforcer = enforcer;
+  }
+
+  /**
+   * The verified identity of the caller of {@code exchange}: empty for plain HTTP and for a TLS
+   * client without a certificate. (Not an exchange attribute: on Java 17 the JDK server keeps
+   * attributes per context, shared by concurrent exchanges.)
+   */
+  public static Optional<PeerIdentity> peerIdentity(HttpExchange exchange) {
+    return exchange instanceof HttpsExchange https ? PeerIdentity.from(https.getSSLSession()) : Optional.empty();
   }
 
   /** A builder for the filter of the service {@code service} (a tag on its metrics). */
@@ -40,6 +67,17 @@ public final class MeshHttpServerFilter extends Filter {
         name -> exchange.getRequestHeaders().getFirst(name));
     Throwable error = null;
     try (Scope ignored = context.makeCurrent()) {
+      if (enforcer != null) {
+        Decision decision = enforcer.enforce(exchange instanceof HttpsExchange https ? https.getSSLSession() : null,
+            exchange.getRequestURI().getRawPath(), method, name -> {
+              List<String> values = exchange.getRequestHeaders().get(name);
+              return values == null ? List.of() : values;
+            });
+        if (decision.denied()) {
+          forbid(exchange, decision.reason());
+          return;
+        }
+      }
       chain.doFilter(exchange);
     } catch (IOException | RuntimeException e) {
       error = e;
@@ -50,9 +88,18 @@ public final class MeshHttpServerFilter extends Filter {
     }
   }
 
+  private static void forbid(HttpExchange exchange, String reason) throws IOException {
+    byte[] body = reason.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(403, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
   @Override
   public String description() {
-    return "Weft mesh server filter: trace context and metrics";
+    return "Weft mesh server filter: trace context, metrics and authorization";
   }
 
   /** Builds a {@link MeshHttpServerFilter}. */
@@ -60,9 +107,21 @@ public final class MeshHttpServerFilter extends Filter {
     private final String service;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private MeterRegistry registry;
+    private AuthorizationEnforcer enforcer;
 
     private Builder(String service) {
       this.service = requireNonNull(service, "service");
+    }
+
+    /**
+     * Enforces authorization on every request: the caller's identity comes from the TLS session
+     * ({@code HttpsServer} with a client certificate required, see {@code WorkloadTls.serverParameters()});
+     * a plain-HTTP caller has none. A denied request gets {@code 403} with the reason. Default: no
+     * authorization.
+     */
+    public Builder authorization(AuthorizationEnforcer enforcer) {
+      this.enforcer = requireNonNull(enforcer, "enforcer");
+      return this;
     }
 
     /** Where server spans go and how context is extracted; default: no tracing. */
@@ -78,7 +137,7 @@ public final class MeshHttpServerFilter extends Filter {
     }
 
     public MeshHttpServerFilter build() {
-      return new MeshHttpServerFilter(new ServerTelemetry(openTelemetry, registry, service));
+      return new MeshHttpServerFilter(new ServerTelemetry(openTelemetry, registry, service), enforcer);
     }
   }
 }

@@ -2,6 +2,10 @@ package dev.weft.mesh.http.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weft.mesh.security.AuthorizationEnforcer;
+import dev.weft.mesh.security.AuthorizationRequest;
+import dev.weft.mesh.security.Decision;
+import dev.weft.mesh.security.PeerIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
@@ -14,18 +18,43 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * A Jakarta Servlet filter that continues the caller's trace, makes the server span current for the
  * rest of the chain, and measures each request. Needs {@code jakarta.servlet-api} 6 on the class
  * path (an optional dependency of mesh-http). Asynchronous requests are measured until the filter
  * chain returns.
+ *
+ * <p>The caller's identity comes from the container's client certificate attribute
+ * ({@code jakarta.servlet.request.X509Certificate}, set when the connector does mutual TLS) and is
+ * put in the request attribute {@value #PEER_IDENTITY_ATTRIBUTE} for the rest of the chain. With
+ * {@link Builder#authorization}, a denied request is answered {@code 403} with the decision's reason
+ * as a {@code text/plain} body, and the rest of the chain is not called.
  */
 public final class MeshServletFilter implements Filter {
-  private final ServerTelemetry telemetry;
+  /** The request attribute holding the caller's {@link PeerIdentity}, when it has one. */
+  public static final String PEER_IDENTITY_ATTRIBUTE = "dev.weft.mesh.security.PeerIdentity";
 
-  private MeshServletFilter(ServerTelemetry telemetry) {
+  /** The Servlet specification's attribute for the client's certificate chain. */
+  private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
+
+  private final ServerTelemetry telemetry;
+  private final AuthorizationEnforcer enforcer;
+
+  private MeshServletFilter(ServerTelemetry telemetry, AuthorizationEnforcer enforcer) {
     this.telemetry = telemetry;
+    this.enforcer = enforcer;
+  }
+
+  /** The verified identity of the caller, as this filter recorded it on {@code request}. */
+  public static Optional<PeerIdentity> peerIdentity(ServletRequest request) {
+    return request.getAttribute(PEER_IDENTITY_ATTRIBUTE) instanceof PeerIdentity p ? Optional.of(p) : Optional.empty();
   }
 
   /** A builder for the filter of the service {@code service} (a tag on its metrics). */
@@ -44,6 +73,23 @@ public final class MeshServletFilter implements Filter {
     Context context = telemetry.start(method, http.getRequestURI(), http::getHeader);
     Throwable error = null;
     try (Scope ignored = context.makeCurrent()) {
+      Optional<PeerIdentity> caller = request.getAttribute(CLIENT_CERTIFICATES) instanceof Certificate[] chainOfCaller
+          ? PeerIdentity.from(chainOfCaller)
+          : Optional.empty();
+      caller.ifPresent(p -> request.setAttribute(PEER_IDENTITY_ATTRIBUTE, p));
+      if (enforcer != null) {
+        Decision decision = enforcer.enforce(new AuthorizationRequest(caller, http.getRequestURI(), method, name -> {
+          Enumeration<String> values = http.getHeaders(name);
+          return values == null ? List.of() : Collections.list(values);
+        }));
+        if (decision.denied()) {
+          httpResponse.setStatus(HttpServletResponse.SC_FORBIDDEN);
+          httpResponse.setContentType("text/plain");
+          httpResponse.setCharacterEncoding(StandardCharsets.UTF_8.name());
+          httpResponse.getWriter().write(decision.reason());
+          return;
+        }
+      }
       chain.doFilter(request, response);
     } catch (IOException | ServletException | RuntimeException e) {
       error = e;
@@ -59,9 +105,20 @@ public final class MeshServletFilter implements Filter {
     private final String service;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private MeterRegistry registry;
+    private AuthorizationEnforcer enforcer;
 
     private Builder(String service) {
       this.service = requireNonNull(service, "service");
+    }
+
+    /**
+     * Enforces authorization on every request, on the caller's identity from its client certificate
+     * (the connector must require one for mutual TLS); a denied request gets {@code 403} with the
+     * reason. Default: no authorization.
+     */
+    public Builder authorization(AuthorizationEnforcer enforcer) {
+      this.enforcer = requireNonNull(enforcer, "enforcer");
+      return this;
     }
 
     /** Where server spans go and how context is extracted; default: no tracing. */
@@ -77,7 +134,7 @@ public final class MeshServletFilter implements Filter {
     }
 
     public MeshServletFilter build() {
-      return new MeshServletFilter(new ServerTelemetry(openTelemetry, registry, service));
+      return new MeshServletFilter(new ServerTelemetry(openTelemetry, registry, service), enforcer);
     }
   }
 }

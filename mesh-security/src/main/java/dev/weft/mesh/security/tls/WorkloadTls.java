@@ -7,7 +7,7 @@ import dev.weft.mesh.core.Scheduler;
 import dev.weft.mesh.core.Ticker;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +36,9 @@ public final class WorkloadTls implements AutoCloseable {
   private final Duration interval;
   private final SSLContext serverContext;
   private final Map<TlsSettings, SSLContext> clientContexts = new ConcurrentHashMap<>();
-  private final List<AutoCloseable> owned = new ArrayList<>();
+  private final Map<List<String>, ReloadingKeyManager> clusterKeyManagers = new ConcurrentHashMap<>();
+  private final Map<String, TrustBundle> clusterBundles = new ConcurrentHashMap<>();
+  private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
 
   private WorkloadTls(Builder b) {
     this.trustDomains = Set.copyOf(b.trustDomains);
@@ -138,14 +140,50 @@ public final class WorkloadTls implements AutoCloseable {
   }
 
   private SSLContext newClientContext(TlsSettings s) {
-    ReloadingKeyManager km = null;
-    if (s.mode() == TlsSettings.Mode.MUTUAL) {
-      km = s.certificateChain().isEmpty()
-          ? keyManager
-          : watched(ReloadingKeyManager.fromFiles(Path.of(s.certificateChain()), Path.of(s.privateKey())));
+    return TlsContexts.client(clientKeyManager(s), clientTrustManager(s));
+  }
+
+  /**
+   * The key manager a client presents for a cluster's TLS settings: for {@code MUTUAL}, this
+   * workload's, or one over the certificate and key files the settings name (loaded once and watched
+   * like the workload's); null for {@code SIMPLE}, which presents no certificate. For other TLS
+   * stacks (Netty) that build their own contexts; {@link #clientContext} uses the same managers.
+   *
+   * @throws IllegalArgumentException for mode {@code DISABLED}
+   * @throws TlsMaterialException when files named in the settings cannot be loaded
+   */
+  public ReloadingKeyManager clientKeyManager(TlsSettings settings) {
+    requireNonNull(settings, "settings");
+    if (settings.mode() == TlsSettings.Mode.DISABLED) {
+      throw new IllegalArgumentException("TLS mode DISABLED needs no key manager");
     }
-    TrustBundle bundle = s.caCertificates().isEmpty() ? trustBundle : watched(TrustBundle.fromFile(Path.of(s.caCertificates())));
-    return TlsContexts.client(km, trustManager(bundle, s.subjectAltNames()));
+    if (settings.mode() != TlsSettings.Mode.MUTUAL) {
+      return null;
+    }
+    if (settings.certificateChain().isEmpty()) {
+      return keyManager;
+    }
+    return clusterKeyManagers.computeIfAbsent(List.of(settings.certificateChain(), settings.privateKey()),
+        files -> watched(ReloadingKeyManager.fromFiles(Path.of(files.get(0)), Path.of(files.get(1)))));
+  }
+
+  /**
+   * The trust manager a client verifies servers with for a cluster's TLS settings: over this
+   * workload's CA bundle, or the one the settings name (loaded once and watched), expecting the
+   * settings' {@code subjectAltNames}.
+   *
+   * @throws IllegalArgumentException for mode {@code DISABLED}
+   * @throws TlsMaterialException when files named in the settings cannot be loaded
+   */
+  public ReloadingTrustManager clientTrustManager(TlsSettings settings) {
+    requireNonNull(settings, "settings");
+    if (settings.mode() == TlsSettings.Mode.DISABLED) {
+      throw new IllegalArgumentException("TLS mode DISABLED needs no trust manager");
+    }
+    TrustBundle bundle = settings.caCertificates().isEmpty()
+        ? trustBundle
+        : clusterBundles.computeIfAbsent(settings.caCertificates(), file -> watched(TrustBundle.fromFile(Path.of(file))));
+    return trustManager(bundle, settings.subjectAltNames());
   }
 
   /** Stops watching every file. */

@@ -73,6 +73,28 @@ class WorkloadTlsTest {
     }
   }
 
+  @Test
+  void clientManagersFollowTheSettingsAndClusterFilesAreLoadedOnce() throws Exception {
+    DevCertificateAuthority ca = DevCertificates.newAuthority("weft.test CA");
+    TlsFiles own = TlsFiles.write(dir, "productpage", ca.workload(PRODUCTPAGE).issue(), ca);
+    TlsFiles other = TlsFiles.write(dir, "other", ca.workload("spiffe://weft.test/ns/default/sa/other").issue(), ca);
+    try (WorkloadTls tls = WorkloadTls.builder().identity(own.chain(), own.key()).caCertificates(own.ca()).build()) {
+      TlsSettings mutual = new TlsSettings(Mode.MUTUAL, "", "", "", List.of(REVIEWS), "");
+      assertThat(tls.clientKeyManager(mutual)).isSameAs(tls.keyManager());
+      assertThat(tls.clientTrustManager(mutual).bundle()).isSameAs(tls.trustBundle());
+      assertThat(tls.clientKeyManager(new TlsSettings(Mode.SIMPLE, "", "", "", List.of(), ""))).isNull();
+
+      TlsSettings ownFiles = new TlsSettings(Mode.MUTUAL, other.chain().toString(), other.key().toString(),
+          other.ca().toString(), List.of(REVIEWS), "");
+      TlsSettings sameFilesOtherServer = new TlsSettings(Mode.MUTUAL, other.chain().toString(), other.key().toString(),
+          other.ca().toString(), List.of("spiffe://weft.test/ns/default/sa/ratings"), "");
+      assertThat(tls.clientKeyManager(ownFiles)).isNotSameAs(tls.keyManager()).isSameAs(tls.clientKeyManager(sameFilesOtherServer));
+      assertThat(tls.clientTrustManager(ownFiles).bundle()).isSameAs(tls.clientTrustManager(sameFilesOtherServer).bundle());
+      assertThatThrownBy(() -> tls.clientKeyManager(TlsSettings.DISABLED)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> tls.clientTrustManager(TlsSettings.DISABLED)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
   private static HttpResponse<String> get(WorkloadTls tls, TlsSettings settings, ExampleHttpsServer server) throws Exception {
     HttpClient client = HttpClient.newBuilder().sslContext(tls.clientContext(settings)).version(HttpClient.Version.HTTP_1_1).build();
     return client.send(HttpRequest.newBuilder(server.uri("/reviews/1")).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,72 @@
+package dev.weft.mesh.grpc;
+
+import dev.weft.mesh.security.AuthorizationEnforcer;
+import dev.weft.mesh.security.Decision;
+import dev.weft.mesh.security.PeerIdentity;
+import dev.weft.mesh.security.RequestHeaders;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Reads the caller's identity from the call's TLS session, enforces authorization (when an enforcer
+ * is given), and runs allowed calls with the identity in {@link MeshGrpcSecurity#PEER_IDENTITY}.
+ */
+final class AuthorizationServerInterceptor implements ServerInterceptor {
+  private static final ServerCall.Listener<Object> NOOP = new ServerCall.Listener<>() {};
+
+  private final AuthorizationEnforcer enforcer;
+
+  AuthorizationServerInterceptor(AuthorizationEnforcer enforcer) {
+    this.enforcer = enforcer;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+    Optional<PeerIdentity> caller = PeerIdentity.from(session);
+    if (enforcer != null) {
+      Decision decision = enforcer.enforceGrpc(caller, call.getMethodDescriptor().getFullMethodName(), headers(headers));
+      if (decision.denied()) {
+        call.close(Status.PERMISSION_DENIED.withDescription(decision.reason()), new Metadata());
+        return (ServerCall.Listener<ReqT>) NOOP;
+      }
+    }
+    if (caller.isEmpty()) {
+      return next.startCall(call, headers);
+    }
+    Context context = Context.current().withValue(MeshGrpcSecurity.PEER_IDENTITY, caller.get());
+    return Contexts.interceptCall(context, call, headers, next);
+  }
+
+  /** Metadata as headers for policies: every value of an ASCII key; binary keys have none. */
+  static RequestHeaders headers(Metadata metadata) {
+    return name -> {
+      if (name.endsWith(Metadata.BINARY_HEADER_SUFFIX) || name.startsWith(":")) {
+        return List.of();
+      }
+      try {
+        Iterable<String> values = metadata.getAll(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER));
+        if (values == null) {
+          return List.of();
+        }
+        List<String> out = new ArrayList<>(2);
+        values.forEach(out::add);
+        return out;
+      } catch (IllegalArgumentException invalidName) {
+        return List.of();
+      }
+    };
+  }
+}
