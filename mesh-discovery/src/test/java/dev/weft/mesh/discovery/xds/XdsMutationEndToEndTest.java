@@ -80,7 +80,8 @@ class XdsMutationEndToEndTest {
         List.of((Listener) r.get(0)), List.of((RouteConfiguration) r.get(1)), List.of(), version);
   }
 
-  @Property(tries = 10)
+  // A fixed seed keeps this end-to-end run reproducible; XdsMutationPropertiesTest explores widely.
+  @Property(tries = 10, seed = "20261127")
   void theClientAcksOrNacksAndNeverAppliesAMix(@ForAll long seed, @ForAll @IntRange(min = 0, max = 5) int which) {
     List<Message> resources = new ArrayList<>(base());
     resources.set(which, new ProtoMutator(seed).mutate(resources.get(which), 2));
@@ -102,7 +103,9 @@ class XdsMutationEndToEndTest {
 
     String restore = "b" + VERSIONS.incrementAndGet();
     controlPlane.set(snapshot(base(), restore));
-    await().atMost(Duration.ofSeconds(5)).until(() -> mesh.config().withVersion("x").equals(baseConfig.withVersion("x")));
+    // A NACKed version is re-sent by the server and answered again after a 1 s hold-off; allow for
+    // that and a loaded machine.
+    await().atMost(Duration.ofSeconds(20)).until(() -> mesh.config().withVersion("x").equals(baseConfig.withVersion("x")));
   }
 
   private static int typeIndex(int which) {
