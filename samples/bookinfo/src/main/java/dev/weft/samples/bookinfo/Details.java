@@ -16,12 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Details implements AutoCloseable {
   private final HttpServer server;
   private final AtomicLong calls = new AtomicLong();
+  private volatile Duration latency;
 
   /**
    * @param latency how long each answer takes; a little latency lets a circuit-breaking scenario
    *     overlap calls the way Istio's task does with its load generator
    */
   Details(InetSocketAddress address, Duration latency, OpenTelemetry openTelemetry, MeterRegistry registry) throws IOException {
+    this.latency = latency;
     this.server = Http.serve("details", address, exchange -> {
       calls.incrementAndGet();
       int id = Http.trailingId(exchange.getRequestURI().getPath());
@@ -29,9 +31,10 @@ public final class Details implements AutoCloseable {
         Http.respond(exchange, 404, "application/json", "{\"error\":\"please provide a numeric product id\"}");
         return;
       }
-      if (!latency.isZero()) {
+      Duration wait = this.latency;
+      if (!wait.isZero()) {
         try {
-          Thread.sleep(latency.toMillis());
+          Thread.sleep(wait.toMillis());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -60,6 +63,11 @@ public final class Details implements AutoCloseable {
     } catch (JsonProcessingException e) {
       throw new IOException(e);
     }
+  }
+
+  /** Changes how long each answer takes from now on. */
+  void latency(Duration latency) {
+    this.latency = latency;
   }
 
   long calls() {
