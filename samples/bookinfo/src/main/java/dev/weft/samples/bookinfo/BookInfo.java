@@ -60,9 +60,11 @@ public final class BookInfo {
       if (last.lastTraceId() != null) {
         printTrace(app, last.lastTraceId());
       }
-      System.out.printf("%nTry another scenario while this runs (%s):%n  java -cp <classpath> %s scenario v1-v3-50-50 --config %s%n",
-          String.join(", ", Scenarios.NAMES), BookInfo.class.getName(), options.config);
-      System.out.printf("or with Maven: ./mvnw -q -DskipTests -Pdemo -pl samples/bookinfo -am verify -Dbookinfo.args=\"scenario jason-v2\"%n");
+      String extra = (options.basePort == 9080 ? "" : " --base-port " + options.basePort)
+          + (options.config.equals(Options.DEFAULT_CONFIG) ? "" : " --config " + options.config);
+      System.out.printf("%nSwitch the running application to another scenario (%s) with:%n"
+          + "  ./mvnw -q -DskipTests -Pdemo -pl samples/bookinfo -am verify -Dbookinfo.args=\"scenario v1-v3-50-50%s\"%n",
+          String.join(", ", Scenarios.NAMES), extra);
       waitFor(options.duration, ports);
     }
   }
@@ -126,7 +128,8 @@ public final class BookInfo {
   static final class Options {
     String command = "run";
     String scenario = "default";
-    Path config = Path.of(System.getProperty("java.io.tmpdir"), "weft-bookinfo", "mesh.yaml");
+    static final Path DEFAULT_CONFIG = Path.of(System.getProperty("java.io.tmpdir"), "weft-bookinfo", "mesh.yaml");
+    Path config = DEFAULT_CONFIG;
     int basePort = 9080;
     int requests = 1000;
     Duration duration;
