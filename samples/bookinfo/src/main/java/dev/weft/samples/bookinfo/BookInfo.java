@@ -2,6 +2,8 @@ package dev.weft.samples.bookinfo;
 
 import dev.weft.mesh.api.spi.ConfigSource;
 import dev.weft.mesh.discovery.file.FileConfigSource;
+import dev.weft.mesh.discovery.xds.XdsConfigSource;
+import dev.weft.mesh.discovery.xds.bootstrap.Bootstrap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,13 +21,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * BookInfo [--scenario NAME] [--config FILE] [--base-port 9080] [--requests 1000] [--duration 0|30s|5m]
+ *          [--source file|xds] [--xds-server 127.0.0.1:18000]
  * BookInfo scenario NAME [--config FILE] [--base-port 9080]    switch the running application
  * BookInfo scenarios                                              list the scenarios
  * </pre>
  *
  * <p>The application reads its mesh configuration from {@code --config} (by default
  * {@code <tmp>/weft-bookinfo/mesh.yaml}) and watches it; the {@code scenario} command writes a
- * scenario over that file, and the running application picks it up within about a second.
+ * scenario over that file, and the running application picks it up within about a second. With
+ * {@code --source xds} the mesh reads its configuration from an xDS control plane instead, such as
+ * {@code samples/control-plane} serving that same file.
  */
 public final class BookInfo {
   private static final java.util.Set<String> SHOWN_ATTRIBUTES =
@@ -47,11 +52,16 @@ public final class BookInfo {
     Scenarios.Ports ports = Scenarios.Ports.from(options.basePort);
     Scenarios.write(options.scenario, ports, options.config);
     MeterRegistry registry = new SimpleMeterRegistry();
-    ConfigSource source = FileConfigSource.builder(options.config).build();
+    ConfigSource source = options.source.equals("xds")
+        ? xdsSource(options.xdsServer)
+        : FileConfigSource.builder(options.config).build();
     try (BookInfoApp app = new BookInfoApp(ports, source, registry, Duration.ZERO)) {
       System.out.printf("BookInfo on Weft: productpage http://127.0.0.1:%d/productpage, details :%d, reviews v1/v2/v3 :%d/:%d/:%d, ratings (gRPC) :%d%n",
           ports.productpage(), ports.details(), ports.reviewsV1(), ports.reviewsV2(), ports.reviewsV3(), ports.ratings());
-      System.out.printf("mesh configuration: %s (scenario '%s', version %s)%n%n", options.config, options.scenario, app.mesh.configVersion());
+      if (options.source.equals("xds")) {
+        awaitReady(app);
+      }
+      System.out.printf("mesh configuration: %s (scenario '%s', version %s)%n%n", app.mesh.configSourceDescription(), options.scenario, app.mesh.configVersion());
       report(app, Traffic.send(app.http, options.requests, null), "signed out");
       report(app, Traffic.send(app.http, Math.max(1, options.requests / 10), "jason"), "as jason");
       double retries = registry.find("weft.client.retries").counters().stream().mapToDouble(Counter::count).sum();
@@ -67,6 +77,16 @@ public final class BookInfo {
           String.join(", ", Scenarios.NAMES), extra);
       waitFor(options.duration, ports);
     }
+  }
+
+  /**
+   * The mesh configured from an xDS control plane (such as {@code samples/control-plane}, which
+   * serves the file this command writes), watching one listener per BookInfo service.
+   */
+  static ConfigSource xdsSource(String server) {
+    return XdsConfigSource.builder(Bootstrap.forServer(server, "bookinfo"))
+        .targets("productpage", "details", "reviews", "ratings")
+        .build();
   }
 
   private static void report(BookInfoApp app, Traffic.Tally tally, String who) {
@@ -110,6 +130,17 @@ public final class BookInfo {
     }
   }
 
+  private static void awaitReady(BookInfoApp app) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!app.mesh.ready()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no configuration from " + app.mesh.configSourceDescription()
+            + " in 30 s; is the control plane running? (" + app.mesh.lastConfigError() + ")");
+      }
+      Thread.sleep(50);
+    }
+  }
+
   private static void waitFor(Duration duration, Scenarios.Ports ports) throws InterruptedException {
     if (duration != null && duration.isZero()) {
       return;
@@ -147,7 +178,12 @@ public final class BookInfo {
           case "--base-port" -> o.basePort = Integer.parseInt(value(args, ++i, a));
           case "--requests" -> o.requests = Integer.parseInt(value(args, ++i, a));
           case "--duration" -> o.duration = duration(value(args, ++i, a));
-          case "--source" -> o.source = value(args, ++i, a);
+          case "--source" -> {
+            o.source = value(args, ++i, a);
+            if (!o.source.equals("file") && !o.source.equals("xds")) {
+              throw new IllegalArgumentException("--source is file or xds, not " + o.source);
+            }
+          }
           case "--xds-server" -> o.xdsServer = value(args, ++i, a);
           default -> {
             if (a.startsWith("--")) {
