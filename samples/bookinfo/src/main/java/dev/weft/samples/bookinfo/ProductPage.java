@@ -117,4 +117,19 @@ public final class ProductPage implements AutoCloseable {
   public void close() {
     Http.stop(server);
   }
+
+  /**
+   * {@code ProductPage [port] [mesh.yaml]}: runs productpage alone, calling details and reviews
+   * through a mesh configured from the file (by default the one the BookInfo command writes).
+   */
+  public static void main(String[] args) throws Exception {
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 9080;
+    java.nio.file.Path file = args.length > 1 ? java.nio.file.Path.of(args[1]) : BookInfo.Options.DEFAULT_CONFIG;
+    dev.weft.mesh.core.Mesh mesh = dev.weft.mesh.core.Mesh.builder().name("productpage")
+        .configSource(dev.weft.mesh.discovery.file.FileConfigSource.builder(file).build()).build();
+    MeshHttpClient http = MeshHttpClient.builder(mesh).build();
+    ProductPage page = new ProductPage(new InetSocketAddress("127.0.0.1", port), http, mesh.openTelemetry(),
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    System.out.println("productpage on http://127.0.0.1:" + page.port() + "/productpage, mesh from " + file);
+  }
 }

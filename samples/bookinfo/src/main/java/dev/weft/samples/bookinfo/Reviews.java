@@ -100,4 +100,20 @@ public final class Reviews implements AutoCloseable {
   public void close() {
     Http.stop(server);
   }
+
+  /**
+   * {@code Reviews VERSION [port] [mesh.yaml]}: runs one version of reviews alone, calling ratings
+   * through a mesh configured from the file (by default the one the BookInfo command writes).
+   */
+  public static void main(String[] args) throws Exception {
+    String version = args.length > 0 ? args[0] : "v1";
+    int port = args.length > 1 ? Integer.parseInt(args[1]) : 9082 + Integer.parseInt(version.substring(1)) - 1;
+    java.nio.file.Path file = args.length > 2 ? java.nio.file.Path.of(args[2]) : BookInfo.Options.DEFAULT_CONFIG;
+    dev.weft.mesh.core.Mesh mesh = dev.weft.mesh.core.Mesh.builder().name("reviews-" + version)
+        .configSource(dev.weft.mesh.discovery.file.FileConfigSource.builder(file).build()).build();
+    dev.weft.mesh.grpc.MeshGrpc grpc = dev.weft.mesh.grpc.MeshGrpc.create(mesh);
+    Reviews reviews = new Reviews(version, new InetSocketAddress("127.0.0.1", port), grpc.channel("ratings"),
+        mesh.openTelemetry(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    System.out.println("reviews " + version + " listening on 127.0.0.1:" + reviews.port() + ", mesh from " + file);
+  }
 }
