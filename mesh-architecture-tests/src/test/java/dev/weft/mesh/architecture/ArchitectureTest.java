@@ -47,6 +47,12 @@ class ArchitectureTest {
   }
 
   @Test
+  void routeAndPickTakeNoLock() {
+    LayeringRules.ROUTE_AND_PICK_USE_NO_LOCK_CLASSES.check(production);
+    LayeringRules.ROUTE_AND_PICK_HAVE_NO_SYNCHRONIZED_METHODS.check(production);
+  }
+
+  @Test
   void theCoreRuleCatchesACoreClassThatUsesHttp() {
     JavaClasses offending = new ClassFileImporter().importClasses(CoreClassThatKnowsHttp.class);
     assertThatThrownBy(() -> LayeringRules.CORE_KNOWS_NO_PROTOCOL.check(offending))

@@ -47,5 +47,26 @@ final class LayeringRules {
           .should().dependOnClassesThat().resideInAPackage("dev.weft.mesh.grpc..")
           .allowEmptyShould(true);
 
+  /** The classes a call goes through to be routed and to pick its endpoint. */
+  private static final com.tngtech.archunit.base.DescribedPredicate<com.tngtech.archunit.core.domain.JavaClass> ROUTE_AND_PICK =
+      com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage("dev.weft.mesh.core.lb..")
+          .or(com.tngtech.archunit.base.DescribedPredicate.describe("the router classes", c ->
+              c.getPackageName().equals("dev.weft.mesh.core")
+                  && java.util.Set.of("RouteMatcher", "ServiceRouter", "WeightedTargets", "RouteTarget", "Hashing")
+                      .contains(c.getSimpleName().replaceAll("\\$.*", ""))));
+
+  /** Route and pick take no lock: no lock classes... */
+  static final ArchRule ROUTE_AND_PICK_USE_NO_LOCK_CLASSES =
+      noClasses().that(ROUTE_AND_PICK)
+          .should().dependOnClassesThat().resideInAPackage("java.util.concurrent.locks..")
+          .because("the call path (route + pick) takes no lock");
+
+  /** ...and no synchronized methods. */
+  static final ArchRule ROUTE_AND_PICK_HAVE_NO_SYNCHRONIZED_METHODS =
+      com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods()
+          .that().areDeclaredInClassesThat(ROUTE_AND_PICK)
+          .should().haveModifier(com.tngtech.archunit.core.domain.JavaModifier.SYNCHRONIZED)
+          .because("the call path (route + pick) takes no lock");
+
   private LayeringRules() {}
 }

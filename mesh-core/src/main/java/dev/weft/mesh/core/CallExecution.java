@@ -66,7 +66,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
     this.target = target;
     this.startNanos = engine.ticker().nanoTime();
     long timeout = Math.min(request.timeoutNanos(), route.timeoutNanos);
-    this.deadlineNanos = timeout == Long.MAX_VALUE ? Long.MAX_VALUE : saturatedAdd(startNanos, timeout);
+    this.deadlineNanos = timeout == Long.MAX_VALUE ? Long.MAX_VALUE : Nanos.add(startNanos, timeout);
     RetryPolicy retry = route.route.retry();
     HedgingPolicy hedge = route.route.hedging();
     boolean mayRepeat = request.idempotent() || retry.retryNonIdempotent();
@@ -97,11 +97,6 @@ final class CallExecution<R> implements CallHandle, PickContext {
     this.hasHash = any;
     this.hash = h;
     this.callSpan = engine.telemetry().startCallSpan(request, route.name());
-  }
-
-  private static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
   // ---- PickContext ----
@@ -141,7 +136,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
       boolean abort = fault.abort().enabled() && engine.random().nextDouble() * 100 < fault.abort().percent();
       boolean delay = fault.delay().enabled() && engine.random().nextDouble() * 100 < fault.delay().percent();
       if (delay) {
-        long delayNanos = fault.delay().fixedDelay().toNanos();
+        long delayNanos = Nanos.of(fault.delay().fixedDelay());
         long remaining = remainingNanos();
         Scheduler.Cancellable t;
         if (delayNanos >= remaining) {
@@ -271,7 +266,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
 
   private void scheduleHedge(List<Runnable> after) {
     HedgingPolicy policy = route.route.hedging();
-    long delay = policy.delay().toNanos();
+    long delay = Nanos.of(policy.delay());
     if (route.latency != null) {
       long p = route.latency.percentileNanos();
       if (p > 0) {
@@ -280,7 +275,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
         return; // no latency seen yet and no floor: wait for data before hedging
       }
     }
-    long fireAt = engine.ticker().nanoTime() + delay;
+    long fireAt = Nanos.add(engine.ticker().nanoTime(), delay);
     if (deadlineNanos != Long.MAX_VALUE && fireAt >= deadlineNanos) {
       return;
     }
@@ -298,7 +293,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
       if (!acquireRepeatPermit(true)) {
         return;
       }
-      startAttempt(true, after);
+      startWithPermit(true, after);
     }
     runAll(after);
   }
@@ -306,11 +301,13 @@ final class CallExecution<R> implements CallHandle, PickContext {
   /** Budget and concurrent-retry limit for a retry or hedge. Caller holds the monitor. */
   private boolean acquireRepeatPermit(boolean hedge) {
     ClusterState cluster = target.cluster;
-    if (!cluster.retryBudget().tryWithdraw()) {
-      route.metrics.budgetExhausted(cluster.name());
+    // The concurrency limit first: a retry it refuses must not spend the budget.
+    if (!cluster.limits().tryAcquireRetry()) {
       return false;
     }
-    if (!cluster.limits().tryAcquireRetry()) {
+    if (!cluster.retryBudget().tryWithdraw()) {
+      cluster.limits().releaseRetry();
+      route.metrics.budgetExhausted(cluster.name());
       return false;
     }
     if (hedge) {
@@ -411,8 +408,16 @@ final class CallExecution<R> implements CallHandle, PickContext {
 
   /** Starts a retry whose permit is already held; the permit moves to the new attempt. */
   private void startAttemptWithPermit(List<Runnable> after) {
+    startWithPermit(false, after);
+  }
+
+  /**
+   * Starts a retry or hedge whose concurrent-retry permit the caller holds: the new attempt carries
+   * it and gives it back when it ends; if no attempt could start, it is given back at once.
+   */
+  private void startWithPermit(boolean hedge, List<Runnable> after) {
     int before = started;
-    startAttempt(false, after);
+    startAttempt(hedge, after);
     if (started > before) {
       runs.get(started - 1).retryPermit = true;
     } else {
@@ -433,13 +438,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
     if (started < maxAttempts && !committed && acquireRepeatPermit(true)) {
       // gRPC's rule: a non-fatal failure sends the next hedge at once.
       cancelTimerLocked(after);
-      int before = started;
-      startAttempt(true, after);
-      if (started > before) {
-        runs.get(started - 1).retryPermit = true;
-      } else {
-        target.cluster.limits().releaseRetry();
-      }
+      startWithPermit(true, after);
     }
     if (inFlight == 0 && !done) {
       finishLocked(pending, null, after);

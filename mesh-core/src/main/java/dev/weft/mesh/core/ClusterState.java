@@ -84,6 +84,9 @@ final class ClusterState {
   /** Applies a (possibly) changed configuration of this cluster. */
   void apply(Cluster updated) {
     Cluster previous = this.config;
+    if (updated.equals(previous)) {
+      return; // an update that leaves this cluster as it was costs it nothing
+    }
     this.config = updated;
     if (previous == null || !previous.retryBudget().equals(updated.retryBudget())) {
       retryBudget = new RetryBudgetTracker(updated.retryBudget(), engine.ticker());
@@ -99,7 +102,7 @@ final class ClusterState {
       }
       outlierDetector = new OutlierDetector(updated.outlierDetection(), engine.ticker(), engine.random(), () -> engine.onEjectionChange(this));
       if (updated.outlierDetection().enabled()) {
-        long period = updated.outlierDetection().interval().toNanos();
+        long period = Nanos.of(updated.outlierDetection().interval());
         OutlierDetector detector = outlierDetector;
         outlierTimer = engine.scheduler().scheduleAtFixedRate(() -> engine.control(() -> {
           detector.runInterval();
@@ -120,9 +123,12 @@ final class ClusterState {
       }
       return false;
     });
-    for (EndpointState gone : removed) {
-      if (gone.outlierTracker() != null) {
-        outlierDetector.remove(gone.outlierTracker());
+    if (!newDetector) {
+      // With a new detector the old one, and the trackers it made, are simply dropped.
+      for (EndpointState gone : removed) {
+        if (gone.outlierTracker() != null) {
+          outlierDetector.remove(gone.outlierTracker());
+        }
       }
     }
     List<EndpointState> ordered = new ArrayList<>(wanted.size());

@@ -42,8 +42,8 @@ final class CompiledRoute {
     this.latency = route.hedging().enabled() && route.hedging().delayPercentile() > 0
         ? new LatencyTracker(route.hedging().delayPercentile()) : null;
     this.metrics = telemetry.route(service, route.name());
-    this.timeoutNanos = route.timeout().isZero() ? Long.MAX_VALUE : route.timeout().toNanos();
-    this.perTryTimeoutNanos = route.retry().perTryTimeout().isZero() ? Long.MAX_VALUE : route.retry().perTryTimeout().toNanos();
+    this.timeoutNanos = route.timeout().isZero() ? Long.MAX_VALUE : Nanos.of(route.timeout());
+    this.perTryTimeoutNanos = route.retry().perTryTimeout().isZero() ? Long.MAX_VALUE : Nanos.of(route.retry().perTryTimeout());
     this.backoff = Backoff.of(route.retry(), random);
   }
 

@@ -102,7 +102,7 @@ final class EndpointState implements LbEndpoint {
   }
 
   boolean inSlowStart(SlowStart slowStart, long nowNanos) {
-    return slowStart.enabled() && nowNanos - addedAtNanos < slowStart.window().toNanos();
+    return slowStart.enabled() && nowNanos - addedAtNanos < Nanos.of(slowStart.window());
   }
 
   void onAttemptStart() {

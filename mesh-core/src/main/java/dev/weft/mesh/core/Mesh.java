@@ -378,6 +378,10 @@ public final class Mesh implements AutoCloseable {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("mesh", name);
     m.put("source", source.description());
+    java.util.Map<String, Object> sourceStatus = sourceStatus();
+    if (!sourceStatus.isEmpty()) {
+      m.put("sourceStatus", sourceStatus);
+    }
     MeshSnapshot s = snapshot;
     m.put("version", s == null ? null : s.version());
     m.put("appliedAt", s == null ? null : Instant.ofEpochMilli(s.appliedAtMillis).toString());
@@ -385,6 +389,15 @@ public final class Mesh implements AutoCloseable {
     m.put("lastError", e == null ? null : e.getMessage());
     m.put("lastErrorAt", e == null ? null : Instant.ofEpochMilli(lastErrorAtMillis).toString());
     return m;
+  }
+
+  private java.util.Map<String, Object> sourceStatus() {
+    try {
+      java.util.Map<String, Object> s = source.status();
+      return s == null ? java.util.Map.of() : s;
+    } catch (RuntimeException e) {
+      return java.util.Map.of("error", "the config source could not report its status: " + e);
+    }
   }
 
   /** Stops the config source and the mesh's threads. Calls in flight finish; new calls fail. Idempotent. */

@@ -423,4 +423,46 @@ class MeshCallTest {
     }
     assertThat(seen).contains("127.0.0.1:3");
   }
+
+  @Test
+  void oneUpdateMayChangeOutlierDetectionAndRemoveEndpoints() {
+    StaticConfigSource source = new StaticConfigSource(MeshConfig.builder().version("1")
+        .cluster(Cluster.builder("c").endpoints(ep(1), ep(2), ep(3)).outlierDetection(OutlierDetection.builder().build()).build()).build());
+    mesh = Mesh.builder().configSource(source).ticker(ticker).scheduler(scheduler).build();
+    source.update(MeshConfig.builder().version("2")
+        .cluster(Cluster.builder("c").endpoints(ep(1)).outlierDetection(OutlierDetection.builder().consecutiveFailures(3).build()).build()).build());
+    assertThat(mesh.configVersion()).isEqualTo("2");
+    assertThat(call(TestRequest.to("c")).completed.address).isEqualTo("127.0.0.1:1");
+  }
+
+  @Test
+  void durationsTooLongForNanosecondsSaturateInsteadOfFailing() {
+    mesh(MeshConfig.builder()
+        .cluster(Cluster.builder("c").endpoints(ep(1))
+            .outlierDetection(OutlierDetection.builder().interval(Duration.ofDays(365L * 1000)).maxEjectionTime(Duration.ofDays(365L * 1000)).build()).build())
+        .service(Service.of("svc", Route.builder("r").destinations(Destination.of("c")).timeout(Duration.ofDays(365L * 1000)).build()))
+        .build());
+    assertThat(call(TestRequest.to("svc")).completed.outcome).isEqualTo(AttemptOutcome.http(200));
+  }
+
+  @Test
+  void hedgesGiveBackTheirConcurrentRetryPermits() {
+    mesh(MeshConfig.builder()
+        .cluster(Cluster.builder("c").endpoints(ep(1), ep(2), ep(3)).circuitBreakers(new CircuitBreakers(100, 100, 100, 3)).build())
+        .service(Service.of("svc", Route.builder("r").destinations(Destination.of("c"))
+            .hedging(HedgingPolicy.fixed(2, Duration.ofMillis(10))).build()))
+        .build());
+    adapter.answerAll(FakeAdapter.HANG);
+    for (int i = 0; i < 50; i++) {
+      FakeAdapter.Result r = call(TestRequest.to("svc"));
+      scheduler.advance(Duration.ofMillis(10));
+      // The hedge wins; the first attempt is cancelled.
+      FakeAdapter.Started hedge = adapter.attempts.get(adapter.attempts.size() - 1);
+      assertThat(hedge.hedge).as("call %d hedged", i).isTrue();
+      hedge.complete(AttemptOutcome.http(200));
+      assertThat(r.completed).isSameAs(hedge);
+    }
+    // With a limit of 3 concurrent retries, 50 hedges could only all start if each gave its permit back.
+    assertThat(mesh.configDump()).contains("\"activeRetries\": 0");
+  }
 }

@@ -57,14 +57,10 @@ class TrafficSplitTest extends MeshGrpcTestSupport {
       }
     });
     load.start();
-    while (during.get() < 200) {
-      Thread.sleep(5);
-    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> during.get() >= 200);
     source.update(weights("v2", 0, 50, 50, a, b, c));
     int seenAtSwitch = during.get();
-    while (during.get() < seenAtSwitch + 200) {
-      Thread.sleep(5);
-    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> during.get() >= seenAtSwitch + 200);
     stop.set(true);
     load.join();
     assertThat(failures.get()).as("failed calls during the switch (first: %s)", firstFailure.get()).isZero();

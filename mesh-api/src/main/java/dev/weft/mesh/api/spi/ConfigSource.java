@@ -22,6 +22,15 @@ public interface ConfigSource extends AutoCloseable {
   /** A short description for logs and the config dump, for example {@code file:/etc/weft/mesh.yaml}. */
   String description();
 
+  /**
+   * What the source is doing, as plain data (strings, numbers, booleans, lists and maps) for the
+   * config dump and status pages: for xDS the connection and, per resource type, the version, nonce
+   * and resources in force (after CSDS). The default says nothing more than {@link #description()}.
+   */
+  default java.util.Map<String, Object> status() {
+    return java.util.Map.of();
+  }
+
   /** Stops delivering and releases what the source holds (watchers, threads, streams). Idempotent. */
   @Override
   void close();

@@ -134,13 +134,49 @@ public final class XdsConfigSource implements ConfigSource {
   }
 
   /** The stream, per-type versions, nonces and counts, and what the source is waiting for. */
-  public XdsStatus status() {
+  public XdsStatus xdsStatus() {
     XdsClient c = client;
     XdsClientStatus cs = c == null
         ? new XdsClientStatus(bootstrap.servers().get(0).serverUri(), XdsClientStatus.ConnectionState.CONNECTING, "", List.of())
         : c.status();
     return new XdsStatus(cs, targets.stream().map(Target::listener).toList(), deliveredVersion, awaiting, lastError);
   }
+  /** {@link #status()} as plain data for the mesh's config dump. */
+  @Override
+  public Map<String, Object> status() {
+    XdsStatus st = xdsStatus();
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("server", st.client().server());
+    m.put("connection", st.client().state().name().toLowerCase(java.util.Locale.ROOT));
+    if (!st.client().lastStreamError().isEmpty()) {
+      m.put("lastStreamError", st.client().lastStreamError());
+    }
+    m.put("targets", st.targets());
+    m.put("deliveredVersion", st.deliveredVersion());
+    if (!st.awaiting().isEmpty()) {
+      m.put("awaiting", st.awaiting());
+    }
+    List<Object> types = new java.util.ArrayList<>();
+    for (var t : st.client().types()) {
+      Map<String, Object> tm = new java.util.LinkedHashMap<>();
+      tm.put("type", t.shortName());
+      tm.put("version", t.version());
+      tm.put("nonce", t.nonce());
+      tm.put("resources", t.subscribed());
+      tm.put("accepted", t.accepted());
+      tm.put("rejected", t.rejected());
+      if (!t.lastError().isEmpty()) {
+        tm.put("lastError", t.lastError());
+      }
+      if (t.fromCache()) {
+        tm.put("fromCache", true);
+      }
+      types.add(tm);
+    }
+    m.put("resources", types);
+    return m;
+  }
+
 
   @Override
   public void close() {

@@ -54,7 +54,7 @@ class XdsDeltaTest {
         int port = cp.port();
         cp.stop();
         await().atMost(Duration.ofSeconds(5))
-            .until(() -> source.status().client().state() == XdsClientStatus.ConnectionState.CONNECTING);
+            .until(() -> source.xdsStatus().client().state() == XdsClientStatus.ConnectionState.CONNECTING);
         try (TestControlPlane restarted = new TestControlPlane().startOn(port)) {
           restarted.set(snapshot("4", 0, 100, Resources.edsCluster(V2)));
           await().atMost(Duration.ofSeconds(10)).until(() -> XdsEndToEndTest.shareOfV1(mesh, 200) == 0.0);

@@ -116,6 +116,9 @@ class XdsEndToEndTest {
       await().atMost(Duration.ofSeconds(10)).until(mesh::ready);
 
       assertThat(shareOfV1(mesh, 10_000)).isBetween(0.67, 0.73);
+      // The resources in force show in the config dump (after CSDS).
+      assertThat(mesh.configDump()).contains("\"sourceStatus\"").contains("\"connection\": \"connected\"")
+          .contains("\"type\": \"Cluster\"").contains(V1).contains("\"type\": \"ClusterLoadAssignment\"");
       // 2,000 calls: three standard deviations of the share are about 3.1 points.
       Map<String, Integer> counts = httpCalls(http, "reviews", 2_000);
       assertThat(counts.get("v1") / 2000.0).isBetween(0.66, 0.74);
@@ -157,17 +160,17 @@ class XdsEndToEndTest {
       assertThat(mesh.configVersion()).contains("cds:1");
       assertThat(mesh.config().cluster(V2).orElseThrow().circuitBreakers().maxRequests()).isEqualTo(1024);
       assertThat(shareOfV1(mesh, 5_000)).isBetween(0.67, 0.73);
-      XdsClientStatus.TypeStatus cds = source.status().client().type("Cluster").orElseThrow();
+      XdsClientStatus.TypeStatus cds = source.xdsStatus().client().type("Cluster").orElseThrow();
       assertThat(cds.rejected()).isGreaterThanOrEqualTo(1);
       assertThat(cds.version()).isEqualTo("1");
       assertThat(cds.lastError()).contains(V2);
-      assertThat(source.status().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
+      assertThat(source.xdsStatus().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
 
       // A fixed snapshot is taken on the same stream.
       controlPlane.set(snapshot("3", 100, 0));
       await().atMost(Duration.ofSeconds(3)).until(() -> shareOfV1(mesh, 200) == 1.0);
       await().atMost(Duration.ofSeconds(3))
-          .until(() -> source.status().client().type("Cluster").orElseThrow().version().equals("3"));
+          .until(() -> source.xdsStatus().client().type("Cluster").orElseThrow().version().equals("3"));
     }
   }
 
@@ -182,7 +185,7 @@ class XdsEndToEndTest {
       int port = controlPlane.port();
       controlPlane.stop();
       await().atMost(Duration.ofSeconds(5))
-          .until(() -> source.status().client().state() == XdsClientStatus.ConnectionState.CONNECTING);
+          .until(() -> source.xdsStatus().client().state() == XdsClientStatus.ConnectionState.CONNECTING);
 
       // 30 s of xDS time, in one-second steps, with reconnection attempts failing all along.
       int streamsBefore = controlPlane.streamsOpened.get();
@@ -201,7 +204,7 @@ class XdsEndToEndTest {
         return mesh.configVersion().contains("rds:2");
       });
       assertThat(httpCalls(http, "reviews", 20)).containsOnlyKeys("v1");
-      assertThat(source.status().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
+      assertThat(source.xdsStatus().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
       // The new stream resubscribed to everything, starting from the versions in force.
       assertThat(controlPlane.requests).anySatisfy(r -> {
         assertThat(r.getTypeUrl()).isEqualTo(CLUSTER_URL);
@@ -235,8 +238,8 @@ class XdsEndToEndTest {
         MeshHttpClient http = MeshHttpClient.builder(mesh).build()) {
       await().atMost(Duration.ofSeconds(5)).until(mesh::ready);
       assertThat(httpCalls(http, "reviews", 10)).containsOnlyKeys("v2");
-      assertThat(restarted.status().client().type("Listener").orElseThrow().fromCache()).isTrue();
-      assertThat(restarted.status().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTING);
+      assertThat(restarted.xdsStatus().client().type("Listener").orElseThrow().fromCache()).isTrue();
+      assertThat(restarted.xdsStatus().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTING);
     }
   }
 

@@ -38,10 +38,10 @@ class XdsFallbackAndMetricsTest {
       try (Mesh mesh = Mesh.builder().configSource(source).build()) {
         await().atMost(Duration.ofSeconds(10)).until(mesh::ready);
         assertThat(mesh.decide(TestCall.to("ratings")).cluster()).isEqualTo(CLUSTER);
-        XdsClientStatus status = source.status().client();
+        XdsClientStatus status = source.xdsStatus().client();
         assertThat(status.server()).isEqualTo(secondary.target());
         assertThat(status.state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
-        assertThat(source.status().deliveredVersion()).isEqualTo("lds:7,rds:7,cds:7,eds:7");
+        assertThat(source.xdsStatus().deliveredVersion()).isEqualTo("lds:7,rds:7,cds:7,eds:7");
         assertThat(registry.get("weft.xds.updates").tag("type", "Cluster").tag("result", "accepted").counter().count()).isEqualTo(1.0);
         assertThat(registry.get("weft.xds.connected").gauge().value()).isEqualTo(1.0);
         assertThat(source.description()).startsWith("xds:127.0.0.1:" + deadPort);
@@ -52,8 +52,8 @@ class XdsFallbackAndMetricsTest {
               List.of(Resources.rdsListener(LISTENER, "ratings")),
               List.of(Resources.weighted("ratings", LISTENER, CLUSTER, 1, CLUSTER, 0)), List.of(), "8"));
           await().atMost(Duration.ofSeconds(15)).until(() -> mesh.decide(TestCall.to("ratings")).endpoint().port() == 9998);
-          assertThat(source.status().client().server()).isEqualTo("127.0.0.1:" + deadPort);
-          assertThat(source.status().deliveredVersion()).isEqualTo("lds:8,rds:8,cds:8,eds:8");
+          assertThat(source.xdsStatus().client().server()).isEqualTo("127.0.0.1:" + deadPort);
+          assertThat(source.xdsStatus().deliveredVersion()).isEqualTo("lds:8,rds:8,cds:8,eds:8");
         }
       }
     }

@@ -98,7 +98,7 @@ class XdsMutationEndToEndTest {
     expected(resources, true).ifPresent(allowed::add);
     assertThat(allowed.stream().map(c -> c.withVersion("x"))).contains(mesh.config().withVersion("x"));
     assertThat(controlPlane.streamsOpened.get()).isEqualTo(1);
-    assertThat(source.status().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
+    assertThat(source.xdsStatus().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
 
     String restore = "b" + VERSIONS.incrementAndGet();
     controlPlane.set(snapshot(base(), restore));

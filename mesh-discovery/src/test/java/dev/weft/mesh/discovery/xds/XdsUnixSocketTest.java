@@ -36,7 +36,7 @@ class XdsUnixSocketTest {
       try (Mesh mesh = Mesh.builder().configSource(source).build()) {
         await().atMost(Duration.ofSeconds(10)).until(mesh::ready);
         assertThat(mesh.decide(TestCall.to("reviews")).cluster()).isEqualTo(V2);
-        assertThat(source.status().client().server()).isEqualTo("unix://" + socket);
+        assertThat(source.xdsStatus().client().server()).isEqualTo("unix://" + socket);
       }
     }
   }

@@ -3,6 +3,9 @@ package dev.weft.samples.demo;
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.MeshConfig;
+import dev.weft.mesh.api.config.TlsSettings;
+import dev.weft.mesh.api.spi.ConfigSource;
+import dev.weft.mesh.core.StaticConfigSource;
 import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.discovery.file.FileConfigSource;
 import dev.weft.mesh.discovery.file.MeshConfigYaml;
@@ -33,24 +36,33 @@ public final class Demo {
     MeshConfig config = MeshConfigYaml.read(file);
     String flaky = flakyEndpoint(config);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // The demo's servers speak plaintext; clusters that ask for TLS would need certificates, so the
+    // demo serves the same configuration with TLS turned off (the BookInfo sample runs it with mTLS).
+    List<String> tlsClusters = config.clusters().stream()
+        .filter(c -> c.tls().mode() != TlsSettings.Mode.DISABLED).map(Cluster::name).toList();
+    ConfigSource source = tlsClusters.isEmpty()
+        ? FileConfigSource.builder(file).build()
+        : new StaticConfigSource(withoutTls(config));
     try (Backends backends = new Backends(config, flaky, 0.2, 7);
          Mesh mesh = Mesh.builder()
              .name("demo")
-             .configSource(FileConfigSource.builder(file).build())
+             .configSource(source)
              .meterRegistry(registry)
              .build();
          MeshHttpClient http = MeshHttpClient.builder(mesh).defaultTimeout(Duration.ofSeconds(5)).build()) {
       System.out.printf("Weft demo: configuration %s (version %s), %d local servers%n", file, mesh.configVersion(), backends.count());
+      if (!tlsClusters.isEmpty()) {
+        System.out.printf("  clusters %s ask for TLS; the demo's servers are plaintext, so it runs them without%n", tlsClusters);
+      }
       if (flaky != null) {
-        System.out.printf("  %s answers 503 to one call in five, so there is something to retry%n%n", flaky);
+        System.out.printf("  %s answers 503 to one call in five, so there is something to retry%n", flaky);
       }
+      System.out.println();
       run(http, "reviews", "/reviews/0", Map.of(), calls);
-      run(http, "reviews", "/reviews/0", Map.of("end-user", "jason"), calls / 10);
-      for (String service : List.of("ratings", "details", "productpage")) {
-        if (mesh.config().service(service).isPresent() || mesh.config().cluster(service).isPresent()) {
-          run(http, service, "/", Map.of(), calls / 10);
-        }
-      }
+      run(http, "reviews", "/reviews/0", Map.of("end-user", "jason"), Math.max(1, calls / 10));
+      run(http, "ratings", "/ratings/0", Map.of(), Math.max(1, calls / 10));
+      run(http, "details", "/details/0", Map.of(), Math.max(1, calls / 10));
+      run(http, "productpage", "/productpage", Map.of(), Math.max(1, calls / 10));
       double retries = registry.find("weft.client.retries").counters().stream().mapToDouble(Counter::count).sum();
       double hedges = registry.find("weft.client.hedges").counters().stream().mapToDouble(Counter::count).sum();
       System.out.printf("The mesh retried %.0f attempts and hedged %.0f; the config dump is at mesh.configDump().%n", retries, hedges);
@@ -75,6 +87,9 @@ public final class Demo {
       } catch (RuntimeException | java.io.IOException e) {
         failures++;
         servedBy.merge("failed: " + e.getClass().getSimpleName(), 1, Integer::sum);
+        if (failures == 1) {
+          System.out.printf("  first failure: %s%n", e.getMessage());
+        }
       }
     }
     Collections.sort(latencies);
@@ -82,6 +97,15 @@ public final class Demo {
     servedBy.forEach((who, count) -> System.out.printf("  %-28s %5d  (%.1f%%)%n", who, count, 100.0 * count / n));
     System.out.printf("  statuses %s, failed %d, latency p50 %.2f ms, p99 %.2f ms%n%n", statuses, failures,
         percentile(latencies, 50), percentile(latencies, 99));
+  }
+
+  private static MeshConfig withoutTls(MeshConfig config) {
+    MeshConfig.Builder b = MeshConfig.builder().version(config.version());
+    config.services().forEach(b::service);
+    for (Cluster c : config.clusters()) {
+      b.cluster(c.toBuilder().tls(TlsSettings.DISABLED).build());
+    }
+    return b.build();
   }
 
   private static double percentile(List<Long> sorted, double p) {

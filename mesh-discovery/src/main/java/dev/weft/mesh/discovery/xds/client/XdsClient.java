@@ -862,41 +862,26 @@ public final class XdsClient implements AutoCloseable {
     }
 
     ClientResponseObserver<DiscoveryRequest, DiscoveryResponse> sotwObserver() {
-      return new ClientResponseObserver<>() {
-        @Override
-        public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> requestStream) {
-          requests = requestStream;
-          requestStream.setOnReadyHandler(() -> runOnWork(() -> onStreamReady(AdsStream.this)));
-        }
-
-        @Override
-        public void onNext(DiscoveryResponse response) {
-          runOnWork(() -> handleResponse(AdsStream.this, response));
-        }
-
-        @Override
-        public void onError(Throwable t) {
-          closed(t);
-        }
-
-        @Override
-        public void onCompleted() {
-          closed(null);
-        }
-      };
+      return observer(stream -> requests = stream, response -> handleResponse(AdsStream.this, response));
     }
 
     ClientResponseObserver<DeltaDiscoveryRequest, DeltaDiscoveryResponse> deltaObserver() {
+      return observer(stream -> deltaRequests = stream, response -> handleDeltaResponse(AdsStream.this, response));
+    }
+
+    /** One observer shape for both protocols: responses and stream events go to the work thread. */
+    private <Q, R> ClientResponseObserver<Q, R> observer(java.util.function.Consumer<ClientCallStreamObserver<Q>> onStart,
+        java.util.function.Consumer<R> onResponse) {
       return new ClientResponseObserver<>() {
         @Override
-        public void beforeStart(ClientCallStreamObserver<DeltaDiscoveryRequest> requestStream) {
-          deltaRequests = requestStream;
+        public void beforeStart(ClientCallStreamObserver<Q> requestStream) {
+          onStart.accept(requestStream);
           requestStream.setOnReadyHandler(() -> runOnWork(() -> onStreamReady(AdsStream.this)));
         }
 
         @Override
-        public void onNext(DeltaDiscoveryResponse response) {
-          runOnWork(() -> handleDeltaResponse(AdsStream.this, response));
+        public void onNext(R response) {
+          runOnWork(() -> onResponse.accept(response));
         }
 
         @Override

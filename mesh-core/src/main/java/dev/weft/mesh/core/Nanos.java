@@ -1,0 +1,24 @@
+package dev.weft.mesh.core;
+
+import java.time.Duration;
+
+/** Duration arithmetic that saturates instead of overflowing: the model allows durations longer than a long of nanoseconds. */
+final class Nanos {
+
+  /** {@code d} in nanoseconds, or {@link Long#MAX_VALUE} when it does not fit. */
+  static long of(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  /** {@code a + b}, pinned to {@link Long#MAX_VALUE} on overflow (both non-negative in practice). */
+  static long add(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  private Nanos() {}
+}

@@ -1,0 +1,173 @@
+package dev.weft.mesh.spring;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** Configuration of the Weft mesh, under {@code weft.mesh}. */
+@ConfigurationProperties("weft.mesh")
+public class MeshProperties {
+
+  /** Whether to auto-configure the mesh at all. */
+  private boolean enabled = true;
+
+  /** Name of the mesh, used in logs, thread names and the config dump. */
+  private String name = "default";
+
+  private final Config config = new Config();
+
+  private final Xds xds = new Xds();
+
+  private final Http http = new Http();
+
+  private final Clients clients = new Clients();
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public Config getConfig() {
+    return config;
+  }
+
+  public Xds getXds() {
+    return xds;
+  }
+
+  public Http getHttp() {
+    return http;
+  }
+
+  public Clients getClients() {
+    return clients;
+  }
+
+  /** Where the mesh configuration comes from. */
+  public static class Config {
+
+    /** Path of the YAML mesh configuration file; it is watched and reloaded when it changes. */
+    private Path file;
+
+    /** How often the configuration file is compared with what was loaded, in case file-system events are missed. */
+    private Duration pollInterval = Duration.ofSeconds(1);
+
+    public Path getFile() {
+      return file;
+    }
+
+    public void setFile(Path file) {
+      this.file = file;
+    }
+
+    public Duration getPollInterval() {
+      return pollInterval;
+    }
+
+    public void setPollInterval(Duration pollInterval) {
+      this.pollInterval = pollInterval;
+    }
+  }
+
+  /** An xDS control plane as the configuration source (used when no configuration file is set). */
+  public static class Xds {
+
+    /** The xDS targets to watch, for example xds:///reviews.default.svc.cluster.local:9080; setting any turns the xDS source on. */
+    private List<String> targets = new ArrayList<>();
+
+    /** Path of a gRPC-format xDS bootstrap file; unset means GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG, as gRPC reads them. */
+    private Path bootstrap;
+
+    /** Directory for an on-disk copy of the last accepted resources, so a restart can serve while the control plane is down. */
+    private Path cacheDirectory;
+
+    public List<String> getTargets() {
+      return targets;
+    }
+
+    public void setTargets(List<String> targets) {
+      this.targets = targets;
+    }
+
+    public Path getBootstrap() {
+      return bootstrap;
+    }
+
+    public void setBootstrap(Path bootstrap) {
+      this.bootstrap = bootstrap;
+    }
+
+    public Path getCacheDirectory() {
+      return cacheDirectory;
+    }
+
+    public void setCacheDirectory(Path cacheDirectory) {
+      this.cacheDirectory = cacheDirectory;
+    }
+  }
+
+  /** The mesh's HTTP client. */
+  public static class Http {
+
+    /** How long connecting to an endpoint may take. */
+    private Duration connectTimeout = Duration.ofSeconds(5);
+
+    /** Overall timeout of requests that carry none; unset means only route timeouts apply. */
+    private Duration defaultTimeout;
+
+    /** Whether RestClient-based HTTP service groups send requests for mesh services (such as http://reviews/...) through the mesh. */
+    private boolean restClient = true;
+
+    public Duration getConnectTimeout() {
+      return connectTimeout;
+    }
+
+    public void setConnectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+    }
+
+    public Duration getDefaultTimeout() {
+      return defaultTimeout;
+    }
+
+    public void setDefaultTimeout(Duration defaultTimeout) {
+      this.defaultTimeout = defaultTimeout;
+    }
+
+    public boolean isRestClient() {
+      return restClient;
+    }
+
+    public void setRestClient(boolean restClient) {
+      this.restClient = restClient;
+    }
+  }
+
+  /** Annotated {@code @MeshClient} interfaces registered as beans. */
+  public static class Clients {
+
+    /** Packages scanned for @MeshClient interfaces, in addition to those named by @EnableMeshClients. */
+    private List<String> basePackages = new ArrayList<>();
+
+    public List<String> getBasePackages() {
+      return basePackages;
+    }
+
+    public void setBasePackages(List<String> basePackages) {
+      this.basePackages = basePackages;
+    }
+  }
+}
