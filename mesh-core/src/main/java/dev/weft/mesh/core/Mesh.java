@@ -355,6 +355,11 @@ public final class Mesh implements AutoCloseable {
     removalListeners.add(requireNonNull(listener, "listener"));
   }
 
+  /** Unregisters a listener added with {@link #addEndpointRemovalListener}; unknown ones are ignored. */
+  public void removeEndpointRemovalListener(Consumer<List<EndpointRemoval>> listener) {
+    removalListeners.remove(listener);
+  }
+
   /** An endpoint that left a cluster. */
   public record EndpointRemoval(String cluster, dev.weft.mesh.api.config.Endpoint endpoint) {}
 

@@ -465,4 +465,19 @@ class MeshCallTest {
     // With a limit of 3 concurrent retries, 50 hedges could only all start if each gave its permit back.
     assertThat(mesh.configDump()).contains("\"activeRetries\": 0");
   }
+
+  @Test
+  void endpointRemovalListenersHearRemovalsUntilTheyAreUnregistered() {
+    StaticConfigSource source = new StaticConfigSource(MeshConfig.builder().version("1").cluster(cluster("c", ep(1), ep(2))).build());
+    mesh = Mesh.builder().configSource(source).ticker(ticker).scheduler(scheduler).build();
+    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.function.Consumer<List<Mesh.EndpointRemoval>> listener =
+        removals -> removals.forEach(r -> heard.add(r.cluster() + " " + r.endpoint().address()));
+    mesh.addEndpointRemovalListener(listener);
+    source.update(MeshConfig.builder().version("2").cluster(cluster("c", ep(1))).build());
+    assertThat(heard).containsExactly("c 127.0.0.1:2");
+    mesh.removeEndpointRemovalListener(listener);
+    source.update(MeshConfig.builder().version("3").cluster(cluster("c", ep(3))).build());
+    assertThat(heard).containsExactly("c 127.0.0.1:2");
+  }
 }

@@ -79,6 +79,7 @@ public final class MeshGrpc implements AutoCloseable {
   private final Duration shutdownTimeout;
   private final ThreadPoolExecutor executor;
   private final EndpointChannels channels;
+  private final java.util.function.Consumer<java.util.List<Mesh.EndpointRemoval>> removalListener;
   private final ConcurrentMap<String, MeshChannel> byService = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean warned = new AtomicBoolean();
@@ -97,14 +98,15 @@ public final class MeshGrpc implements AutoCloseable {
       return t;
     });
     this.channels = new EndpointChannels(b.idleTimeout, executor, b.credentials, b.customizer);
-    mesh.addEndpointRemovalListener(removals -> {
+    this.removalListener = removals -> {
       if (closed.get()) {
         return;
       }
       for (Mesh.EndpointRemoval r : removals) {
         channels.remove(r.endpoint().host(), r.endpoint().port());
       }
-    });
+    };
+    mesh.addEndpointRemovalListener(removalListener);
   }
 
   /** A client with the default settings. */
@@ -196,6 +198,7 @@ public final class MeshGrpc implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    mesh.removeEndpointRemovalListener(removalListener);
     channels.close(shutdownTimeout);
     executor.shutdown();
     try {
