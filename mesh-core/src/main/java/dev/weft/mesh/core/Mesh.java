@@ -62,6 +62,7 @@ public final class Mesh implements AutoCloseable {
   private final Object controlLock = new Object();
   private final Map<String, ClusterState> clusters = new HashMap<>();
   private final List<Consumer<List<EndpointRemoval>>> removalListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<MeshConfig>> configListeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile MeshSnapshot snapshot;
   private volatile Throwable lastError;
@@ -112,6 +113,13 @@ public final class Mesh implements AutoCloseable {
         MeshSnapshot compiled = compile(config);
         snapshot = compiled;
         lastError = null;
+        for (Consumer<MeshConfig> l : configListeners) {
+          try {
+            l.accept(config);
+          } catch (RuntimeException e) {
+            log.warn("a configuration listener failed; the configuration stays applied", e);
+          }
+        }
         engine.telemetry.configUpdate(true);
         log.info("mesh '{}' applied configuration version {} ({} services, {} clusters)", name, config.version(),
             compiled.serviceNames.size(), compiled.clusters.size());
@@ -353,6 +361,28 @@ public final class Mesh implements AutoCloseable {
    */
   public void addEndpointRemovalListener(Consumer<List<EndpointRemoval>> listener) {
     removalListeners.add(requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Registers a listener told of every configuration the mesh applies (server-side parts such as
+   * authorization follow the configuration this way). If a configuration is in force it is told at
+   * once. Called on the control path, serially; must be quick and must not call back into the mesh's
+   * configuration.
+   */
+  public void addConfigListener(Consumer<MeshConfig> listener) {
+    requireNonNull(listener, "listener");
+    synchronized (controlLock) {
+      configListeners.add(listener);
+      MeshSnapshot s = snapshot;
+      if (s != null) {
+        listener.accept(s.config);
+      }
+    }
+  }
+
+  /** Unregisters a listener added with {@link #addConfigListener}. */
+  public void removeConfigListener(Consumer<MeshConfig> listener) {
+    configListeners.remove(listener);
   }
 
   /** Unregisters a listener added with {@link #addEndpointRemovalListener}; unknown ones are ignored. */

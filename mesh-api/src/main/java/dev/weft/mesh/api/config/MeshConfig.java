@@ -1,5 +1,6 @@
 package dev.weft.mesh.api.config;
 
+import dev.weft.mesh.api.security.AuthorizationPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,8 +17,11 @@ import java.util.Optional;
  * @param version identifies this configuration (a file's content hash, an xDS version); never blank
  * @param services the logical services callers address
  * @param clusters the backends routes send calls to
+ * @param authorizationPolicies who may call the services this process serves (Istio's
+ *     AuthorizationPolicy semantics: DENY wins; with any ALLOW policy, what none allows is denied)
  */
-public record MeshConfig(String version, List<Service> services, List<Cluster> clusters) {
+public record MeshConfig(String version, List<Service> services, List<Cluster> clusters,
+    List<AuthorizationPolicy> authorizationPolicies) {
 
   /** A configuration with nothing in it. */
   public static final MeshConfig EMPTY = new MeshConfig("empty", List.of(), List.of());
@@ -25,14 +29,22 @@ public record MeshConfig(String version, List<Service> services, List<Cluster> c
   public MeshConfig {
     services = Checks.listAllowingNulls(services);
     clusters = Checks.listAllowingNulls(clusters);
+    authorizationPolicies = Checks.listAllowingNulls(authorizationPolicies);
     Checks c = Checks.start();
     c.name(version, "version");
     Checks.elementsNotNull(c, services, "services");
     Checks.elementsNotNull(c, clusters, "clusters");
+    Checks.elementsNotNull(c, authorizationPolicies, "authorizationPolicies");
     c.unique(services, Service::name, "services", "service name");
     c.unique(clusters, Cluster::name, "clusters", "cluster name");
+    c.unique(authorizationPolicies, AuthorizationPolicy::name, "authorizationPolicies", "policy name");
     checkReferences(c, services, clusters);
     c.throwIfAny();
+  }
+
+  /** A configuration without authorization policies. */
+  public MeshConfig(String version, List<Service> services, List<Cluster> clusters) {
+    this(version, services, clusters, List.of());
   }
 
   private static void checkReferences(Checks c, List<Service> services, List<Cluster> clusters) {
@@ -93,7 +105,7 @@ public record MeshConfig(String version, List<Service> services, List<Cluster> c
   }
 
   public MeshConfig withVersion(String newVersion) {
-    return new MeshConfig(newVersion, services, clusters);
+    return new MeshConfig(newVersion, services, clusters, authorizationPolicies);
   }
 
   public static Builder builder() {
@@ -105,6 +117,7 @@ public record MeshConfig(String version, List<Service> services, List<Cluster> c
     private String version = "1";
     private final List<Service> services = new ArrayList<>();
     private final List<Cluster> clusters = new ArrayList<>();
+    private final List<AuthorizationPolicy> authorizationPolicies = new ArrayList<>();
 
     private Builder() {}
 
@@ -123,8 +136,13 @@ public record MeshConfig(String version, List<Service> services, List<Cluster> c
       return this;
     }
 
+    public Builder authorizationPolicy(AuthorizationPolicy policy) {
+      authorizationPolicies.add(policy);
+      return this;
+    }
+
     public MeshConfig build() {
-      return new MeshConfig(version, services, clusters);
+      return new MeshConfig(version, services, clusters, authorizationPolicies);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.weft.mesh.discovery.file;
 
 import dev.weft.mesh.api.config.CircuitBreakers;
 import dev.weft.mesh.api.config.Cluster;
+import dev.weft.mesh.api.security.AuthorizationPolicy;
 import dev.weft.mesh.api.config.Destination;
 import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.FaultInjection;
@@ -44,7 +45,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * The keys and defaults are those of {@code docs/config-reference.md}.
  */
 final class MeshConfigReader {
-  static final List<String> ROOT_KEYS = List.of("version", "services", "clusters");
+  static final List<String> ROOT_KEYS = List.of("version", "services", "clusters", "authorizationPolicies");
+  static final List<String> POLICY_KEYS = List.of("name", "services", "action", "rules");
+  static final List<String> RULE_KEYS = List.of("from", "to", "when");
+  static final List<String> SOURCE_KEYS = List.of("principals", "notPrincipals", "namespaces", "notNamespaces");
+  static final List<String> OPERATION_KEYS = List.of("paths", "notPaths", "methods", "notMethods");
+  static final List<String> CONDITION_KEYS = List.of("key", "values", "notValues");
   static final List<String> SERVICE_KEYS = List.of("routes");
   static final List<String> ROUTE_KEYS = List.of(
       "name", "match", "destinations", "timeout", "retry", "hedging", "fault", "mirrors", "hashPolicies", "rateLimit");
@@ -103,8 +109,54 @@ final class MeshConfigReader {
     String version = f.string("version", defaultVersion);
     List<Service> services = f.named("services", "services", this::service);
     List<Cluster> clusters = f.named("clusters", "clusters", this::cluster);
-    MeshConfig config = f.build(() -> new MeshConfig(version, services, clusters));
+    List<AuthorizationPolicy> policies = f.items("authorizationPolicies", "authorizationPolicies", false, this::policy);
+    MeshConfig config = f.build(() -> new MeshConfig(version, services, clusters, policies));
     return config == null || ctx.hasProblems() ? null : new ParsedConfig(config, f.table(), ctx.source);
+  }
+
+  // ---- authorization policies
+
+  private Fields.Read<AuthorizationPolicy> policy(int index, Node node, Location at) {
+    Fields f = new Fields(ctx, node, at, POLICY_KEYS);
+    String name = f.requiredString("name", "name");
+    List<String> services = f.strings("services", "services", List.of());
+    AuthorizationPolicy.Action action = f.enumValue("action", AuthorizationPolicy.Action.class, null, true);
+    List<AuthorizationPolicy.Rule> rules = f.items("rules", "rules", false, this::rule);
+    return f.done(f.build(() -> new AuthorizationPolicy(name, services, action, rules)));
+  }
+
+  private Fields.Read<AuthorizationPolicy.Rule> rule(int index, Node node, Location at) {
+    Fields f = new Fields(ctx, node, at, RULE_KEYS);
+    List<AuthorizationPolicy.Source> from = f.items("from", "from", false, this::source);
+    List<AuthorizationPolicy.Operation> to = f.items("to", "to", false, this::operation);
+    List<AuthorizationPolicy.Condition> when = f.items("when", "when", false, this::condition);
+    return f.done(f.build(() -> new AuthorizationPolicy.Rule(from, to, when)));
+  }
+
+  private Fields.Read<AuthorizationPolicy.Source> source(int index, Node node, Location at) {
+    Fields f = new Fields(ctx, node, at, SOURCE_KEYS);
+    List<String> principals = f.strings("principals", "principals", List.of());
+    List<String> notPrincipals = f.strings("notPrincipals", "notPrincipals", List.of());
+    List<String> namespaces = f.strings("namespaces", "namespaces", List.of());
+    List<String> notNamespaces = f.strings("notNamespaces", "notNamespaces", List.of());
+    return f.done(f.build(() -> new AuthorizationPolicy.Source(principals, notPrincipals, namespaces, notNamespaces)));
+  }
+
+  private Fields.Read<AuthorizationPolicy.Operation> operation(int index, Node node, Location at) {
+    Fields f = new Fields(ctx, node, at, OPERATION_KEYS);
+    List<String> paths = f.strings("paths", "paths", List.of());
+    List<String> notPaths = f.strings("notPaths", "notPaths", List.of());
+    List<String> methods = f.strings("methods", "methods", List.of());
+    List<String> notMethods = f.strings("notMethods", "notMethods", List.of());
+    return f.done(f.build(() -> new AuthorizationPolicy.Operation(paths, notPaths, methods, notMethods)));
+  }
+
+  private Fields.Read<AuthorizationPolicy.Condition> condition(int index, Node node, Location at) {
+    Fields f = new Fields(ctx, node, at, CONDITION_KEYS);
+    String key = f.requiredString("key", "key");
+    List<String> values = f.strings("values", "values", List.of());
+    List<String> notValues = f.strings("notValues", "notValues", List.of());
+    return f.done(f.build(() -> new AuthorizationPolicy.Condition(key, values, notValues)));
   }
 
   // ---- services and routes

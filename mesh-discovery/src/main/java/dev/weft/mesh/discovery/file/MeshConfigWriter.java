@@ -2,6 +2,7 @@ package dev.weft.mesh.discovery.file;
 
 import dev.weft.mesh.api.config.CircuitBreakers;
 import dev.weft.mesh.api.config.Cluster;
+import dev.weft.mesh.api.security.AuthorizationPolicy;
 import dev.weft.mesh.api.config.Destination;
 import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.FaultInjection;
@@ -71,7 +72,52 @@ final class MeshConfigWriter {
       clusters.put(c.name(), cluster(c));
     }
     root.put("clusters", clusters);
+    if (!config.authorizationPolicies().isEmpty()) {
+      List<Object> policies = new ArrayList<>();
+      config.authorizationPolicies().forEach(p -> policies.add(policy(p)));
+      root.put("authorizationPolicies", policies);
+    }
     return yaml().dump(root);
+  }
+
+  private Map<String, Object> policy(AuthorizationPolicy p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", p.name());
+    m.put("services", new ArrayList<>(p.services()));
+    m.put("action", p.action().name().toLowerCase(java.util.Locale.ROOT));
+    List<Object> rules = new ArrayList<>();
+    for (AuthorizationPolicy.Rule r : p.rules()) {
+      Map<String, Object> rule = new LinkedHashMap<>();
+      List<Object> from = new ArrayList<>();
+      r.from().forEach(s -> from.add(stringLists("principals", s.principals(), "notPrincipals", s.notPrincipals(),
+          "namespaces", s.namespaces(), "notNamespaces", s.notNamespaces())));
+      List<Object> to = new ArrayList<>();
+      r.to().forEach(o -> to.add(stringLists("paths", o.paths(), "notPaths", o.notPaths(), "methods", o.methods(), "notMethods", o.notMethods())));
+      List<Object> when = new ArrayList<>();
+      for (AuthorizationPolicy.Condition c : r.when()) {
+        Map<String, Object> cm = new LinkedHashMap<>();
+        cm.put("key", c.key());
+        cm.put("values", new ArrayList<>(c.values()));
+        cm.put("notValues", new ArrayList<>(c.notValues()));
+        when.add(cm);
+      }
+      rule.put("from", from);
+      rule.put("to", to);
+      rule.put("when", when);
+      rules.add(rule);
+    }
+    m.put("rules", rules);
+    return m;
+  }
+
+  private static Map<String, Object> stringLists(String k1, List<String> v1, String k2, List<String> v2, String k3, List<String> v3,
+      String k4, List<String> v4) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(k1, new ArrayList<>(v1));
+    m.put(k2, new ArrayList<>(v2));
+    m.put(k3, new ArrayList<>(v3));
+    m.put(k4, new ArrayList<>(v4));
+    return m;
   }
 
   private static Yaml yaml() {

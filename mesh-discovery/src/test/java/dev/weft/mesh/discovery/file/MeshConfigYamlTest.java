@@ -652,7 +652,7 @@ class MeshConfigYamlTest {
 
   @Test
   void theRootMustBeAMappingAndOneDocument() {
-    assertThat(only(rejection("- a\n")).message()).startsWith("must be a mapping with the keys version, services, clusters; was a list");
+    assertThat(only(rejection("- a\n")).message()).startsWith("must be a mapping with the keys version, services, clusters, authorizationPolicies; was a list");
     assertThat(only(rejection("clusters: {}\n---\nclusters: {}\n")).message()).contains("expected a single document");
   }
 
