@@ -1,6 +1,5 @@
 package dev.weft.mesh.http.server;
 
-import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
@@ -8,8 +7,6 @@ import com.sun.net.httpserver.HttpsExchange;
 import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.Decision;
 import dev.weft.mesh.security.PeerIdentity;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.io.IOException;
@@ -103,41 +100,18 @@ public final class MeshHttpServerFilter extends Filter {
   }
 
   /** Builds a {@link MeshHttpServerFilter}. */
-  public static final class Builder {
-    private final String service;
-    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
-    private MeterRegistry registry;
-    private AuthorizationEnforcer enforcer;
-
+  public static final class Builder extends FilterBuilder<Builder> {
     private Builder(String service) {
-      this.service = requireNonNull(service, "service");
+      super(service);
     }
 
-    /**
-     * Enforces authorization on every request: the caller's identity comes from the TLS session
-     * ({@code HttpsServer} with a client certificate required, see {@code WorkloadTls.serverParameters()});
-     * a plain-HTTP caller has none. A denied request gets {@code 403} with the reason. Default: no
-     * authorization.
-     */
-    public Builder authorization(AuthorizationEnforcer enforcer) {
-      this.enforcer = requireNonNull(enforcer, "enforcer");
-      return this;
-    }
-
-    /** Where server spans go and how context is extracted; default: no tracing. */
-    public Builder openTelemetry(OpenTelemetry openTelemetry) {
-      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
-      return this;
-    }
-
-    /** Where {@code weft.server.requests} goes; default: no metrics. */
-    public Builder meterRegistry(MeterRegistry registry) {
-      this.registry = requireNonNull(registry, "registry");
+    @Override
+    Builder self() {
       return this;
     }
 
     public MeshHttpServerFilter build() {
-      return new MeshHttpServerFilter(new ServerTelemetry(openTelemetry, registry, service), enforcer);
+      return new MeshHttpServerFilter(telemetry(), enforcer);
     }
   }
 }

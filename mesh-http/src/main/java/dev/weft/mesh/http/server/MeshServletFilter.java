@@ -1,13 +1,10 @@
 package dev.weft.mesh.http.server;
 
-import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.AuthorizationRequest;
 import dev.weft.mesh.security.Decision;
 import dev.weft.mesh.security.PeerIdentity;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import jakarta.servlet.Filter;
@@ -101,40 +98,18 @@ public final class MeshServletFilter implements Filter {
   }
 
   /** Builds a {@link MeshServletFilter}. */
-  public static final class Builder {
-    private final String service;
-    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
-    private MeterRegistry registry;
-    private AuthorizationEnforcer enforcer;
-
+  public static final class Builder extends FilterBuilder<Builder> {
     private Builder(String service) {
-      this.service = requireNonNull(service, "service");
+      super(service);
     }
 
-    /**
-     * Enforces authorization on every request, on the caller's identity from its client certificate
-     * (the connector must require one for mutual TLS); a denied request gets {@code 403} with the
-     * reason. Default: no authorization.
-     */
-    public Builder authorization(AuthorizationEnforcer enforcer) {
-      this.enforcer = requireNonNull(enforcer, "enforcer");
-      return this;
-    }
-
-    /** Where server spans go and how context is extracted; default: no tracing. */
-    public Builder openTelemetry(OpenTelemetry openTelemetry) {
-      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
-      return this;
-    }
-
-    /** Where {@code weft.server.requests} goes; default: no metrics. */
-    public Builder meterRegistry(MeterRegistry registry) {
-      this.registry = requireNonNull(registry, "registry");
+    @Override
+    Builder self() {
       return this;
     }
 
     public MeshServletFilter build() {
-      return new MeshServletFilter(new ServerTelemetry(openTelemetry, registry, service), enforcer);
+      return new MeshServletFilter(telemetry(), enforcer);
     }
   }
 }
