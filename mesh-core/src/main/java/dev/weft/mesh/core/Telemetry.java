@@ -200,7 +200,7 @@ final class Telemetry {
     }
   }
 
-  private void warnOnce(RuntimeException e) {
+  void warnOnce(RuntimeException e) {
     if (warned.compareAndSet(false, true)) {
       log.warn("mesh telemetry failed; calls go on unaffected and further telemetry failures are not logged", e);
     }
@@ -227,24 +227,45 @@ final class Telemetry {
       if (telemetry == null) {
         return;
       }
-      telemetry.guard(() -> calls.computeIfAbsent(cluster, c -> new ConcurrentHashMap<>())
-          .computeIfAbsent(status, s -> Timer.builder(CALLS)
+      // Plain try/catch rather than guard(lambda): the lambda would capture and allocate per call.
+      try {
+        ConcurrentMap<String, Timer> byStatus = calls.get(cluster);
+        if (byStatus == null) {
+          byStatus = calls.computeIfAbsent(cluster, c -> new ConcurrentHashMap<>());
+        }
+        Timer timer = byStatus.get(status);
+        if (timer == null) {
+          timer = byStatus.computeIfAbsent(status, st -> Timer.builder(CALLS)
               .description("Logical calls through the mesh, retries and hedges included in the time")
-              .tags("service", service, "route", route, "cluster", cluster, "status", s, "outcome", outcome)
-              .register(telemetry.registry))
-          .record(nanos, TimeUnit.NANOSECONDS));
+              .tags("service", service, "route", route, "cluster", cluster, "status", st, "outcome", outcome)
+              .register(telemetry.registry));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+      } catch (RuntimeException e) {
+        telemetry.warnOnce(e);
+      }
     }
 
     void attempt(String cluster, String status) {
       if (telemetry == null) {
         return;
       }
-      telemetry.guard(() -> attempts.computeIfAbsent(cluster, c -> new ConcurrentHashMap<>())
-          .computeIfAbsent(status, s -> Counter.builder(ATTEMPTS)
+      try {
+        ConcurrentMap<String, Counter> byStatus = attempts.get(cluster);
+        if (byStatus == null) {
+          byStatus = attempts.computeIfAbsent(cluster, c -> new ConcurrentHashMap<>());
+        }
+        Counter counter = byStatus.get(status);
+        if (counter == null) {
+          counter = byStatus.computeIfAbsent(status, st -> Counter.builder(ATTEMPTS)
               .description("Attempts sent to endpoints, first tries, retries and hedges alike")
-              .tags("service", service, "route", route, "cluster", cluster, "status", s)
-              .register(telemetry.registry))
-          .increment());
+              .tags("service", service, "route", route, "cluster", cluster, "status", st)
+              .register(telemetry.registry));
+        }
+        counter.increment();
+      } catch (RuntimeException e) {
+        telemetry.warnOnce(e);
+      }
     }
 
     void retry(String cluster) {
@@ -263,12 +284,20 @@ final class Telemetry {
       if (telemetry == null) {
         return;
       }
-      telemetry.guard(() -> perCluster.computeIfAbsent(cluster, c -> new Counter[] {
-          Counter.builder(RETRIES).description("Retries sent").tags("service", service, "route", route, "cluster", c).register(telemetry.registry),
-          Counter.builder(HEDGES).description("Hedged attempts sent").tags("service", service, "route", route, "cluster", c).register(telemetry.registry),
-          Counter.builder(BUDGET_EXHAUSTED).description("Retries or hedges not sent because the retry budget was spent")
-              .tags("service", service, "route", route, "cluster", c).register(telemetry.registry)
-      })[which].increment());
+      try {
+        Counter[] counters = perCluster.get(cluster);
+        if (counters == null) {
+          counters = perCluster.computeIfAbsent(cluster, c -> new Counter[] {
+              Counter.builder(RETRIES).description("Retries sent").tags("service", service, "route", route, "cluster", c).register(telemetry.registry),
+              Counter.builder(HEDGES).description("Hedged attempts sent").tags("service", service, "route", route, "cluster", c).register(telemetry.registry),
+              Counter.builder(BUDGET_EXHAUSTED).description("Retries or hedges not sent because the retry budget was spent")
+                  .tags("service", service, "route", route, "cluster", c).register(telemetry.registry)
+          });
+        }
+        counters[which].increment();
+      } catch (RuntimeException e) {
+        telemetry.warnOnce(e);
+      }
     }
   }
 }
