@@ -2,6 +2,8 @@ package dev.weft.mesh.spring;
 
 import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.grpc.MeshGrpc;
+import dev.weft.mesh.security.tls.WorkloadTls;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -12,7 +14,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The mesh's gRPC side: a {@link MeshGrpc} bean whose {@code channel("ratings")} gives channels for
  * generated stubs, and, when Spring gRPC is present, a channel factory for {@code mesh:///service}
- * targets.
+ * targets. With a {@link WorkloadTls} bean (see {@link MeshSecurityAutoConfiguration}), clusters whose
+ * {@code tls} block asks for TLS are called over it.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class)
 @ConditionalOnClass(MeshGrpc.class)
@@ -21,8 +24,10 @@ public class MeshGrpcAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  MeshGrpc meshGrpc(Mesh mesh) {
-    return MeshGrpc.create(mesh);
+  MeshGrpc meshGrpc(Mesh mesh, ObjectProvider<WorkloadTls> workloadTls) {
+    MeshGrpc.Builder b = MeshGrpc.builder(mesh);
+    workloadTls.ifAvailable(b::workloadTls);
+    return b.build();
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -2,6 +2,8 @@ package dev.weft.mesh.spring;
 
 import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.http.MeshHttpClient;
+import dev.weft.mesh.security.tls.WorkloadTls;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -24,8 +26,9 @@ public class MeshHttpAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  MeshHttpClient meshHttpClient(Mesh mesh, MeshProperties properties) {
+  MeshHttpClient meshHttpClient(Mesh mesh, MeshProperties properties, ObjectProvider<WorkloadTls> workloadTls) {
     MeshHttpClient.Builder b = MeshHttpClient.builder(mesh).connectTimeout(properties.getHttp().getConnectTimeout());
+    workloadTls.ifAvailable(b::workloadTls);
     if (properties.getHttp().getDefaultTimeout() != null) {
       b.defaultTimeout(properties.getHttp().getDefaultTimeout());
     }

@@ -24,6 +24,10 @@ public class MeshProperties {
 
   private final Clients clients = new Clients();
 
+  private final Security security = new Security();
+
+  private final Server server = new Server();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -54,6 +58,14 @@ public class MeshProperties {
 
   public Clients getClients() {
     return clients;
+  }
+
+  public Security getSecurity() {
+    return security;
+  }
+
+  public Server getServer() {
+    return server;
   }
 
   /** Where the mesh configuration comes from. */
@@ -168,6 +180,106 @@ public class MeshProperties {
 
     public void setBasePackages(List<String> basePackages) {
       this.basePackages = basePackages;
+    }
+  }
+
+  /**
+   * The workload's own identity for mutual TLS: setting the certificate chain turns it on for the
+   * mesh's gRPC and HTTP clients (clusters opt in with their {@code tls} block) and registers an
+   * SSL bundle that the application's servers can use.
+   */
+  public static class Security {
+
+    /** PEM file with this workload's certificate (a SPIFFE X.509-SVID) followed by any intermediate CAs; setting it turns mutual TLS on. */
+    private Path certificateChain;
+
+    /** PEM file with the private key of the workload certificate (PKCS#8, PKCS#1 or SEC1, unencrypted). */
+    private Path privateKey;
+
+    /** PEM file with the CA certificates trusted to sign peers' certificates. */
+    private Path caCertificates;
+
+    /** SPIFFE trust domains peers must belong to; empty accepts any the CAs vouch for. */
+    private List<String> trustDomains = new ArrayList<>();
+
+    /** How often the certificate files are checked for new content (rotation); new handshakes use new material at once. */
+    private Duration refreshInterval = Duration.ofSeconds(10);
+
+    /** Name of the SSL bundle registered with the workload's certificate, for server.ssl.bundle or spring.grpc.server.ssl.bundle. */
+    private String sslBundle = "weft";
+
+    public Path getCertificateChain() {
+      return certificateChain;
+    }
+
+    public void setCertificateChain(Path certificateChain) {
+      this.certificateChain = certificateChain;
+    }
+
+    public Path getPrivateKey() {
+      return privateKey;
+    }
+
+    public void setPrivateKey(Path privateKey) {
+      this.privateKey = privateKey;
+    }
+
+    public Path getCaCertificates() {
+      return caCertificates;
+    }
+
+    public void setCaCertificates(Path caCertificates) {
+      this.caCertificates = caCertificates;
+    }
+
+    public List<String> getTrustDomains() {
+      return trustDomains;
+    }
+
+    public void setTrustDomains(List<String> trustDomains) {
+      this.trustDomains = trustDomains;
+    }
+
+    public Duration getRefreshInterval() {
+      return refreshInterval;
+    }
+
+    public void setRefreshInterval(Duration refreshInterval) {
+      this.refreshInterval = refreshInterval;
+    }
+
+    public String getSslBundle() {
+      return sslBundle;
+    }
+
+    public void setSslBundle(String sslBundle) {
+      this.sslBundle = sslBundle;
+    }
+  }
+
+  /** The service this application serves: server-side tracing, metrics and authorization. */
+  public static class Server {
+
+    /** Name of the service this application serves (as callers address it); setting it installs the server filter or interceptors and enforces the mesh configuration's authorization policies for it. */
+    private String service;
+
+    /** Whether requests are checked against the authorization policies of the mesh configuration that apply to the service. */
+    private boolean authorization = true;
+
+    public String getService() {
+      return service;
+    }
+
+    public void setService(String service) {
+      this.service = service;
+    }
+
+    public boolean isAuthorization() {
+      return authorization;
+    }
+
+    public void setAuthorization(boolean authorization) {
+      this.authorization = authorization;
     }
   }
 }

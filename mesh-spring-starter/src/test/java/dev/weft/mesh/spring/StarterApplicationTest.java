@@ -91,7 +91,10 @@ class StarterApplicationTest {
       }
     });
     assertThat(names).contains("weft.mesh.enabled", "weft.mesh.name", "weft.mesh.config.file", "weft.mesh.config.poll-interval",
-        "weft.mesh.http.connect-timeout", "weft.mesh.http.default-timeout", "weft.mesh.http.rest-client", "weft.mesh.clients.base-packages");
+        "weft.mesh.http.connect-timeout", "weft.mesh.http.default-timeout", "weft.mesh.http.rest-client", "weft.mesh.clients.base-packages",
+        "weft.mesh.security.certificate-chain", "weft.mesh.security.private-key", "weft.mesh.security.ca-certificates",
+        "weft.mesh.security.trust-domains", "weft.mesh.security.refresh-interval", "weft.mesh.security.ssl-bundle",
+        "weft.mesh.server.service", "weft.mesh.server.authorization");
   }
 
   @SpringBootApplication

@@ -1,0 +1,140 @@
+package dev.weft.mesh.spring;
+
+import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.security.AuthorizationEnforcer;
+import dev.weft.mesh.security.MeshAuthorization;
+import dev.weft.mesh.security.tls.WorkloadTls;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.ssl.SslBundleRegistrar;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/**
+ * The workload's security from {@code weft.mesh.security.*} and {@code weft.mesh.server.*}:
+ *
+ * <ul>
+ *   <li>a {@link WorkloadTls} from the certificate files (watched for rotation), which the mesh's gRPC
+ *       and HTTP clients use for clusters whose {@code tls} block asks for TLS;
+ *   <li>an SSL bundle of the same certificate (named by {@code weft.mesh.security.ssl-bundle},
+ *       {@code weft} by default, and updated when the files rotate) for the application's own servers:
+ *       {@code server.ssl.bundle=weft} with {@code server.ssl.client-auth=need};
+ *   <li>with {@code weft.mesh.server.service}, an {@link AuthorizationEnforcer} that follows the
+ *       mesh configuration's authorization policies for that service, enforced by a servlet filter
+ *       (servlet applications) and by a gRPC server interceptor (Spring gRPC servers).
+ * </ul>
+ */
+@AutoConfiguration(after = MeshAutoConfiguration.class, before = {MeshHttpAutoConfiguration.class, MeshGrpcAutoConfiguration.class})
+@ConditionalOnClass(WorkloadTls.class)
+@ConditionalOnBooleanProperty(name = "weft.mesh.enabled", matchIfMissing = true)
+public class MeshSecurityAutoConfiguration {
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  @ConditionalOnProperty(prefix = "weft.mesh.security", name = "certificate-chain")
+  WorkloadTls meshWorkloadTls(MeshProperties properties) {
+    MeshProperties.Security s = properties.getSecurity();
+    List<String> missing = new ArrayList<>();
+    if (s.getPrivateKey() == null) {
+      missing.add("weft.mesh.security.private-key");
+    }
+    if (s.getCaCertificates() == null) {
+      missing.add("weft.mesh.security.ca-certificates");
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("weft.mesh.security.certificate-chain is set, so " + String.join(" and ", missing)
+          + " must be set too");
+    }
+    WorkloadTls.Builder b = WorkloadTls.builder()
+        .identity(s.getCertificateChain(), s.getPrivateKey())
+        .caCertificates(s.getCaCertificates())
+        .trustDomains(s.getTrustDomains().toArray(String[]::new));
+    if (s.getRefreshInterval() != null && !s.getRefreshInterval().isZero()) {
+      b.watch(s.getRefreshInterval());
+    }
+    return b.build();
+  }
+
+  /** Registers the workload's certificate as an SSL bundle for the application's servers. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(SslBundleRegistrar.class)
+  static class SslBundleConfiguration {
+    @Bean
+    static SslBundleRegistrar meshSslBundleRegistrar(ObjectProvider<WorkloadTls> tls, ObjectProvider<MeshProperties> properties) {
+      return registry -> tls.ifAvailable(t -> WorkloadSslBundle.register(t, properties.getObject().getSecurity().getSslBundle(), registry));
+    }
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnBean(Mesh.class)
+  @ConditionalOnProperty(prefix = "weft.mesh.server", name = "service")
+  @ConditionalOnBooleanProperty(name = "weft.mesh.server.authorization", matchIfMissing = true)
+  AuthorizationEnforcer meshAuthorizationEnforcer(ObjectProvider<MeterRegistry> meterRegistry) {
+    AuthorizationEnforcer.Builder b = AuthorizationEnforcer.builder();
+    meterRegistry.ifAvailable(b::meterRegistry);
+    return b.build();
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  @ConditionalOnBean({Mesh.class, AuthorizationEnforcer.class})
+  @ConditionalOnProperty(prefix = "weft.mesh.server", name = "service")
+  MeshAuthorization meshAuthorization(Mesh mesh, AuthorizationEnforcer enforcer, MeshProperties properties) {
+    return MeshAuthorization.follow(mesh, enforcer, properties.getServer().getService());
+  }
+
+  /** The server filter of servlet applications: tracing, {@code weft.server.requests}, authorization. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+  @ConditionalOnClass(name = {"dev.weft.mesh.http.server.MeshServletFilter", "jakarta.servlet.Filter"})
+  @ConditionalOnProperty(prefix = "weft.mesh.server", name = "service")
+  static class ServletConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(name = "meshServletFilter")
+    FilterRegistrationBean<dev.weft.mesh.http.server.MeshServletFilter> meshServletFilter(MeshProperties properties,
+        ObjectProvider<AuthorizationEnforcer> enforcer, ObjectProvider<MeterRegistry> meterRegistry,
+        ObjectProvider<OpenTelemetry> openTelemetry) {
+      dev.weft.mesh.http.server.MeshServletFilter.Builder b =
+          dev.weft.mesh.http.server.MeshServletFilter.builder(properties.getServer().getService());
+      enforcer.ifAvailable(b::authorization);
+      meterRegistry.ifAvailable(b::meterRegistry);
+      openTelemetry.ifAvailable(b::openTelemetry);
+      FilterRegistrationBean<dev.weft.mesh.http.server.MeshServletFilter> registration = new FilterRegistrationBean<>(b.build());
+      registration.setName("meshServletFilter");
+      // first, so that denied requests reach nothing else and every request is traced
+      registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+      return registration;
+    }
+  }
+
+  /** The server interceptor of Spring gRPC servers: tracing, {@code weft.server.calls}, authorization. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"dev.weft.mesh.grpc.MeshServer", "org.springframework.grpc.server.GlobalServerInterceptor"})
+  @ConditionalOnProperty(prefix = "weft.mesh.server", name = "service")
+  static class GrpcServerConfiguration {
+    @Bean
+    @ConditionalOnMissingBean
+    @org.springframework.grpc.server.GlobalServerInterceptor
+    MeshServerInterceptor meshServerInterceptor(ObjectProvider<AuthorizationEnforcer> enforcer,
+        ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<OpenTelemetry> openTelemetry) {
+      dev.weft.mesh.grpc.MeshServer.Builder b = dev.weft.mesh.grpc.MeshServer.builder();
+      enforcer.ifAvailable(b::authorization);
+      meterRegistry.ifAvailable(b::meterRegistry);
+      openTelemetry.ifAvailable(b::openTelemetry);
+      return new MeshServerInterceptor(b.build().interceptors());
+    }
+  }
+}
