@@ -120,7 +120,7 @@ final class MeshConfigReader {
     Fields f = new Fields(ctx, node, at, POLICY_KEYS);
     String name = f.requiredString("name", "name");
     List<String> services = f.strings("services", "services", List.of());
-    AuthorizationPolicy.Action action = f.enumValue("action", AuthorizationPolicy.Action.class, null, true);
+    AuthorizationPolicy.Action action = f.enumValue("action", AuthorizationPolicy.Action.class, AuthorizationPolicy.Action.ALLOW, false);
     List<AuthorizationPolicy.Rule> rules = f.items("rules", "rules", false, this::rule);
     return f.done(f.build(() -> new AuthorizationPolicy(name, services, action, rules)));
   }
@@ -133,7 +133,30 @@ final class MeshConfigReader {
     return f.done(f.build(() -> new AuthorizationPolicy.Rule(from, to, when)));
   }
 
+  /**
+   * A source, written flat ({@code - principals: [...]}) or in Istio's layout
+   * ({@code - source: {principals: [...]}}), so that an Istio policy's rules paste in unchanged.
+   */
   private Fields.Read<AuthorizationPolicy.Source> source(int index, Node node, Location at) {
+    return isWrapper(node, "source") ? unwrap(node, at, "source", this::flatSource) : flatSource(index, node, at);
+  }
+
+  /** An operation, flat or inside Istio's {@code operation:} key. */
+  private Fields.Read<AuthorizationPolicy.Operation> operation(int index, Node node, Location at) {
+    return isWrapper(node, "operation") ? unwrap(node, at, "operation", this::flatOperation) : flatOperation(index, node, at);
+  }
+
+  private static boolean isWrapper(Node node, String key) {
+    return node instanceof org.yaml.snakeyaml.nodes.MappingNode m && m.getValue().size() == 1
+        && m.getValue().get(0).getKeyNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode k && k.getValue().equals(key);
+  }
+
+  private <T> Fields.Read<T> unwrap(Node node, Location at, String key, Fields.ItemReader<T> reader) {
+    Fields wrapper = new Fields(ctx, node, at, List.of(key));
+    return wrapper.done(wrapper.record(key, null, reader));
+  }
+
+  private Fields.Read<AuthorizationPolicy.Source> flatSource(int index, Node node, Location at) {
     Fields f = new Fields(ctx, node, at, SOURCE_KEYS);
     List<String> principals = f.strings("principals", "principals", List.of());
     List<String> notPrincipals = f.strings("notPrincipals", "notPrincipals", List.of());
@@ -142,7 +165,7 @@ final class MeshConfigReader {
     return f.done(f.build(() -> new AuthorizationPolicy.Source(principals, notPrincipals, namespaces, notNamespaces)));
   }
 
-  private Fields.Read<AuthorizationPolicy.Operation> operation(int index, Node node, Location at) {
+  private Fields.Read<AuthorizationPolicy.Operation> flatOperation(int index, Node node, Location at) {
     Fields f = new Fields(ctx, node, at, OPERATION_KEYS);
     List<String> paths = f.strings("paths", "paths", List.of());
     List<String> notPaths = f.strings("notPaths", "notPaths", List.of());

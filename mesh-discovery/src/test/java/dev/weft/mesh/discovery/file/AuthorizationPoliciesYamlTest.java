@@ -71,6 +71,48 @@ class AuthorizationPoliciesYamlTest {
         .hasMessageContaining("colour");
   }
 
+  /** The first policy of {@link #POLICIES} in Istio's layout, with {@code source:} and {@code operation:} keys. */
+  private static final String ISTIO_LAYOUT = """
+      clusters:
+        reviews:
+          endpoints: [{address: 127.0.0.1:9082}]
+      authorizationPolicies:
+        - name: reviews-viewer
+          services: [reviews]
+          action: allow
+          rules:
+            - from:
+                - source:
+                    principals: ["spiffe://weft.test/ns/default/sa/productpage"]
+              to:
+                - operation:
+                    methods: [GET]
+                    paths: ["/reviews*", "/bookinfo.Reviews/*"]
+              when:
+                - {key: "request.headers[x-user]", values: [jason]}
+      """;
+
+  @Test
+  void istioRulesWithSourceAndOperationKeysPasteInUnchanged() {
+    assertThat(read(ISTIO_LAYOUT).authorizationPolicies()).containsExactly(read(POLICIES).authorizationPolicies().get(0));
+  }
+
+  @Test
+  void aMistakeInsideAnIstioSourceIsReportedWhereItIs() {
+    String broken = ISTIO_LAYOUT.replace("principals: [", "ipBlocks: [10.0.0.0/8]\n              principals: [");
+    assertThatThrownBy(() -> read(broken))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("mesh.yaml:11:15: authorizationPolicies[0].rules[0].from[0].source.ipBlocks");
+  }
+
+  @Test
+  void theActionIsAllowUnlessSaidOtherwiseAndAnyCaseWorks() {
+    assertThat(read(ISTIO_LAYOUT.replace("    action: allow\n", "")).authorizationPolicies().get(0).action())
+        .isEqualTo(AuthorizationPolicy.Action.ALLOW);
+    assertThat(read(POLICIES.replace("action: deny", "action: DENY")).authorizationPolicies().get(1).action())
+        .isEqualTo(AuthorizationPolicy.Action.DENY);
+  }
+
   @Test
   void policyNamesAreUnique() {
     String twice = POLICIES.replace("name: no-admin", "name: reviews-viewer");
