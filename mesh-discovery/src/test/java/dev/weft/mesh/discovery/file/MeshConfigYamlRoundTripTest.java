@@ -29,6 +29,21 @@ class MeshConfigYamlRoundTripTest {
     assertThat(again).isEqualTo(yaml);
   }
 
+  @Property(tries = 150)
+  void anyValidConfigWithAuthorizationPoliciesReadsBackEqual(@ForAll("configsWithPolicies") MeshConfig config) {
+    String yaml = MeshConfigYaml.write(config);
+
+    MeshConfig read = MeshConfigYaml.read(yaml.getBytes(StandardCharsets.UTF_8), "written.yaml");
+
+    assertThat(read).isEqualTo(config);
+    assertThat(MeshConfigYaml.write(read)).isEqualTo(yaml);
+  }
+
+  @Provide
+  Arbitrary<MeshConfig> configsWithPolicies() {
+    return MeshConfigs.meshConfigsWithPolicies();
+  }
+
   @Provide
   Arbitrary<MeshConfig> configs() {
     return MeshConfigs.meshConfigs();

@@ -25,6 +25,7 @@ import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.config.SlowStart;
 import dev.weft.mesh.api.config.Subset;
 import dev.weft.mesh.api.config.TlsSettings;
+import dev.weft.mesh.api.security.AuthorizationPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,47 @@ final class MeshConfigs {
         });
     return Combinators.combine(versions(), clusters(), services).as((version, clusters, s) ->
         new MeshConfig(version, clusters.isEmpty() ? List.of() : s.stream().map(f -> f.apply(clusters)).toList(), clusters));
+  }
+
+  /** Arbitrary valid configurations that also carry authorization policies. */
+  static Arbitrary<MeshConfig> meshConfigsWithPolicies() {
+    return Combinators.combine(meshConfigs(), authorizationPolicies().list().ofMaxSize(4).uniqueElements(AuthorizationPolicy::name))
+        .as((config, policies) -> new MeshConfig(config.version(), config.services(), config.clusters(), policies));
+  }
+
+  // ---- authorization policies
+
+  static Arbitrary<AuthorizationPolicy> authorizationPolicies() {
+    return Combinators.combine(names(), names().list().ofMaxSize(3).uniqueElements(),
+            Arbitraries.of(AuthorizationPolicy.Action.class), rules().list().ofMaxSize(3))
+        .as(AuthorizationPolicy::new);
+  }
+
+  private static Arbitrary<AuthorizationPolicy.Rule> rules() {
+    Arbitrary<AuthorizationPolicy.Source> sources = Combinators.combine(patternLists(), patternLists(), patternLists(), patternLists())
+        .as((a, b, c, d) -> a.isEmpty() && b.isEmpty() && c.isEmpty() && d.isEmpty()
+            ? AuthorizationPolicy.Source.principals("*")
+            : new AuthorizationPolicy.Source(a, b, c, d));
+    Arbitrary<AuthorizationPolicy.Operation> operations = Combinators.combine(patternLists(), patternLists(), patternLists(), patternLists())
+        .as((a, b, c, d) -> a.isEmpty() && b.isEmpty() && c.isEmpty() && d.isEmpty()
+            ? AuthorizationPolicy.Operation.methods("GET")
+            : new AuthorizationPolicy.Operation(a, b, c, d));
+    Arbitrary<String> keys = Arbitraries.oneOf(Arbitraries.of("source.principal", "source.namespace"),
+        Arbitraries.strings().withCharRange('a', 'z').withChars('-').ofMinLength(1).ofMaxLength(10).map(h -> "request.headers[" + h + "]"));
+    Arbitrary<AuthorizationPolicy.Condition> conditions = Combinators.combine(keys, patternLists(), patternLists())
+        .as((key, values, notValues) -> values.isEmpty() && notValues.isEmpty()
+            ? new AuthorizationPolicy.Condition(key, List.of("*"), List.of())
+            : new AuthorizationPolicy.Condition(key, values, notValues));
+    return Combinators.combine(sources.list().ofMaxSize(2), operations.list().ofMaxSize(2), conditions.list().ofMaxSize(2))
+        .as(AuthorizationPolicy.Rule::new);
+  }
+
+  /** Match patterns: exact values (awkward ones included), prefixes, suffixes and "present". */
+  private static Arbitrary<List<String>> patternLists() {
+    Arbitrary<String> exact = names().filter(n -> !n.contains("*"));
+    Arbitrary<String> pattern = Arbitraries.oneOf(exact, exact.map(n -> n + "*"), exact.map(n -> "*" + n), Arbitraries.just("*"),
+        Arbitraries.of("spiffe://weft.test/ns/default/sa/productpage", "weft.test/ns/default/sa/*", "/bookinfo.Reviews/*"));
+    return pattern.list().ofMaxSize(2);
   }
 
   // ---- strings
