@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * MeshConfig → {@link MeshToXds} → Weft's xDS client (its parsers and translator) → MeshConfig gives
- * back the configuration, as {@link XdsForm} describes what xDS carries.
+ * back the configuration, as {@link XdsForm} describes what xDS carries. Authorization policies are
+ * not part of this round trip (the generators make none, and MeshToXds serves none).
  */
 class MeshToXdsRoundTripTest {
   static MeshConfig roundTrip(MeshConfig config) {
