@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.HeaderMatch;
+import dev.weft.mesh.api.config.LoadBalancing;
 import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.RouteMatch;
@@ -15,11 +16,15 @@ import dev.weft.mesh.discovery.file.MeshConfigYaml;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -53,7 +58,32 @@ class MeshToXdsRoundTripTest {
 
   @Provide
   Arbitrary<MeshConfig> servable() {
-    return GeneratedMeshConfigs.meshConfigs().map(MeshToXdsRoundTripTest::withoutPseudoHeaderMatches);
+    Arbitrary<List<Object>> optionValues = Arbitraries.oneOf(
+        Arbitraries.integers().between(1, 100_000).map(i -> (Object) i),
+        Arbitraries.longs().between(1, 1L << 40).map(l -> (Object) l),
+        Arbitraries.of("64", 2.5).map(o -> (Object) o)).list().ofSize(9);
+    return Combinators.combine(GeneratedMeshConfigs.meshConfigs(), optionValues)
+        .as((config, values) -> withPolicyOptions(withoutPseudoHeaderMatches(config), values));
+  }
+
+  /** The generators' options are free-form; this adds the ones xDS carries, for the policy in use. */
+  static MeshConfig withPolicyOptions(MeshConfig config, List<Object> values) {
+    List<Cluster> clusters = new ArrayList<>();
+    for (int i = 0; i < config.clusters().size(); i++) {
+      Cluster c = config.clusters().get(i);
+      Map<String, Object> options = new LinkedHashMap<>(c.loadBalancing().options());
+      switch (c.loadBalancing().policy()) {
+        case LoadBalancing.LEAST_REQUEST -> options.put("choiceCount", values.get(3 * i));
+        case LoadBalancing.RING_HASH -> {
+          options.put("minRingSize", values.get(3 * i));
+          options.put("maxRingSize", values.get(3 * i + 1));
+        }
+        case LoadBalancing.MAGLEV -> options.put("tableSize", values.get(3 * i + 2));
+        default -> { }
+      }
+      clusters.add(c.toBuilder().loadBalancing(c.loadBalancing().withOptions(options)).build());
+    }
+    return new MeshConfig(config.version(), config.services(), clusters, config.authorizationPolicies());
   }
 
   /** Pseudo-header matches have no xDS form Weft reads: MeshToXds refuses them (see below). */
