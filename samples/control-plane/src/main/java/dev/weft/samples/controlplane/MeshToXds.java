@@ -297,7 +297,7 @@ public final class MeshToXds {
       case PREFIX -> m.setStringMatch(s.setPrefix(h.value()));
       case SUFFIX -> m.setStringMatch(s.setSuffix(h.value()));
       case CONTAINS -> m.setStringMatch(s.setContains(h.value()));
-      case REGEX -> m.setSafeRegexMatch(RegexMatcher.newBuilder().setRegex(h.value()));
+      case REGEX -> m.setStringMatch(StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex(h.value())));
       case PRESENT -> m.setPresentMatch(true);
       case RANGE -> m.setRangeMatch(Int64Range.newBuilder().setStart(h.rangeStart()).setEnd(h.rangeEnd()));
     }
@@ -437,12 +437,14 @@ public final class MeshToXds {
     return (int) Math.min(Integer.MAX_VALUE, Math.round(factor * 1000));
   }
 
+  // match_subject_alt_names is the form Weft's client reads; Envoy deprecates it for the typed one.
+  @SuppressWarnings("deprecation")
   private static UpstreamTlsContext tls(TlsSettings tls) {
     CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
     if (tls.mode() == TlsSettings.Mode.MUTUAL) {
       if (tls.certificateChain().isEmpty()) {
         common.setTlsCertificateProviderInstance(CertificateProviderPluginInstance.newBuilder()
-            .setInstanceName(IDENTITY_PROVIDER_INSTANCE).setCertificateName(""));
+            .setInstanceName(IDENTITY_PROVIDER_INSTANCE));
       } else {
         common.addTlsCertificates(TlsCertificate.newBuilder()
             .setCertificateChain(DataSource.newBuilder().setFilename(tls.certificateChain()))
