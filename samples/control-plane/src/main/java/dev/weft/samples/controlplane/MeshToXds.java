@@ -81,7 +81,8 @@ import java.util.stream.Collectors;
  * same model (docs/xds.md lists the fields it reads; docs/istio.md what this translation leaves out).
  *
  * <ul>
- *   <li>One API {@link Listener} per service, named after it, whose HTTP connection manager asks
+ *   <li>One API {@link Listener} per service (and per cluster that no service is named after, with
+ *       one route {@code default} to the cluster: see {@link #servedServices}), named after it, whose HTTP connection manager asks
  *       for a {@link RouteConfiguration} of the same name over ADS and carries the fault filter
  *       and the router.
  *   <li>One virtual host per service, its domains the service name and {@code *}, with the
@@ -151,7 +152,7 @@ public final class MeshToXds {
     check(config);
     List<Listener> listeners = new ArrayList<>();
     List<RouteConfiguration> routes = new ArrayList<>();
-    for (Service service : config.services()) {
+    for (Service service : servedServices(config)) {
       listeners.add(listener(service.name()));
       routes.add(routeConfiguration(service));
     }
@@ -167,6 +168,21 @@ public final class MeshToXds {
       }
     }
     return Snapshot.create(clusters, assignments, listeners, routes, List.of(), version);
+  }
+
+  /**
+   * The services a client can call: the configuration's, then one for every cluster that no service
+   * is named after, with one route {@code default} to it (the mesh makes such a cluster reachable as
+   * a service of its own name; over xDS a client needs a listener to find it).
+   */
+  public static List<Service> servedServices(MeshConfig config) {
+    List<Service> services = new ArrayList<>(config.services());
+    for (Cluster cluster : config.clusters()) {
+      if (config.service(cluster.name()).isEmpty()) {
+        services.add(new Service(cluster.name(), List.of(Route.builder("default").destinations(Destination.of(cluster.name())).build())));
+      }
+    }
+    return services;
   }
 
   private static void check(MeshConfig config) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.mesh.api.config.Cluster;
+import dev.weft.mesh.api.config.Destination;
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.LoadBalancing;
 import dev.weft.mesh.api.config.MeshConfig;
@@ -16,6 +17,7 @@ import dev.weft.mesh.discovery.file.MeshConfigYaml;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -176,6 +178,22 @@ class MeshToXdsRoundTripTest {
     assertThat(v2.outlierDetection()).isEqualTo(config.cluster("reviews").orElseThrow().outlierDetection());
     assertThat(v2.loadBalancing().options()).isEqualTo(Map.of("minRingSize", 1024L, "maxRingSize", 8192L));
     assertThat(v2.endpoints()).singleElement().satisfies(e -> assertThat(e.priority()).isZero());
+  }
+
+  @Test
+  void aClusterNoServiceIsNamedAfterIsServedAsAServiceOfItsName() {
+    MeshConfig config = MeshConfigYaml.read("""
+        clusters:
+          ratings: {endpoints: [{address: "10.0.0.9:9080"}], connectTimeout: 1s}
+        """.getBytes(StandardCharsets.UTF_8), "cluster-only.yaml");
+
+    MeshConfig read = roundTrip(config);
+
+    assertThat(read.services()).singleElement().satisfies(s -> {
+      assertThat(s.name()).isEqualTo("ratings");
+      assertThat(s.routes()).singleElement().isEqualTo(Route.builder("default").destinations(Destination.of("ratings")).build());
+    });
+    assertThat(read.cluster("ratings").orElseThrow().connectTimeout()).isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test

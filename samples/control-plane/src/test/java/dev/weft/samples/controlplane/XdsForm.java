@@ -42,6 +42,8 @@ import java.util.Set;
  * is kept as it is; the rest is changed here, each rule with its reason:
  *
  * <ul>
+ *   <li>A cluster that no service is named after comes back with a service of its name too, whose one
+ *       route {@code default} goes to it: what the mesh does for such a cluster, made explicit.
  *   <li>Subsets become clusters named {@code cluster|subset} holding the subset's endpoints, and
  *       destinations and mirrors name them; a single destination has weight 1 (xDS {@code cluster}).
  *   <li>Only clusters a route or mirror names come back (the client requests nothing else); they
@@ -77,7 +79,7 @@ public final class XdsForm {
 
   /** {@code config} served by {@link MeshToXds} and read back by a client watching every service, clusters in name order. */
   public static MeshConfig roundTrip(MeshConfig config) {
-    List<String> services = config.services().stream().map(Service::name).toList();
+    List<String> services = MeshToXds.servedServices(config).stream().map(Service::name).toList();
     MeshConfig read = XdsReadBack.read(MeshToXds.snapshot(config, "1"), services, config.version(),
         Map.of(MeshToXds.IDENTITY_PROVIDER_INSTANCE, IDENTITY));
     return new MeshConfig(read.version(), read.services(),
@@ -106,7 +108,13 @@ public final class XdsForm {
   static MeshConfig of(MeshConfig config, String identityChain, String identityKey) {
     List<Service> services = new ArrayList<>();
     Set<String> referenced = new LinkedHashSet<>();
-    for (Service service : config.services()) {
+    List<Service> declared = new ArrayList<>(config.services());
+    for (Cluster c : config.clusters()) {
+      if (config.service(c.name()).isEmpty()) {
+        declared.add(new Service(c.name(), List.of(Route.builder("default").destinations(Destination.of(c.name())).build())));
+      }
+    }
+    for (Service service : declared) {
       List<Route> routes = routes(service.routes());
       for (Route r : routes) {
         r.destinations().forEach(d -> referenced.add(d.cluster()));
