@@ -82,9 +82,9 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>One API {@link Listener} per service (and per cluster that no service is named after, with
- *       one route {@code default} to the cluster: see {@link #servedServices}), named after it, whose HTTP connection manager asks
- *       for a {@link RouteConfiguration} of the same name over ADS and carries the fault filter
- *       and the router.
+ *       one route {@code default} to the cluster: see {@link #servedServices}), named after it,
+ *       whose HTTP connection manager asks for a {@link RouteConfiguration} of the same name over
+ *       ADS and carries the fault filter and the router.
  *   <li>One virtual host per service, its domains the service name and {@code *}, with the
  *       service's routes in order: path ({@code prefix}, {@code path} or {@code safe_regex}, with
  *       {@code case_sensitive}) and header matches; a route that matches several methods becomes one
@@ -123,9 +123,9 @@ import java.util.stream.Collectors;
  * is sent as 100000 %.
  *
  * <p>A configuration this translation cannot serve faithfully is refused with an
- * {@link IllegalArgumentException} that names the service and route: header matches on
- * pseudo-headers other than through the route's methods (Weft's client refuses them), and subset
- * clusters whose {@code cluster|subset} name is also the name of another cluster.
+ * {@link IllegalArgumentException} that names where: header matches on pseudo-headers such as
+ * {@code :authority} (Weft's client refuses them; methods go in the route's methods), and subsets
+ * whose {@code cluster|subset} name is also the name of another cluster.
  */
 public final class MeshToXds {
   static final String FAULT_FILTER = "envoy.filters.http.fault";

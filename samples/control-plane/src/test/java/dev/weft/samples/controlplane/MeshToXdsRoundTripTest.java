@@ -228,4 +228,20 @@ class MeshToXdsRoundTripTest {
         .hasMessageContaining("services.ratings.routes.by-host.match.headers")
         .hasMessageContaining(":authority");
   }
+
+  @Test
+  void aSubsetWhoseClusterNameIsTakenIsRefused() {
+    MeshConfig config = MeshConfigYaml.read("""
+        clusters:
+          reviews:
+            endpoints: [{address: "10.0.0.1:9080", labels: {version: v2}}]
+            subsets: {v2: {version: v2}}
+          "reviews|v2": {endpoints: [{address: "10.0.0.2:9080"}]}
+        """.getBytes(StandardCharsets.UTF_8), "taken.yaml");
+
+    assertThatThrownBy(() -> MeshToXds.snapshot(config, "1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("clusters.reviews.subsets.v2")
+        .hasMessageContaining("'reviews|v2' is taken by clusters.reviews|v2");
+  }
 }
