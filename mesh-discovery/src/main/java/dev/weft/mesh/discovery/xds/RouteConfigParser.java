@@ -100,7 +100,11 @@ final class RouteConfigParser {
       }
       headers.add(header(hm, hf));
     }
-    RouteMatch match = FieldException.model(field + ".match", () -> new RouteMatch(path, methods, headers));
+    if (methods.stream().distinct().count() > 1) {
+      return null; // header matchers must all match: no request has two methods, so the route never matches
+    }
+    List<String> method = methods.stream().distinct().toList();
+    RouteMatch match = FieldException.model(field + ".match", () -> new RouteMatch(path, method, headers));
 
     if (r.getActionCase() != io.envoyproxy.envoy.config.route.v3.Route.ActionCase.ROUTE) {
       throw FieldException.of(field + ".action", "only a route action is supported, was %s", r.getActionCase());

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * A small xDS control plane: it reads a Weft YAML file (and every later good version of it),
  * translates it with {@link MeshToXds} and serves it over ADS (state of the world and delta) to
  * every client, whatever its node. Many services can share it; each watches the listeners named
- * after the services it calls.
+ * after the services it calls. A configuration {@link MeshToXds} cannot serve faithfully is refused
+ * like an invalid file: at start it fails {@link #start}, later the previous one stays served.
  *
  * <pre>
  * ControlPlane [--port 18000] [--config FILE]      FILE defaults to &lt;tmp&gt;/weft-bookinfo/mesh.yaml

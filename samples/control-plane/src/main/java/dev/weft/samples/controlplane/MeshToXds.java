@@ -1,33 +1,40 @@
 package dev.weft.samples.controlplane;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.UInt64Value;
 import com.google.protobuf.Value;
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.Destination;
 import dev.weft.mesh.api.config.FaultInjection;
+import dev.weft.mesh.api.config.HashPolicy;
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.LoadBalancing;
 import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.config.MirrorPolicy;
+import dev.weft.mesh.api.config.OutlierDetection;
 import dev.weft.mesh.api.config.PathMatch;
 import dev.weft.mesh.api.config.RetryOn;
 import dev.weft.mesh.api.config.RetryPolicy;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.config.Subset;
+import dev.weft.mesh.api.config.TlsSettings;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
@@ -47,39 +54,87 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateProviderPluginInstance;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.type.v3.Int64Range;
+import io.envoyproxy.envoy.type.v3.Percent;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
  * Turns a Weft {@link MeshConfig} into the Envoy v3 resources a proxyless client reads over ADS, in
- * the shapes Istio generates and {@code mesh-discovery}'s {@code XdsConfigSource} expects:
+ * the shapes Istio generates and {@code mesh-discovery}'s {@code XdsConfigSource} reads back into the
+ * same model (docs/xds.md lists the fields it reads; docs/istio.md what this translation leaves out).
  *
  * <ul>
- *   <li>one API {@link Listener} per service, named after it, whose HTTP connection manager asks
- *       for a {@link RouteConfiguration} of the same name over ADS and carries the fault filter
- *       and the router;
- *   <li>one virtual host per service, its domains the service name and {@code *}, with the
- *       service's routes in order (matches, weighted clusters, timeout, retry policy, mirrors, and
- *       faults as per-route {@code HTTPFault} overrides);
- *   <li>one EDS {@link io.envoyproxy.envoy.config.cluster.v3.Cluster} per cluster and one more per
- *       subset ({@code reviews|v2}), since xDS has no subsets in destinations: Istio makes one
- *       cluster per subset too; and a {@link ClusterLoadAssignment} for each with the endpoints,
- *       their labels as {@code istio} filter metadata.
+ *   <li>One API {@link Listener} per service (and per cluster that no service is named after, with
+ *       one route {@code default} to the cluster: see {@link #servedServices}), named after it,
+ *       whose HTTP connection manager asks for a {@link RouteConfiguration} of the same name over
+ *       ADS and carries the fault filter and the router.
+ *   <li>One virtual host per service, its domains the service name and {@code *}, with the
+ *       service's routes in order: path ({@code prefix}, {@code path} or {@code safe_regex}, with
+ *       {@code case_sensitive}) and header matches; a route that matches several methods becomes one
+ *       Envoy route per method, each with a {@code :method} exact match, since Envoy's header
+ *       matchers all have to match; {@code cluster} or {@code weighted_clusters};
+ *       {@code max_stream_duration} and {@code timeout}; a retry policy ({@code retry_on},
+ *       {@code num_retries}, {@code per_try_timeout}, {@code retry_back_off},
+ *       {@code retriable_status_codes}); header hash policies; request mirror policies; and faults
+ *       as per-route {@code HTTPFault} overrides of the listener's fault filter.
+ *   <li>One EDS {@link io.envoyproxy.envoy.config.cluster.v3.Cluster} per cluster and one more per
+ *       subset ({@code reviews|v2}) holding the subset's endpoints, since xDS destinations have no
+ *       subsets (Istio makes one cluster per subset too); each with its {@code lb_policy} and
+ *       options ({@code least_request_lb_config.choice_count}, {@code ring_hash_lb_config} ring
+ *       sizes, {@code maglev_lb_config.table_size}), {@code common_lb_config} (locality-weighted
+ *       balancing, panic threshold), circuit breakers, outlier detection, connect timeout and an
+ *       {@code UpstreamTlsContext} transport socket.
+ *   <li>A {@link ClusterLoadAssignment} for each: endpoints grouped by priority and locality, with
+ *       their health, weight and labels (as {@code istio} filter metadata), priorities renumbered
+ *       0, 1, 2… in order (Envoy requires them contiguous), and the overprovisioning factor.
  * </ul>
  *
- * <p>Not translated (the sample's scenarios do not need them): hedging, hash policies, local rate
- * limits, outlier detection, retry budgets, slow start and TLS.
+ * <p>TLS: a certificate and CA given as files become {@code tls_certificates} and
+ * {@code trusted_ca} file names; mutual TLS without a certificate file (the mesh's own workload
+ * identity) names the certificate provider instance {@value #IDENTITY_PROVIDER_INSTANCE}, which the
+ * client's bootstrap must declare (as Istio's does). Server-only TLS sends no client certificate.
+ *
+ * <p>Left out, because Weft's xDS client reads no xDS form of them (a client of this control plane
+ * gets the model's defaults): hedging policies (Envoy's {@code hedge_policy} means something else),
+ * local rate limits, retry budgets (Envoy's {@code retry_budget} bounds concurrent retries, not a
+ * rate), slow start, {@code retryNonIdempotent}, call-key hash policies, load-balancing policies other
+ * than the five built in (round robin is served instead) and their options other than the ones
+ * above, and authorization policies. Also: a cluster that no route names is served but never
+ * requested by a client; endpoint weights above {@code 2^31 / 1024} reach Weft capped there; durations
+ * above 100 days reach it as 100 days; percentages are carried in millionths; outlier detection's
+ * success-rate standard-deviation factor in thousandths; an overprovisioning factor above 100000 %
+ * is sent as 100000 %.
+ *
+ * <p>A configuration this translation cannot serve faithfully is refused with an
+ * {@link IllegalArgumentException} that names where: header matches on pseudo-headers such as
+ * {@code :authority} (Weft's client refuses them; methods go in the route's methods), and subsets
+ * whose {@code cluster|subset} name is also the name of another cluster.
  */
 public final class MeshToXds {
   static final String FAULT_FILTER = "envoy.filters.http.fault";
+  /** The certificate provider instance that stands for the mesh's own workload identity. */
+  public static final String IDENTITY_PROVIDER_INSTANCE = "default";
+  static final String TLS_SOCKET = "envoy.transport_sockets.tls";
+  /** The largest overprovisioning factor (percent) Weft's client accepts. */
+  static final int MAX_OVERPROVISIONING_FACTOR = 100_000;
+  private static final long MAX_PROTO_SECONDS = 315_576_000_000L;
   private static final ConfigSource ADS = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
 
   /** The xDS name of a destination's cluster: the cluster, or {@code cluster|subset}. */
@@ -87,11 +142,17 @@ public final class MeshToXds {
     return subset == null || subset.isEmpty() ? cluster : cluster + "|" + subset;
   }
 
-  /** A snapshot of every resource for {@code config}, with {@code version} on each type. */
+  /**
+   * A snapshot of every resource for {@code config}, with {@code version} on each type.
+   *
+   * @throws IllegalArgumentException when {@code config} holds something this translation cannot
+   *     serve faithfully (see the class description)
+   */
   public static Snapshot snapshot(MeshConfig config, String version) {
+    check(config);
     List<Listener> listeners = new ArrayList<>();
     List<RouteConfiguration> routes = new ArrayList<>();
-    for (Service service : config.services()) {
+    for (Service service : servedServices(config)) {
       listeners.add(listener(service.name()));
       routes.add(routeConfiguration(service));
     }
@@ -109,6 +170,52 @@ public final class MeshToXds {
     return Snapshot.create(clusters, assignments, listeners, routes, List.of(), version);
   }
 
+  /**
+   * The services a client can call: the configuration's, then one for every cluster that no service
+   * is named after, with one route {@code default} to it (the mesh makes such a cluster reachable as
+   * a service of its own name; over xDS a client needs a listener to find it).
+   */
+  public static List<Service> servedServices(MeshConfig config) {
+    List<Service> services = new ArrayList<>(config.services());
+    for (Cluster cluster : config.clusters()) {
+      if (config.service(cluster.name()).isEmpty()) {
+        services.add(new Service(cluster.name(), List.of(Route.builder("default").destinations(Destination.of(cluster.name())).build())));
+      }
+    }
+    return services;
+  }
+
+  private static void check(MeshConfig config) {
+    List<String> problems = new ArrayList<>();
+    for (Service service : config.services()) {
+      for (Route route : service.routes()) {
+        for (HeaderMatch h : route.match().headers()) {
+          if (h.name().startsWith(":")) {
+            problems.add(String.format("services.%s.routes.%s.match.headers: a match on the pseudo-header '%s' has no xDS form "
+                + "Weft's client reads (methods go in the route's methods)", service.name(), route.name(), h.name()));
+          }
+        }
+      }
+    }
+    Map<String, String> names = new HashMap<>();
+    for (Cluster cluster : config.clusters()) {
+      names.put(cluster.name(), "clusters." + cluster.name());
+    }
+    for (Cluster cluster : config.clusters()) {
+      for (Subset subset : cluster.subsets()) {
+        String name = clusterName(cluster.name(), subset.name());
+        String previous = names.putIfAbsent(name, "clusters." + cluster.name() + ".subsets." + subset.name());
+        if (previous != null) {
+          problems.add(String.format("clusters.%s.subsets.%s: its xDS cluster name '%s' is taken by %s",
+              cluster.name(), subset.name(), name, previous));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("cannot serve the configuration over xDS: " + String.join("; ", problems));
+    }
+  }
+
   static Listener listener(String service) {
     HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
         .setRds(Rds.newBuilder().setRouteConfigName(service).setConfigSource(ADS))
@@ -121,17 +228,22 @@ public final class MeshToXds {
 
   static RouteConfiguration routeConfiguration(Service service) {
     VirtualHost.Builder host = VirtualHost.newBuilder().setName(service.name()).addDomains(service.name()).addDomains("*");
-    int n = 0;
     for (Route route : service.routes()) {
-      host.addRoutes(route(route, route.name().isEmpty() ? "route-" + n : route.name()));
-      n++;
+      List<String> methods = route.match().methods();
+      if (methods.size() <= 1) {
+        host.addRoutes(route(route, methods));
+      } else {
+        for (String method : methods) {
+          host.addRoutes(route(route, List.of(method)));
+        }
+      }
     }
     return RouteConfiguration.newBuilder().setName(service.name()).addVirtualHosts(host).build();
   }
 
-  private static io.envoyproxy.envoy.config.route.v3.Route route(Route route, String name) {
-    io.envoyproxy.envoy.config.route.v3.Route.Builder out = io.envoyproxy.envoy.config.route.v3.Route.newBuilder().setName(name);
-    out.setMatch(match(route));
+  private static io.envoyproxy.envoy.config.route.v3.Route route(Route route, List<String> methods) {
+    io.envoyproxy.envoy.config.route.v3.Route.Builder out = io.envoyproxy.envoy.config.route.v3.Route.newBuilder().setName(route.name());
+    out.setMatch(match(route, methods));
     RouteAction.Builder action = RouteAction.newBuilder();
     List<Destination> destinations = route.destinations();
     if (destinations.size() == 1) {
@@ -144,11 +256,17 @@ public final class MeshToXds {
       }
       action.setWeightedClusters(weighted);
     }
-    if (route.timeout() != null) {
-      action.setTimeout(duration(route.timeout()));
-    }
-    if (route.retry() != null) {
+    // gRPC reads max_stream_duration (gRFC A31), Envoy timeout: both say the same.
+    action.setTimeout(duration(route.timeout()));
+    action.setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder().setMaxStreamDuration(duration(route.timeout())));
+    if (route.retry().enabled() && !route.retry().retryOn().isEmpty()) {
       action.setRetryPolicy(retry(route.retry()));
+    }
+    for (HashPolicy hash : route.hashPolicies()) {
+      if (hash.kind() == HashPolicy.Kind.HEADER) {
+        action.addHashPolicy(RouteAction.HashPolicy.newBuilder().setTerminal(hash.terminal())
+            .setHeader(RouteAction.HashPolicy.Header.newBuilder().setHeaderName(hash.name())));
+      }
     }
     for (MirrorPolicy mirror : route.mirrors()) {
       action.addRequestMirrorPolicies(RouteAction.RequestMirrorPolicy.newBuilder()
@@ -156,13 +274,13 @@ public final class MeshToXds {
           .setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(percent(mirror.percent()))));
     }
     out.setRoute(action);
-    if (route.fault() != null) {
+    if (!route.fault().equals(FaultInjection.NONE)) {
       out.putTypedPerFilterConfig(FAULT_FILTER, Any.pack(fault(route.fault())));
     }
     return out.build();
   }
 
-  private static RouteMatch match(Route route) {
+  private static RouteMatch match(Route route, List<String> methods) {
     RouteMatch.Builder match = RouteMatch.newBuilder();
     PathMatch path = route.match().path();
     if (path == null) {
@@ -173,17 +291,16 @@ public final class MeshToXds {
         case PREFIX -> match.setPrefix(path.value());
         case REGEX -> match.setSafeRegex(RegexMatcher.newBuilder().setRegex(path.value()));
       }
-      match.setCaseSensitive(com.google.protobuf.BoolValue.of(!path.ignoreCase()));
+      if (path.kind() != PathMatch.Kind.REGEX) {
+        match.setCaseSensitive(BoolValue.of(!path.ignoreCase()));
+      }
     }
     for (HeaderMatch header : route.match().headers()) {
       match.addHeaders(header(header));
     }
-    List<String> methods = route.match().methods();
-    if (methods.size() == 1) {
-      match.addHeaders(HeaderMatcher.newBuilder().setName(":method").setExactMatch(methods.get(0)));
-    } else if (methods.size() > 1) {
-      match.addHeaders(HeaderMatcher.newBuilder().setName(":method").setSafeRegexMatch(
-          RegexMatcher.newBuilder().setRegex(String.join("|", methods))));
+    for (String method : methods) {
+      match.addHeaders(HeaderMatcher.newBuilder().setName(":method")
+          .setStringMatch(StringMatcher.newBuilder().setExact(method)));
     }
     return match.build();
   }
@@ -196,7 +313,7 @@ public final class MeshToXds {
       case PREFIX -> m.setStringMatch(s.setPrefix(h.value()));
       case SUFFIX -> m.setStringMatch(s.setSuffix(h.value()));
       case CONTAINS -> m.setStringMatch(s.setContains(h.value()));
-      case REGEX -> m.setSafeRegexMatch(RegexMatcher.newBuilder().setRegex(h.value()));
+      case REGEX -> m.setStringMatch(StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex(h.value())));
       case PRESENT -> m.setPresentMatch(true);
       case RANGE -> m.setRangeMatch(Int64Range.newBuilder().setStart(h.rangeStart()).setEnd(h.rangeEnd()));
     }
@@ -206,10 +323,10 @@ public final class MeshToXds {
   private static io.envoyproxy.envoy.config.route.v3.RetryPolicy retry(RetryPolicy retry) {
     io.envoyproxy.envoy.config.route.v3.RetryPolicy.Builder out = io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
         .setRetryOn(retry.retryOn().stream().map(RetryOn::configName).sorted().collect(Collectors.joining(",")))
-        .setNumRetries(UInt32Value.of(Math.max(0, retry.maxAttempts() - 1)))
+        .setNumRetries(UInt32Value.of(retry.maxAttempts() - 1))
         .setRetryBackOff(io.envoyproxy.envoy.config.route.v3.RetryPolicy.RetryBackOff.newBuilder()
             .setBaseInterval(duration(retry.initialBackoff())).setMaxInterval(duration(retry.maxBackoff())));
-    if (retry.perTryTimeout() != null) {
+    if (!retry.perTryTimeout().isZero()) {
       out.setPerTryTimeout(duration(retry.perTryTimeout()));
     }
     retry.retriableStatusCodes().stream().sorted().forEach(out::addRetriableStatusCodes);
@@ -218,15 +335,15 @@ public final class MeshToXds {
 
   private static HTTPFault fault(FaultInjection fault) {
     HTTPFault.Builder out = HTTPFault.newBuilder();
-    if (fault.delay() != null) {
+    if (!fault.delay().equals(FaultInjection.Delay.NONE)) {
       out.setDelay(FaultDelay.newBuilder().setFixedDelay(duration(fault.delay().fixedDelay()))
           .setPercentage(percent(fault.delay().percent())));
     }
-    if (fault.abort() != null) {
+    if (!fault.abort().equals(FaultInjection.Abort.NONE)) {
       FaultAbort.Builder abort = FaultAbort.newBuilder().setPercentage(percent(fault.abort().percent()));
       String grpc = fault.abort().grpcStatus();
-      if (grpc != null && !grpc.isEmpty()) {
-        abort.setGrpcStatus(Status.Code.valueOf(grpc.toUpperCase(java.util.Locale.ROOT)).value());
+      if (!grpc.isEmpty()) {
+        abort.setGrpcStatus(Status.Code.valueOf(grpc.toUpperCase(Locale.ROOT)).value());
       } else {
         abort.setHttpStatus(fault.abort().httpStatus());
       }
@@ -244,60 +361,176 @@ public final class MeshToXds {
         .setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.EDS)
         .setEdsClusterConfig(io.envoyproxy.envoy.config.cluster.v3.Cluster.EdsClusterConfig.newBuilder()
             .setServiceName(name).setEdsConfig(ADS))
-        .setConnectTimeout(duration(cluster.connectTimeout()))
-        .setLbPolicy(lbPolicy(cluster.loadBalancing()));
+        .setConnectTimeout(duration(cluster.connectTimeout()));
+    loadBalancing(cluster.loadBalancing(), out);
     dev.weft.mesh.api.config.CircuitBreakers limits = cluster.circuitBreakers();
-    if (limits != null) {
-      out.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(CircuitBreakers.Thresholds.newBuilder()
-          .setPriority(RoutingPriority.DEFAULT)
-          .setMaxConnections(UInt32Value.of(limits.maxConnections()))
-          .setMaxPendingRequests(UInt32Value.of(limits.maxPendingRequests()))
-          .setMaxRequests(UInt32Value.of(limits.maxRequests()))
-          .setMaxRetries(UInt32Value.of(limits.maxRetries()))));
+    out.setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(CircuitBreakers.Thresholds.newBuilder()
+        .setPriority(RoutingPriority.DEFAULT)
+        .setMaxConnections(UInt32Value.of(limits.maxConnections()))
+        .setMaxPendingRequests(UInt32Value.of(limits.maxPendingRequests()))
+        .setMaxRequests(UInt32Value.of(limits.maxRequests()))
+        .setMaxRetries(UInt32Value.of(limits.maxRetries()))));
+    if (cluster.outlierDetection().enabled()) {
+      out.setOutlierDetection(outlierDetection(cluster.outlierDetection()));
+    }
+    if (cluster.tls().mode() != TlsSettings.Mode.DISABLED) {
+      out.setTransportSocket(TransportSocket.newBuilder().setName(TLS_SOCKET).setTypedConfig(Any.pack(tls(cluster.tls()))));
     }
     return out.build();
   }
 
-  private static io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy lbPolicy(LoadBalancing lb) {
-    String policy = lb == null ? LoadBalancing.ROUND_ROBIN : lb.policy();
-    return switch (policy) {
-      case LoadBalancing.LEAST_REQUEST -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.LEAST_REQUEST;
-      case LoadBalancing.RING_HASH -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.RING_HASH;
-      case LoadBalancing.MAGLEV -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.MAGLEV;
-      case LoadBalancing.RANDOM -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.RANDOM;
-      default -> io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.ROUND_ROBIN;
-    };
+  private static void loadBalancing(LoadBalancing lb, io.envoyproxy.envoy.config.cluster.v3.Cluster.Builder out) {
+    switch (lb.policy()) {
+      case LoadBalancing.LEAST_REQUEST -> {
+        out.setLbPolicy(io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.LEAST_REQUEST);
+        if (lb.options().get("choiceCount") instanceof Integer choices) {
+          out.setLeastRequestLbConfig(io.envoyproxy.envoy.config.cluster.v3.Cluster.LeastRequestLbConfig.newBuilder()
+              .setChoiceCount(UInt32Value.of(choices)));
+        }
+      }
+      case LoadBalancing.RING_HASH -> {
+        out.setLbPolicy(io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.RING_HASH);
+        var ring = io.envoyproxy.envoy.config.cluster.v3.Cluster.RingHashLbConfig.newBuilder()
+            .setHashFunction(io.envoyproxy.envoy.config.cluster.v3.Cluster.RingHashLbConfig.HashFunction.XX_HASH);
+        Long min = wholeNumber(lb.options().get("minRingSize"));
+        if (min != null) {
+          ring.setMinimumRingSize(UInt64Value.of(min));
+        }
+        Long max = wholeNumber(lb.options().get("maxRingSize"));
+        if (max != null) {
+          ring.setMaximumRingSize(UInt64Value.of(max));
+        }
+        out.setRingHashLbConfig(ring);
+      }
+      case LoadBalancing.MAGLEV -> {
+        out.setLbPolicy(io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.MAGLEV);
+        Long size = wholeNumber(lb.options().get("tableSize"));
+        if (size != null) {
+          out.setMaglevLbConfig(io.envoyproxy.envoy.config.cluster.v3.Cluster.MaglevLbConfig.newBuilder().setTableSize(UInt64Value.of(size)));
+        }
+      }
+      case LoadBalancing.RANDOM -> out.setLbPolicy(io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.RANDOM);
+      default -> out.setLbPolicy(io.envoyproxy.envoy.config.cluster.v3.Cluster.LbPolicy.ROUND_ROBIN);
+    }
+    var common = io.envoyproxy.envoy.config.cluster.v3.Cluster.CommonLbConfig.newBuilder()
+        .setHealthyPanicThreshold(Percent.newBuilder().setValue(lb.panicThresholdPercent()));
+    if (lb.localityWeighted()) {
+      common.setLocalityWeightedLbConfig(io.envoyproxy.envoy.config.cluster.v3.Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance());
+    }
+    out.setCommonLbConfig(common);
+  }
+
+  /** An Integer or Long option as a long, or null for anything else. */
+  static Long wholeNumber(Object option) {
+    return option instanceof Integer || option instanceof Long ? ((Number) option).longValue() : null;
+  }
+
+  private static io.envoyproxy.envoy.config.cluster.v3.OutlierDetection outlierDetection(OutlierDetection od) {
+    OutlierDetection.SuccessRate sr = od.successRate();
+    OutlierDetection.FailurePercentage fp = od.failurePercentage();
+    return io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
+        .setInterval(duration(od.interval()))
+        .setBaseEjectionTime(duration(od.baseEjectionTime()))
+        .setMaxEjectionTime(duration(od.maxEjectionTime()))
+        .setMaxEjectionPercent(UInt32Value.of(od.maxEjectionPercent()))
+        .setConsecutive5Xx(UInt32Value.of(od.consecutiveFailures()))
+        .setEnforcingConsecutive5Xx(UInt32Value.of(od.consecutiveFailures() == 0 ? 0 : 100))
+        .setConsecutiveGatewayFailure(UInt32Value.of(od.consecutiveGatewayFailures()))
+        .setEnforcingConsecutiveGatewayFailure(UInt32Value.of(od.consecutiveGatewayFailures() == 0 ? 0 : 100))
+        .setSuccessRateMinimumHosts(UInt32Value.of(sr.minimumHosts()))
+        .setSuccessRateRequestVolume(UInt32Value.of(sr.requestVolume()))
+        .setSuccessRateStdevFactor(UInt32Value.of(stdevFactorThousandths(sr.stdevFactor())))
+        .setEnforcingSuccessRate(UInt32Value.of(sr.enforcingPercent()))
+        .setFailurePercentageThreshold(UInt32Value.of(fp.threshold()))
+        .setFailurePercentageMinimumHosts(UInt32Value.of(fp.minimumHosts()))
+        .setFailurePercentageRequestVolume(UInt32Value.of(fp.requestVolume()))
+        .setEnforcingFailurePercentage(UInt32Value.of(fp.enforcingPercent()))
+        .build();
+  }
+
+  /** Envoy's {@code success_rate_stdev_factor}: the factor in thousandths. */
+  static int stdevFactorThousandths(double factor) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.round(factor * 1000));
+  }
+
+  // match_subject_alt_names is the form Weft's client reads; Envoy deprecates it for the typed one.
+  @SuppressWarnings("deprecation")
+  private static UpstreamTlsContext tls(TlsSettings tls) {
+    CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
+    if (tls.mode() == TlsSettings.Mode.MUTUAL) {
+      if (tls.certificateChain().isEmpty()) {
+        common.setTlsCertificateProviderInstance(CertificateProviderPluginInstance.newBuilder()
+            .setInstanceName(IDENTITY_PROVIDER_INSTANCE));
+      } else {
+        common.addTlsCertificates(TlsCertificate.newBuilder()
+            .setCertificateChain(DataSource.newBuilder().setFilename(tls.certificateChain()))
+            .setPrivateKey(DataSource.newBuilder().setFilename(tls.privateKey())));
+      }
+    }
+    CertificateValidationContext.Builder validation = CertificateValidationContext.newBuilder();
+    if (!tls.caCertificates().isEmpty()) {
+      validation.setTrustedCa(DataSource.newBuilder().setFilename(tls.caCertificates()));
+    }
+    for (String san : tls.subjectAltNames()) {
+      validation.addMatchSubjectAltNames(StringMatcher.newBuilder().setExact(san));
+    }
+    if (!tls.caCertificates().isEmpty() || !tls.subjectAltNames().isEmpty()) {
+      common.setValidationContext(validation);
+    }
+    return UpstreamTlsContext.newBuilder().setCommonTlsContext(common).setSni(tls.sni()).build();
   }
 
   private static ClusterLoadAssignment assignment(String name, Cluster cluster, Subset subset) {
-    ClusterLoadAssignment.Builder out = ClusterLoadAssignment.newBuilder().setClusterName(name);
+    List<dev.weft.mesh.api.config.Endpoint> endpoints = new ArrayList<>();
     for (dev.weft.mesh.api.config.Endpoint e : cluster.endpoints()) {
-      if (subset != null && !subset.matches(e.labels())) {
-        continue;
+      if (subset == null || subset.matches(e.labels())) {
+        endpoints.add(e);
       }
+    }
+    Map<Integer, Integer> rank = priorityRanks(endpoints);
+    Map<List<Object>, LocalityLbEndpoints.Builder> groups = new LinkedHashMap<>();
+    for (dev.weft.mesh.api.config.Endpoint e : endpoints) {
+      int priority = rank.get(e.priority());
+      LocalityLbEndpoints.Builder group = groups.computeIfAbsent(List.of(priority, e.locality()), k -> LocalityLbEndpoints.newBuilder()
+          .setLocality(Locality.newBuilder().setRegion(e.locality().region()).setZone(e.locality().zone()).setSubZone(e.locality().subZone()))
+          .setPriority(priority));
       Struct.Builder labels = Struct.newBuilder();
       for (Map.Entry<String, String> label : e.labels().entrySet()) {
         labels.putFields(label.getKey(), Value.newBuilder().setStringValue(label.getValue()).build());
       }
-      out.addEndpoints(LocalityLbEndpoints.newBuilder()
-          .setLocality(Locality.newBuilder().setRegion(e.locality().region()).setZone(e.locality().zone()).setSubZone(e.locality().subZone()))
-          .setPriority(e.priority())
-          .addLbEndpoints(LbEndpoint.newBuilder()
-              .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()
-                  .setSocketAddress(SocketAddress.newBuilder().setAddress(e.host()).setPortValue(e.port()))))
-              .setHealthStatus(health(e.health()))
-              .setLoadBalancingWeight(UInt32Value.of(e.weight()))
-              .setMetadata(Metadata.newBuilder().putFilterMetadata("istio", labels.build()))));
+      group.addLbEndpoints(LbEndpoint.newBuilder()
+          .setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()
+              .setSocketAddress(SocketAddress.newBuilder().setAddress(e.host()).setPortValue(e.port()))))
+          .setHealthStatus(health(e.health()))
+          .setLoadBalancingWeight(UInt32Value.of(e.weight()))
+          .setMetadata(Metadata.newBuilder().putFilterMetadata("istio", labels.build())));
     }
+    ClusterLoadAssignment.Builder out = ClusterLoadAssignment.newBuilder().setClusterName(name);
+    groups.values().forEach(out::addEndpoints);
+    int factor = Math.min(MAX_OVERPROVISIONING_FACTOR, cluster.loadBalancing().overprovisioningFactor());
+    out.setPolicy(ClusterLoadAssignment.Policy.newBuilder().setOverprovisioningFactor(UInt32Value.of(factor)));
     return out.build();
+  }
+
+  /** Each priority in use mapped to its rank among them: Envoy wants priorities 0, 1, 2… without gaps. */
+  static Map<Integer, Integer> priorityRanks(List<dev.weft.mesh.api.config.Endpoint> endpoints) {
+    TreeSet<Integer> used = new TreeSet<>();
+    endpoints.forEach(e -> used.add(e.priority()));
+    Map<Integer, Integer> rank = new HashMap<>();
+    for (int p : used) {
+      rank.put(p, rank.size());
+    }
+    return rank;
   }
 
   private static HealthStatus health(dev.weft.mesh.api.config.HealthStatus health) {
     return switch (health) {
+      case HEALTHY -> HealthStatus.HEALTHY;
       case UNHEALTHY -> HealthStatus.UNHEALTHY;
       case DRAINING -> HealthStatus.DRAINING;
+      case TIMEOUT -> HealthStatus.TIMEOUT;
       case DEGRADED -> HealthStatus.DEGRADED;
-      default -> HealthStatus.HEALTHY;
+      case UNKNOWN -> HealthStatus.UNKNOWN;
     };
   }
 
@@ -306,7 +539,11 @@ public final class MeshToXds {
         .setDenominator(FractionalPercent.DenominatorType.MILLION).build();
   }
 
+  /** A protobuf duration, at most the largest one protobuf allows (about 10000 years). */
   private static com.google.protobuf.Duration duration(Duration d) {
+    if (d.getSeconds() >= MAX_PROTO_SECONDS) {
+      return com.google.protobuf.Duration.newBuilder().setSeconds(MAX_PROTO_SECONDS).build();
+    }
     return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
   }
 
