@@ -238,6 +238,10 @@ public final class BookInfo {
       if (!Scenarios.NAMES.contains(o.scenario)) {
         throw new IllegalArgumentException("unknown scenario '" + o.scenario + "'; the scenarios are " + Scenarios.NAMES);
       }
+      if (o.command.equals("run") && o.source.equals("xds") && o.scenario.equals("strict-mtls")) {
+        throw new IllegalArgumentException("--scenario strict-mtls needs --source file: the sample control plane does not"
+            + " translate TLS settings or authorization policies into xDS");
+      }
       return o;
     }
 

@@ -81,5 +81,7 @@ class ScenariosTest {
     assertThat(s.command).isEqualTo("scenario");
     assertThat(s.scenario).isEqualTo("jason-v2");
     assertThat(BookInfo.Options.duration("2m")).hasSeconds(120);
+    assertThatThrownBy(() -> BookInfo.Options.parse(new String[] {"--source", "xds", "--scenario", "strict-mtls"}))
+        .hasMessageContaining("strict-mtls needs --source file");
   }
 }

@@ -75,8 +75,9 @@ import java.util.stream.Collectors;
  *       their labels as {@code istio} filter metadata.
  * </ul>
  *
- * <p>Not translated (the sample's scenarios do not need them): hedging, hash policies, local rate
- * limits, outlier detection, retry budgets, slow start and TLS.
+ * <p>Not translated: hedging, hash policies, local rate limits, outlier detection, retry budgets,
+ * slow start, TLS and authorization policies (so BookInfo's {@code strict-mtls} scenario needs its
+ * file source).
  */
 public final class MeshToXds {
   static final String FAULT_FILTER = "envoy.filters.http.fault";
