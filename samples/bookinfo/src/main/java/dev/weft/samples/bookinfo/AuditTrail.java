@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * The authorization decisions of all BookInfo services: every denial is kept (the latest
@@ -23,6 +24,12 @@ final class AuditTrail {
   private final AtomicInteger size = new AtomicInteger();
   private final LongAdder allowed = new LongAdder();
   private final LongAdder denied = new LongAdder();
+  private volatile Consumer<Entry> onDenial = entry -> {};
+
+  /** Also hands every denial to {@code listener} (on the request's thread; keep it quick). */
+  void onDenial(Consumer<Entry> listener) {
+    this.onDenial = listener;
+  }
 
   /** The sink for the enforcer of {@code service}. */
   AuditSink sink(String service) {
@@ -33,7 +40,9 @@ final class AuditTrail {
       }
       denied.increment();
       AuditSink.logger().record(event);
-      denials.addLast(new Entry(service, event));
+      Entry entry = new Entry(service, event);
+      denials.addLast(entry);
+      onDenial.accept(entry);
       if (size.incrementAndGet() > KEPT && denials.pollFirst() != null) {
         size.decrementAndGet();
       }

@@ -70,6 +70,8 @@ public final class BookInfo {
       if (options.source.equals("xds")) {
         awaitReady(app);
       }
+      // the weft.audit logger has them too, but Maven's -q hides its WARN lines in the demo
+      app.audit.onDenial(d -> System.out.printf("%s denied: %s%n", d.service(), d.event().toLogLine()));
       System.out.printf("mesh configuration: %s (scenario '%s', version %s)%n%n", app.mesh.configSourceDescription(), options.scenario, app.mesh.configVersion());
       report(app, Traffic.send(app.http, options.requests, null), "signed out");
       report(app, Traffic.send(app.http, Math.max(1, options.requests / 10), "jason"), "as jason");
@@ -132,8 +134,6 @@ public final class BookInfo {
     callers.forEach((service, byCaller) -> byCaller.forEach((caller, n) ->
         System.out.printf("  %-12s %6d from %s%n", service, n, caller)));
     System.out.printf("Authorization: %d allowed, %d denied%n", app.audit.allowed(), app.audit.denied());
-    app.audit.denials().stream().skip(Math.max(0, app.audit.denials().size() - 3)).forEach(d ->
-        System.out.printf("  %s: %s%n", d.service(), d.event().toLogLine()));
   }
 
   private static String stars(String version) {
