@@ -11,7 +11,9 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -31,6 +33,10 @@ import java.util.concurrent.TimeUnit;
  * scenario over that file, and the running application picks it up within about a second. With
  * {@code --source xds} the mesh reads its configuration from an xDS control plane instead, such as
  * {@code samples/control-plane} serving that same file.
+ *
+ * <p>Each service also listens with mutual TLS, on its port plus {@value Scenarios.Ports#TLS_OFFSET},
+ * with a certificate minted at start (see {@link Identities}); the {@code strict-mtls} scenario moves
+ * every call there and applies authorization policies.
  */
 public final class BookInfo {
   private static final java.util.Set<String> SHOWN_ATTRIBUTES =
@@ -58,14 +64,20 @@ public final class BookInfo {
     try (BookInfoApp app = new BookInfoApp(ports, source, registry, Duration.ZERO)) {
       System.out.printf("BookInfo on Weft: productpage http://127.0.0.1:%d/productpage, details :%d, reviews v1/v2/v3 :%d/:%d/:%d, ratings (gRPC) :%d%n",
           ports.productpage(), ports.details(), ports.reviewsV1(), ports.reviewsV2(), ports.reviewsV3(), ports.ratings());
+      System.out.printf("mutual TLS on :%d, :%d, :%d/:%d/:%d, :%d with certificates for spiffe://%s/ns/default/sa/{productpage,details,reviews,ratings} in %s%n",
+          ports.productpageTls(), ports.detailsTls(), ports.reviewsV1Tls(), ports.reviewsV2Tls(), ports.reviewsV3Tls(), ports.ratingsTls(),
+          Identities.TRUST_DOMAIN, app.identities.dir());
       if (options.source.equals("xds")) {
         awaitReady(app);
       }
+      // the weft.audit logger has them too, but Maven's -q hides its WARN lines in the demo
+      app.audit.onDenial(d -> System.out.printf("%s denied: %s%n", d.service(), d.event().toLogLine()));
       System.out.printf("mesh configuration: %s (scenario '%s', version %s)%n%n", app.mesh.configSourceDescription(), options.scenario, app.mesh.configVersion());
       report(app, Traffic.send(app.http, options.requests, null), "signed out");
       report(app, Traffic.send(app.http, Math.max(1, options.requests / 10), "jason"), "as jason");
       double retries = registry.find("weft.client.retries").counters().stream().mapToDouble(Counter::count).sum();
       System.out.printf("The mesh retried %.0f attempts in all.%n", retries);
+      reportSecurity(app);
       Traffic.Tally last = Traffic.send(app.http, 1, null);
       if (last.lastTraceId() != null) {
         printTrace(app, last.lastTraceId());
@@ -103,6 +115,25 @@ public final class BookInfo {
       System.out.printf("  details unavailable %d%n", tally.detailsUnavailable());
     }
     System.out.printf("  failed %d, latency p50 %.2f ms, p99 %.2f ms%n%n", tally.failed(), tally.percentileMillis(50), tally.percentileMillis(99));
+  }
+
+  /** Who called whom with which identity, and what authorization denied, when any of it happened. */
+  private static void reportSecurity(BookInfoApp app) {
+    Map<String, Map<String, Long>> callers = new LinkedHashMap<>();
+    callers.put("productpage", app.productPage.callers());
+    callers.put("details", app.details.callers());
+    Map<String, Long> reviews = new java.util.TreeMap<>();
+    app.reviews.forEach(r -> r.callers().forEach((caller, n) -> reviews.merge(caller, n, Long::sum)));
+    callers.put("reviews", reviews);
+    callers.put("ratings", app.ratings.callers());
+    boolean identified = callers.values().stream().anyMatch(byCaller -> byCaller.keySet().stream().anyMatch(c -> !c.equals(Callers.NONE)));
+    if (!identified && app.audit.denied() == 0) {
+      return;
+    }
+    System.out.println("Callers by identity:");
+    callers.forEach((service, byCaller) -> byCaller.forEach((caller, n) ->
+        System.out.printf("  %-12s %6d from %s%n", service, n, caller)));
+    System.out.printf("Authorization: %d allowed, %d denied%n", app.audit.allowed(), app.audit.denied());
   }
 
   private static String stars(String version) {
@@ -206,6 +237,10 @@ public final class BookInfo {
       }
       if (!Scenarios.NAMES.contains(o.scenario)) {
         throw new IllegalArgumentException("unknown scenario '" + o.scenario + "'; the scenarios are " + Scenarios.NAMES);
+      }
+      if (o.command.equals("run") && o.source.equals("xds") && o.scenario.equals("strict-mtls")) {
+        throw new IllegalArgumentException("--scenario strict-mtls needs --source file: the sample control plane does not"
+            + " translate TLS settings or authorization policies into xDS");
       }
       return o;
     }

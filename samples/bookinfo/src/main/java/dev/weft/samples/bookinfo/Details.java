@@ -1,7 +1,6 @@
 package dev.weft.samples.bookinfo;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -14,17 +13,19 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** The details service: the book's facts over HTTP ({@code GET /details/{id}}). */
 public final class Details implements AutoCloseable {
-  private final HttpServer server;
+  private final Http.Servers servers;
   private final AtomicLong calls = new AtomicLong();
   private volatile Duration latency;
 
   /**
    * @param latency how long each answer takes; a little latency lets a circuit-breaking scenario
    *     overlap calls the way Istio's task does with its load generator
+   * @param security its mutual-TLS port and policies; null to serve plaintext only
    */
-  Details(InetSocketAddress address, Duration latency, OpenTelemetry openTelemetry, MeterRegistry registry) throws IOException {
+  Details(InetSocketAddress address, ServiceSecurity security, Duration latency, OpenTelemetry openTelemetry,
+      MeterRegistry registry) throws IOException {
     this.latency = latency;
-    this.server = Http.serve("details", address, exchange -> {
+    this.servers = Http.serve("details", address, security, exchange -> {
       calls.incrementAndGet();
       int id = Http.trailingId(exchange.getRequestURI().getPath());
       if (!exchange.getRequestURI().getPath().startsWith("/details/") || id < 0) {
@@ -75,18 +76,23 @@ public final class Details implements AutoCloseable {
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return servers.port();
+  }
+
+  /** Calls answered so far, by the caller's verified identity. */
+  Map<String, Long> callers() {
+    return servers.callers().snapshot();
   }
 
   @Override
   public void close() {
-    Http.stop(server);
+    servers.stop();
   }
 
   /** {@code Details [port]}: runs the details service alone. */
   public static void main(String[] args) throws Exception {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 9081;
-    Details details = new Details(new InetSocketAddress("127.0.0.1", port), Duration.ZERO, OpenTelemetry.noop(), new SimpleMeterRegistry());
+    Details details = new Details(new InetSocketAddress("127.0.0.1", port), null, Duration.ZERO, OpenTelemetry.noop(), new SimpleMeterRegistry());
     System.out.println("details listening on 127.0.0.1:" + details.port());
   }
 }

@@ -2,7 +2,6 @@ package dev.weft.samples.bookinfo;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.weft.mesh.http.MeshHttpClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -27,11 +26,16 @@ public final class ProductPage implements AutoCloseable {
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   private final MeshHttpClient http;
-  private final HttpServer server;
+  private final Http.Servers servers;
 
-  ProductPage(InetSocketAddress address, MeshHttpClient http, OpenTelemetry openTelemetry, MeterRegistry registry) throws IOException {
+  /**
+   * @param http productpage's client for details and reviews, with productpage's own identity
+   * @param security its mutual-TLS port and policies; null to serve plaintext only
+   */
+  ProductPage(InetSocketAddress address, ServiceSecurity security, MeshHttpClient http, OpenTelemetry openTelemetry,
+      MeterRegistry registry) throws IOException {
     this.http = http;
-    this.server = Http.serve("productpage", address, this::handle, openTelemetry, registry);
+    this.servers = Http.serve("productpage", address, security, this::handle, openTelemetry, registry);
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -110,12 +114,17 @@ public final class ProductPage implements AutoCloseable {
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return servers.port();
+  }
+
+  /** Calls answered so far, by the caller's verified identity. */
+  Map<String, Long> callers() {
+    return servers.callers().snapshot();
   }
 
   @Override
   public void close() {
-    Http.stop(server);
+    servers.stop();
   }
 
   /**
@@ -128,7 +137,7 @@ public final class ProductPage implements AutoCloseable {
     dev.weft.mesh.core.Mesh mesh = dev.weft.mesh.core.Mesh.builder().name("productpage")
         .configSource(dev.weft.mesh.discovery.file.FileConfigSource.builder(file).build()).build();
     MeshHttpClient http = MeshHttpClient.builder(mesh).build();
-    ProductPage page = new ProductPage(new InetSocketAddress("127.0.0.1", port), http, mesh.openTelemetry(),
+    ProductPage page = new ProductPage(new InetSocketAddress("127.0.0.1", port), null, http, mesh.openTelemetry(),
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     System.out.println("productpage on http://127.0.0.1:" + page.port() + "/productpage, mesh from " + file);
   }

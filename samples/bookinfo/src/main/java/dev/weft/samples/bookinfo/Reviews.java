@@ -1,6 +1,5 @@
 package dev.weft.samples.bookinfo;
 
-import com.sun.net.httpserver.HttpServer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -29,13 +28,17 @@ public final class Reviews implements AutoCloseable {
   private static final Metadata.Key<String> END_USER = Metadata.Key.of(Http.END_USER, Metadata.ASCII_STRING_MARSHALLER);
 
   private final String version;
-  private final HttpServer server;
+  private final Http.Servers servers;
   private final AtomicLong calls = new AtomicLong();
 
-  /** @param ratings a mesh channel to the ratings service; unused by v1 */
-  Reviews(String version, InetSocketAddress address, Channel ratings, OpenTelemetry openTelemetry, MeterRegistry registry) throws IOException {
+  /**
+   * @param security its mutual-TLS port and policies; null to serve plaintext only
+   * @param ratings a mesh channel to the ratings service, with reviews' own identity; unused by v1
+   */
+  Reviews(String version, InetSocketAddress address, ServiceSecurity security, Channel ratings, OpenTelemetry openTelemetry,
+      MeterRegistry registry) throws IOException {
     this.version = version;
-    this.server = Http.serve("reviews-" + version, address, exchange -> {
+    this.servers = Http.serve("reviews-" + version, address, security, exchange -> {
       calls.incrementAndGet();
       int id = Http.trailingId(exchange.getRequestURI().getPath());
       String user = exchange.getRequestHeaders().getFirst(Http.END_USER);
@@ -93,12 +96,17 @@ public final class Reviews implements AutoCloseable {
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return servers.port();
+  }
+
+  /** Calls answered so far, by the caller's verified identity. */
+  Map<String, Long> callers() {
+    return servers.callers().snapshot();
   }
 
   @Override
   public void close() {
-    Http.stop(server);
+    servers.stop();
   }
 
   /**
@@ -112,7 +120,7 @@ public final class Reviews implements AutoCloseable {
     dev.weft.mesh.core.Mesh mesh = dev.weft.mesh.core.Mesh.builder().name("reviews-" + version)
         .configSource(dev.weft.mesh.discovery.file.FileConfigSource.builder(file).build()).build();
     dev.weft.mesh.grpc.MeshGrpc grpc = dev.weft.mesh.grpc.MeshGrpc.create(mesh);
-    Reviews reviews = new Reviews(version, new InetSocketAddress("127.0.0.1", port), grpc.channel("ratings"),
+    Reviews reviews = new Reviews(version, new InetSocketAddress("127.0.0.1", port), null, grpc.channel("ratings"),
         mesh.openTelemetry(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     System.out.println("reviews " + version + " listening on 127.0.0.1:" + reviews.port() + ", mesh from " + file);
   }

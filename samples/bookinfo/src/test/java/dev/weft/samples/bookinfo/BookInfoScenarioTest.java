@@ -1,13 +1,22 @@
 package dev.weft.samples.bookinfo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.discovery.file.FileConfigSource;
+import dev.weft.mesh.grpc.MeshGrpc;
+import dev.weft.mesh.http.MeshHttpClient;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,10 +48,11 @@ class BookInfoScenarioTest {
   @TempDir static Path dir;
   private Path file;
   private BookInfoApp app;
+  private final List<ManagedChannel> channels = new ArrayList<>();
 
   @BeforeAll
   void start() throws IOException {
-    Scenarios.Ports ports = freePorts();
+    Scenarios.Ports ports = Scenarios.Ports.free();
     file = dir.resolve("mesh.yaml");
     Scenarios.write("default", ports, file);
     app = new BookInfoApp(ports, FileConfigSource.builder(file).pollInterval(Duration.ofMillis(200)).build(),
@@ -48,7 +60,10 @@ class BookInfoScenarioTest {
   }
 
   @AfterAll
-  void stop() {
+  void stop() throws InterruptedException {
+    for (ManagedChannel channel : channels) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
     if (app != null) {
       app.close();
     }
@@ -179,6 +194,126 @@ class BookInfoScenarioTest {
     assertThat(app.reviews("v2").calls() - v2Before).isLessThanOrEqualTo(100);
   }
 
+  @Test
+  void strictMutualTlsCarriesEveryCallAndThePoliciesLetOnlyTheRightCallersThrough() throws Exception {
+    apply("strict-mtls");
+    Snapshot before = new Snapshot();
+    long deniedBefore = app.audit.denied();
+
+    Traffic.Tally tally = Traffic.send(app.http, 200, null);
+    assertThat(tally.failed()).isZero();
+    assertThat(tally.reviewsVersions()).containsOnlyKeys("v1", "v2", "v3");
+    assertThat(tally.reviewsUnavailable()).isZero();
+    assertThat(tally.ratingsUnavailable()).isZero();
+    assertThat(tally.detailsUnavailable()).isZero();
+    assertThat(app.audit.denied()).isEqualTo(deniedBefore);
+
+    // every hop went over mutual TLS, and each server saw its caller's own identity
+    Snapshot after = new Snapshot();
+    int starred = tally.reviewsVersions().get("v2") + tally.reviewsVersions().get("v3");
+    assertThat(Snapshot.delta(before.productPage, after.productPage)).containsExactly(Map.entry(Identities.INGRESS_ID, 200L));
+    assertThat(Snapshot.delta(before.details, after.details)).containsExactly(Map.entry(Identities.spiffeId("productpage"), 200L));
+    assertThat(Snapshot.delta(before.reviews, after.reviews)).containsExactly(Map.entry(Identities.spiffeId("productpage"), 200L));
+    assertThat(Snapshot.delta(before.ratings, after.ratings)).containsExactly(Map.entry(Identities.spiffeId("reviews"), (long) starred));
+
+    // the edge still serves browsers in plaintext, with reviews and their stars
+    List<String> pages = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      pages.add(page(null));
+    }
+    assertThat(pages).noneMatch(p -> p.contains(ProductPage.REVIEWS_UNAVAILABLE) || p.contains(Reviews.RATINGS_UNAVAILABLE))
+        .anyMatch(p -> p.contains("class=\"black\"") || p.contains("class=\"red\""));
+
+    // plaintext to a service behind the edge: no identity, no entry
+    HttpResponse<String> plaintext = plain("http://127.0.0.1:" + app.ports.reviewsV1() + "/reviews/0");
+    assertThat(plaintext.statusCode()).isEqualTo(403);
+    assertThat(plaintext.body()).contains("deny-without-identity");
+    assertThatThrownBy(() -> getRatings(plaintextChannel(app.ports.ratings())))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+
+    // a real identity, but not one reviews accepts
+    MeshHttpClient asRatings = MeshHttpClient.builder(app.mesh).workloadTls(app.identities.tls("ratings")).build();
+    try {
+      HttpResponse<String> r = asRatings.send(HttpRequest.newBuilder(URI.create("http://reviews/reviews/0")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(403);
+    } finally {
+      asRatings.close();
+    }
+    // productpage may call reviews, but not ratings
+    MeshGrpc asProductPage = MeshGrpc.builder(app.mesh).workloadTls(app.identities.tls("productpage")).build();
+    try {
+      assertThatThrownBy(() -> getRatings(asProductPage.channel("ratings")))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+    } finally {
+      asProductPage.close();
+    }
+
+    // the denials are in the audit trail, with the caller and the policy that decided
+    List<String> denials = app.audit.denials().stream()
+        .skip(app.audit.denials().size() - 4)
+        .map(d -> d.service() + " " + d.event().caller().map(Object::toString).orElse("-") + " "
+            + d.event().path() + " " + d.event().decision().basis() + " " + d.event().decision().policy())
+        .toList();
+    assertThat(denials).containsExactly(
+        "reviews - /reviews/0 DENY_POLICY deny-without-identity",
+        "ratings - /bookinfo.Ratings/GetRatings DENY_POLICY deny-without-identity",
+        "reviews " + Identities.spiffeId("ratings") + " /reviews/0 NO_ALLOW_MATCH ",
+        "ratings " + Identities.spiffeId("productpage") + " /bookinfo.Ratings/GetRatings NO_ALLOW_MATCH ");
+    assertThat(app.audit.denied()).isEqualTo(deniedBefore + 4);
+
+    // back to the default: plaintext everywhere, no policies
+    apply("default");
+    Snapshot plain = new Snapshot();
+    assertThat(plain("http://127.0.0.1:" + app.ports.reviewsV1() + "/reviews/0").statusCode()).isEqualTo(200);
+    assertThat(getRatings(plaintextChannel(app.ports.ratings())).ratings()).containsEntry("Reviewer1", 5);
+    Traffic.Tally again = Traffic.send(app.http, 30, null);
+    assertThat(again.failed()).isZero();
+    assertThat(again.ratingsUnavailable()).isZero();
+    assertThat(Snapshot.delta(plain.reviews, new Snapshot().reviews)).containsOnlyKeys(Callers.NONE);
+    assertThat(app.audit.denied()).isEqualTo(deniedBefore + 4);
+  }
+
+  /** How many calls each service has answered, by caller. */
+  private final class Snapshot {
+    final Map<String, Long> productPage = app.productPage.callers();
+    final Map<String, Long> details = app.details.callers();
+    final Map<String, Long> reviews = new TreeMap<>();
+    final Map<String, Long> ratings = app.ratings.callers();
+
+    Snapshot() {
+      app.reviews.forEach(r -> r.callers().forEach((caller, n) -> reviews.merge(caller, n, Long::sum)));
+    }
+
+    static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
+      Map<String, Long> delta = new TreeMap<>();
+      after.forEach((caller, n) -> {
+        long d = n - before.getOrDefault(caller, 0L);
+        if (d != 0) {
+          delta.put(caller, d);
+        }
+      });
+      return delta;
+    }
+  }
+
+  private static HttpResponse<String> plain(String url) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private ManagedChannel plaintextChannel(int port) {
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    channels.add(channel);
+    return channel;
+  }
+
+  private static RatingsApi.RatingsReply getRatings(Channel channel) {
+    return ClientCalls.blockingUnaryCall(channel, RatingsApi.GET_RATINGS,
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new RatingsApi.RatingsRequest(0));
+  }
+
   /** The HTML product page, fetched directly as a browser would. */
   private String page(String user) throws Exception {
     String query = user == null ? "" : "?u=" + user;
@@ -188,22 +323,5 @@ class BookInfoScenarioTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
-  }
-
-  private static Scenarios.Ports freePorts() throws IOException {
-    int[] ports = new int[6];
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < ports.length; i++) {
-        ServerSocket s = new ServerSocket(0);
-        sockets.add(s);
-        ports[i] = s.getLocalPort();
-      }
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
-    return new Scenarios.Ports(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]);
   }
 }

@@ -5,12 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.weft.samples.controlplane.ControlPlane;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +21,7 @@ class BookInfoOverXdsTest {
 
   @Test
   void bookInfoRoutesFromTheControlPlaneAndFollowsItsChanges() throws Exception {
-    Scenarios.Ports ports = freePorts();
+    Scenarios.Ports ports = Scenarios.Ports.free();
     Path file = dir.resolve("mesh.yaml");
     Scenarios.write("jason-v2", ports, file);
     try (ControlPlane plane = ControlPlane.start(file, 0);
@@ -47,22 +43,5 @@ class BookInfoOverXdsTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> !app.mesh.configVersion().equals(beforeAbort));
       assertThat(Traffic.send(app.http, 10, "jason").ratingsUnavailable()).isEqualTo(10);
     }
-  }
-
-  private static Scenarios.Ports freePorts() throws IOException {
-    int[] ports = new int[6];
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < ports.length; i++) {
-        ServerSocket s = new ServerSocket(0);
-        sockets.add(s);
-        ports[i] = s.getLocalPort();
-      }
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
-    return new Scenarios.Ports(ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]);
   }
 }
