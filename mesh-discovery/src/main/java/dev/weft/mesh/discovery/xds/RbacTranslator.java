@@ -278,6 +278,9 @@ final class RbacTranslator {
     if (m.getIgnoreCase()) {
       throw unsupported(f + ".ignore_case", "principals match case-sensitively in Weft");
     }
+    if (m.getMatchPatternCase() == StringMatcher.MatchPatternCase.SUFFIX) {
+      return principalSuffix(noStar(nonEmpty(m.getSuffix(), f + ".suffix"), f + ".suffix"));
+    }
     String pattern = switch (m.getMatchPatternCase()) {
       case EXACT -> {
         if (!m.getExact().startsWith(SPIFFE) || m.getExact().length() == SPIFFE.length()) {
@@ -291,12 +294,6 @@ final class RbacTranslator {
               m.getPrefix());
         }
         yield noStar(m.getPrefix(), f + ".prefix") + "*";
-      }
-      case SUFFIX -> {
-        if (m.getSuffix().contains("://")) {
-          throw unsupported(f + ".suffix", "a suffix holding a URI scheme has no exact translation");
-        }
-        yield "*" + noStar(nonEmpty(m.getSuffix(), f + ".suffix"), f + ".suffix");
       }
       case SAFE_REGEX -> {
         String regex = m.getSafeRegex().getRegex();
@@ -318,6 +315,23 @@ final class RbacTranslator {
     Matcher ns = NAMESPACE_REGEX.matcher(m.getSafeRegex().getRegex());
     ns.matches();
     return List.of(List.of(new Literal(Attr.NAMESPACE, null, namespacePattern(ns.group(1), f + ".safe_regex"), false)));
+  }
+
+  /**
+   * The URI SAN {@code spiffe://P} ends with {@code suffix} when P does, or when the suffix reaches
+   * into the scheme ({@code /td/ns/a/sa/b} is the end of {@code spiffe://td/ns/a/sa/b}); Weft's
+   * suffix patterns read P, so the second case becomes an exact test.
+   */
+  private static List<List<Literal>> principalSuffix(String suffix) {
+    List<List<Literal>> out = new ArrayList<>();
+    out.add(List.of(new Literal(Attr.PRINCIPAL, null, "*" + suffix, false)));
+    for (int k = 0; k < SPIFFE.length(); k++) {
+      String schemeEnd = SPIFFE.substring(k);
+      if (suffix.startsWith(schemeEnd) && suffix.length() > schemeEnd.length()) {
+        out.add(List.of(new Literal(Attr.PRINCIPAL, null, SPIFFE + suffix.substring(schemeEnd.length()), false)));
+      }
+    }
+    return out;
   }
 
   /** Istio writes namespace patterns into the regex with {@code .*} for its {@code *}. */

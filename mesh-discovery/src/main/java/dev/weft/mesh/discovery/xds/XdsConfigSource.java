@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * its first label ({@code reviews}). Clusters keep their xDS names
  * ({@code outbound|9080|v2|reviews.default.svc.cluster.local}).
  *
+ * <p>With {@link Builder#serverListener(String)} it also watches the server Listener of this process
+ * and turns its RBAC HTTP filters (gRFC A41) into the configuration's authorization policies.
+ *
  * <p>A response that holds an invalid resource, or that would make the mesh reject the resulting
  * configuration, is NACKed as a whole and the configuration in force stays. Losing the management
  * server keeps the configuration in force; with {@link Builder#cacheDirectory(Path)} a restarted

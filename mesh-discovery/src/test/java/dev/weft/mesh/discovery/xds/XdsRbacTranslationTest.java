@@ -117,6 +117,13 @@ class XdsRbacTranslationTest {
     assertThat(allowed(p, ADMIN_OPS, GET)).isTrue();
     assertThat(allowed(p, RATINGS_FOO, GET)).isFalse();
     assertThat(allowed(p, "other.domain/ns/default/sa/x", GET)).isFalse();
+
+    // A suffix that reaches into the scheme still matches the whole URI SAN, as in Envoy.
+    Principal longSuffix = Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder()
+        .setPrincipalName(StringMatcher.newBuilder().setSuffix("//" + PRODUCTPAGE))).build();
+    List<AuthorizationPolicy> q = policies(listener(Action.ALLOW, "p", policy(List.of(anyPermission()), List.of(longSuffix))));
+    assertThat(allowed(q, PRODUCTPAGE, GET)).isTrue();
+    assertThat(allowed(q, REVIEWS, GET)).isFalse();
   }
 
   @Test
