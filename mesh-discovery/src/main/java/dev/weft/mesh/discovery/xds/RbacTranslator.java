@@ -83,15 +83,15 @@ final class RbacTranslator {
       }
       io.envoyproxy.envoy.config.rbac.v3.RBAC rules = rbac.getRules();
       String rf = f.field() + ".rules";
+      if (rules.getAction() == io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.LOG) {
+        continue; // gRFC A41: a LOG policy is ignored entirely, as if no RBAC filter were configured
+      }
       // audit_logging_options only observe decisions; they change none.
       Map<String, List<List<Literal>>> forms = new TreeMap<>();
       for (Map.Entry<String, Policy> e : new TreeMap<>(rules.getPoliciesMap()).entrySet()) {
         forms.put(e.getKey(), policy(e.getValue(), rf + ".policies['" + e.getKey() + "']"));
       }
       switch (rules.getAction()) {
-        case LOG -> {
-          // gRFC A41: a LOG policy is ignored as if no RBAC filter were configured.
-        }
         case DENY -> forms.forEach((name, dnf) ->
             out.add(policy(uniqueName(name, names), Action.DENY, dnf, rf + ".policies['" + name + "']")));
         case ALLOW -> {
@@ -599,11 +599,13 @@ final class RbacTranslator {
     for (int i = 1; i < namespaces.size(); i++) {
       when.add(new Condition("source.namespace", List.of(namespaces.get(i)), List.of()));
     }
-    String path = intersect(paths, f, "paths");
-    String method = intersect(methods, f, "methods");
-    if (path == UNSATISFIABLE || method == UNSATISFIABLE) {
+    Intersection pathTest = intersect(paths, f, "paths");
+    Intersection methodTest = intersect(methods, f, "methods");
+    if (pathTest.unsatisfiable() || methodTest.unsatisfiable()) {
       return null;
     }
+    String path = pathTest.pattern();
+    String method = methodTest.pattern();
     List<Source> from = List.of();
     if (!principals.isEmpty() || !notPrincipals.isEmpty() || !namespaces.isEmpty() || !notNamespaces.isEmpty()) {
       from = List.of(new Source(first(principals), notPrincipals, first(namespaces), notNamespaces));
@@ -620,13 +622,18 @@ final class RbacTranslator {
     return values.isEmpty() ? List.of() : List.of(values.get(0));
   }
 
-  private static final String UNSATISFIABLE = new String("unsatisfiable");
-
   /**
-   * One pattern that matches exactly what all of {@code patterns} match (paths and methods are
-   * never empty), null for none, {@link #UNSATISFIABLE} when nothing can match them all.
+   * What several positive tests of one attribute come to.
+   *
+   * @param pattern one pattern matching exactly what all the tests match, or null for no test
+   * @param unsatisfiable whether no value can pass all the tests
    */
-  private static String intersect(List<String> patterns, String f, String what) {
+  private record Intersection(String pattern, boolean unsatisfiable) {
+    static final Intersection NONE = new Intersection(null, true);
+  }
+
+  /** Intersects {@code patterns} (paths and methods are never empty, so {@code *} is always true). */
+  private static Intersection intersect(List<String> patterns, String f, String what) {
     String acc = null;
     for (String p : patterns) {
       if (acc == null || acc.equals(p) || p.equals("*")) {
@@ -643,32 +650,32 @@ final class RbacTranslator {
       boolean pSuffix = p.startsWith("*");
       if (!accPrefix && !accSuffix) {
         if (!matches(p, acc)) {
-          return UNSATISFIABLE;
+          return Intersection.NONE;
         }
       } else if (!pPrefix && !pSuffix) {
         if (!matches(acc, p)) {
-          return UNSATISFIABLE;
+          return Intersection.NONE;
         }
         acc = p;
       } else if (accPrefix && pPrefix) {
         String a = acc.substring(0, acc.length() - 1);
         String b = p.substring(0, p.length() - 1);
         if (!a.startsWith(b) && !b.startsWith(a)) {
-          return UNSATISFIABLE;
+          return Intersection.NONE;
         }
         acc = a.length() >= b.length() ? acc : p;
       } else if (accSuffix && pSuffix) {
         String a = acc.substring(1);
         String b = p.substring(1);
         if (!a.endsWith(b) && !b.endsWith(a)) {
-          return UNSATISFIABLE;
+          return Intersection.NONE;
         }
         acc = a.length() >= b.length() ? acc : p;
       } else {
         throw unsupported(f, "a rule needs %s to match both '%s' and '%s', which no single Weft pattern expresses", what, acc, p);
       }
     }
-    return acc;
+    return new Intersection(acc, false);
   }
 
   /** Weft's pattern semantics, for the patterns this class writes. */

@@ -226,6 +226,9 @@ class XdsRbacTranslationTest {
     List<AuthorizationPolicy> p = policies(listener(Action.LOG, "p", policy(List.of(anyPermission()), List.of(principal(PRODUCTPAGE)))));
     assertThat(p).isEmpty();
     assertThat(allowed(p, REVIEWS, GET)).isTrue();
+    // Ignored entirely: even what would be refused elsewhere.
+    Permission port = Permission.newBuilder().setDestinationPort(8080).build();
+    assertThat(policies(listener(Action.LOG, "p", policy(List.of(port), List.of(anyPrincipal()))))).isEmpty();
   }
 
   @Test
