@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * its first label ({@code reviews}). Clusters keep their xDS names
  * ({@code outbound|9080|v2|reviews.default.svc.cluster.local}).
  *
+ * <p>With {@link Builder#serverListener(String)} it also watches the server Listener of this process
+ * and turns its RBAC HTTP filters (gRFC A41) into the configuration's authorization policies.
+ *
  * <p>A response that holds an invalid resource, or that would make the mesh reject the resulting
  * configuration, is NACKed as a whole and the configuration in force stays. Losing the management
  * server keeps the configuration in force; with {@link Builder#cacheDirectory(Path)} a restarted
@@ -65,6 +68,8 @@ public final class XdsConfigSource implements ConfigSource {
 
   private final Bootstrap bootstrap;
   private final List<Target> targets;
+  /** The server listener of this process, or null when none was asked for. */
+  private final String serverListener;
   private final XdsResourceTypes types;
   private final XdsClient.Builder clientBuilder;
   private final MeterRegistry meterRegistry;
@@ -91,7 +96,10 @@ public final class XdsConfigSource implements ConfigSource {
   private XdsConfigSource(Builder b) {
     this.bootstrap = b.bootstrap;
     this.targets = targets(b.targets, b.bootstrap.clientDefaultListenerResourceNameTemplate());
-    this.types = new XdsResourceTypes(b.bootstrap.certificateProviders());
+    this.serverListener = b.serverListener == null ? null
+        : b.bootstrap.serverListenerResourceNameTemplate().replace("%s", b.serverListener);
+    this.types = new XdsResourceTypes(b.bootstrap.certificateProviders(),
+        serverListener == null ? Set.of() : Set.of(serverListener));
     this.meterRegistry = b.meterRegistry;
     this.clientBuilder = XdsClient.builder(b.bootstrap).resourceTimeout(b.resourceTimeout)
         .reconnectBackoff(b.initialBackoff, b.maxBackoff)
@@ -124,13 +132,22 @@ public final class XdsConfigSource implements ConfigSource {
     for (Target t : targets) {
       client.watch(types.listeners, t.listener(), new Watcher<>(listeners));
     }
+    if (serverListener != null && targets.stream().noneMatch(t -> t.listener().equals(serverListener))) {
+      client.watch(types.listeners, serverListener, new Watcher<>(listeners));
+    }
     client.start();
   }
 
   @Override
   public String description() {
     String server = bootstrap.servers().get(0).serverUri();
-    return "xds:" + server + " " + targets.stream().map(Target::listener).toList();
+    return "xds:" + server + " " + targets.stream().map(Target::listener).toList()
+        + (serverListener == null ? "" : " server " + serverListener);
+  }
+
+  /** The name of the server Listener this source reads authorization policies from, if any. */
+  public Optional<String> serverListenerName() {
+    return Optional.ofNullable(serverListener);
   }
 
   /** The stream, per-type versions, nonces and counts, and what the source is waiting for. */
@@ -152,6 +169,9 @@ public final class XdsConfigSource implements ConfigSource {
       m.put("lastStreamError", st.client().lastStreamError());
     }
     m.put("targets", st.targets());
+    if (serverListener != null) {
+      m.put("serverListener", serverListener);
+    }
     m.put("deliveredVersion", st.deliveredVersion());
     if (!st.awaiting().isEmpty()) {
       m.put("awaiting", st.awaiting());
@@ -199,7 +219,7 @@ public final class XdsConfigSource implements ConfigSource {
       case "Cluster" -> new State(listeners, routes, candidate(clusters, newState), endpoints);
       default -> new State(listeners, routes, clusters, candidate(endpoints, newState));
     };
-    Result result = XdsTranslator.translate(targets, state);
+    Result result = XdsTranslator.translate(targets, serverListener, state);
     if (!result.complete()) {
       return;
     }
@@ -253,8 +273,10 @@ public final class XdsConfigSource implements ConfigSource {
     List<ConfigViolation> out = new ArrayList<>();
     for (ConfigViolation v : e.violations()) {
       String where = "xDS";
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(services|clusters)\\[(\\d+)\\]").matcher(v.path());
-      if (m.find()) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(services|clusters|authorizationPolicies)\\[(\\d+)\\]").matcher(v.path());
+      if (m.find() && m.group(1).equals("authorizationPolicies")) {
+        where = "xDS Listener " + serverListener;
+      } else if (m.find(0)) {
         int i = Integer.parseInt(m.group(2));
         if (m.group(1).equals("services") && i < services.size()) {
           where = "xDS Listener " + result.serviceListener().get(services.get(i));
@@ -296,7 +318,7 @@ public final class XdsConfigSource implements ConfigSource {
 
   private void flush() {
     flushQueued = false;
-    Result result = XdsTranslator.translate(targets, new State(listeners, routes, clusters, endpoints));
+    Result result = XdsTranslator.translate(targets, serverListener, new State(listeners, routes, clusters, endpoints));
     reconcile(result);
     awaiting = List.copyOf(result.missing());
     if (result.complete()) {
@@ -318,7 +340,7 @@ public final class XdsConfigSource implements ConfigSource {
     syncWatches(result.clusterNames(), clusterWatchers, clusters, types.clusters);
     syncWatches(result.edsNames(), endpointWatchers, endpoints, types.endpoints);
     // A newly watched resource may already be in hand; a second pass picks up what it refers to.
-    Result again = XdsTranslator.translate(targets, new State(listeners, routes, clusters, endpoints));
+    Result again = XdsTranslator.translate(targets, serverListener, new State(listeners, routes, clusters, endpoints));
     if (!again.routeNames().equals(result.routeNames()) || !again.clusterNames().equals(result.clusterNames())
         || !again.edsNames().equals(result.edsNames())) {
       scheduleFlush();
@@ -472,6 +494,7 @@ public final class XdsConfigSource implements ConfigSource {
     private Duration maxBackoff = Duration.ofSeconds(30);
     private MeterRegistry meterRegistry;
     private boolean delta;
+    private String serverListener;
 
     private Builder(Bootstrap bootstrap) {
       this.bootstrap = requireNonNull(bootstrap, "bootstrap");
@@ -536,9 +559,33 @@ public final class XdsConfigSource implements ConfigSource {
       return this;
     }
 
+    /**
+     * Also reads the server Listener for {@code listeningAddress}, the address the servers of this
+     * process listen on ({@code 0.0.0.0:9080}, {@code [::]:9080}): the bootstrap's
+     * {@code server_listener_resource_name_template} applied to it (Istio's is
+     * {@code xds.istio.io/grpc/lds/inbound/%s}). Its RBAC HTTP filters become the configuration's
+     * {@linkplain MeshConfig#authorizationPolicies() authorization policies}, for every service of
+     * the process; a listener the server says does not exist means no policies. The configuration
+     * waits for this listener as for any other resource. One address: Weft enforces one set of
+     * policies per process.
+     */
+    public Builder serverListener(String listeningAddress) {
+      requireNonNull(listeningAddress, "listeningAddress");
+      if (listeningAddress.isBlank()) {
+        throw new IllegalArgumentException("the server listening address must not be blank");
+      }
+      this.serverListener = listeningAddress;
+      return this;
+    }
+
     public XdsConfigSource build() {
-      if (targets.isEmpty()) {
-        throw new IllegalArgumentException("an xDS config source needs at least one target (xds:///name or a listener name)");
+      if (targets.isEmpty() && serverListener == null) {
+        throw new IllegalArgumentException(
+            "an xDS config source needs at least one target (xds:///name or a listener name) or a server listener");
+      }
+      if (serverListener != null && bootstrap.serverListenerResourceNameTemplate().isEmpty()) {
+        throw new IllegalArgumentException("serverListener(\"" + serverListener + "\") needs the bootstrap's "
+            + "server_listener_resource_name_template (Istio's is xds.istio.io/grpc/lds/inbound/%s), and it has none");
       }
       return new XdsConfigSource(this);
     }

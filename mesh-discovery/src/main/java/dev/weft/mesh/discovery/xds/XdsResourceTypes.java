@@ -13,9 +13,10 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
-/** The four resource types of the client-side xDS flow, each parsing into an {@link XdsValues} value. */
+/** The four resource types of the xDS flow, each parsing into an {@link XdsValues} value. */
 final class XdsResourceTypes {
   static final String LISTENER_URL = "type.googleapis.com/envoy.config.listener.v3.Listener";
   static final String ROUTE_URL = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
@@ -28,9 +29,16 @@ final class XdsResourceTypes {
   final XdsResourceType<Endpoints> endpoints;
 
   XdsResourceTypes(Map<String, Bootstrap.CertificateProvider> providers) {
+    this(providers, Set.of());
+  }
+
+  /** With {@code serverListeners} the names of this process's server listeners, parsed as such. */
+  XdsResourceTypes(Map<String, Bootstrap.CertificateProvider> providers, Set<String> serverListeners) {
     ClusterParser clusterParser = new ClusterParser(providers);
+    Set<String> servers = Set.copyOf(serverListeners);
     listeners = new Type<>(LISTENER_URL, "Listener", true, io.envoyproxy.envoy.config.listener.v3.Listener.class,
-        io.envoyproxy.envoy.config.listener.v3.Listener::getName, ListenerParser::parse);
+        io.envoyproxy.envoy.config.listener.v3.Listener::getName,
+        l -> servers.contains(l.getName()) ? ServerListenerParser.parse(l) : ListenerParser.parse(l));
     routes = new Type<>(ROUTE_URL, "RouteConfiguration", false, RouteConfiguration.class,
         RouteConfiguration::getName, rc -> RouteConfigParser.parse(rc, ""));
     clusters = new Type<>(CLUSTER_URL, "Cluster", true, Cluster.class, Cluster::getName, clusterParser::parse);

@@ -8,6 +8,7 @@ import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.config.MirrorPolicy;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.Service;
+import dev.weft.mesh.api.security.AuthorizationPolicy;
 import dev.weft.mesh.discovery.xds.XdsValues.Endpoints;
 import dev.weft.mesh.discovery.xds.XdsValues.Listener;
 import dev.weft.mesh.discovery.xds.XdsValues.RouteConfig;
@@ -59,19 +60,30 @@ final class XdsTranslator {
    * @param services the built services, meaningful only when nothing is missing
    * @param clusters the built clusters, meaningful only when nothing is missing
    * @param serviceListener each service's listener (for error locations)
+   * @param policies the authorization policies of the server listener (none when there is none)
    */
   record Result(Set<String> routeNames, Set<String> clusterNames, Set<String> edsNames, List<String> missing,
-      List<Service> services, List<Cluster> clusters, Map<String, String> serviceListener) {
+      List<Service> services, List<Cluster> clusters, Map<String, String> serviceListener, List<AuthorizationPolicy> policies) {
     boolean complete() {
       return missing.isEmpty();
     }
 
     MeshConfig config(String version) {
-      return new MeshConfig(version, services, clusters);
+      return new MeshConfig(version, services, clusters, policies);
     }
   }
 
   static Result translate(List<Target> targets, State state) {
+    return translate(targets, null, state);
+  }
+
+  /**
+   * @param serverListener the name of this process's server listener, or null when it has none:
+   *     its RBAC policies become the configuration's authorization policies; one known not to exist
+   *     means no policies
+   */
+  static Result translate(List<Target> targets, String serverListener, State state) {
+    List<AuthorizationPolicy> policies = List.of();
     Set<String> routeNames = new LinkedHashSet<>();
     Set<String> clusterNames = new LinkedHashSet<>();
     Set<String> edsNames = new LinkedHashSet<>();
@@ -79,6 +91,14 @@ final class XdsTranslator {
     List<Service> services = new ArrayList<>();
     Map<String, String> serviceListener = new LinkedHashMap<>();
     Set<String> referenced = new LinkedHashSet<>();
+    if (serverListener != null) {
+      Optional<Listener> so = state.listeners().get(serverListener);
+      if (so == null) {
+        missing.add("Listener " + serverListener);
+      } else if (so.isPresent()) {
+        policies = so.get().policies();
+      }
+    }
 
     for (Target t : targets) {
       Optional<Listener> lo = state.listeners().get(t.listener());
@@ -90,6 +110,9 @@ final class XdsTranslator {
         continue;
       }
       Listener l = lo.get();
+      if (l.server()) {
+        continue; // a name both targeted and served: it is read as the server listener
+      }
       RouteConfig rc = l.inlineRoutes();
       if (rc == null) {
         routeNames.add(l.rdsName());
@@ -143,7 +166,7 @@ final class XdsTranslator {
         clusters.add(c);
       }
     }
-    return new Result(routeNames, clusterNames, edsNames, missing, services, clusters, serviceListener);
+    return new Result(routeNames, clusterNames, edsNames, missing, services, clusters, serviceListener, policies);
   }
 
   /** A cluster with its endpoints, or null when something it needs is missing. */

@@ -4,6 +4,7 @@ import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.FaultInjection;
 import dev.weft.mesh.api.config.Route;
+import dev.weft.mesh.api.security.AuthorizationPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +21,26 @@ final class XdsValues {
    * @param maxStreamDuration the default call timeout (HCM common_http_protocol_options), zero for none
    * @param faultFilterName the name of the fault filter in the filter chain, or empty when there is none
    * @param fault the fault filter's own configuration (applies where no route or virtual host overrides it)
+   * @param server whether this is the server listener of this process (then only {@code policies} matters)
+   * @param policies the authorization policies a server listener's RBAC filters translate to
    */
   record Listener(String name, String rdsName, RouteConfig inlineRoutes, Duration maxStreamDuration,
-      String faultFilterName, FaultInjection fault) {}
+      String faultFilterName, FaultInjection fault, boolean server, List<AuthorizationPolicy> policies) {
+    Listener {
+      policies = List.copyOf(policies);
+    }
+
+    /** A client-side listener. */
+    Listener(String name, String rdsName, RouteConfig inlineRoutes, Duration maxStreamDuration, String faultFilterName,
+        FaultInjection fault) {
+      this(name, rdsName, inlineRoutes, maxStreamDuration, faultFilterName, fault, false, List.of());
+    }
+
+    /** The server listener of this process. */
+    static Listener server(String name, List<AuthorizationPolicy> policies) {
+      return new Listener(name, "", null, Duration.ZERO, "", FaultInjection.NONE, true, policies);
+    }
+  }
 
   /** A route configuration. */
   record RouteConfig(String name, List<VirtualHost> virtualHosts) {

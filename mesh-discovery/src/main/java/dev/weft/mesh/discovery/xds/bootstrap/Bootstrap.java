@@ -42,6 +42,11 @@ public record Bootstrap(
         List.of(new ServerInfo(serverUri, ChannelCredentials.INSECURE, List.of())), Map.of(), "", "%s");
   }
 
+  /** This bootstrap with {@code template} as its server listener resource name template. */
+  public Bootstrap withServerListenerResourceNameTemplate(String template) {
+    return new Bootstrap(node, servers, certificateProviders, template, clientDefaultListenerResourceNameTemplate);
+  }
+
   /** This bootstrap with the URI of every server replaced (tests point a real bootstrap at loopback). */
   public Bootstrap withServerUri(String serverUri) {
     List<ServerInfo> changed = servers.stream().map(s -> new ServerInfo(serverUri, s.credentials(), s.serverFeatures())).toList();
