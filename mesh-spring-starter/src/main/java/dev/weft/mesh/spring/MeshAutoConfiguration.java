@@ -45,7 +45,7 @@ public class MeshAutoConfiguration {
     }
   }
 
-  /** The xDS source, when targets are named and no file is. */
+  /** The xDS source, when targets or a server listener are named and no file is. */
   @Configuration(proxyBeanMethods = false)
   @org.springframework.context.annotation.Conditional(XdsTargetsCondition.class)
   @org.springframework.boot.autoconfigure.condition.ConditionalOnClass(name = "dev.weft.mesh.discovery.xds.XdsConfigSource")
@@ -60,6 +60,9 @@ public class MeshAutoConfiguration {
           : dev.weft.mesh.discovery.xds.bootstrap.BootstrapLoader.fromEnvironment();
       dev.weft.mesh.discovery.xds.XdsConfigSource.Builder b = dev.weft.mesh.discovery.xds.XdsConfigSource.builder(bootstrap)
           .targets(xds.getTargets());
+      if (xds.getServerListener() != null && !xds.getServerListener().isBlank()) {
+        b.serverListener(xds.getServerListener());
+      }
       if (xds.getCacheDirectory() != null) {
         b.cacheDirectory(xds.getCacheDirectory());
       }
@@ -91,14 +94,18 @@ public class MeshAutoConfiguration {
     };
   }
 
-  /** Matches when {@code weft.mesh.xds.targets} names at least one target, in list or comma form. */
+  /**
+   * Matches when {@code weft.mesh.xds.targets} names at least one target, in list or comma form, or
+   * {@code weft.mesh.xds.server-listener} is set.
+   */
   static final class XdsTargetsCondition implements org.springframework.context.annotation.Condition {
     @Override
     public boolean matches(org.springframework.context.annotation.ConditionContext context,
         org.springframework.core.type.AnnotatedTypeMetadata metadata) {
       return org.springframework.boot.context.properties.bind.Binder.get(context.getEnvironment())
           .bind("weft.mesh.xds.targets", org.springframework.boot.context.properties.bind.Bindable.listOf(String.class))
-          .map(list -> !list.isEmpty()).orElse(false);
+          .map(list -> !list.isEmpty()).orElse(false)
+          || context.getEnvironment().containsProperty("weft.mesh.xds.server-listener");
     }
   }
 }

@@ -106,6 +106,17 @@ public class MeshProperties {
     /** Directory for an on-disk copy of the last accepted resources, so a restart can serve while the control plane is down. */
     private Path cacheDirectory;
 
+    /** Address the application's servers listen on (such as 0.0.0.0:9080): the server Listener the bootstrap's server_listener_resource_name_template names for it is watched, and its RBAC filters become the authorization policies (gRFC A41). */
+    private String serverListener;
+
+    public String getServerListener() {
+      return serverListener;
+    }
+
+    public void setServerListener(String serverListener) {
+      this.serverListener = serverListener;
+    }
+
     public List<String> getTargets() {
       return targets;
     }

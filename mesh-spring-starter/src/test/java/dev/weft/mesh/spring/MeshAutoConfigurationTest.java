@@ -76,6 +76,33 @@ class MeshAutoConfigurationTest {
   }
 
   @Test
+  void aServerListenerAddressWatchesTheListenerTheBootstrapNamesForIt() throws Exception {
+    Path bootstrap = dir.resolve("bootstrap.json");
+    java.nio.file.Files.writeString(bootstrap, """
+        {"xds_servers": [{"server_uri": "127.0.0.1:1", "channel_creds": [{"type": "insecure"}]}],
+         "node": {"id": "starter-test"},
+         "server_listener_resource_name_template": "xds.istio.io/grpc/lds/inbound/%s"}
+        """);
+    runner.withPropertyValues("weft.mesh.xds.server-listener=0.0.0.0:9080", "weft.mesh.xds.bootstrap=" + bootstrap).run(context -> {
+      assertThat(context).hasNotFailed().hasSingleBean(dev.weft.mesh.discovery.xds.XdsConfigSource.class);
+      assertThat(context.getBean(dev.weft.mesh.discovery.xds.XdsConfigSource.class).serverListenerName())
+          .contains("xds.istio.io/grpc/lds/inbound/0.0.0.0:9080");
+    });
+  }
+
+  @Test
+  void aServerListenerWithoutATemplateInTheBootstrapFailsSayingSo() throws Exception {
+    Path bootstrap = dir.resolve("bootstrap.json");
+    java.nio.file.Files.writeString(bootstrap, """
+        {"xds_servers": [{"server_uri": "127.0.0.1:1", "channel_creds": [{"type": "insecure"}]}],
+         "node": {"id": "starter-test"}}
+        """);
+    runner.withPropertyValues("weft.mesh.xds.server-listener=0.0.0.0:9080", "weft.mesh.xds.bootstrap=" + bootstrap)
+        .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+            .hasMessageContaining("server_listener_resource_name_template"));
+  }
+
+  @Test
   void withoutAnyWeftPropertyTheStarterBacksOffAndSaysHowToEnableIt(CapturedOutput output) {
     runner.run(context -> {
       assertThat(context).hasNotFailed().doesNotHaveBean(Mesh.class).doesNotHaveBean(MeshHttpClient.class);
