@@ -38,7 +38,13 @@ import java.util.concurrent.TimeUnit;
  * callbacks meet under one lock per call. Attempts' callbacks run on the mesh client's executor, never
  * inline, so calling into an attempt's {@link ClientCall} under the lock cannot re-enter it. The
  * caller's listener hears events in order through a {@link SerializingExecutor} on the call's
- * executor, inside the gRPC {@code Context} the call was made in (as grpc-java's own calls do).
+ * executor, inside the gRPC {@code Context} the call was made in (as grpc-java's own calls do). When
+ * the call has no executor of its own, its executor is the mesh client's, the very pool the attempts'
+ * callbacks run on: an event raised by one of this call's attempt callbacks, outside the lock, is then
+ * handed to the listener on that same thread instead of being passed to another thread of the pool
+ * (one hand-off per event, as on a plain channel). Events raised anywhere else (the caller's own
+ * methods, timers) are always handed off, so the listener is never called inline from the caller's
+ * methods.
  */
 final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final MeshGrpc grpc;
@@ -49,7 +55,12 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final io.opentelemetry.context.Context traceParent;
   private final io.grpc.Context grpcContext;
   private final SerializingExecutor delivery;
+  /** Whether the call's executor is the mesh client's, on which attempt callbacks already run. */
+  private final boolean deliveryOnAttemptThreads;
   private final Adapter adapter = new Adapter();
+
+  /** The call whose attempt callback this thread is running, if any. */
+  private static final ThreadLocal<MeshClientCall<?, ?>> IN_ATTEMPT_CALLBACK = new ThreadLocal<>();
 
   private final Object lock = new Object();
   // Guarded by lock.
@@ -79,7 +90,8 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     this.callOptions = callOptions;
     this.traceParent = io.opentelemetry.context.Context.current();
     this.grpcContext = io.grpc.Context.current();
-    Executor executor = callOptions.getExecutor() != null ? callOptions.getExecutor() : grpc.executor();
+    this.deliveryOnAttemptThreads = callOptions.getExecutor() == null;
+    Executor executor = deliveryOnAttemptThreads ? grpc.executor() : callOptions.getExecutor();
     this.delivery = new SerializingExecutor(executor);
   }
 
@@ -245,11 +257,24 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
   /** Hands an event to the caller's listener, in order, unless the listener has heard the end. */
   private void deliver(Runnable event) {
-    delivery.execute(grpcContext.wrap(() -> {
+    dispatch(grpcContext.wrap(() -> {
       if (!listenerClosed) {
         event.run();
       }
     }));
+  }
+
+  /**
+   * Runs a listener task through the serializing executor: on this thread when it is running one of
+   * this call's attempt callbacks on the call's own executor and holds no lock of the call, else on
+   * the executor.
+   */
+  private void dispatch(Runnable task) {
+    if (deliveryOnAttemptThreads && IN_ATTEMPT_CALLBACK.get() == this && !Thread.holdsLock(lock)) {
+      delivery.executeHere(task);
+    } else {
+      delivery.execute(task);
+    }
   }
 
   private AttemptStream firstLiveAttempt() {
@@ -290,8 +315,19 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
   /** Tells the caller the call is over, once. Caller holds the lock. */
   private void closeCaller(Status status, Metadata trailers) {
+    Runnable close = closeCallerLocked(status, trailers);
+    if (close != null) {
+      delivery.execute(close);
+    }
+  }
+
+  /**
+   * Marks the call over and returns the task that tells the caller, to run once the lock is
+   * released; null when the call was already over. Caller holds the lock.
+   */
+  private Runnable closeCallerLocked(Status status, Metadata trailers) {
     if (closed) {
-      return;
+      return null;
     }
     closed = true;
     replay.clear();
@@ -299,20 +335,24 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     Status s = cancelStatus != null ? cancelStatus : status;
     Listener<RespT> l = listener;
     grpcContext.removeListener(contextCancelled);
-    delivery.execute(grpcContext.wrap(() -> {
+    return grpcContext.wrap(() -> {
       if (!listenerClosed) {
         listenerClosed = true;
         l.onClose(s, trailers);
       }
-    }));
+    });
   }
 
   /** Hears the end of the call from the engine. */
   private final class CallerListener implements CallListener<GrpcAttemptResult> {
     @Override
     public void onComplete(GrpcAttemptResult result) {
+      Runnable close;
       synchronized (lock) {
-        closeCaller(result.status(), result.trailers());
+        close = closeCallerLocked(result.status(), result.trailers());
+      }
+      if (close != null) {
+        dispatch(close);
       }
     }
 
@@ -439,6 +479,16 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
     @Override
     public void onHeaders(Metadata responseHeaders) {
+      MeshClientCall<?, ?> previous = IN_ATTEMPT_CALLBACK.get();
+      IN_ATTEMPT_CALLBACK.set(MeshClientCall.this);
+      try {
+        onHeadersHere(responseHeaders);
+      } finally {
+        IN_ATTEMPT_CALLBACK.set(previous);
+      }
+    }
+
+    private void onHeadersHere(Metadata responseHeaders) {
       if (context.mirror()) {
         return;
       }
@@ -454,6 +504,16 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
     @Override
     public void onMessage(RespT message) {
+      MeshClientCall<?, ?> previous = IN_ATTEMPT_CALLBACK.get();
+      IN_ATTEMPT_CALLBACK.set(MeshClientCall.this);
+      try {
+        onMessageHere(message);
+      } finally {
+        IN_ATTEMPT_CALLBACK.set(previous);
+      }
+    }
+
+    private void onMessageHere(RespT message) {
       Listener<RespT> l;
       synchronized (lock) {
         if (winner != this || closed) {
@@ -466,6 +526,16 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
     @Override
     public void onReady() {
+      MeshClientCall<?, ?> previous = IN_ATTEMPT_CALLBACK.get();
+      IN_ATTEMPT_CALLBACK.set(MeshClientCall.this);
+      try {
+        onReadyHere();
+      } finally {
+        IN_ATTEMPT_CALLBACK.set(previous);
+      }
+    }
+
+    private void onReadyHere() {
       Listener<RespT> l;
       synchronized (lock) {
         if (winner != this || closed) {
@@ -478,6 +548,16 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
     @Override
     public void onClose(Status status, Metadata trailers) {
+      MeshClientCall<?, ?> previous = IN_ATTEMPT_CALLBACK.get();
+      IN_ATTEMPT_CALLBACK.set(MeshClientCall.this);
+      try {
+        onCloseHere(status, trailers);
+      } finally {
+        IN_ATTEMPT_CALLBACK.set(previous);
+      }
+    }
+
+    private void onCloseHere(Status status, Metadata trailers) {
       boolean byMesh;
       synchronized (lock) {
         streams.remove(this);

@@ -38,6 +38,21 @@ final class SerializingExecutor implements Executor {
     }
   }
 
+  /**
+   * Runs {@code task} on this thread, after any tasks queued before it, unless another thread is
+   * already running this executor's tasks, in which case that thread runs it, in order.
+   */
+  void executeHere(Runnable task) {
+    synchronized (queue) {
+      queue.add(task);
+      if (running) {
+        return;
+      }
+      running = true;
+    }
+    drain();
+  }
+
   private void drain() {
     while (true) {
       Runnable next;
