@@ -68,6 +68,80 @@ class MeshChannelTest extends MeshGrpcTestSupport {
     assertThat(out.done.get(5, TimeUnit.SECONDS)).containsExactly("a:1", "a:2");
   }
 
+  /** What a raw listener heard, with the thread each event came on. */
+  private static final class RecordingListener extends io.grpc.ClientCall.Listener<SimpleResponse> {
+    final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    final CompletableFuture<Status> closed = new CompletableFuture<>();
+
+    private void record(String event) {
+      events.add(event + "@" + Thread.currentThread().getName());
+    }
+
+    @Override
+    public void onReady() {
+      record("ready");
+    }
+
+    @Override
+    public void onHeaders(io.grpc.Metadata headers) {
+      record("headers");
+    }
+
+    @Override
+    public void onMessage(SimpleResponse message) {
+      record("message:" + message.getResponseMessage());
+    }
+
+    @Override
+    public void onClose(Status status, io.grpc.Metadata trailers) {
+      record("close:" + status.getCode());
+      closed.complete(status);
+    }
+  }
+
+  @Test
+  void aListenerHearsEveryEventInOrderOnTheMeshThreadsAndNeverInsideTheCallersOwnCalls() throws Exception {
+    startWithOneBackend();
+    String caller = Thread.currentThread().getName();
+    for (int i = 0; i < 50; i++) {
+      RecordingListener listener = new RecordingListener();
+      io.grpc.ClientCall<SimpleRequest, SimpleResponse> call =
+          grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
+      call.start(listener, new io.grpc.Metadata());
+      call.request(1);
+      call.sendMessage(request("m" + i));
+      call.halfClose();
+      assertThat(listener.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+      List<String> names = listener.events.stream().map(e -> e.substring(0, e.indexOf('@'))).toList();
+      assertThat(names).as("call %d", i).containsSubsequence("headers", "message:a:m" + i, "close:OK");
+      assertThat(names.get(names.size() - 1)).isEqualTo("close:OK");
+      assertThat(listener.events).as("every event on a mesh thread, none on the caller's")
+          .allSatisfy(e -> assertThat(e.substring(e.indexOf('@') + 1)).startsWith("weft-grpc").isNotEqualTo(caller));
+    }
+  }
+
+  @Test
+  void cancellingFromTheCallersThreadClosesTheListenerOnAMeshThread() throws Exception {
+    Backend slow = serving("slow", new SimpleServiceGrpc.SimpleServiceImplBase() {
+      @Override
+      public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responseObserver) {
+        // never answers: the caller cancels
+      }
+    });
+    start(config("v1", route(Destination.of("c")).build(), cluster("c", slow)));
+    RecordingListener listener = new RecordingListener();
+    io.grpc.ClientCall<SimpleRequest, SimpleResponse> call =
+        grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
+    call.start(listener, new io.grpc.Metadata());
+    call.request(1);
+    call.sendMessage(request("x"));
+    call.halfClose();
+    call.cancel("the test cancels", null);
+    assertThat(listener.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.CANCELLED);
+    String close = listener.events.get(listener.events.size() - 1);
+    assertThat(close).startsWith("close:CANCELLED@weft-grpc");
+  }
+
   @Test
   void listenerRunsInTheCallersGrpcContext() throws Exception {
     startWithOneBackend();
