@@ -99,6 +99,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
   @Override
   public void start(Listener<RespT> responseListener, Metadata requestHeaders) {
+    Runnable closeLater = null;
     synchronized (lock) {
       if (listener != null) {
         throw new IllegalStateException("the call was already started");
@@ -106,15 +107,21 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       listener = java.util.Objects.requireNonNull(responseListener, "responseListener");
       headers = java.util.Objects.requireNonNull(requestHeaders, "requestHeaders");
       if (cancelStatus != null) {
-        closeCaller(cancelStatus, new Metadata());
-        return;
+        closeLater = closeCallerLocked(cancelStatus, new Metadata());
       }
+    }
+    if (closeLater != null) {
+      delivery.execute(closeLater);
+      return;
     }
     if (grpcContext.isCancelled()) {
       synchronized (lock) {
         cancelStatus = Status.CANCELLED.withDescription("the caller's gRPC context was already cancelled")
             .withCause(grpcContext.cancellationCause());
-        closeCaller(cancelStatus, new Metadata());
+        closeLater = closeCallerLocked(cancelStatus, new Metadata());
+      }
+      if (closeLater != null) {
+        delivery.execute(closeLater);
       }
       return;
     }
@@ -313,14 +320,6 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     return true;
   }
 
-  /** Tells the caller the call is over, once. Caller holds the lock. */
-  private void closeCaller(Status status, Metadata trailers) {
-    Runnable close = closeCallerLocked(status, trailers);
-    if (close != null) {
-      delivery.execute(close);
-    }
-  }
-
   /**
    * Marks the call over and returns the task that tells the caller, to run once the lock is
    * released; null when the call was already over. Caller holds the lock.
@@ -358,8 +357,12 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
     @Override
     public void onFailure(MeshException failure) {
+      Runnable close;
       synchronized (lock) {
-        closeCaller(GrpcStatuses.fromMeshException(failure), new Metadata());
+        close = closeCallerLocked(GrpcStatuses.fromMeshException(failure), new Metadata());
+      }
+      if (close != null) {
+        dispatch(close);
       }
     }
   }

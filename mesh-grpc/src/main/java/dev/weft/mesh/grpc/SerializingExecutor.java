@@ -54,19 +54,41 @@ final class SerializingExecutor implements Executor {
   }
 
   private void drain() {
-    while (true) {
-      Runnable next;
-      synchronized (queue) {
-        next = queue.poll();
-        if (next == null) {
-          running = false;
-          return;
+    boolean done = false;
+    try {
+      while (true) {
+        Runnable next;
+        synchronized (queue) {
+          next = queue.poll();
+          if (next == null) {
+            running = false;
+            done = true;
+            return;
+          }
+        }
+        try {
+          next.run();
+        } catch (RuntimeException e) {
+          log.warn("a gRPC call listener threw", e);
         }
       }
-      try {
-        next.run();
-      } catch (RuntimeException e) {
-        log.warn("a gRPC call listener threw", e);
+    } finally {
+      if (!done) {
+        // An Error escaped a task: let the tasks behind it run elsewhere rather than never.
+        boolean more;
+        synchronized (queue) {
+          running = !queue.isEmpty();
+          more = running;
+        }
+        if (more) {
+          try {
+            delegate.execute(this::drain);
+          } catch (RejectedExecutionException e) {
+            synchronized (queue) {
+              running = false;
+            }
+          }
+        }
       }
     }
   }

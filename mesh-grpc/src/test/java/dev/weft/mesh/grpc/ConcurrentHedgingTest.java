@@ -44,7 +44,7 @@ class ConcurrentHedgingTest extends MeshGrpcTestSupport {
     assertThat(timers.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
   }
 
-  /** Joins a client stream's messages and answers after 0 to 20 ms. */
+  /** Joins a client stream's messages and answers after 10 to 30 ms, so that every call outlives the 5 ms hedging delay. */
   private SimpleServiceGrpc.SimpleServiceImplBase delayedJoin(String name) {
     return new SimpleServiceGrpc.SimpleServiceImplBase() {
       @Override
@@ -71,7 +71,7 @@ class ConcurrentHedgingTest extends MeshGrpcTestSupport {
                 out.onNext(response(name + ":" + joined));
                 out.onCompleted();
               }
-            }, ThreadLocalRandom.current().nextInt(20), TimeUnit.MILLISECONDS);
+            }, 10 + ThreadLocalRandom.current().nextInt(20), TimeUnit.MILLISECONDS);
           }
         };
       }

@@ -69,7 +69,7 @@ class MeshChannelTest extends MeshGrpcTestSupport {
   }
 
   /** What a raw listener heard, with the thread each event came on. */
-  private static final class RecordingListener extends io.grpc.ClientCall.Listener<SimpleResponse> {
+  private static class RecordingListener extends io.grpc.ClientCall.Listener<SimpleResponse> {
     final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
     final CompletableFuture<Status> closed = new CompletableFuture<>();
 
@@ -117,6 +117,72 @@ class MeshChannelTest extends MeshGrpcTestSupport {
       assertThat(names.get(names.size() - 1)).isEqualTo("close:OK");
       assertThat(listener.events).as("every event on a mesh thread, none on the caller's")
           .allSatisfy(e -> assertThat(e.substring(e.indexOf('@') + 1)).startsWith("weft-grpc").isNotEqualTo(caller));
+    }
+  }
+
+  @Test
+  void aCallWithoutExecutorHearsItsResponseOnTheThreadTheAttemptReceivedItOn() throws Exception {
+    Backend a = echo("a");
+    // records the thread each attempt's response message arrives on, below the mesh's own listener
+    List<String> attemptThreads = java.util.Collections.synchronizedList(new ArrayList<>());
+    io.grpc.ClientInterceptor recorder = new io.grpc.ClientInterceptor() {
+      @Override
+      public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(io.grpc.MethodDescriptor<Q, R> method, io.grpc.CallOptions options,
+          io.grpc.Channel next) {
+        return new io.grpc.ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+          @Override
+          public void start(Listener<R> listener, io.grpc.Metadata headers) {
+            super.start(new io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+              @Override
+              public void onMessage(R message) {
+                attemptThreads.add(Thread.currentThread().getName());
+                super.onMessage(message);
+              }
+            }, headers);
+          }
+        };
+      }
+    };
+    start(config("v1", route(Destination.of("c")).build(), cluster("c", a)), dev.weft.mesh.core.Mesh.builder(),
+        m -> MeshGrpc.builder(m).channelCustomizer(b -> b.intercept(recorder)));
+    for (int i = 0; i < 20; i++) {
+      RecordingListener listener = new RecordingListener();
+      io.grpc.ClientCall<SimpleRequest, SimpleResponse> call =
+          grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
+      call.start(listener, new io.grpc.Metadata());
+      call.request(1);
+      call.sendMessage(request("m" + i));
+      call.halfClose();
+      assertThat(listener.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+      String heard = listener.events.stream().filter(e -> e.startsWith("message:")).findFirst().orElseThrow();
+      assertThat(heard.substring(heard.indexOf('@') + 1)).as("call %d", i).isEqualTo(attemptThreads.get(i));
+    }
+  }
+
+  @Test
+  void aListenerThatCancelsFromInsideOnMessageStillHearsOneCloseLast() throws Exception {
+    startWithOneBackend();
+    for (int i = 0; i < 20; i++) {
+      io.grpc.ClientCall<SimpleRequest, SimpleResponse> call =
+          grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getServerStreamingRpcMethod(), io.grpc.CallOptions.DEFAULT);
+      RecordingListener listener = new RecordingListener() {
+        @Override
+        public void onMessage(SimpleResponse message) {
+          super.onMessage(message);
+          call.cancel("enough", null);
+          call.request(1);
+        }
+      };
+      call.start(listener, new io.grpc.Metadata());
+      call.request(1);
+      call.sendMessage(request("s"));
+      call.halfClose();
+      assertThat(listener.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.CANCELLED);
+      await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
+        List<String> names = listener.events.stream().map(e -> e.substring(0, e.indexOf('@'))).toList();
+        assertThat(names.stream().filter(n -> n.startsWith("close:"))).hasSize(1);
+        assertThat(names.get(names.size() - 1)).isEqualTo("close:CANCELLED");
+      });
     }
   }
 

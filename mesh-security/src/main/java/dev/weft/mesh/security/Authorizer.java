@@ -25,6 +25,7 @@ public final class Authorizer {
   private final List<AuthorizationPolicy> policies;
   private final CompiledPolicy[] denies;
   private final CompiledPolicy[] allows;
+  private final Decision noAllowMatch;
 
   private Authorizer(List<AuthorizationPolicy> policies) {
     this.policies = List.copyOf(policies);
@@ -35,6 +36,30 @@ public final class Authorizer {
     }
     this.denies = deny.toArray(CompiledPolicy[]::new);
     this.allows = allow.toArray(CompiledPolicy[]::new);
+    this.noAllowMatch = noAllowMatch(this.policies);
+  }
+
+  /**
+   * The denial when no ALLOW policy matches: when every ALLOW policy has no rules (they allow
+   * nothing, such as a server waiting for its configuration), it names them and says so.
+   */
+  private static Decision noAllowMatch(List<AuthorizationPolicy> policies) {
+    List<String> ruleless = new ArrayList<>();
+    for (AuthorizationPolicy p : policies) {
+      if (p.action() == Action.ALLOW) {
+        if (!p.rules().isEmpty()) {
+          return Decision.NO_ALLOW_MATCH;
+        }
+        ruleless.add(p.name());
+      }
+    }
+    if (ruleless.isEmpty()) {
+      return Decision.NO_ALLOW_MATCH;
+    }
+    String names = String.join(", ", ruleless);
+    return new Decision(false, Decision.Basis.NO_ALLOW_MATCH, names, -1,
+        "denied: the ALLOW polic" + (ruleless.size() == 1 ? "y '" : "ies '") + names + "' " + (ruleless.size() == 1 ? "has" : "have")
+            + " no rules, so nothing is allowed");
   }
 
   /** An authorizer enforcing every one of {@code policies}. */
@@ -83,7 +108,7 @@ public final class Authorizer {
         return d;
       }
     }
-    return Decision.NO_ALLOW_MATCH;
+    return noAllowMatch;
   }
 
   @Override

@@ -7,7 +7,8 @@ import static java.util.Objects.requireNonNull;
  *
  * @param allowed whether the request may proceed
  * @param basis why: which step of the evaluation decided
- * @param policy the name of the policy that matched; empty when none did
+ * @param policy the name of the policy that matched; empty when none did (for {@code NO_ALLOW_MATCH},
+ *     the ALLOW policies when none of them has a rule, so that they allow nothing)
  * @param rule the index of the matching rule in that policy; -1 when none did
  * @param reason a sentence for people (logs, error bodies)
  */

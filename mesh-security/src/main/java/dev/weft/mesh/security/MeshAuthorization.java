@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.api.security.AuthorizationPolicy;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -28,13 +30,24 @@ public final class MeshAuthorization implements AutoCloseable {
   }
 
   /**
+   * The policy an enforcer holds until the mesh has applied its first configuration: an ALLOW
+   * policy without rules, so every request is denied rather than let through unchecked.
+   */
+  public static final String AWAITING_CONFIGURATION = "awaiting-mesh-configuration";
+
+  /**
    * Makes {@code enforcer} follow the policies for {@code service} in every configuration the mesh
-   * applies, starting with the one in force.
+   * applies, starting with the one in force. Until the mesh has a configuration (an xDS source
+   * waiting for its control plane), the enforcer denies every request with the policy
+   * {@value #AWAITING_CONFIGURATION}: a server never serves unchecked while its policies are on
+   * their way.
    */
   public static MeshAuthorization follow(Mesh mesh, AuthorizationEnforcer enforcer, String service) {
     requireNonNull(mesh, "mesh");
     requireNonNull(enforcer, "enforcer");
     requireNonNull(service, "service");
+    enforcer.update(Authorizer.of(List.of(new AuthorizationPolicy(AWAITING_CONFIGURATION, List.of(),
+        AuthorizationPolicy.Action.ALLOW, List.of()))));
     Consumer<MeshConfig> listener = config -> enforcer.update(Authorizer.forService(config.authorizationPolicies(), service));
     mesh.addConfigListener(listener);
     return new MeshAuthorization(mesh, listener);

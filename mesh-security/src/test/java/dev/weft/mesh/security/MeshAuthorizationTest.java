@@ -46,4 +46,41 @@ class MeshAuthorizationTest {
       assertThat(enforcer.enforce(anonymous("/admin")).allowed()).as("a policy for another service").isTrue();
     }
   }
+
+  /** A source that delivers its configuration only when told to, like a control plane that has not answered yet. */
+  private static final class LateSource implements dev.weft.mesh.api.spi.ConfigSource {
+    private volatile dev.weft.mesh.api.spi.ConfigListener listener;
+
+    @Override
+    public void start(dev.weft.mesh.api.spi.ConfigListener newListener) {
+      this.listener = newListener;
+    }
+
+    void deliver(MeshConfig config) {
+      listener.onConfig(config);
+    }
+
+    @Override
+    public String description() {
+      return "late";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void untilTheMeshHasAConfigurationEveryRequestIsDenied() {
+    LateSource source = new LateSource();
+    AuthorizationEnforcer enforcer = AuthorizationEnforcer.builder().build();
+    try (Mesh mesh = Mesh.builder().configSource(source).build();
+         MeshAuthorization ignored = MeshAuthorization.follow(mesh, enforcer, "reviews")) {
+      Decision waiting = enforcer.enforce(anonymous("/reviews/1"));
+      assertThat(waiting.allowed()).isFalse();
+      assertThat(waiting.policy()).isEqualTo(MeshAuthorization.AWAITING_CONFIGURATION);
+
+      source.deliver(config("1"));
+      assertThat(enforcer.enforce(anonymous("/reviews/1")).allowed()).as("no policies: everything is allowed").isTrue();
+    }
+  }
 }

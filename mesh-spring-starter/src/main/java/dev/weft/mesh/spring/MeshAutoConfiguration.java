@@ -105,7 +105,7 @@ public class MeshAutoConfiguration {
       return org.springframework.boot.context.properties.bind.Binder.get(context.getEnvironment())
           .bind("weft.mesh.xds.targets", org.springframework.boot.context.properties.bind.Bindable.listOf(String.class))
           .map(list -> !list.isEmpty()).orElse(false)
-          || context.getEnvironment().containsProperty("weft.mesh.xds.server-listener");
+          || !context.getEnvironment().getProperty("weft.mesh.xds.server-listener", "").isBlank();
     }
   }
 }

@@ -105,8 +105,9 @@ public class MeshSecurityAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "meshServletFilter")
     FilterRegistrationBean<dev.weft.mesh.http.server.MeshServletFilter> meshServletFilter(MeshProperties properties,
-        ObjectProvider<AuthorizationEnforcer> enforcer, ObjectProvider<MeterRegistry> meterRegistry,
-        ObjectProvider<OpenTelemetry> openTelemetry) {
+        ObjectProvider<AuthorizationEnforcer> enforcer, ObjectProvider<MeshAuthorization> following,
+        ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<OpenTelemetry> openTelemetry) {
+      following.getIfAvailable(); // the enforcer follows the configuration even under lazy initialization
       dev.weft.mesh.http.server.MeshServletFilter.Builder b =
           dev.weft.mesh.http.server.MeshServletFilter.builder(properties.getServer().getService());
       enforcer.ifAvailable(b::authorization);
@@ -120,7 +121,10 @@ public class MeshSecurityAutoConfiguration {
     }
   }
 
-  /** The server interceptor of Spring gRPC servers: tracing, {@code weft.server.calls}, authorization. */
+  /**
+   * The server interceptor of Spring gRPC servers: tracing, {@code weft.server.calls}, authorization;
+   * ordered ahead of the application's own global interceptors, as the servlet filter is.
+   */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = {"dev.weft.mesh.grpc.MeshServer", "org.springframework.grpc.server.GlobalServerInterceptor"})
   @ConditionalOnProperty(prefix = "weft.mesh.server", name = "service")
@@ -128,8 +132,11 @@ public class MeshSecurityAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @org.springframework.grpc.server.GlobalServerInterceptor
+    @org.springframework.core.annotation.Order(Ordered.HIGHEST_PRECEDENCE + 10)
     MeshServerInterceptor meshServerInterceptor(ObjectProvider<AuthorizationEnforcer> enforcer,
-        ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<OpenTelemetry> openTelemetry) {
+        ObjectProvider<MeshAuthorization> following, ObjectProvider<MeterRegistry> meterRegistry,
+        ObjectProvider<OpenTelemetry> openTelemetry) {
+      following.getIfAvailable(); // the enforcer follows the configuration even under lazy initialization
       dev.weft.mesh.grpc.MeshServer.Builder b = dev.weft.mesh.grpc.MeshServer.builder();
       enforcer.ifAvailable(b::authorization);
       meterRegistry.ifAvailable(b::meterRegistry);

@@ -18,7 +18,8 @@ import org.springframework.boot.ssl.SslStoreBundle;
  * The workload's certificate as a Spring Boot {@link SslBundle}, made from the material the
  * {@link WorkloadTls} has in use (so only a certificate and key that parsed and matched ever reach a
  * server), and updated in the registry whenever that material or the CA bundle is reloaded: servers
- * that support bundle updates (Tomcat, Netty, Jetty) then use the new certificate for new connections.
+ * that support bundle updates (Spring Boot's Tomcat and Netty servers, for example) then use the new
+ * certificate for new connections.
  */
 final class WorkloadSslBundle {
   private static final Logger log = LoggerFactory.getLogger(WorkloadSslBundle.class);
@@ -28,9 +29,18 @@ final class WorkloadSslBundle {
 
   static void register(WorkloadTls tls, String name, SslBundleRegistry registry) {
     registry.registerBundle(name, of(tls));
+    Object updating = new Object();
     TlsMaterialListener update = new TlsMaterialListener() {
       @Override
       public void reloaded(String description) {
+        // The key and the CA bundle may reload on different threads: one update at a time, each
+        // reading the material in use when it runs, so the last one in is the newest.
+        synchronized (updating) {
+          updateBundle(description);
+        }
+      }
+
+      private void updateBundle(String description) {
         try {
           registry.updateBundle(name, of(tls));
         } catch (RuntimeException e) {

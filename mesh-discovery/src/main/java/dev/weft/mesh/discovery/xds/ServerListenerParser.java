@@ -87,6 +87,7 @@ final class ServerListenerParser {
     }
     List<RbacTranslator.Filter> rbac = new ArrayList<>();
     boolean router = false;
+    Set<String> allRbacNames = new java.util.HashSet<>();
     for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
       HttpFilter h = hcm.getHttpFilters(i);
       String hff = hf + ".http_filters[" + i + "]";
@@ -100,6 +101,7 @@ final class ServerListenerParser {
       if (type.equals(ListenerParser.ROUTER_TYPE)) {
         router = true;
       } else if (type.equals(RbacTranslator.RBAC_TYPE)) {
+        allRbacNames.add(h.getName()); // a disabled one too: a route may turn it back on
         if (!h.getDisabled()) {
           rbac.add(new RbacTranslator.Filter(h.getName(), Protos.unpack(h.getTypedConfig(), RBAC.class, hff + ".typed_config"),
               hff + ".typed_config"));
@@ -113,9 +115,8 @@ final class ServerListenerParser {
       throw FieldException.of(hf + ".http_filters", "must end with the router filter");
     }
     List<AuthorizationPolicy> policies = RbacTranslator.translate(rbac);
-    if (!rbac.isEmpty()) {
-      Set<String> names = new java.util.HashSet<>();
-      rbac.forEach(r -> names.add(r.name()));
+    if (!allRbacNames.isEmpty()) {
+      Set<String> names = allRbacNames;
       switch (hcm.getRouteSpecifierCase()) {
         case ROUTE_CONFIG -> noOverrides(hcm.getRouteConfig(), names, hf + ".route_config");
         case RDS -> throw FieldException.of(hf + ".rds", "not supported with RBAC filters: Weft reads a server listener's "

@@ -30,6 +30,12 @@ import java.util.Set;
  * "not received yet".
  */
 final class XdsTranslator {
+  /**
+   * The policy in force while the server Listener does not exist: an ALLOW policy without rules,
+   * which denies every call (gRFC A36 puts such a server into not-serving).
+   */
+  static final String SERVER_LISTENER_ABSENT = "server-listener-absent";
+
   private static final int MAX_AGGREGATE_DEPTH = 16;
 
   private XdsTranslator() {}
@@ -97,6 +103,9 @@ final class XdsTranslator {
         missing.add("Listener " + serverListener);
       } else if (so.isPresent()) {
         policies = so.get().policies();
+      } else {
+        // gRFC A36: a server whose Listener does not exist does not serve; here, it denies every call.
+        policies = List.of(new AuthorizationPolicy(SERVER_LISTENER_ABSENT, List.of(), AuthorizationPolicy.Action.ALLOW, List.of()));
       }
     }
 

@@ -345,6 +345,13 @@ class XdsRbacTranslationTest {
     assertThat(error(overridden)).startsWith("filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0]"
         + ".typed_per_filter_config['envoy.filters.http.rbac']: not supported: per-route RBAC overrides");
 
+    // a disabled RBAC filter is not enforced, so a route must not be able to turn it back on either
+    var disabledFilter = hcm.getHttpFilters(0).toBuilder().setDisabled(true).build();
+    var disabledButOverridden = l.toBuilder().setFilterChains(0, RbacResources.chain(hcm.toBuilder().setHttpFilters(0, disabledFilter)
+        .setRouteConfig(rc).build())).build();
+    assertThat(error(disabledButOverridden)).startsWith("filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0]"
+        + ".typed_per_filter_config['envoy.filters.http.rbac']: not supported: per-route RBAC overrides");
+
     var twoChains = l.toBuilder().addFilterChains(RbacResources.chain(RbacResources.hcm())).build();
     assertThat(error(twoChains)).startsWith("filter_chains[1]: translates to authorization policies other than filter_chains[0]'s");
     var sameChains = l.toBuilder().addFilterChains(l.getFilterChains(0)).setDefaultFilterChain(l.getFilterChains(0)).build();

@@ -102,7 +102,7 @@ class XdsServerListenerEndToEndTest {
   }
 
   @Test
-  void aServerOnlySourceDeliversPoliciesAndAWithdrawnListenerMeansNone() throws Exception {
+  void aServerOnlySourceDeliversPoliciesAndAWithdrawnListenerDeniesEveryCall() throws Exception {
     // java-control-plane holds back ADS responses that lack a requested resource: a scripted server sends the withdrawal.
     try (ScriptedAdsServer ads = new ScriptedAdsServer()) {
       XdsConfigSource source = XdsConfigSource.builder(bootstrap(ads.target())).serverListener(RbacResources.ADDRESS).build();
@@ -117,9 +117,11 @@ class XdsServerListenerEndToEndTest {
         assertThat(source.status()).containsEntry("serverListener", RbacResources.NAME);
 
         String withdrawn = ads.send(XdsResourceTypes.LISTENER_URL, "2");
-        await().atMost(Duration.ofSeconds(10)).until(() -> mesh.config().authorizationPolicies().isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> mesh.config().authorizationPolicies().stream()
+            .map(dev.weft.mesh.api.security.AuthorizationPolicy::name).toList().equals(List.of(XdsTranslator.SERVER_LISTENER_ABSENT)));
         assertThat(ads.acked(withdrawn)).isTrue();
-        assertThat(allows(mesh.config(), REVIEWS)).isTrue();
+        assertThat(allows(mesh.config(), REVIEWS)).isFalse();
+        assertThat(allows(mesh.config(), PRODUCTPAGE)).isFalse();
       }
     }
   }
