@@ -172,23 +172,30 @@ final class RbacTranslator {
     return and(permissions, principals, field);
   }
 
+  /**
+   * The conjunction ({@code conjunction}) or disjunction of {@code count} children, each already
+   * translated under {@code negated}; by De Morgan a negated conjunction is the disjunction of the
+   * negated children, and the other way round.
+   */
+  private static List<List<Literal>> fold(int count, boolean conjunction, boolean negated,
+      java.util.function.IntFunction<List<List<Literal>>> child, String f) {
+    boolean both = conjunction != negated;
+    List<List<Literal>> acc = both ? TRUE : FALSE;
+    for (int i = 0; i < count; i++) {
+      acc = both ? and(acc, child.apply(i), f) : or(acc, child.apply(i), f);
+    }
+    return acc;
+  }
+
   private static List<List<Literal>> permission(Permission p, boolean negated, String f) {
     switch (p.getRuleCase()) {
       case AND_RULES -> {
-        List<List<Literal>> acc = negated ? FALSE : TRUE;
-        for (int i = 0; i < p.getAndRules().getRulesCount(); i++) {
-          List<List<Literal>> child = permission(p.getAndRules().getRules(i), negated, f + ".and_rules.rules[" + i + "]");
-          acc = negated ? or(acc, child, f) : and(acc, child, f);
-        }
-        return acc;
+        return fold(p.getAndRules().getRulesCount(), true, negated,
+            i -> permission(p.getAndRules().getRules(i), negated, f + ".and_rules.rules[" + i + "]"), f);
       }
       case OR_RULES -> {
-        List<List<Literal>> acc = negated ? TRUE : FALSE;
-        for (int i = 0; i < p.getOrRules().getRulesCount(); i++) {
-          List<List<Literal>> child = permission(p.getOrRules().getRules(i), negated, f + ".or_rules.rules[" + i + "]");
-          acc = negated ? and(acc, child, f) : or(acc, child, f);
-        }
-        return acc;
+        return fold(p.getOrRules().getRulesCount(), false, negated,
+            i -> permission(p.getOrRules().getRules(i), negated, f + ".or_rules.rules[" + i + "]"), f);
       }
       case NOT_RULE -> {
         return permission(p.getNotRule(), !negated, f + ".not_rule");
@@ -226,20 +233,12 @@ final class RbacTranslator {
   private static List<List<Literal>> principal(Principal p, boolean negated, String f) {
     switch (p.getIdentifierCase()) {
       case AND_IDS -> {
-        List<List<Literal>> acc = negated ? FALSE : TRUE;
-        for (int i = 0; i < p.getAndIds().getIdsCount(); i++) {
-          List<List<Literal>> child = principal(p.getAndIds().getIds(i), negated, f + ".and_ids.ids[" + i + "]");
-          acc = negated ? or(acc, child, f) : and(acc, child, f);
-        }
-        return acc;
+        return fold(p.getAndIds().getIdsCount(), true, negated,
+            i -> principal(p.getAndIds().getIds(i), negated, f + ".and_ids.ids[" + i + "]"), f);
       }
       case OR_IDS -> {
-        List<List<Literal>> acc = negated ? TRUE : FALSE;
-        for (int i = 0; i < p.getOrIds().getIdsCount(); i++) {
-          List<List<Literal>> child = principal(p.getOrIds().getIds(i), negated, f + ".or_ids.ids[" + i + "]");
-          acc = negated ? and(acc, child, f) : or(acc, child, f);
-        }
-        return acc;
+        return fold(p.getOrIds().getIdsCount(), false, negated,
+            i -> principal(p.getOrIds().getIds(i), negated, f + ".or_ids.ids[" + i + "]"), f);
       }
       case NOT_ID -> {
         return principal(p.getNotId(), !negated, f + ".not_id");

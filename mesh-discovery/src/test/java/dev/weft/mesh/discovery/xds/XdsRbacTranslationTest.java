@@ -85,9 +85,13 @@ class XdsRbacTranslationTest {
     return allowed(policies, caller, path, Map.of());
   }
 
+  /** One certificate per caller, minted once: key generation would otherwise dominate the equivalence property. */
+  private static final Map<String, PeerIdentity> PEERS = new java.util.concurrent.ConcurrentHashMap<>();
+
   static Decision decide(List<AuthorizationPolicy> policies, String caller, String path, String method, Map<String, String> headers) {
     Optional<PeerIdentity> peer = caller == null ? Optional.empty()
-        : Optional.of(new PeerIdentity(SpiffeId.parse("spiffe://" + caller), CA.workload("spiffe://" + caller).issue().certificate()));
+        : Optional.of(PEERS.computeIfAbsent(caller,
+            c -> new PeerIdentity(SpiffeId.parse("spiffe://" + c), CA.workload("spiffe://" + c).issue().certificate())));
     Map<String, List<String>> h = new HashMap<>();
     headers.forEach((k, v) -> h.put(k, List.of(v)));
     return Authorizer.of(policies).authorize(new AuthorizationRequest(peer, path, method, RequestHeaders.of(h)));
