@@ -100,10 +100,10 @@ final class RouteConfigParser {
       }
       headers.add(header(hm, hf));
     }
-    if (methods.stream().distinct().count() > 1) {
-      return null; // header matchers must all match: no request has two methods, so the route never matches
-    }
-    List<String> method = methods.stream().distinct().toList();
+    // Header matchers must all match: no request has two methods, so such a route never matches. It is
+    // still read to the end, so that its other fields are checked like any route's.
+    boolean neverMatches = methods.stream().distinct().count() > 1;
+    List<String> method = neverMatches ? List.of() : methods.stream().distinct().toList();
     RouteMatch match = FieldException.model(field + ".match", () -> new RouteMatch(path, method, headers));
 
     if (r.getActionCase() != io.envoyproxy.envoy.config.route.v3.Route.ActionCase.ROUTE) {
@@ -170,7 +170,7 @@ final class RouteConfigParser {
       mirrors.add(FieldException.model(af + ".request_mirror_policies[" + i + "]", () -> new MirrorPolicy(mp.getCluster(), "", pct)));
     }
     String name = r.getName().isEmpty() ? "route-" + index : r.getName();
-    if (!names.add(name)) {
+    if (!neverMatches && !names.add(name)) {
       name = name + "-" + index;
       names.add(name);
     }
@@ -178,7 +178,8 @@ final class RouteConfigParser {
     Duration t = timeout;
     Route route = FieldException.model(field, () -> Route.builder(routeName).match(match).destinations(destinations).timeout(t)
         .retry(retry == null ? RetryPolicy.NONE : retry).hashPolicies(hashes).mirrors(mirrors).build());
-    return new XdsRoute(route, hasTimeout, faults(r.getTypedPerFilterConfigMap(), field + ".typed_per_filter_config"));
+    XdsRoute read = new XdsRoute(route, hasTimeout, faults(r.getTypedPerFilterConfigMap(), field + ".typed_per_filter_config"));
+    return neverMatches ? null : read;
   }
 
   private static PathMatch path(io.envoyproxy.envoy.config.route.v3.RouteMatch m, String field) {

@@ -42,6 +42,15 @@ class RouteMethodMatchTest {
   }
 
   @Test
+  void aRouteThatNeverMatchesIsStillCheckedWhole() {
+    Route broken = route("never", "GET", "POST").toBuilder().setRoute(RouteAction.newBuilder().setCluster("")).build();
+    RouteConfiguration rc = RouteConfiguration.newBuilder().setName("rc")
+        .addVirtualHosts(VirtualHost.newBuilder().setName("vh").addDomains("*").addRoutes(broken)).build();
+
+    assertThat(XdsTranslationTest.error(XdsTranslationTest.TYPES.routes, rc)).contains("route.cluster: must not be empty");
+  }
+
+  @Test
   void theSameMethodTwiceIsThatMethod() {
     assertThat(parse(route("get", "GET", "GET")).routes().get(0).route().match().methods()).containsExactly("GET");
   }
