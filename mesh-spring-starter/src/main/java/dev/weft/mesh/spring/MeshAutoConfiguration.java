@@ -62,6 +62,12 @@ public class MeshAutoConfiguration {
           .targets(xds.getTargets());
       if (xds.getServerListener() != null && !xds.getServerListener().isBlank()) {
         b.serverListener(xds.getServerListener());
+        if (properties.getServer().getService() == null || properties.getServer().getService().isBlank()) {
+          LoggerFactory.getLogger(MeshAutoConfiguration.class).warn(
+              "weft.mesh.xds.server-listener is set but weft.mesh.server.service is not: the authorization policies of the "
+                  + "server Listener are read but the starter enforces them on no server; set weft.mesh.server.service "
+                  + "(or enforce them yourself with MeshAuthorization.follow)");
+        }
       }
       if (xds.getCacheDirectory() != null) {
         b.cacheDirectory(xds.getCacheDirectory());

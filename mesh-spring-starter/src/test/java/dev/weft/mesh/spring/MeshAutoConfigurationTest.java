@@ -76,7 +76,7 @@ class MeshAutoConfigurationTest {
   }
 
   @Test
-  void aServerListenerAddressWatchesTheListenerTheBootstrapNamesForIt() throws Exception {
+  void aServerListenerAddressWatchesTheListenerTheBootstrapNamesForIt(CapturedOutput output) throws Exception {
     Path bootstrap = dir.resolve("bootstrap.json");
     java.nio.file.Files.writeString(bootstrap, """
         {"xds_servers": [{"server_uri": "127.0.0.1:1", "channel_creds": [{"type": "insecure"}]}],
@@ -87,6 +87,7 @@ class MeshAutoConfigurationTest {
       assertThat(context).hasNotFailed().hasSingleBean(dev.weft.mesh.discovery.xds.XdsConfigSource.class);
       assertThat(context.getBean(dev.weft.mesh.discovery.xds.XdsConfigSource.class).serverListenerName())
           .contains("xds.istio.io/grpc/lds/inbound/0.0.0.0:9080");
+      assertThat(output).as("no service to enforce the policies on").contains("weft.mesh.server.service is not");
     });
   }
 
