@@ -52,6 +52,8 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final MethodDescriptor<ReqT, RespT> method;
   private final MethodDescriptor<byte[], RespT> wireMethod;
   private final CallOptions callOptions;
+  /** The caller's options with the mesh client's executor, the base of every attempt's options. */
+  private final CallOptions attemptOptions;
   private final io.opentelemetry.context.Context traceParent;
   private final io.grpc.Context grpcContext;
   private final SerializingExecutor delivery;
@@ -88,6 +90,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     this.method = method;
     this.wireMethod = wireMethod;
     this.callOptions = callOptions;
+    this.attemptOptions = callOptions.withExecutor(grpc.executor());
     this.traceParent = io.opentelemetry.context.Context.current();
     this.grpcContext = io.grpc.Context.current();
     this.deliveryOnAttemptThreads = callOptions.getExecutor() == null;
@@ -417,7 +420,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         sink.complete(new GrpcAttemptResult(status, new Metadata()), AttemptOutcome.CONNECT_FAILURE);
         return;
       }
-      CallOptions options = callOptions.withExecutor(grpc.executor());
+      CallOptions options = attemptOptions;
       long timeout = context.timeoutNanos();
       options = timeout == Long.MAX_VALUE ? options.withDeadline(null) : options.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS);
       Metadata attemptHeaders = new Metadata();

@@ -4,6 +4,7 @@ import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.security.tls.ReloadingKeyManager;
 import dev.weft.mesh.security.tls.ReloadingTrustManager;
+import dev.weft.mesh.security.tls.TlsContexts;
 import dev.weft.mesh.security.tls.TlsMaterialListener;
 import dev.weft.mesh.security.tls.WorkloadTls;
 import io.grpc.ChannelCredentials;
@@ -15,13 +16,10 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.lang.ref.WeakReference;
-import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSession;
-import javax.net.ssl.SSLSessionContext;
 
 /**
  * Channel credentials from a {@link WorkloadTls}: one Netty client context per distinct
@@ -80,7 +78,7 @@ final class WorkloadChannelCredentials implements Function<Cluster, ChannelCrede
       public void reloaded(String description) {
         SslContext c = ref.get();
         if (c != null) {
-          invalidate(c.sessionContext());
+          TlsContexts.invalidate(c.sessionContext());
         }
       }
     };
@@ -89,17 +87,5 @@ final class WorkloadChannelCredentials implements Function<Cluster, ChannelCrede
     }
     trustManager.bundle().addListener(listener);
     return context;
-  }
-
-  private static void invalidate(SSLSessionContext sessions) {
-    if (sessions == null) {
-      return;
-    }
-    for (byte[] id : Collections.list(sessions.getIds())) {
-      SSLSession s = sessions.getSession(id);
-      if (s != null) {
-        s.invalidate();
-      }
-    }
   }
 }

@@ -46,8 +46,7 @@ public final class MeshAuthorization implements AutoCloseable {
     requireNonNull(mesh, "mesh");
     requireNonNull(enforcer, "enforcer");
     requireNonNull(service, "service");
-    enforcer.update(Authorizer.of(List.of(new AuthorizationPolicy(AWAITING_CONFIGURATION, List.of(),
-        AuthorizationPolicy.Action.ALLOW, List.of()))));
+    enforcer.update(Authorizer.of(List.of(AuthorizationPolicy.denyAll(AWAITING_CONFIGURATION))));
     Consumer<MeshConfig> listener = config -> enforcer.update(Authorizer.forService(config.authorizationPolicies(), service));
     mesh.addConfigListener(listener);
     return new MeshAuthorization(mesh, listener);

@@ -61,6 +61,14 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
     return new AuthorizationPolicy(name, List.of(), action, List.of(rules));
   }
 
+  /**
+   * A policy that denies every request of every service: an {@code ALLOW} policy without rules, like
+   * Istio's {@code spec: {}}. Used while a server has no policies it can trust yet.
+   */
+  public static AuthorizationPolicy denyAll(String name) {
+    return new AuthorizationPolicy(name, List.of(), Action.ALLOW, List.of());
+  }
+
   /** This policy limited to {@code services}. */
   public AuthorizationPolicy forServices(String... serviceNames) {
     return new AuthorizationPolicy(name, List.of(serviceNames), action, rules);

@@ -106,7 +106,7 @@ final class RbacTranslator {
             }
             if (forms.isEmpty()) {
               // An ALLOW filter without policies allows nothing.
-              out.add(new AuthorizationPolicy(uniqueName(sanitize(f.name()), names), List.of(), Action.ALLOW, List.of()));
+              out.add(AuthorizationPolicy.denyAll(uniqueName(sanitize(f.name()), names)));
             }
           }
         }

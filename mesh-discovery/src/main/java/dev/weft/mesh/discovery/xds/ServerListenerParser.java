@@ -60,7 +60,7 @@ final class ServerListenerParser {
     }
     if (policies == null) {
       // No chain accepts a connection: nothing may be called.
-      policies = List.of(new AuthorizationPolicy("no-filter-chain", List.of(), AuthorizationPolicy.Action.ALLOW, List.of()));
+      policies = List.of(AuthorizationPolicy.denyAll("no-filter-chain"));
     }
     return Listener.server(l.getName(), policies);
   }

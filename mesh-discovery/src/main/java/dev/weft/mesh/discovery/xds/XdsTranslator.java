@@ -105,7 +105,7 @@ final class XdsTranslator {
         policies = so.get().policies();
       } else {
         // gRFC A36: a server whose Listener does not exist does not serve; here, it denies every call.
-        policies = List.of(new AuthorizationPolicy(SERVER_LISTENER_ABSENT, List.of(), AuthorizationPolicy.Action.ALLOW, List.of()));
+        policies = List.of(AuthorizationPolicy.denyAll(SERVER_LISTENER_ABSENT));
       }
     }
 

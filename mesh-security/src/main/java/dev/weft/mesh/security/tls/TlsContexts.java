@@ -80,7 +80,11 @@ public final class TlsContexts {
     return context;
   }
 
-  private static void invalidate(SSLSessionContext sessions) {
+  /**
+   * Invalidates every session cached in {@code sessions} (null is ignored), so that new connections
+   * do a full handshake with the material now in use instead of resuming one made with the old.
+   */
+  public static void invalidate(SSLSessionContext sessions) {
     if (sessions == null) {
       return;
     }

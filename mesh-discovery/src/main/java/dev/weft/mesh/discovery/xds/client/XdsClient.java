@@ -382,34 +382,40 @@ public final class XdsClient implements AutoCloseable {
     return (long) (capped * jitter);
   }
 
-  private void handleResponse(AdsStream s, DiscoveryResponse response) {
+  /**
+   * What every response on the current stream does first: marks the stream as answered, resets the
+   * reconnection backoff and records the nonce. Returns the type's state, or null when the response
+   * is to be ignored (an old stream, a closed client, a type not subscribed to).
+   */
+  private TypeState<?> accept(AdsStream s, String typeUrl, String nonce) {
     if (s != stream || closed) {
-      return;
+      return null;
     }
     s.gotResponse = true;
     backoffAttempt = 0;
-    TypeState<?> ts = types.get(response.getTypeUrl());
+    TypeState<?> ts = types.get(typeUrl);
     if (ts == null) {
-      log.debug("ignoring a response for unsubscribed type {}", response.getTypeUrl());
+      log.debug("ignoring a response for unsubscribed type {}", typeUrl);
+      return null;
+    }
+    ts.nonce = nonce;
+    return ts;
+  }
+
+  private void handleResponse(AdsStream s, DiscoveryResponse response) {
+    TypeState<?> ts = accept(s, response.getTypeUrl(), response.getNonce());
+    if (ts == null) {
       return;
     }
-    ts.nonce = response.getNonce();
     process(ts, response.getVersionInfo(), response.getResourcesList(), Map.of(), Set.of());
     publishStatus();
   }
 
   private void handleDeltaResponse(AdsStream s, DeltaDiscoveryResponse response) {
-    if (s != stream || closed) {
-      return;
-    }
-    s.gotResponse = true;
-    backoffAttempt = 0;
-    TypeState<?> ts = types.get(response.getTypeUrl());
+    TypeState<?> ts = accept(s, response.getTypeUrl(), response.getNonce());
     if (ts == null) {
-      log.debug("ignoring a response for unsubscribed type {}", response.getTypeUrl());
       return;
     }
-    ts.nonce = response.getNonce();
     List<Any> resources = new ArrayList<>();
     Map<String, String> versions = new HashMap<>();
     for (Resource r : response.getResourcesList()) {
