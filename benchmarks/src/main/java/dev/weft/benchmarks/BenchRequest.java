@@ -1,6 +1,6 @@
 package dev.weft.benchmarks;
 
-import dev.weft.mesh.core.CallRequest;
+import dev.weft.mesh.core.spi.CallRequest;
 
 /** A fixed request with one header, allocation-free to read. */
 final class BenchRequest implements CallRequest {

@@ -11,7 +11,7 @@ import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.RouteMatch;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.config.Subset;
-import dev.weft.mesh.core.CallRequest;
+import dev.weft.mesh.core.spi.CallRequest;
 import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.core.RouteDecision;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.weft.mesh.architecture;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -7,6 +8,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.weft.mesh.api.archfixture.ApiClassWithForeignDependency;
 import dev.weft.mesh.core.archfixture.CoreClassThatKnowsHttp;
+import dev.weft.mesh.grpc.archfixture.GrpcClassThatUsesCoreInternals;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -68,5 +70,32 @@ class ArchitectureTest {
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining(ApiClassWithForeignDependency.class.getName())
         .hasMessageContaining("com.tngtech.archunit");
+  }
+
+  @Test
+  void noModuleUsesAnotherModulesInternalPackages() {
+    JavaClasses everything = InternalPackages.everyModulesClasses();
+    // main and test classes of every module that is built before this one
+    assertThat(everything.stream().map(c -> InternalPackages.moduleOf(c.getPackageName()).orElse("?")).distinct())
+        .contains("mesh-core", "mesh-xds", "mesh-grpc", "mesh-http", "mesh-spring-starter", "mesh-testing", "samples");
+    assertThat(everything.stream().filter(c -> c.getSimpleName().endsWith("Test"))).isNotEmpty();
+    InternalPackages.NO_MODULE_USES_ANOTHER_MODULES_INTERNALS.check(everything);
+  }
+
+  @Test
+  void theInternalRuleCatchesAModuleThatUsesAnotherModulesInternals() {
+    JavaClasses offending = new ClassFileImporter().importClasses(GrpcClassThatUsesCoreInternals.class);
+    assertThatThrownBy(() -> InternalPackages.NO_MODULE_USES_ANOTHER_MODULES_INTERNALS.check(offending))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining(GrpcClassThatUsesCoreInternals.class.getName())
+        .hasMessageContaining("mesh-grpc uses mesh-core's internal dev.weft.mesh.core.internal.lb.PeakEwma");
+  }
+
+  @Test
+  void aModuleMayUseItsOwnInternals() {
+    JavaClasses own = new ClassFileImporter().importPackages("dev.weft.mesh.core");
+    assertThat(own.stream().anyMatch(c -> c.getDirectDependenciesFromSelf().stream()
+        .anyMatch(d -> InternalPackages.isInternal(d.getTargetClass().getPackageName())))).isTrue();
+    InternalPackages.NO_MODULE_USES_ANOTHER_MODULES_INTERNALS.check(own);
   }
 }

@@ -1,5 +1,15 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.runtime.Scheduler;
+import dev.weft.mesh.core.spi.Attempt;
+import dev.weft.mesh.core.spi.AttemptAdapter;
+import dev.weft.mesh.core.spi.AttemptContext;
+import dev.weft.mesh.core.spi.AttemptOutcome;
+import dev.weft.mesh.core.spi.AttemptSink;
+import dev.weft.mesh.core.spi.CallHandle;
+import dev.weft.mesh.core.spi.CallListener;
+import dev.weft.mesh.core.spi.CallRequest;
+
 import dev.weft.mesh.api.InjectedFaultException;
 import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.api.config.Cluster;
@@ -10,7 +20,7 @@ import dev.weft.mesh.api.config.HedgingPolicy;
 import dev.weft.mesh.api.config.RetryPolicy;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.PickContext;
-import dev.weft.mesh.core.health.OutcomeClass;
+import dev.weft.mesh.core.internal.health.OutcomeClass;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.runtime.Scheduler;
+
 import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.Endpoint;
@@ -8,12 +10,12 @@ import dev.weft.mesh.api.config.Subset;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.LoadBalancerContext;
 import dev.weft.mesh.api.spi.PickContext;
-import dev.weft.mesh.api.spi.RandomSource;
-import dev.weft.mesh.core.health.ClusterLimits;
-import dev.weft.mesh.core.health.OutlierDetector;
-import dev.weft.mesh.core.health.RetryBudgetTracker;
-import dev.weft.mesh.core.lb.ClusterBalancer;
-import dev.weft.mesh.core.lb.PeakEwma;
+import dev.weft.mesh.api.runtime.RandomSource;
+import dev.weft.mesh.core.internal.health.ClusterLimits;
+import dev.weft.mesh.core.internal.health.OutlierDetector;
+import dev.weft.mesh.core.internal.health.RetryBudgetTracker;
+import dev.weft.mesh.core.internal.lb.ClusterBalancer;
+import dev.weft.mesh.core.internal.lb.PeakEwma;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,12 +1,14 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.core.spi.CallRequest;
+
 import dev.weft.mesh.api.config.FaultInjection;
 import dev.weft.mesh.api.config.HashPolicy;
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.Route;
-import dev.weft.mesh.api.spi.RandomSource;
-import dev.weft.mesh.core.health.Backoff;
-import dev.weft.mesh.core.health.LocalRateLimiter;
+import dev.weft.mesh.api.runtime.RandomSource;
+import dev.weft.mesh.core.internal.health.Backoff;
+import dev.weft.mesh.core.internal.health.LocalRateLimiter;
 import java.util.List;
 
 /** A route ready for the call path: matchers compiled, destinations resolved to cluster states. */

@@ -7,7 +7,7 @@ import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.MirrorPolicy;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.Service;
-import dev.weft.mesh.core.health.OutlierTracker;
+import dev.weft.mesh.core.internal.health.OutlierTracker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

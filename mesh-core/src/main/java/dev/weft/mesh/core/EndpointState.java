@@ -1,12 +1,14 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.runtime.Ticker;
+
 import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.SlowStart;
 import dev.weft.mesh.api.spi.LbEndpoint;
-import dev.weft.mesh.core.health.OutcomeClass;
-import dev.weft.mesh.core.health.OutlierTracker;
-import dev.weft.mesh.core.lb.PeakEwma;
-import dev.weft.mesh.core.lb.SlowStartWeights;
+import dev.weft.mesh.core.internal.health.OutcomeClass;
+import dev.weft.mesh.core.internal.health.OutlierTracker;
+import dev.weft.mesh.core.internal.lb.PeakEwma;
+import dev.weft.mesh.core.internal.lb.SlowStartWeights;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

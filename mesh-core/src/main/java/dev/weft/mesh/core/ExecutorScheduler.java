@@ -1,5 +1,7 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.runtime.Scheduler;
+
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;

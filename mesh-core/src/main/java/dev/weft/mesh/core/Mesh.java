@@ -1,5 +1,13 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.runtime.Randoms;
+import dev.weft.mesh.api.runtime.Scheduler;
+import dev.weft.mesh.api.runtime.Ticker;
+import dev.weft.mesh.core.spi.AttemptAdapter;
+import dev.weft.mesh.core.spi.CallHandle;
+import dev.weft.mesh.core.spi.CallListener;
+import dev.weft.mesh.core.spi.CallRequest;
+
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.MeshException;
@@ -14,9 +22,9 @@ import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.spi.ConfigListener;
 import dev.weft.mesh.api.spi.ConfigSource;
-import dev.weft.mesh.api.spi.RandomSource;
-import dev.weft.mesh.core.health.LocalRateLimiter;
-import dev.weft.mesh.core.lb.LoadBalancerRegistry;
+import dev.weft.mesh.api.runtime.RandomSource;
+import dev.weft.mesh.core.internal.health.LocalRateLimiter;
+import dev.weft.mesh.core.LoadBalancerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
@@ -569,7 +577,7 @@ public final class Mesh implements AutoCloseable {
       return this;
     }
 
-    /** The clock; tests pass a {@link dev.weft.mesh.core.testing.FakeTicker}. */
+    /** The clock; tests pass a {@link dev.weft.mesh.testing.FakeTicker}. */
     public Builder ticker(Ticker ticker) {
       this.ticker = requireNonNull(ticker, "ticker");
       return this;
@@ -577,7 +585,7 @@ public final class Mesh implements AutoCloseable {
 
     /**
      * The scheduler for delays and periodic work; tests pass a
-     * {@link dev.weft.mesh.core.testing.FakeScheduler}. Default: one daemon thread owned by the mesh.
+     * {@link dev.weft.mesh.testing.FakeScheduler}. Default: one daemon thread owned by the mesh.
      */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = requireNonNull(scheduler, "scheduler");

@@ -1,7 +1,9 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.core.spi.AttemptOutcome;
+
 import dev.weft.mesh.api.config.RetryOn;
-import dev.weft.mesh.core.health.OutcomeClass;
+import dev.weft.mesh.core.internal.health.OutcomeClass;
 import java.util.Set;
 
 /**

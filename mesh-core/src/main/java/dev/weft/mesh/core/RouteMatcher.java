@@ -1,5 +1,7 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.core.spi.CallRequest;
+
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.PathMatch;
 import dev.weft.mesh.api.config.RouteMatch;

@@ -1,5 +1,7 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.core.spi.CallRequest;
+
 /** A service's routes in order; the first whose match holds takes the call. Immutable. */
 final class ServiceRouter {
   final String service;

@@ -1,5 +1,8 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.core.spi.AttemptOutcome;
+import dev.weft.mesh.core.spi.CallRequest;
+
 import dev.weft.mesh.api.MeshException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,6 +1,6 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.api.spi.RandomSource;
+import dev.weft.mesh.api.runtime.RandomSource;
 
 /**
  * Chooses among a route's destinations by weight: a cumulative-weight table searched with one

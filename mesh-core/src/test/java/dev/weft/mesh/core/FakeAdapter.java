@@ -1,5 +1,12 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.core.spi.Attempt;
+import dev.weft.mesh.core.spi.AttemptAdapter;
+import dev.weft.mesh.core.spi.AttemptContext;
+import dev.weft.mesh.core.spi.AttemptOutcome;
+import dev.weft.mesh.core.spi.AttemptSink;
+import dev.weft.mesh.core.spi.CallListener;
+
 import dev.weft.mesh.api.MeshException;
 import java.util.ArrayList;
 import java.util.Collections;

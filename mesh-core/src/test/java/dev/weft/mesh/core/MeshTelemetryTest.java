@@ -1,5 +1,8 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.runtime.Randoms;
+import dev.weft.mesh.core.spi.AttemptOutcome;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,8 +18,8 @@ import dev.weft.mesh.api.config.RetryOn;
 import dev.weft.mesh.api.config.RetryPolicy;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.Service;
-import dev.weft.mesh.core.testing.FakeScheduler;
-import dev.weft.mesh.core.testing.FakeTicker;
+import dev.weft.mesh.testing.FakeScheduler;
+import dev.weft.mesh.testing.FakeTicker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;

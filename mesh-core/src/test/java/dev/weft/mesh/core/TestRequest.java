@@ -1,5 +1,7 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.core.spi.CallRequest;
+
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.weft.mesh.grpc;
 
-import dev.weft.mesh.core.CallRequest;
+import dev.weft.mesh.core.spi.CallRequest;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.opentelemetry.api.common.AttributeKey;

@@ -2,7 +2,7 @@ package dev.weft.mesh.grpc;
 
 import dev.weft.mesh.api.InjectedFaultException;
 import dev.weft.mesh.api.MeshException;
-import dev.weft.mesh.core.AttemptOutcome;
+import dev.weft.mesh.core.spi.AttemptOutcome;
 import dev.weft.mesh.api.config.TlsSettings;
 import io.grpc.Status;
 import java.net.ConnectException;

@@ -1,13 +1,13 @@
 package dev.weft.mesh.grpc;
 
 import dev.weft.mesh.api.MeshException;
-import dev.weft.mesh.core.Attempt;
-import dev.weft.mesh.core.AttemptAdapter;
-import dev.weft.mesh.core.AttemptContext;
-import dev.weft.mesh.core.AttemptOutcome;
-import dev.weft.mesh.core.AttemptSink;
-import dev.weft.mesh.core.CallHandle;
-import dev.weft.mesh.core.CallListener;
+import dev.weft.mesh.core.spi.Attempt;
+import dev.weft.mesh.core.spi.AttemptAdapter;
+import dev.weft.mesh.core.spi.AttemptContext;
+import dev.weft.mesh.core.spi.AttemptOutcome;
+import dev.weft.mesh.core.spi.AttemptSink;
+import dev.weft.mesh.core.spi.CallHandle;
+import dev.weft.mesh.core.spi.CallListener;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Deadline;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.weft.mesh.core.Mesh;
-import dev.weft.mesh.discovery.file.FileConfigSource;
+import dev.weft.mesh.config.file.FileConfigSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weft.mesh.api.InjectedFaultException;
 import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.api.config.TlsSettings;
-import dev.weft.mesh.core.AttemptOutcome;
+import dev.weft.mesh.core.spi.AttemptOutcome;
 import io.grpc.Status;
 import java.io.IOException;
 import java.net.ConnectException;

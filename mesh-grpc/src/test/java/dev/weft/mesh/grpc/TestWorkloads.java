@@ -1,7 +1,7 @@
 package dev.weft.mesh.grpc;
 
-import dev.weft.mesh.security.testing.DevCertificateAuthority;
-import dev.weft.mesh.security.testing.IssuedCertificate;
+import dev.weft.mesh.testing.certs.DevCertificateAuthority;
+import dev.weft.mesh.testing.certs.IssuedCertificate;
 import dev.weft.mesh.security.tls.WorkloadTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;

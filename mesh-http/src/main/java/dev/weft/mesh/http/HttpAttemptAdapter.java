@@ -2,11 +2,11 @@ package dev.weft.mesh.http;
 
 import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.TlsSettings;
-import dev.weft.mesh.core.Attempt;
-import dev.weft.mesh.core.AttemptAdapter;
-import dev.weft.mesh.core.AttemptContext;
-import dev.weft.mesh.core.AttemptOutcome;
-import dev.weft.mesh.core.AttemptSink;
+import dev.weft.mesh.core.spi.Attempt;
+import dev.weft.mesh.core.spi.AttemptAdapter;
+import dev.weft.mesh.core.spi.AttemptContext;
+import dev.weft.mesh.core.spi.AttemptOutcome;
+import dev.weft.mesh.core.spi.AttemptSink;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.weft.mesh.http;
 
-import dev.weft.mesh.core.CallRequest;
+import dev.weft.mesh.core.spi.CallRequest;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.AttributesBuilder;
 import java.net.URI;

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.InjectedFaultException;
 import dev.weft.mesh.api.MeshException;
-import dev.weft.mesh.core.CallHandle;
-import dev.weft.mesh.core.CallListener;
+import dev.weft.mesh.core.spi.CallHandle;
+import dev.weft.mesh.core.spi.CallListener;
 import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.security.tls.WorkloadTls;

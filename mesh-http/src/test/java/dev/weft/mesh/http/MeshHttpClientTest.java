@@ -26,7 +26,7 @@ import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.RouteMatch;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.core.Mesh;
-import dev.weft.mesh.core.Randoms;
+import dev.weft.mesh.api.runtime.Randoms;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Scope;

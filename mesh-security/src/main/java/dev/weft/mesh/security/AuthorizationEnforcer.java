@@ -2,7 +2,7 @@ package dev.weft.mesh.security;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.weft.mesh.core.Ticker;
+import dev.weft.mesh.api.runtime.Ticker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.weft.mesh.security;
 
+import dev.weft.mesh.api.security.SpiffeId;
+
 import static java.util.Objects.requireNonNull;
 
 import java.util.Optional;

@@ -1,5 +1,7 @@
 package dev.weft.mesh.security;
 
+import dev.weft.mesh.api.security.SpiffeId;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.mesh.api.security.AuthorizationPolicy;
@@ -8,8 +10,8 @@ import dev.weft.mesh.api.security.AuthorizationPolicy.Condition;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Operation;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Rule;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Source;
-import dev.weft.mesh.security.testing.DevCertificateAuthority;
-import dev.weft.mesh.security.testing.DevCertificates;
+import dev.weft.mesh.testing.certs.DevCertificateAuthority;
+import dev.weft.mesh.testing.certs.DevCertificates;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

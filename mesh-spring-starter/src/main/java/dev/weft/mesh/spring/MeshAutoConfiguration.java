@@ -2,7 +2,7 @@ package dev.weft.mesh.spring;
 
 import dev.weft.mesh.api.spi.ConfigSource;
 import dev.weft.mesh.core.Mesh;
-import dev.weft.mesh.discovery.file.FileConfigSource;
+import dev.weft.mesh.config.file.FileConfigSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import org.slf4j.LoggerFactory;
@@ -48,17 +48,17 @@ public class MeshAutoConfiguration {
   /** The xDS source, when targets or a server listener are named and no file is. */
   @Configuration(proxyBeanMethods = false)
   @org.springframework.context.annotation.Conditional(XdsTargetsCondition.class)
-  @org.springframework.boot.autoconfigure.condition.ConditionalOnClass(name = "dev.weft.mesh.discovery.xds.XdsConfigSource")
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnClass(name = "dev.weft.mesh.xds.XdsConfigSource")
   static class XdsSourceConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(ConfigSource.class)
-    dev.weft.mesh.discovery.xds.XdsConfigSource meshConfigSource(MeshProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+    dev.weft.mesh.xds.XdsConfigSource meshConfigSource(MeshProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
       MeshProperties.Xds xds = properties.getXds();
-      dev.weft.mesh.discovery.xds.bootstrap.Bootstrap bootstrap = xds.getBootstrap() != null
-          ? dev.weft.mesh.discovery.xds.bootstrap.BootstrapLoader.fromFile(xds.getBootstrap())
-          : dev.weft.mesh.discovery.xds.bootstrap.BootstrapLoader.fromEnvironment();
-      dev.weft.mesh.discovery.xds.XdsConfigSource.Builder b = dev.weft.mesh.discovery.xds.XdsConfigSource.builder(bootstrap)
+      dev.weft.mesh.xds.bootstrap.Bootstrap bootstrap = xds.getBootstrap() != null
+          ? dev.weft.mesh.xds.bootstrap.BootstrapLoader.fromFile(xds.getBootstrap())
+          : dev.weft.mesh.xds.bootstrap.BootstrapLoader.fromEnvironment();
+      dev.weft.mesh.xds.XdsConfigSource.Builder b = dev.weft.mesh.xds.XdsConfigSource.builder(bootstrap)
           .targets(xds.getTargets());
       if (xds.getServerListener() != null && !xds.getServerListener().isBlank()) {
         b.serverListener(xds.getServerListener());

@@ -67,7 +67,7 @@ class MeshAutoConfigurationTest {
          "node": {"id": "starter-test"}}
         """);
     runner.withPropertyValues("weft.mesh.xds.targets=xds:///reviews:9080", "weft.mesh.xds.bootstrap=" + bootstrap).run(context -> {
-      assertThat(context).hasSingleBean(Mesh.class).hasSingleBean(dev.weft.mesh.discovery.xds.XdsConfigSource.class);
+      assertThat(context).hasSingleBean(Mesh.class).hasSingleBean(dev.weft.mesh.xds.XdsConfigSource.class);
       Mesh mesh = context.getBean(Mesh.class);
       assertThat(mesh.ready()).isFalse();
       assertThat(mesh.configSourceDescription()).contains("127.0.0.1:1");
@@ -84,8 +84,8 @@ class MeshAutoConfigurationTest {
          "server_listener_resource_name_template": "xds.istio.io/grpc/lds/inbound/%s"}
         """);
     runner.withPropertyValues("weft.mesh.xds.server-listener=0.0.0.0:9080", "weft.mesh.xds.bootstrap=" + bootstrap).run(context -> {
-      assertThat(context).hasNotFailed().hasSingleBean(dev.weft.mesh.discovery.xds.XdsConfigSource.class);
-      assertThat(context.getBean(dev.weft.mesh.discovery.xds.XdsConfigSource.class).serverListenerName())
+      assertThat(context).hasNotFailed().hasSingleBean(dev.weft.mesh.xds.XdsConfigSource.class);
+      assertThat(context.getBean(dev.weft.mesh.xds.XdsConfigSource.class).serverListenerName())
           .contains("xds.istio.io/grpc/lds/inbound/0.0.0.0:9080");
       assertThat(output).as("no service to enforce the policies on").contains("weft.mesh.server.service is not");
     });

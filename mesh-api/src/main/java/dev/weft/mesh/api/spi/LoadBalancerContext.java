@@ -1,5 +1,7 @@
 package dev.weft.mesh.api.spi;
 
+import dev.weft.mesh.api.runtime.RandomSource;
+
 /** What a load balancer may use from the mesh that owns it. */
 public interface LoadBalancerContext {
 

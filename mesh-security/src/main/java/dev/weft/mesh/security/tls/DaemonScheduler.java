@@ -1,6 +1,6 @@
 package dev.weft.mesh.security.tls;
 
-import dev.weft.mesh.core.Scheduler;
+import dev.weft.mesh.api.runtime.Scheduler;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,7 @@
 package dev.weft.mesh.security.tls;
 
 import dev.weft.mesh.security.PeerIdentity;
-import dev.weft.mesh.security.SpiffeId;
+import dev.weft.mesh.api.security.SpiffeId;
 import java.security.cert.X509Certificate;
 import java.util.List;
 

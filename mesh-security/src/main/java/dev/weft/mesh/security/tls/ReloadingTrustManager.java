@@ -2,9 +2,9 @@ package dev.weft.mesh.security.tls;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.weft.mesh.core.Ticker;
+import dev.weft.mesh.api.runtime.Ticker;
 import dev.weft.mesh.security.PeerIdentity;
-import dev.weft.mesh.security.SpiffeId;
+import dev.weft.mesh.api.security.SpiffeId;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPath;

@@ -2,7 +2,7 @@ package dev.weft.mesh.security.tls;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.weft.mesh.core.Scheduler;
+import dev.weft.mesh.api.runtime.Scheduler;
 import java.nio.file.Path;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;

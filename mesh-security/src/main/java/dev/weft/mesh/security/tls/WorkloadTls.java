@@ -3,8 +3,8 @@ package dev.weft.mesh.security.tls;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.TlsSettings;
-import dev.weft.mesh.core.Scheduler;
-import dev.weft.mesh.core.Ticker;
+import dev.weft.mesh.api.runtime.Scheduler;
+import dev.weft.mesh.api.runtime.Ticker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -259,7 +259,7 @@ public final class WorkloadTls implements AutoCloseable {
         throw new IllegalStateException("a workload needs identity(certificateChain, privateKey) and caCertificates(...)");
       }
       for (String d : trustDomains) {
-        if (!dev.weft.mesh.security.SpiffeId.isValidTrustDomain(d)) {
+        if (!dev.weft.mesh.api.security.SpiffeId.isValidTrustDomain(d)) {
           throw new IllegalArgumentException("'" + d + "' is not a valid SPIFFE trust domain");
         }
       }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.PeerIdentity;
-import dev.weft.mesh.security.testing.DevCertificateAuthority;
-import dev.weft.mesh.security.testing.DevCertificates;
-import dev.weft.mesh.security.testing.IssuedCertificate;
+import dev.weft.mesh.testing.certs.DevCertificateAuthority;
+import dev.weft.mesh.testing.certs.DevCertificates;
+import dev.weft.mesh.testing.certs.IssuedCertificate;
 import java.math.BigInteger;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

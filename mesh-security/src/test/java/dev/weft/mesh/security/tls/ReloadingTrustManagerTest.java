@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.weft.mesh.core.testing.FakeTicker;
-import dev.weft.mesh.security.testing.DevCertificateAuthority;
-import dev.weft.mesh.security.testing.DevCertificates;
-import dev.weft.mesh.security.testing.IssuedCertificate;
+import dev.weft.mesh.testing.FakeTicker;
+import dev.weft.mesh.testing.certs.DevCertificateAuthority;
+import dev.weft.mesh.testing.certs.DevCertificates;
+import dev.weft.mesh.testing.certs.IssuedCertificate;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.api.config.TlsSettings.Mode;
-import dev.weft.mesh.core.testing.FakeScheduler;
-import dev.weft.mesh.core.testing.FakeTicker;
+import dev.weft.mesh.testing.FakeScheduler;
+import dev.weft.mesh.testing.FakeTicker;
 import dev.weft.mesh.security.AuthorizationEnforcer;
-import dev.weft.mesh.security.testing.DevCertificateAuthority;
-import dev.weft.mesh.security.testing.DevCertificates;
-import dev.weft.mesh.security.testing.IssuedCertificate;
+import dev.weft.mesh.testing.certs.DevCertificateAuthority;
+import dev.weft.mesh.testing.certs.DevCertificates;
+import dev.weft.mesh.testing.certs.IssuedCertificate;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,9 +1,9 @@
 package dev.weft.samples.bookinfo;
 
 import dev.weft.mesh.api.spi.ConfigSource;
-import dev.weft.mesh.discovery.file.FileConfigSource;
-import dev.weft.mesh.discovery.xds.XdsConfigSource;
-import dev.weft.mesh.discovery.xds.bootstrap.Bootstrap;
+import dev.weft.mesh.config.file.FileConfigSource;
+import dev.weft.mesh.xds.XdsConfigSource;
+import dev.weft.mesh.xds.bootstrap.Bootstrap;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,7 +1,7 @@
 package dev.weft.samples.bookinfo;
 
-import dev.weft.mesh.security.testing.DevCertificateAuthority;
-import dev.weft.mesh.security.testing.DevCertificates;
+import dev.weft.mesh.testing.certs.DevCertificateAuthority;
+import dev.weft.mesh.testing.certs.DevCertificates;
 import dev.weft.mesh.security.tls.WorkloadTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -135,7 +135,7 @@ public final class ProductPage implements AutoCloseable {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 9080;
     java.nio.file.Path file = args.length > 1 ? java.nio.file.Path.of(args[1]) : BookInfo.Options.DEFAULT_CONFIG;
     dev.weft.mesh.core.Mesh mesh = dev.weft.mesh.core.Mesh.builder().name("productpage")
-        .configSource(dev.weft.mesh.discovery.file.FileConfigSource.builder(file).build()).build();
+        .configSource(dev.weft.mesh.config.file.FileConfigSource.builder(file).build()).build();
     MeshHttpClient http = MeshHttpClient.builder(mesh).build();
     ProductPage page = new ProductPage(new InetSocketAddress("127.0.0.1", port), null, http, mesh.openTelemetry(),
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry());

@@ -118,7 +118,7 @@ public final class Reviews implements AutoCloseable {
     int port = args.length > 1 ? Integer.parseInt(args[1]) : 9082 + Integer.parseInt(version.substring(1)) - 1;
     java.nio.file.Path file = args.length > 2 ? java.nio.file.Path.of(args[2]) : BookInfo.Options.DEFAULT_CONFIG;
     dev.weft.mesh.core.Mesh mesh = dev.weft.mesh.core.Mesh.builder().name("reviews-" + version)
-        .configSource(dev.weft.mesh.discovery.file.FileConfigSource.builder(file).build()).build();
+        .configSource(dev.weft.mesh.config.file.FileConfigSource.builder(file).build()).build();
     dev.weft.mesh.grpc.MeshGrpc grpc = dev.weft.mesh.grpc.MeshGrpc.create(mesh);
     Reviews reviews = new Reviews(version, new InetSocketAddress("127.0.0.1", port), null, grpc.channel("ratings"),
         mesh.openTelemetry(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.weft.mesh.api.MeshException;
-import dev.weft.mesh.discovery.file.FileConfigSource;
+import dev.weft.mesh.config.file.FileConfigSource;
 import dev.weft.mesh.grpc.MeshGrpc;
 import dev.weft.mesh.http.MeshHttpClient;
 import io.grpc.CallOptions;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.mesh.api.config.MeshConfig;
-import dev.weft.mesh.discovery.file.MeshConfigYaml;
+import dev.weft.mesh.config.file.MeshConfigYaml;
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.api.security.AuthorizationPolicy;

@@ -2,7 +2,7 @@ package dev.weft.samples.controlplane;
 
 import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.spi.ConfigListener;
-import dev.weft.mesh.discovery.file.FileConfigSource;
+import dev.weft.mesh.config.file.FileConfigSource;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;

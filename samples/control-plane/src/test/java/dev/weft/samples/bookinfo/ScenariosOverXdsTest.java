@@ -3,7 +3,7 @@ package dev.weft.samples.bookinfo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.mesh.api.config.MeshConfig;
-import dev.weft.mesh.discovery.file.MeshConfigYaml;
+import dev.weft.mesh.config.file.MeshConfigYaml;
 import dev.weft.samples.controlplane.XdsForm;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;

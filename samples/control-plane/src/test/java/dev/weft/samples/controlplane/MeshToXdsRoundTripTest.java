@@ -12,8 +12,8 @@ import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.RouteMatch;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.config.Subset;
-import dev.weft.mesh.discovery.file.GeneratedMeshConfigs;
-import dev.weft.mesh.discovery.file.MeshConfigYaml;
+import dev.weft.mesh.testing.config.MeshConfigs;
+import dev.weft.mesh.config.file.MeshConfigYaml;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ class MeshToXdsRoundTripTest {
         Arbitraries.integers().between(1, 100_000).map(i -> (Object) i),
         Arbitraries.longs().between(1, 1L << 40).map(l -> (Object) l),
         Arbitraries.of("64", 2.5).map(o -> (Object) o)).list().ofSize(9);
-    return Combinators.combine(GeneratedMeshConfigs.meshConfigs(), optionValues)
+    return Combinators.combine(MeshConfigs.meshConfigs(), optionValues)
         .as((config, values) -> withPolicyOptions(withoutPseudoHeaderMatches(config), values));
   }
 

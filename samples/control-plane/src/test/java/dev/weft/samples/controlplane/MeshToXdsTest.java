@@ -3,7 +3,7 @@ package dev.weft.samples.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.mesh.api.config.MeshConfig;
-import dev.weft.mesh.discovery.file.MeshConfigYaml;
+import dev.weft.mesh.config.file.MeshConfigYaml;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.Route;

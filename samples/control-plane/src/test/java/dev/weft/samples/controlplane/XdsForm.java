@@ -23,8 +23,9 @@ import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.config.SlowStart;
 import dev.weft.mesh.api.config.Subset;
 import dev.weft.mesh.api.config.TlsSettings;
-import dev.weft.mesh.discovery.xds.XdsReadBack;
-import dev.weft.mesh.discovery.xds.bootstrap.Bootstrap;
+import dev.weft.mesh.xds.XdsResourceReader;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import dev.weft.mesh.xds.bootstrap.Bootstrap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -80,8 +81,18 @@ public final class XdsForm {
   /** {@code config} served by {@link MeshToXds} and read back by a client watching every service, clusters in name order. */
   public static MeshConfig roundTrip(MeshConfig config) {
     List<String> services = MeshToXds.servedServices(config).stream().map(Service::name).toList();
-    MeshConfig read = XdsReadBack.read(MeshToXds.snapshot(config, "1"), services, config.version(),
-        Map.of(MeshToXds.IDENTITY_PROVIDER_INSTANCE, IDENTITY));
+    Snapshot snapshot = MeshToXds.snapshot(config, "1");
+    List<com.google.protobuf.Message> resources = new ArrayList<>();
+    resources.addAll(snapshot.listeners().resources().values());
+    resources.addAll(snapshot.routes().resources().values());
+    resources.addAll(snapshot.clusters().resources().values());
+    resources.addAll(snapshot.endpoints().resources().values());
+    MeshConfig read;
+    try {
+      read = XdsResourceReader.read(resources, services, config.version(), Map.of(MeshToXds.IDENTITY_PROVIDER_INSTANCE, IDENTITY));
+    } catch (dev.weft.mesh.api.config.InvalidConfigException e) {
+      throw new AssertionError("the client would not take the control plane's resources: " + e.getMessage(), e);
+    }
     return new MeshConfig(read.version(), read.services(),
         read.clusters().stream().sorted(Comparator.comparing(Cluster::name)).toList(), read.authorizationPolicies());
   }

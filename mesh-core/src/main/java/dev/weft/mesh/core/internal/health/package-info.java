@@ -1,0 +1,14 @@
+/**
+ * Endpoint health and cluster protection for the engine's call path: outlier detection
+ * ({@link dev.weft.mesh.core.internal.health.OutlierDetector}), the retry budget
+ * ({@link dev.weft.mesh.core.internal.health.RetryBudgetTracker}), circuit-breaker limits
+ * ({@link dev.weft.mesh.core.internal.health.ClusterLimits}), the local rate limit
+ * ({@link dev.weft.mesh.core.internal.health.LocalRateLimiter}) and retry backoff
+ * ({@link dev.weft.mesh.core.internal.health.Backoff}).
+ *
+ * <p>Every method the call path uses is lock-free, never blocks and does not allocate (apart from
+ * the rare call that ejects an endpoint, which builds one small state object). Time comes
+ * only from an injected {@link dev.weft.mesh.api.runtime.Ticker} and randomness only from an injected
+ * {@link dev.weft.mesh.api.runtime.RandomSource}, so tests drive both.
+ */
+package dev.weft.mesh.core.internal.health;

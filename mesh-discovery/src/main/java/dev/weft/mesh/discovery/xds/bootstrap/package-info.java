@@ -1,2 +1,0 @@
-/** gRPC's xDS bootstrap format (gRFC A27): {@link dev.weft.mesh.discovery.xds.bootstrap.BootstrapLoader}. */
-package dev.weft.mesh.discovery.xds.bootstrap;

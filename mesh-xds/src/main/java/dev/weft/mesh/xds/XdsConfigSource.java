@@ -1,0 +1,593 @@
+package dev.weft.mesh.xds;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weft.mesh.api.config.ConfigViolation;
+import dev.weft.mesh.api.config.InvalidConfigException;
+import dev.weft.mesh.api.config.MeshConfig;
+import dev.weft.mesh.api.spi.ConfigListener;
+import dev.weft.mesh.api.spi.ConfigSource;
+import dev.weft.mesh.api.runtime.Scheduler;
+import dev.weft.mesh.xds.XdsTranslator.Result;
+import dev.weft.mesh.xds.XdsTranslator.State;
+import dev.weft.mesh.xds.XdsTranslator.Target;
+import dev.weft.mesh.xds.XdsValues.Endpoints;
+import dev.weft.mesh.xds.XdsValues.Listener;
+import dev.weft.mesh.xds.XdsValues.RouteConfig;
+import dev.weft.mesh.xds.XdsValues.XdsCluster;
+import dev.weft.mesh.xds.bootstrap.Bootstrap;
+import dev.weft.mesh.xds.internal.client.DirectoryResourceCache;
+import dev.weft.mesh.xds.internal.client.ResourceCache;
+import dev.weft.mesh.xds.internal.client.ResourceWatcher;
+import dev.weft.mesh.xds.internal.client.UpdateGate;
+import dev.weft.mesh.xds.internal.client.XdsClient;
+import dev.weft.mesh.xds.internal.client.XdsClientStatus;
+import dev.weft.mesh.xds.internal.client.XdsResourceType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ConfigSource} fed by an xDS management server (Istio, or any Envoy v3 control plane)
+ * over ADS. It watches the listeners of its targets, follows them to route configurations,
+ * clusters and endpoints, and delivers a {@link MeshConfig} only when the whole set is complete
+ * and consistent.
+ *
+ * <p>Targets are {@code xds:///name} URIs (the listener is the bootstrap's client listener template
+ * applied to {@code name}, {@code name} itself by default) or plain listener names. The mesh service
+ * is named after the listener ({@code reviews.default.svc.cluster.local:9080}); unambiguous short
+ * aliases are added too: the host without the port ({@code reviews.default.svc.cluster.local}) and
+ * its first label ({@code reviews}). Clusters keep their xDS names
+ * ({@code outbound|9080|v2|reviews.default.svc.cluster.local}).
+ *
+ * <p>With {@link Builder#serverListener(String)} it also watches the server Listener of this process
+ * and turns its RBAC HTTP filters (gRFC A41) into the configuration's authorization policies.
+ *
+ * <p>A response that holds an invalid resource, or that would make the mesh reject the resulting
+ * configuration, is NACKed as a whole and the configuration in force stays. Losing the management
+ * server keeps the configuration in force; with {@link Builder#cacheDirectory(Path)} a restarted
+ * process serves from the last accepted resources until the server answers.
+ *
+ * <p>Threading: the listener is called serially on the xDS client's thread.
+ */
+public final class XdsConfigSource implements ConfigSource {
+  private static final Logger log = LoggerFactory.getLogger(XdsConfigSource.class);
+
+  private final Bootstrap bootstrap;
+  private final List<Target> targets;
+  /** The server listener of this process, or null when none was asked for. */
+  private final String serverListener;
+  private final XdsResourceTypes types;
+  private final XdsClient.Builder clientBuilder;
+  private final MeterRegistry meterRegistry;
+  private final AtomicInteger connected = new AtomicInteger();
+
+  // Confined to the client's work thread once started.
+  private final Map<String, Optional<Listener>> listeners = new LinkedHashMap<>();
+  private final Map<String, Optional<RouteConfig>> routes = new LinkedHashMap<>();
+  private final Map<String, Optional<XdsCluster>> clusters = new LinkedHashMap<>();
+  private final Map<String, Optional<Endpoints>> endpoints = new LinkedHashMap<>();
+  private final Map<String, ResourceWatcher<RouteConfig>> routeWatchers = new HashMap<>();
+  private final Map<String, ResourceWatcher<XdsCluster>> clusterWatchers = new HashMap<>();
+  private final Map<String, ResourceWatcher<Endpoints>> endpointWatchers = new HashMap<>();
+  private ConfigListener listener;
+  private XdsClient client;
+  private MeshConfig delivered;
+  private boolean flushQueued;
+  private boolean rejectedByListener;
+  private boolean unavailableReported;
+  private volatile String deliveredVersion = "";
+  private volatile List<String> awaiting = List.of();
+  private volatile String lastError = "";
+
+  private XdsConfigSource(Builder b) {
+    this.bootstrap = b.bootstrap;
+    this.targets = targets(b.targets, b.bootstrap.clientDefaultListenerResourceNameTemplate());
+    this.serverListener = b.serverListener == null ? null
+        : b.bootstrap.serverListenerResourceNameTemplate().replace("%s", b.serverListener);
+    this.types = new XdsResourceTypes(b.bootstrap.certificateProviders(),
+        serverListener == null ? Set.of() : Set.of(serverListener));
+    this.meterRegistry = b.meterRegistry;
+    this.clientBuilder = XdsClient.builder(b.bootstrap).resourceTimeout(b.resourceTimeout)
+        .reconnectBackoff(b.initialBackoff, b.maxBackoff)
+        .cache(b.cacheDirectory == null ? ResourceCache.NONE : new DirectoryResourceCache(b.cacheDirectory))
+        .delta(b.delta);
+    if (b.scheduler != null) {
+      clientBuilder.scheduler(b.scheduler);
+    }
+  }
+
+  /** A builder for a source that reads {@code bootstrap}; at least one target is required. */
+  public static Builder builder(Bootstrap bootstrap) {
+    return new Builder(bootstrap);
+  }
+
+  @Override
+  public void start(ConfigListener newListener) {
+    requireNonNull(newListener, "listener");
+    synchronized (this) {
+      if (client != null) {
+        throw new IllegalStateException("already started");
+      }
+      listener = newListener;
+      client = clientBuilder.gate(this::check).events(new Events()).build();
+    }
+    if (meterRegistry != null) {
+      Gauge.builder("weft.xds.connected", connected, AtomicInteger::get)
+          .description("1 while the ADS stream to the management server is open").register(meterRegistry);
+    }
+    for (Target t : targets) {
+      client.watch(types.listeners, t.listener(), new Watcher<>(listeners));
+    }
+    if (serverListener != null && targets.stream().noneMatch(t -> t.listener().equals(serverListener))) {
+      client.watch(types.listeners, serverListener, new Watcher<>(listeners));
+    }
+    client.start();
+  }
+
+  @Override
+  public String description() {
+    String server = bootstrap.servers().get(0).serverUri();
+    return "xds:" + server + " " + targets.stream().map(Target::listener).toList()
+        + (serverListener == null ? "" : " server " + serverListener);
+  }
+
+  /** The name of the server Listener this source reads authorization policies from, if any. */
+  public Optional<String> serverListenerName() {
+    return Optional.ofNullable(serverListener);
+  }
+
+  /** The stream, per-type versions, nonces and counts, and what the source is waiting for. */
+  public XdsStatus xdsStatus() {
+    XdsClient c = client;
+    XdsClientStatus cs = c == null
+        ? new XdsClientStatus(bootstrap.servers().get(0).serverUri(), XdsClientStatus.ConnectionState.CONNECTING, "", List.of())
+        : c.status();
+    return new XdsStatus(cs, targets.stream().map(Target::listener).toList(), deliveredVersion, awaiting, lastError);
+  }
+  /** {@link #status()} as plain data for the mesh's config dump. */
+  @Override
+  public Map<String, Object> status() {
+    XdsStatus st = xdsStatus();
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("server", st.client().server());
+    m.put("connection", st.client().state().name().toLowerCase(java.util.Locale.ROOT));
+    if (!st.client().lastStreamError().isEmpty()) {
+      m.put("lastStreamError", st.client().lastStreamError());
+    }
+    m.put("targets", st.targets());
+    if (serverListener != null) {
+      m.put("serverListener", serverListener);
+    }
+    m.put("deliveredVersion", st.deliveredVersion());
+    if (!st.awaiting().isEmpty()) {
+      m.put("awaiting", st.awaiting());
+    }
+    List<Object> types = new java.util.ArrayList<>();
+    for (var t : st.client().types()) {
+      Map<String, Object> tm = new java.util.LinkedHashMap<>();
+      tm.put("type", t.shortName());
+      tm.put("version", t.version());
+      tm.put("nonce", t.nonce());
+      tm.put("resources", t.subscribed());
+      tm.put("accepted", t.accepted());
+      tm.put("rejected", t.rejected());
+      if (!t.lastError().isEmpty()) {
+        tm.put("lastError", t.lastError());
+      }
+      if (t.fromCache()) {
+        tm.put("fromCache", true);
+      }
+      types.add(tm);
+    }
+    m.put("resources", types);
+    return m;
+  }
+
+
+  @Override
+  public void close() {
+    XdsClient c;
+    synchronized (this) {
+      c = client;
+    }
+    if (c != null) {
+      c.close();
+    }
+  }
+
+  // ---- on the client's work thread ----
+
+  /** The gate: a response is accepted only if the configuration it completes is accepted too. */
+  private void check(XdsResourceType<?> type, String version, Map<String, Object> newState) throws UpdateGate.UpdateRejectedException {
+    State state = switch (type.shortName()) {
+      case "Listener" -> new State(candidate(listeners, newState), routes, clusters, endpoints);
+      case "RouteConfiguration" -> new State(listeners, candidate(routes, newState), clusters, endpoints);
+      case "Cluster" -> new State(listeners, routes, candidate(clusters, newState), endpoints);
+      default -> new State(listeners, routes, clusters, candidate(endpoints, newState));
+    };
+    Result result = XdsTranslator.translate(targets, serverListener, state);
+    if (!result.complete()) {
+      return;
+    }
+    try {
+      deliver(result, true, type.shortName(), version);
+    } catch (InvalidConfigException e) {
+      throw new UpdateGate.UpdateRejectedException(type.shortName() + " response rejected: the configuration it completes is invalid: "
+          + e.violations().stream().map(Object::toString).toList());
+    }
+  }
+
+  /** The type's values as the response would leave them: its resources, and what is known not to exist. */
+  @SuppressWarnings("unchecked")
+  private static <T> Map<String, Optional<T>> candidate(Map<String, Optional<T>> current, Map<String, Object> state) {
+    Map<String, Optional<T>> out = new LinkedHashMap<>();
+    current.forEach((k, v) -> {
+      if (v.isEmpty() && !state.containsKey(k)) {
+        out.put(k, v);
+      }
+    });
+    state.forEach((k, v) -> out.put(k, Optional.of((T) v)));
+    return out;
+  }
+
+  /** Builds and delivers the configuration if it changed; throws if the model or the listener rejects it. */
+  private void deliver(Result result, boolean fromGate, String pendingType, String pendingVersion) {
+    String version = version(pendingType, pendingVersion);
+    MeshConfig config;
+    try {
+      config = result.config(version);
+    } catch (InvalidConfigException e) {
+      throw located(e, result);
+    }
+    if (delivered != null && delivered.withVersion("x").equals(config.withVersion("x"))) {
+      return;
+    }
+    try {
+      listener.onConfig(config);
+    } catch (InvalidConfigException e) {
+      rejectedByListener = fromGate;
+      throw located(e, result);
+    }
+    delivered = config;
+    deliveredVersion = version;
+    lastError = "";
+  }
+
+  private InvalidConfigException located(InvalidConfigException e, Result result) {
+    List<String> services = result.services().stream().map(s -> s.name()).toList();
+    List<String> clusterNames = result.clusters().stream().map(c -> c.name()).toList();
+    List<ConfigViolation> out = new ArrayList<>();
+    for (ConfigViolation v : e.violations()) {
+      String where = "xDS";
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(services|clusters|authorizationPolicies)\\[(\\d+)\\]").matcher(v.path());
+      if (m.find() && m.group(1).equals("authorizationPolicies")) {
+        where = "xDS Listener " + serverListener;
+      } else if (m.find(0)) {
+        int i = Integer.parseInt(m.group(2));
+        if (m.group(1).equals("services") && i < services.size()) {
+          where = "xDS Listener " + result.serviceListener().get(services.get(i));
+        } else if (m.group(1).equals("clusters") && i < clusterNames.size()) {
+          where = "xDS Cluster " + clusterNames.get(i);
+        }
+      }
+      out.add(v.at(where));
+    }
+    return new InvalidConfigException("xDS " + bootstrap.servers().get(0).serverUri(), out);
+  }
+
+  /** {@code lds:3,rds:3,cds:2,eds:7}: the versions in force, with the one a pending response would set. */
+  private String version(String pendingType, String pendingVersion) {
+    StringBuilder sb = new StringBuilder();
+    for (XdsClientStatus.TypeStatus t : client.status().types()) {
+      if (sb.length() > 0) {
+        sb.append(',');
+      }
+      String abbreviation = switch (t.shortName()) {
+        case "Listener" -> "lds";
+        case "RouteConfiguration" -> "rds";
+        case "Cluster" -> "cds";
+        default -> "eds";
+      };
+      String v = t.shortName().equals(pendingType) ? pendingVersion : t.version();
+      sb.append(abbreviation).append(':').append(v.isEmpty() ? (t.fromCache() ? "cached" : "-") : v.replaceAll("\\s", "_"));
+    }
+    return sb.length() == 0 ? "xds" : sb.toString();
+  }
+
+  /** Coalesces watcher events into one pass after the work queued now (a whole response). */
+  private void scheduleFlush() {
+    if (!flushQueued) {
+      flushQueued = true;
+      client.execute(this::flush);
+    }
+  }
+
+  private void flush() {
+    flushQueued = false;
+    Result result = XdsTranslator.translate(targets, serverListener, new State(listeners, routes, clusters, endpoints));
+    reconcile(result);
+    awaiting = List.copyOf(result.missing());
+    if (result.complete()) {
+      try {
+        deliver(result, false, "", "");
+      } catch (InvalidConfigException e) {
+        lastError = e.getMessage();
+        log.warn("xDS configuration not applied; the one in force stays: {}", e.getMessage());
+      } catch (RuntimeException e) {
+        lastError = e.toString();
+        log.warn("xDS configuration not applied: the listener failed; the one in force stays", e);
+      }
+    }
+  }
+
+  /** Subscribes to what the resources in hand refer to and drops what they no longer do. */
+  private void reconcile(Result result) {
+    syncWatches(result.routeNames(), routeWatchers, routes, types.routes);
+    syncWatches(result.clusterNames(), clusterWatchers, clusters, types.clusters);
+    syncWatches(result.edsNames(), endpointWatchers, endpoints, types.endpoints);
+    // A newly watched resource may already be in hand; a second pass picks up what it refers to.
+    Result again = XdsTranslator.translate(targets, serverListener, new State(listeners, routes, clusters, endpoints));
+    if (!again.routeNames().equals(result.routeNames()) || !again.clusterNames().equals(result.clusterNames())
+        || !again.edsNames().equals(result.edsNames())) {
+      scheduleFlush();
+    }
+  }
+
+  private <T> void syncWatches(Set<String> wanted, Map<String, ResourceWatcher<T>> watchers, Map<String, Optional<T>> values,
+      XdsResourceType<T> type) {
+    for (String name : new ArrayList<>(watchers.keySet())) {
+      if (!wanted.contains(name)) {
+        client.cancelWatch(type, name, watchers.remove(name));
+        values.remove(name);
+      }
+    }
+    for (String name : new LinkedHashSet<>(wanted)) {
+      if (!watchers.containsKey(name)) {
+        Watcher<T> w = new Watcher<>(values);
+        watchers.put(name, w);
+        client.watch(type, name, w);
+      }
+    }
+  }
+
+  /** Records a type's values and schedules a flush. */
+  private final class Watcher<T> implements ResourceWatcher<T> {
+    private final Map<String, Optional<T>> values;
+
+    Watcher(Map<String, Optional<T>> values) {
+      this.values = values;
+    }
+
+    @Override
+    public void onChanged(String name, T value) {
+      values.put(name, Optional.of(value));
+      scheduleFlush();
+    }
+
+    @Override
+    public void onDoesNotExist(String name) {
+      values.put(name, Optional.empty());
+      scheduleFlush();
+    }
+
+    @Override
+    public void onTransientError(String name, String error) {
+      // The value in hand stays; connection-level errors reach the listener once through Events.
+    }
+  }
+
+  /** Stream and update events: the listener hears of them as information; metrics count them. */
+  private final class Events implements XdsClient.Events {
+    @Override
+    public void onConnectionState(boolean isConnected, String serverUri, String error) {
+      connected.set(isConnected ? 1 : 0);
+      if (isConnected) {
+        unavailableReported = false;
+      } else {
+        lastError = error;
+        if (!unavailableReported) {
+          // Once per outage: every failed reconnection attempt would otherwise be reported again.
+          unavailableReported = true;
+          listener.onError(new XdsUnavailableException(error + "; the configuration in force stays"));
+        }
+      }
+    }
+
+    @Override
+    public void onUpdate(String type, boolean accepted, String error) {
+      if (meterRegistry != null) {
+        Counter.builder("weft.xds.updates").tag("type", type).tag("result", accepted ? "accepted" : "rejected")
+            .description("xDS responses accepted (ACK) and rejected (NACK)").register(meterRegistry).increment();
+      }
+      if (!accepted) {
+        lastError = error;
+        if (rejectedByListener) {
+          rejectedByListener = false; // the mesh already recorded its own rejection
+          return;
+        }
+        listener.onError(new InvalidConfigException("xDS " + bootstrap.servers().get(0).serverUri(),
+            List.of(new ConfigViolation("xDS " + type, "", error))));
+      }
+    }
+  }
+
+  private static List<Target> targets(List<String> raw, String template) {
+    List<String> listenerNames = new ArrayList<>();
+    List<String> authorities = new ArrayList<>();
+    for (String t : raw) {
+      if (t.startsWith("xds:")) {
+        String name = t.substring(4);
+        while (name.startsWith("/")) {
+          name = name.substring(1);
+        }
+        if (name.isEmpty()) {
+          throw new IllegalArgumentException("xDS target '" + t + "' names no service");
+        }
+        authorities.add(name);
+        listenerNames.add(template.contains("%s") ? template.replace("%s", name) : name);
+      } else {
+        authorities.add(t);
+        listenerNames.add(t);
+      }
+    }
+    Map<String, Integer> aliasCounts = new HashMap<>();
+    for (String a : authorities) {
+      for (String alias : aliases(a)) {
+        aliasCounts.merge(alias, 1, Integer::sum);
+      }
+    }
+    Set<String> taken = new LinkedHashSet<>(listenerNames);
+    List<Target> out = new ArrayList<>();
+    for (int i = 0; i < raw.size(); i++) {
+      List<String> names = new ArrayList<>();
+      names.add(listenerNames.get(i));
+      for (String alias : aliases(authorities.get(i))) {
+        if (aliasCounts.get(alias) == 1 && !taken.contains(alias)) {
+          names.add(alias);
+          taken.add(alias);
+        }
+      }
+      out.add(new Target(listenerNames.get(i), authorities.get(i), names));
+    }
+    return out;
+  }
+
+  /** {@code reviews.default.svc.cluster.local:9080} -> {@code reviews.default.svc.cluster.local}, {@code reviews}. */
+  private static List<String> aliases(String authority) {
+    List<String> out = new ArrayList<>();
+    String host = authority;
+    int colon = host.lastIndexOf(':');
+    if (colon > 0 && host.indexOf(']') < colon && host.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+      host = host.substring(0, colon);
+      out.add(host);
+    }
+    int dot = host.indexOf('.');
+    if (dot > 0 && !host.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.')) {
+      out.add(host.substring(0, dot));
+    }
+    out.remove(authority);
+    return out;
+  }
+
+  /** Builds an {@link XdsConfigSource}. */
+  public static final class Builder {
+    private final Bootstrap bootstrap;
+    private final List<String> targets = new ArrayList<>();
+    private Path cacheDirectory;
+    private Scheduler scheduler;
+    private Duration resourceTimeout = Duration.ofSeconds(15);
+    private Duration initialBackoff = Duration.ofSeconds(1);
+    private Duration maxBackoff = Duration.ofSeconds(30);
+    private MeterRegistry meterRegistry;
+    private boolean delta;
+    private String serverListener;
+
+    private Builder(Bootstrap bootstrap) {
+      this.bootstrap = requireNonNull(bootstrap, "bootstrap");
+    }
+
+    /** Adds targets: {@code xds:///reviews.default.svc.cluster.local:9080} or listener names. */
+    public Builder targets(String... targets) {
+      for (String t : targets) {
+        this.targets.add(requireNonNull(t, "target"));
+      }
+      return this;
+    }
+
+    /** Adds targets; see {@link #targets(String...)}. */
+    public Builder targets(List<String> targets) {
+      return targets(targets.toArray(new String[0]));
+    }
+
+    /**
+     * Keeps a copy of the last accepted resources in {@code directory}, and serves from it at start
+     * until the management server answers. Off by default.
+     */
+    public Builder cacheDirectory(Path directory) {
+      this.cacheDirectory = requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /** Runs does-not-exist timers and reconnection delays (tests inject a fake); the client's own thread by default. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** How long a resource may go unsent before it is taken not to exist; 15 s by default (gRFC A27). */
+    public Builder resourceTimeout(Duration timeout) {
+      this.resourceTimeout = requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** Reconnection backoff bounds; 1 s to 30 s by default, growing by 1.6 with ±20% jitter. */
+    public Builder reconnectBackoff(Duration initial, Duration max) {
+      if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException("backoff needs 0 < initial <= max, was " + initial + ", " + max);
+      }
+      this.initialBackoff = initial;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    /** Records {@code weft.xds.updates{type,result}} and {@code weft.xds.connected}. Optional. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Uses incremental (delta) ADS: the server sends only changed and removed resources, and a
+     * reconnecting client names the versions it holds. State of the world by default.
+     */
+    public Builder deltaXds(boolean delta) {
+      this.delta = delta;
+      return this;
+    }
+
+    /**
+     * Also reads the server Listener for {@code listeningAddress}, the address the servers of this
+     * process listen on ({@code 0.0.0.0:9080}, {@code [::]:9080}): the bootstrap's
+     * {@code server_listener_resource_name_template} applied to it (Istio's is
+     * {@code xds.istio.io/grpc/lds/inbound/%s}). Its RBAC HTTP filters become the configuration's
+     * {@linkplain MeshConfig#authorizationPolicies() authorization policies}, for every service of
+     * the process; a listener the server says does not exist means no policies. The configuration
+     * waits for this listener as for any other resource. One address: Weft enforces one set of
+     * policies per process.
+     */
+    public Builder serverListener(String listeningAddress) {
+      requireNonNull(listeningAddress, "listeningAddress");
+      if (listeningAddress.isBlank()) {
+        throw new IllegalArgumentException("the server listening address must not be blank");
+      }
+      this.serverListener = listeningAddress;
+      return this;
+    }
+
+    public XdsConfigSource build() {
+      if (targets.isEmpty() && serverListener == null) {
+        throw new IllegalArgumentException(
+            "an xDS config source needs at least one target (xds:///name or a listener name) or a server listener");
+      }
+      if (serverListener != null && bootstrap.serverListenerResourceNameTemplate().isEmpty()) {
+        throw new IllegalArgumentException("serverListener(\"" + serverListener + "\") needs the bootstrap's "
+            + "server_listener_resource_name_template (Istio's is xds.istio.io/grpc/lds/inbound/%s), and it has none");
+      }
+      return new XdsConfigSource(this);
+    }
+  }
+}
