@@ -27,7 +27,7 @@ import org.springframework.web.service.registry.ImportHttpServices;
 @ExtendWith(OutputCaptureExtension.class)
 class MeshAutoConfigurationTest {
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshHttpAutoConfiguration.class, MeshActuatorAutoConfiguration.class,
+      .withConfiguration(AutoConfigurations.of(MeshXdsAutoConfiguration.class, MeshAutoConfiguration.class, MeshHttpAutoConfiguration.class, MeshActuatorAutoConfiguration.class,
           org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration.class,
           org.springframework.boot.restclient.autoconfigure.service.HttpServiceClientAutoConfiguration.class,
           org.springframework.boot.http.client.autoconfigure.service.HttpServiceClientPropertiesAutoConfiguration.class,
@@ -115,6 +115,33 @@ class MeshAutoConfigurationTest {
   void theStarterBacksOffWithoutTheHttpModule() {
     runner.withPropertyValues(backends.property()).withClassLoader(new FilteredClassLoader(MeshHttpClient.class))
         .run(context -> assertThat(context).hasSingleBean(Mesh.class).doesNotHaveBean(MeshHttpClient.class));
+  }
+
+  @Test
+  void withoutTheXdsArtifactAFileConfiguredMeshWorksAndXdsPropertiesAreLeftAlone() {
+    // as in an application that depends on the starter and mesh-config-file but not on mesh-xds
+    FilteredClassLoader noXds = new FilteredClassLoader("dev.weft.mesh.xds.", "io.envoyproxy.", "io.grpc.netty.");
+    runner.withClassLoader(noXds).withPropertyValues(backends.property()).run(context -> {
+      assertThat(context).hasNotFailed().hasSingleBean(Mesh.class).hasSingleBean(MeshHttpClient.class);
+      assertThat(context.getBean(Mesh.class).configVersion()).isEqualTo("test-1");
+      assertThat(context.getBeanNamesForType(dev.weft.mesh.api.spi.ConfigSource.class)).hasSize(1);
+      assertThat(context.getBean(dev.weft.mesh.api.spi.ConfigSource.class))
+          .isInstanceOf(dev.weft.mesh.config.file.FileConfigSource.class);
+    });
+    runner.withClassLoader(noXds).withPropertyValues("weft.mesh.xds.targets=xds:///reviews:9080").run(context -> {
+      assertThat(context).hasNotFailed().doesNotHaveBean(Mesh.class);
+      assertThat(context.getBeanNamesForType(dev.weft.mesh.api.spi.ConfigSource.class)).isEmpty();
+    });
+  }
+
+  @Test
+  void aFileNamedBesideXdsTargetsWins() {
+    runner.withPropertyValues(backends.property(), "weft.mesh.xds.targets=xds:///reviews:9080").run(context -> {
+      assertThat(context).hasNotFailed().hasSingleBean(Mesh.class);
+      assertThat(context.getBean(dev.weft.mesh.api.spi.ConfigSource.class))
+          .isInstanceOf(dev.weft.mesh.config.file.FileConfigSource.class);
+      assertThat(context.getBean(Mesh.class).configVersion()).isEqualTo("test-1");
+    });
   }
 
   @Test

@@ -26,7 +26,7 @@ import org.springframework.grpc.client.GrpcChannelFactory;
 
 class MeshGrpcAutoConfigurationTest {
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshGrpcAutoConfiguration.class));
+      .withConfiguration(AutoConfigurations.of(MeshXdsAutoConfiguration.class, MeshAutoConfiguration.class, MeshGrpcAutoConfiguration.class));
 
   @TempDir
   Path dir;

@@ -120,7 +120,7 @@ class MeshSecurityAutoConfigurationTest {
   }
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(MeshAutoConfiguration.class, MeshSecurityAutoConfiguration.class,
+      .withConfiguration(AutoConfigurations.of(MeshXdsAutoConfiguration.class, MeshAutoConfiguration.class, MeshSecurityAutoConfiguration.class,
           MeshHttpAutoConfiguration.class, MeshGrpcAutoConfiguration.class));
 
   @Test
