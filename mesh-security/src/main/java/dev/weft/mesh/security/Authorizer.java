@@ -1,5 +1,6 @@
 package dev.weft.mesh.security;
 
+import dev.weft.mesh.api.security.MatchPattern;
 import dev.weft.mesh.api.security.SpiffeId;
 
 import static java.util.Objects.requireNonNull;
@@ -207,10 +208,16 @@ public final class Authorizer {
 
   /** A list of patterns as one field: matches when any pattern does; an empty field is not checked. */
   private static final class Field {
-    final StringMatcher[] matchers;
+    final MatchPattern[] matchers;
+    /** Per pattern: written with {@code spiffe://}, so matched against the whole SPIFFE ID. */
+    final boolean[] withScheme;
 
     Field(List<String> patterns) {
-      this.matchers = patterns.stream().map(StringMatcher::of).toArray(StringMatcher[]::new);
+      this.matchers = patterns.stream().map(MatchPattern::parse).toArray(MatchPattern[]::new);
+      this.withScheme = new boolean[patterns.size()];
+      for (int i = 0; i < withScheme.length; i++) {
+        withScheme[i] = patterns.get(i).startsWith("spiffe://");
+      }
     }
 
     boolean isSet() {
@@ -218,7 +225,7 @@ public final class Authorizer {
     }
 
     boolean any(String value) {
-      for (StringMatcher m : matchers) {
+      for (MatchPattern m : matchers) {
         if (m.matches(value)) {
           return true;
         }
@@ -228,8 +235,8 @@ public final class Authorizer {
 
     /** Principals may be written with {@code spiffe://} or, as Istio does, without it. */
     boolean anyPrincipal(Subject s) {
-      for (StringMatcher m : matchers) {
-        if (m.matches(m.pattern().startsWith("spiffe://") ? s.spiffeId : s.principal)) {
+      for (int i = 0; i < matchers.length; i++) {
+        if (matchers[i].matches(withScheme[i] ? s.spiffeId : s.principal)) {
           return true;
         }
       }

@@ -1,6 +1,7 @@
 package dev.weft.mesh.xds;
 
 import dev.weft.mesh.api.security.AuthorizationPolicy;
+import dev.weft.mesh.api.security.MatchPattern;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Action;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Condition;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Operation;
@@ -292,7 +293,7 @@ final class RbacTranslator {
           throw unsupported(f + ".prefix", "'%s' does not start with spiffe://TRUST_DOMAIN; Weft knows callers by their SPIFFE ID only",
               m.getPrefix());
         }
-        yield noStar(m.getPrefix(), f + ".prefix") + "*";
+        yield MatchPattern.prefix(noStar(m.getPrefix(), f + ".prefix")).toString();
       }
       case SAFE_REGEX -> {
         String regex = m.getSafeRegex().getRegex();
@@ -426,8 +427,8 @@ final class RbacTranslator {
         return List.of(List.of(wantPresent ? present : present.negate()));
       }
       case EXACT_MATCH -> pattern = exactPattern(h.getExactMatch(), f + ".exact_match");
-      case PREFIX_MATCH -> pattern = noStar(nonEmpty(h.getPrefixMatch(), f + ".prefix_match"), f + ".prefix_match") + "*";
-      case SUFFIX_MATCH -> pattern = "*" + noStar(nonEmpty(h.getSuffixMatch(), f + ".suffix_match"), f + ".suffix_match");
+      case PREFIX_MATCH -> pattern = MatchPattern.prefix(noStar(nonEmpty(h.getPrefixMatch(), f + ".prefix_match"), f + ".prefix_match")).toString();
+      case SUFFIX_MATCH -> pattern = MatchPattern.suffix(noStar(nonEmpty(h.getSuffixMatch(), f + ".suffix_match"), f + ".suffix_match")).toString();
       case SAFE_REGEX_MATCH -> pattern = regexPattern(h.getSafeRegexMatch().getRegex(), f + ".safe_regex_match");
       case STRING_MATCH -> {
         StringMatcher m = h.getStringMatch();
@@ -464,8 +465,8 @@ final class RbacTranslator {
     }
     return switch (m.getMatchPatternCase()) {
       case EXACT -> exactPattern(m.getExact(), f + ".exact");
-      case PREFIX -> noStar(nonEmpty(m.getPrefix(), f + ".prefix"), f + ".prefix") + "*";
-      case SUFFIX -> "*" + noStar(nonEmpty(m.getSuffix(), f + ".suffix"), f + ".suffix");
+      case PREFIX -> MatchPattern.prefix(noStar(nonEmpty(m.getPrefix(), f + ".prefix"), f + ".prefix")).toString();
+      case SUFFIX -> MatchPattern.suffix(noStar(nonEmpty(m.getSuffix(), f + ".suffix"), f + ".suffix")).toString();
       case CONTAINS -> throw unsupported(f + ".contains", "has no equivalent in Weft's patterns");
       case SAFE_REGEX -> throw unsupported(f + ".safe_regex", "regex '%s' has no exact translation", m.getSafeRegex().getRegex());
       default -> throw unsupported(f, "%s is not supported", m.getMatchPatternCase());
@@ -633,40 +634,34 @@ final class RbacTranslator {
 
   /** Intersects {@code patterns} (paths and methods are never empty, so {@code *} is always true). */
   private static Intersection intersect(List<String> patterns, String f, String what) {
-    String acc = null;
-    for (String p : patterns) {
-      if (acc == null || acc.equals(p) || p.equals("*")) {
+    MatchPattern acc = null;
+    for (String written : patterns) {
+      MatchPattern p = MatchPattern.parse(written);
+      if (acc == null || acc.equals(p) || p.kind() == MatchPattern.Kind.PRESENT) {
         acc = acc == null ? p : acc;
         continue;
       }
-      if (acc.equals("*")) {
+      if (acc.kind() == MatchPattern.Kind.PRESENT) {
         acc = p;
         continue;
       }
-      boolean accPrefix = acc.endsWith("*");
-      boolean accSuffix = acc.startsWith("*");
-      boolean pPrefix = p.endsWith("*");
-      boolean pSuffix = p.startsWith("*");
-      if (!accPrefix && !accSuffix) {
-        if (!matches(p, acc)) {
+      if (acc.kind() == MatchPattern.Kind.EXACT) {
+        if (!p.matches(acc.text())) {
           return Intersection.NONE;
         }
-      } else if (!pPrefix && !pSuffix) {
-        if (!matches(acc, p)) {
+      } else if (p.kind() == MatchPattern.Kind.EXACT) {
+        if (!acc.matches(p.text())) {
           return Intersection.NONE;
         }
         acc = p;
-      } else if (accPrefix && pPrefix) {
-        String a = acc.substring(0, acc.length() - 1);
-        String b = p.substring(0, p.length() - 1);
-        if (!a.startsWith(b) && !b.startsWith(a)) {
-          return Intersection.NONE;
-        }
-        acc = a.length() >= b.length() ? acc : p;
-      } else if (accSuffix && pSuffix) {
-        String a = acc.substring(1);
-        String b = p.substring(1);
-        if (!a.endsWith(b) && !b.endsWith(a)) {
+      } else if (acc.kind() == p.kind()) {
+        // two prefixes (or two suffixes): one must extend the other, and the longer one decides
+        String a = acc.text();
+        String b = p.text();
+        boolean nested = acc.kind() == MatchPattern.Kind.PREFIX
+            ? a.startsWith(b) || b.startsWith(a)
+            : a.endsWith(b) || b.endsWith(a);
+        if (!nested) {
           return Intersection.NONE;
         }
         acc = a.length() >= b.length() ? acc : p;
@@ -674,20 +669,6 @@ final class RbacTranslator {
         throw unsupported(f, "a rule needs %s to match both '%s' and '%s', which no single Weft pattern expresses", what, acc, p);
       }
     }
-    return new Intersection(acc, false);
-  }
-
-  /** Weft's pattern semantics, for the patterns this class writes. */
-  static boolean matches(String pattern, String value) {
-    if (pattern.equals("*")) {
-      return !value.isEmpty();
-    }
-    if (pattern.endsWith("*")) {
-      return value.startsWith(pattern.substring(0, pattern.length() - 1));
-    }
-    if (pattern.startsWith("*")) {
-      return value.endsWith(pattern.substring(1));
-    }
-    return value.equals(pattern);
+    return new Intersection(acc == null ? null : acc.toString(), false);
   }
 }

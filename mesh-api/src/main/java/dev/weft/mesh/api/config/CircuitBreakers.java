@@ -1,5 +1,6 @@
 package dev.weft.mesh.api.config;
 
+import dev.weft.mesh.api.internal.Checks;
 /**
  * Limits that protect a cluster from overload (Envoy's circuit-breaker thresholds, gRFC A32). A call
  * over a limit fails at once instead of queueing.

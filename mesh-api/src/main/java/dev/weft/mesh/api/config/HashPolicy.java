@@ -1,5 +1,6 @@
 package dev.weft.mesh.api.config;
 
+import dev.weft.mesh.api.internal.Checks;
 /**
  * What a hashing load balancer ({@code ring_hash}, {@code maglev}) hashes to keep a caller on one
  * endpoint (Envoy's route hash policy, gRFC A42). A route may list several; their hashes combine, and a

@@ -1,5 +1,6 @@
 package dev.weft.mesh.api.config;
 
+import dev.weft.mesh.api.internal.Checks;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;

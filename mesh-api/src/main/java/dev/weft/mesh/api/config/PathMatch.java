@@ -1,5 +1,6 @@
 package dev.weft.mesh.api.config;
 
+import dev.weft.mesh.api.internal.Checks;
 /**
  * How a route matches the request path. For gRPC the path is {@code /package.Service/Method}.
  *

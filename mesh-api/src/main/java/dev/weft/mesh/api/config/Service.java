@@ -1,5 +1,6 @@
 package dev.weft.mesh.api.config;
 
+import dev.weft.mesh.api.internal.Checks;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package dev.weft.mesh.api.security;
 
+import dev.weft.mesh.api.internal.Checks;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -35,9 +36,9 @@ import java.util.Set;
 public record AuthorizationPolicy(String name, List<String> services, Action action, List<Rule> rules) {
 
   public AuthorizationPolicy {
-    services = Violations.list(services);
-    rules = Violations.list(rules);
-    Violations v = new Violations();
+    services = Checks.list(services);
+    rules = Checks.list(rules);
+    Checks v = Checks.start();
     if (v.notNull(name, "name")) {
       if (name.isBlank() || name.chars().anyMatch(Character::isWhitespace)) {
         v.add("name", "must be non-blank with no white space, was '" + name + "'");
@@ -100,10 +101,10 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
     public static final Rule ANY = new Rule(List.of(), List.of(), List.of());
 
     public Rule {
-      from = Violations.list(from);
-      to = Violations.list(to);
-      when = Violations.list(when);
-      Violations v = new Violations();
+      from = Checks.list(from);
+      to = Checks.list(to);
+      when = Checks.list(when);
+      Checks v = Checks.start();
       v.elementsNotNull(from, "from");
       v.elementsNotNull(to, "to");
       v.elementsNotNull(when, "when");
@@ -141,11 +142,11 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
    */
   public record Source(List<String> principals, List<String> notPrincipals, List<String> namespaces, List<String> notNamespaces) {
     public Source {
-      principals = Violations.list(principals);
-      notPrincipals = Violations.list(notPrincipals);
-      namespaces = Violations.list(namespaces);
-      notNamespaces = Violations.list(notNamespaces);
-      Violations v = new Violations();
+      principals = Checks.list(principals);
+      notPrincipals = Checks.list(notPrincipals);
+      namespaces = Checks.list(namespaces);
+      notNamespaces = Checks.list(notNamespaces);
+      Checks v = Checks.start();
       v.patterns(principals, "principals");
       v.patterns(notPrincipals, "notPrincipals");
       v.patterns(namespaces, "namespaces");
@@ -178,11 +179,11 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
    */
   public record Operation(List<String> paths, List<String> notPaths, List<String> methods, List<String> notMethods) {
     public Operation {
-      paths = Violations.list(paths);
-      notPaths = Violations.list(notPaths);
-      methods = Violations.list(methods);
-      notMethods = Violations.list(notMethods);
-      Violations v = new Violations();
+      paths = Checks.list(paths);
+      notPaths = Checks.list(notPaths);
+      methods = Checks.list(methods);
+      notMethods = Checks.list(notMethods);
+      Checks v = Checks.start();
       v.patterns(paths, "paths");
       v.patterns(notPaths, "notPaths");
       v.patterns(methods, "methods");
@@ -219,9 +220,9 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
     public static final List<String> SUPPORTED_KEYS = List.of("request.headers[NAME]", "source.principal", "source.namespace");
 
     public Condition {
-      values = Violations.list(values);
-      notValues = Violations.list(notValues);
-      Violations v = new Violations();
+      values = Checks.list(values);
+      notValues = Checks.list(notValues);
+      Checks v = Checks.start();
       if (v.notNull(key, "key") && headerName(key) == null && !key.equals("source.principal") && !key.equals("source.namespace")) {
         v.add("key", "'" + key + "' is not supported; supported keys: " + SUPPORTED_KEYS);
       }

@@ -1,5 +1,8 @@
-package dev.weft.mesh.api.config;
+package dev.weft.mesh.api.internal;
 
+import dev.weft.mesh.api.config.ConfigViolation;
+import dev.weft.mesh.api.config.InvalidConfigException;
+import dev.weft.mesh.api.security.MatchPattern;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,24 +16,27 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** Collects the violations of one value under construction, then throws them all at once. */
-final class Checks {
+/**
+ * Collects the violations of one model record under construction, then throws them all at once.
+ * Internal: for mesh-api's records only.
+ */
+public final class Checks {
   private List<ConfigViolation> violations;
 
-  void require(boolean condition, String path, String message, Object... args) {
+  public void require(boolean condition, String path, String message, Object... args) {
     if (!condition) {
       add(path, args.length == 0 ? message : String.format(message, args));
     }
   }
 
-  void add(String path, String message) {
+  public void add(String path, String message) {
     if (violations == null) {
       violations = new ArrayList<>(2);
     }
     violations.add(ConfigViolation.of(path, message));
   }
 
-  void addAll(String prefix, List<ConfigViolation> nested) {
+  public void addAll(String prefix, List<ConfigViolation> nested) {
     for (ConfigViolation v : nested) {
       if (violations == null) {
         violations = new ArrayList<>(nested.size());
@@ -39,35 +45,35 @@ final class Checks {
     }
   }
 
-  boolean notNull(Object value, String path) {
+  public boolean notNull(Object value, String path) {
     require(value != null, path, "is required");
     return value != null;
   }
 
-  void name(String value, String path) {
+  public void name(String value, String path) {
     if (notNull(value, path)) {
       require(!value.isBlank(), path, "must not be blank");
       require(value.chars().noneMatch(Character::isWhitespace), path, "must not contain white space, was '%s'", value);
     }
   }
 
-  void nonNegative(Duration d, String path) {
+  public void nonNegative(Duration d, String path) {
     if (notNull(d, path)) {
       require(!d.isNegative(), path, "must not be negative, was %s", d);
     }
   }
 
-  void positive(Duration d, String path) {
+  public void positive(Duration d, String path) {
     if (notNull(d, path)) {
       require(!d.isNegative() && !d.isZero(), path, "must be positive, was %s", d);
     }
   }
 
-  void percent(double value, String path) {
+  public void percent(double value, String path) {
     require(value >= 0 && value <= 100 && !Double.isNaN(value), path, "must be a percentage from 0 to 100, was %s", value);
   }
 
-  void regex(String regex, String path) {
+  public void regex(String regex, String path) {
     try {
       Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
@@ -75,7 +81,7 @@ final class Checks {
     }
   }
 
-  <T> void unique(List<T> items, Function<T, String> key, String listPath, String what) {
+  public <T> void unique(List<T> items, Function<T, String> key, String listPath, String what) {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < items.size(); i++) {
       T item = items.get(i);
@@ -85,26 +91,41 @@ final class Checks {
     }
   }
 
-  void throwIfAny() {
+  /** Checks match patterns ({@link MatchPattern}): none null, empty or malformed. */
+  public void patterns(List<String> patterns, String path) {
+    for (int i = 0; i < patterns.size(); i++) {
+      String problem = MatchPattern.problem(patterns.get(i));
+      if (problem != null) {
+        add(path + "[" + i + "]", problem);
+      }
+    }
+  }
+
+  /** Reports each null element of {@code items} at {@code path[i]}. */
+  public void elementsNotNull(List<?> items, String path) {
+    elementsNotNull(this, items, path);
+  }
+
+  public void throwIfAny() {
     if (violations != null) {
       throw new InvalidConfigException(violations);
     }
   }
 
-  static <T> List<T> list(Collection<T> values) {
+  public static <T> List<T> list(Collection<T> values) {
     return values == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(values));
   }
 
   /** Like {@link List#copyOf} but tolerating nulls so they can be reported as violations. */
-  static <T> List<T> listAllowingNulls(Collection<T> values) {
+  public static <T> List<T> listAllowingNulls(Collection<T> values) {
     return values == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(values));
   }
 
-  static <K, V> Map<K, V> map(Map<K, V> values) {
+  public static <K, V> Map<K, V> map(Map<K, V> values) {
     return values == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }
 
-  static <T> void elementsNotNull(Checks c, List<T> items, String path) {
+  public static <T> void elementsNotNull(Checks c, List<T> items, String path) {
     for (int i = 0; i < items.size(); i++) {
       c.require(items.get(i) != null, path + "[" + i + "]", "must not be null");
     }
@@ -112,7 +133,7 @@ final class Checks {
 
   private Checks() {}
 
-  static Checks start() {
+  public static Checks start() {
     return new Checks();
   }
 }
