@@ -38,8 +38,18 @@ class ArchitectureTest {
   }
 
   @Test
-  void discoveryAndSecurityStayBelowTheProtocols() {
+  void configSourcesAndSecurityStayBelowTheProtocols() {
     LayeringRules.DISCOVERY_AND_SECURITY_BELOW_PROTOCOLS.check(production);
+  }
+
+  @Test
+  void theFileSourceNeedsOnlyTheApi() {
+    LayeringRules.FILE_SOURCE_NEEDS_ONLY_THE_API.check(production);
+  }
+
+  @Test
+  void librariesDoNotUseTheTestKit() {
+    LayeringRules.LIBRARIES_DO_NOT_USE_THE_TEST_KIT.check(production);
   }
 
   @Test

@@ -5,7 +5,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The direction of dependencies between Weft's modules, as DESIGN.md draws it. */
+/** The direction of dependencies between Weft's modules, as docs/architecture.md draws it. */
 final class LayeringRules {
 
   /** The public vocabulary depends on the JDK alone. */
@@ -19,8 +19,9 @@ final class LayeringRules {
       noClasses().that().resideInAPackage("dev.weft.mesh.core..")
           .should().dependOnClassesThat().resideInAnyPackage(
               "io.grpc..", "io.netty..", "java.net.http..", "com.sun.net.httpserver..", "jakarta.servlet..",
-              "dev.weft.mesh.grpc..", "dev.weft.mesh.http..", "dev.weft.mesh.discovery..",
-              "dev.weft.mesh.security..", "dev.weft.mesh.spring..", "org.springframework..")
+              "com.google.protobuf..", "io.envoyproxy..",
+              "dev.weft.mesh.grpc..", "dev.weft.mesh.http..", "dev.weft.mesh.config.file..", "dev.weft.mesh.xds..",
+              "dev.weft.mesh.security..", "dev.weft.mesh.spring..", "dev.weft.mesh.testing..", "org.springframework..")
           .because("mesh-core knows neither gRPC nor HTTP: protocols plug in through the attempt adapter");
 
   /** Libraries never reach up into the Spring starter. */
@@ -32,9 +33,25 @@ final class LayeringRules {
 
   /** Config sources and security sit beside each other on the core, not on the protocols. */
   static final ArchRule DISCOVERY_AND_SECURITY_BELOW_PROTOCOLS =
-      noClasses().that().resideInAnyPackage("dev.weft.mesh.discovery..", "dev.weft.mesh.security..")
+      noClasses().that().resideInAnyPackage("dev.weft.mesh.config.file..", "dev.weft.mesh.xds..", "dev.weft.mesh.security..")
           .should().dependOnClassesThat().resideInAnyPackage("dev.weft.mesh.grpc..", "dev.weft.mesh.http..")
           .allowEmptyShould(true);
+
+  /**
+   * The YAML file source needs the API and SnakeYAML only, so that an application configured from a
+   * file carries no Netty, protobuf or Envoy API.
+   */
+  static final ArchRule FILE_SOURCE_NEEDS_ONLY_THE_API =
+      classes().that().resideInAPackage("dev.weft.mesh.config.file..")
+          .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.weft.mesh.api..",
+              "dev.weft.mesh.config.file..", "org.yaml.snakeyaml..", "org.slf4j..")
+          .because("mesh-config-file is the configuration source of applications that run without a control plane");
+
+  /** Main code of the libraries never uses the test kit: main jars ship no test helpers. */
+  static final ArchRule LIBRARIES_DO_NOT_USE_THE_TEST_KIT =
+      noClasses().that().resideInAPackage("dev.weft.mesh..").and().resideOutsideOfPackage("dev.weft.mesh.testing..")
+          .should().dependOnClassesThat().resideInAPackage("dev.weft.mesh.testing..")
+          .because("mesh-testing is a test-scope dependency for users; the libraries do not depend on it");
 
   /** The two protocol modules are independent of each other. */
   static final ArchRule PROTOCOLS_INDEPENDENT =
@@ -49,7 +66,7 @@ final class LayeringRules {
 
   /** The classes a call goes through to be routed and to pick its endpoint. */
   private static final com.tngtech.archunit.base.DescribedPredicate<com.tngtech.archunit.core.domain.JavaClass> ROUTE_AND_PICK =
-      com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage("dev.weft.mesh.core.lb..")
+      com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage("dev.weft.mesh.core.internal.lb..")
           .or(com.tngtech.archunit.base.DescribedPredicate.describe("the router classes", c ->
               c.getPackageName().equals("dev.weft.mesh.core")
                   && java.util.Set.of("RouteMatcher", "ServiceRouter", "WeightedTargets", "RouteTarget", "Hashing")

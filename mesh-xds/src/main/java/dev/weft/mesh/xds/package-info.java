@@ -2,7 +2,7 @@
  * Configuration from an xDS management server (Istio, or any Envoy v3 control plane):
  * {@link dev.weft.mesh.xds.XdsConfigSource}.
  *
- * <p>Layout, after grpc-java's xds client: the {@code client} package is the ADS stream machinery
+ * <p>Layout, after grpc-java's xds client: the {@code internal.client} package (not API) is the ADS stream machinery
  * (type URLs, versions, nonces, subscriptions, ACK/NACK, timers, reconnection, the on-disk copy) and
  * knows nothing of what a cluster is; this package parses each resource type into an immutable value
  * (collecting invalid resources by name, with an error naming the field), and translates a complete,

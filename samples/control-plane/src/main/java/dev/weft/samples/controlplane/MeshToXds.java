@@ -77,7 +77,7 @@ import java.util.stream.Collectors;
 
 /**
  * Turns a Weft {@link MeshConfig} into the Envoy v3 resources a proxyless client reads over ADS, in
- * the shapes Istio generates and {@code mesh-discovery}'s {@code XdsConfigSource} reads back into the
+ * the shapes Istio generates and {@code mesh-xds}'s {@code XdsConfigSource} reads back into the
  * same model (docs/xds.md lists the fields it reads; docs/istio.md what this translation leaves out).
  *
  * <ul>

@@ -7,7 +7,7 @@ import dev.weft.mesh.api.runtime.Ticker;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A cluster's retry budget, as in Finagle's {@code RetryBudget} and the DESIGN brief: every logical
+ * A cluster's retry budget, as in Finagle's {@code RetryBudget}: every logical
  * call deposits ({@link #onCall()}) and every retry or hedged attempt must withdraw
  * ({@link #tryWithdraw()}). A withdrawal succeeds while
  *

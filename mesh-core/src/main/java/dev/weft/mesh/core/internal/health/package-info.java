@@ -10,5 +10,8 @@
  * the rare call that ejects an endpoint, which builds one small state object). Time comes
  * only from an injected {@link dev.weft.mesh.api.runtime.Ticker} and randomness only from an injected
  * {@link dev.weft.mesh.api.runtime.RandomSource}, so tests drive both.
+ *
+ * <p><b>Internal</b>: not API. No compatibility is promised; other modules and applications must
+ * not use it (an architecture test enforces this for Weft's own modules).
  */
 package dev.weft.mesh.core.internal.health;

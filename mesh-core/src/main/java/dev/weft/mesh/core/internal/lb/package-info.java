@@ -8,5 +8,8 @@
  *
  * <p>Pickers are immutable snapshots built off the call path; picking takes no lock, does not block
  * and allocates nothing.
+ *
+ * <p><b>Internal</b>: not API. No compatibility is promised; other modules and applications must
+ * not use it (an architecture test enforces this for Weft's own modules).
  */
 package dev.weft.mesh.core.internal.lb;
