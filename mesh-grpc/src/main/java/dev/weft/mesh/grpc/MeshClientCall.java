@@ -47,14 +47,14 @@ import java.util.concurrent.TimeUnit;
  * methods.
  */
 final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
-  private final MeshGrpc grpc;
+  final MeshGrpc grpc;
   private final String service;
   private final MethodDescriptor<ReqT, RespT> method;
-  private final MethodDescriptor<byte[], RespT> wireMethod;
+  final MethodDescriptor<byte[], RespT> wireMethod;
   private final CallOptions callOptions;
   /** The caller's options with the mesh client's executor, the base of every attempt's options. */
-  private final CallOptions attemptOptions;
-  private final io.opentelemetry.context.Context traceParent;
+  final CallOptions attemptOptions;
+  final io.opentelemetry.context.Context traceParent;
   private final io.grpc.Context grpcContext;
   private final SerializingExecutor delivery;
   /** Whether the call's executor is the mesh client's, on which attempt callbacks already run. */
@@ -62,23 +62,23 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final Adapter adapter = new Adapter();
 
   /** The call whose attempt callback this thread is running, if any. */
-  private static final ThreadLocal<MeshClientCall<?, ?>> IN_ATTEMPT_CALLBACK = new ThreadLocal<>();
+  static final ThreadLocal<MeshClientCall<?, ?>> IN_ATTEMPT_CALLBACK = new ThreadLocal<>();
 
-  private final Object lock = new Object();
+  final Object lock = new Object();
   // Guarded by lock.
-  private Listener<RespT> listener;
-  private Metadata headers;
+  Listener<RespT> listener;
+  Metadata headers;
   private CallHandle handle;
-  private final List<byte[]> replay = new ArrayList<>();
-  private long replayBytes;
-  private boolean replayOverflowed;
-  private boolean halfClosed;
-  private int pendingRequests;
-  private Boolean messageCompression;
-  private AttemptStream winner;
-  private final List<AttemptStream> streams = new ArrayList<>(2);
+  final List<byte[]> replay = new ArrayList<>();
+  long replayBytes;
+  boolean replayOverflowed;
+  boolean halfClosed;
+  int pendingRequests;
+  Boolean messageCompression;
+  AttemptStream<ReqT, RespT> winner;
+  final List<AttemptStream<ReqT, RespT>> streams = new ArrayList<>(2);
   private Status cancelStatus;
-  private boolean closed;
+  boolean closed;
   // Touched only by tasks of the delivery executor, which run one at a time.
   private boolean listenerClosed;
   private final io.grpc.Context.CancellationListener contextCancelled = ctx -> cancel("the caller's gRPC context was cancelled", ctx.cancellationCause());
@@ -174,12 +174,12 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   @Override
   public void sendMessage(ReqT message) {
     byte[] bytes = serialize(message);
-    AttemptStream commitNow = null;
+    AttemptStream<ReqT, RespT> commitNow = null;
     synchronized (lock) {
       if (closed || halfClosed) {
         return;
       }
-      for (AttemptStream s : streams) {
+      for (AttemptStream<ReqT, RespT> s : streams) {
         if (!s.cancelled && s.call != null) {
           s.call.sendMessage(bytes);
         }
@@ -213,7 +213,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         throw new IllegalStateException("halfClose was already called");
       }
       halfClosed = true;
-      for (AttemptStream s : streams) {
+      for (AttemptStream<ReqT, RespT> s : streams) {
         if (!s.cancelled && s.call != null) {
           s.call.halfClose();
         }
@@ -257,7 +257,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   public void setMessageCompression(boolean enabled) {
     synchronized (lock) {
       messageCompression = enabled;
-      for (AttemptStream s : streams) {
+      for (AttemptStream<ReqT, RespT> s : streams) {
         if (!s.cancelled && s.call != null) {
           s.call.setMessageCompression(enabled);
         }
@@ -266,7 +266,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   }
 
   /** Hands an event to the caller's listener, in order, unless the listener has heard the end. */
-  private void deliver(Runnable event) {
+  void deliver(Runnable event) {
     dispatch(grpcContext.wrap(() -> {
       if (!listenerClosed) {
         event.run();
@@ -287,8 +287,8 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
   }
 
-  private AttemptStream firstLiveAttempt() {
-    for (AttemptStream s : streams) {
+  private AttemptStream<ReqT, RespT> firstLiveAttempt() {
+    for (AttemptStream<ReqT, RespT> s : streams) {
       if (!s.cancelled && !s.context.mirror()) {
         return s;
       }
@@ -300,7 +300,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
    * Commits the call to {@code s}: from now on it talks to the caller and nothing is retried.
    * Returns false (and cancels {@code s}) when another attempt already won or the call is over.
    */
-  private boolean commitLocked(AttemptStream s) {
+  boolean commitLocked(AttemptStream<ReqT, RespT> s) {
     if (winner == s) {
       return true;
     }
@@ -375,215 +375,9 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final class Adapter implements AttemptAdapter<GrpcAttemptResult> {
     @Override
     public Attempt start(AttemptContext context, AttemptSink<GrpcAttemptResult> sink) {
-      AttemptStream stream = new AttemptStream(context, sink);
+      AttemptStream<ReqT, RespT> stream = new AttemptStream<>(MeshClientCall.this, context, sink);
       stream.start();
       return stream;
-    }
-  }
-
-  /** One attempt: a real call on one endpoint's channel. */
-  private final class AttemptStream extends ClientCall.Listener<RespT> implements Attempt {
-    final AttemptContext context;
-    final AttemptSink<GrpcAttemptResult> sink;
-    final long startNanos;
-    // Guarded by lock.
-    ClientCall<byte[], RespT> call;
-    boolean cancelled;
-
-    AttemptStream(AttemptContext context, AttemptSink<GrpcAttemptResult> sink) {
-      this.context = context;
-      this.sink = sink;
-      this.startNanos = grpc.mesh().ticker().nanoTime();
-    }
-
-    void start() {
-      boolean lateStart;
-      synchronized (lock) {
-        // A hedge or retry that raced with the end of the call: there is nothing to send it for.
-        lateStart = !context.mirror() && (winner != null || closed);
-      }
-      if (lateStart) {
-        sink.complete(new GrpcAttemptResult(Status.CANCELLED.withDescription("the call was already decided"), new Metadata()),
-            AttemptOutcome.CANCELLED);
-        return;
-      }
-      ManagedChannel channel;
-      try {
-        channel = grpc.channels().get(context.endpoint(), context.cluster());
-        if (channel.isShutdown()) {
-          // Evicted for idling between the look-up and now: the cache makes a fresh one.
-          channel = grpc.channels().get(context.endpoint(), context.cluster());
-        }
-      } catch (RuntimeException e) {
-        Status status = Status.UNAVAILABLE.withDescription("no channel to " + context.endpoint().address() + ": " + e.getMessage())
-            .withCause(e);
-        sink.complete(new GrpcAttemptResult(status, new Metadata()), AttemptOutcome.CONNECT_FAILURE);
-        return;
-      }
-      CallOptions options = attemptOptions;
-      long timeout = context.timeoutNanos();
-      options = timeout == Long.MAX_VALUE ? options.withDeadline(null) : options.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS);
-      Metadata attemptHeaders = new Metadata();
-      TextMapPropagator propagator = grpc.mesh().openTelemetry().getPropagators().getTextMapPropagator();
-      boolean commitNow;
-      synchronized (lock) {
-        attemptHeaders.merge(headers);
-        try {
-          propagator.inject(context.traceContext(), attemptHeaders, MetadataCarrier.SETTER);
-        } catch (RuntimeException e) {
-          grpc.warnOnce("could not inject the trace context into gRPC metadata", e);
-        }
-        // The attempt must not inherit the caller's gRPC context: its deadline is already in the
-        // timeout, and a retry started from a timer would otherwise see a different one.
-        io.grpc.Context previous = io.grpc.Context.ROOT.attach();
-        try {
-          call = channel.newCall(wireMethod, options);
-        } finally {
-          io.grpc.Context.ROOT.detach(previous);
-        }
-        streams.add(this);
-        call.start(this, attemptHeaders);
-        if (cancelled) {
-          call.cancel("the attempt was cancelled before it started", null);
-          return;
-        }
-        if (messageCompression != null) {
-          call.setMessageCompression(messageCompression);
-        }
-        if (context.mirror()) {
-          call.request(Integer.MAX_VALUE); // responses of a mirrored copy are read and dropped
-        }
-        for (byte[] m : replay) {
-          call.sendMessage(m);
-        }
-        if (halfClosed) {
-          call.halfClose();
-        }
-        commitNow = replayOverflowed && winner == null && !context.mirror();
-        if (commitNow) {
-          commitLocked(this);
-        }
-      }
-    }
-
-    @Override
-    public void cancel() {
-      synchronized (lock) {
-        cancelLocked("the mesh cancelled the attempt");
-      }
-    }
-
-    void cancelLocked(String why) {
-      if (cancelled) {
-        return;
-      }
-      cancelled = true;
-      if (call != null) {
-        call.cancel(why, null);
-      }
-    }
-
-    @Override
-    public void onHeaders(Metadata responseHeaders) {
-      MeshClientCall<?, ?> previous = IN_ATTEMPT_CALLBACK.get();
-      IN_ATTEMPT_CALLBACK.set(MeshClientCall.this);
-      try {
-        onHeadersHere(responseHeaders);
-      } finally {
-        IN_ATTEMPT_CALLBACK.set(previous);
-      }
-    }
-
-    private void onHeadersHere(Metadata responseHeaders) {
-      if (context.mirror()) {
-        return;
-      }
-      Listener<RespT> l;
-      synchronized (lock) {
-        if (!commitLocked(this)) {
-          return;
-        }
-        l = listener;
-      }
-      deliver(() -> l.onHeaders(responseHeaders));
-    }
-
-    @Override
-    public void onMessage(RespT message) {
-      MeshClientCall<?, ?> previous = IN_ATTEMPT_CALLBACK.get();
-      IN_ATTEMPT_CALLBACK.set(MeshClientCall.this);
-      try {
-        onMessageHere(message);
-      } finally {
-        IN_ATTEMPT_CALLBACK.set(previous);
-      }
-    }
-
-    private void onMessageHere(RespT message) {
-      Listener<RespT> l;
-      synchronized (lock) {
-        if (winner != this || closed) {
-          return;
-        }
-        l = listener;
-      }
-      deliver(() -> l.onMessage(message));
-    }
-
-    @Override
-    public void onReady() {
-      MeshClientCall<?, ?> previous = IN_ATTEMPT_CALLBACK.get();
-      IN_ATTEMPT_CALLBACK.set(MeshClientCall.this);
-      try {
-        onReadyHere();
-      } finally {
-        IN_ATTEMPT_CALLBACK.set(previous);
-      }
-    }
-
-    private void onReadyHere() {
-      Listener<RespT> l;
-      synchronized (lock) {
-        if (winner != this || closed) {
-          return;
-        }
-        l = listener;
-      }
-      deliver(() -> l.onReady());
-    }
-
-    @Override
-    public void onClose(Status status, Metadata trailers) {
-      MeshClientCall<?, ?> previous = IN_ATTEMPT_CALLBACK.get();
-      IN_ATTEMPT_CALLBACK.set(MeshClientCall.this);
-      try {
-        onCloseHere(status, trailers);
-      } finally {
-        IN_ATTEMPT_CALLBACK.set(previous);
-      }
-    }
-
-    private void onCloseHere(Status status, Metadata trailers) {
-      boolean byMesh;
-      synchronized (lock) {
-        streams.remove(this);
-        byMesh = cancelled;
-      }
-      long elapsed = grpc.mesh().ticker().nanoTime() - startNanos;
-      status = GrpcStatuses.explainConnectionFailure(status, context.endpoint().address(), context.cluster().tls().mode());
-      AttemptOutcome outcome = GrpcStatuses.outcome(status, byMesh, elapsed, context.timeoutNanos());
-      if (!context.mirror()) {
-        // The attempt's CLIENT span is in its trace context; the engine ends it on complete.
-        try {
-          Span attemptSpan = Span.fromContext(context.traceContext());
-          if (attemptSpan != Span.fromContext(traceParent)) { // the mesh traces: never touch the caller's span
-            attemptSpan.setAttribute(TracingServerInterceptor.RPC_GRPC_STATUS_CODE, (long) status.getCode().value());
-          }
-        } catch (RuntimeException e) {
-          grpc.warnOnce("could not record the gRPC status on the attempt span", e);
-        }
-      }
-      sink.complete(new GrpcAttemptResult(status, trailers), outcome);
     }
   }
 }
