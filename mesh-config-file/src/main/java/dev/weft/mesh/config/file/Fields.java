@@ -129,6 +129,10 @@ final class Fields {
     return self;
   }
 
+  ReadContext ctx() {
+    return ctx;
+  }
+
   PathTable table() {
     return table;
   }
