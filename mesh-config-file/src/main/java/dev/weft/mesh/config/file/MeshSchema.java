@@ -14,6 +14,7 @@ import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The schema of the whole file and of its authorization policies, as {@code docs/config-reference.md}
@@ -24,22 +25,14 @@ final class MeshSchema {
   static final String CONTENT_VERSION = "contentVersion";
 
   /** A source, written flat ({@code - principals: [...]}) or, so that an Istio policy's rules paste in unchanged, in Istio's layout. */
-  static final Schema<AuthorizationPolicy.Source> SOURCE = Schema.<AuthorizationPolicy.Source>of(
-      v -> new AuthorizationPolicy.Source(v.get("principals"), v.get("notPrincipals"), v.get("namespaces"), v.get("notNamespaces")),
-      key("principals", STRINGS, List.of(), AuthorizationPolicy.Source::principals),
-      key("notPrincipals", STRINGS, List.of(), AuthorizationPolicy.Source::notPrincipals),
-      key("namespaces", STRINGS, List.of(), AuthorizationPolicy.Source::namespaces),
-      key("notNamespaces", STRINGS, List.of(), AuthorizationPolicy.Source::notNamespaces))
-      .wrappedIn("source");
+  static final Schema<AuthorizationPolicy.Source> SOURCE = includedAndExcluded("source", AuthorizationPolicy.Source::new,
+      "principals", AuthorizationPolicy.Source::principals, "notPrincipals", AuthorizationPolicy.Source::notPrincipals,
+      "namespaces", AuthorizationPolicy.Source::namespaces, "notNamespaces", AuthorizationPolicy.Source::notNamespaces);
 
   /** An operation, flat or inside Istio's {@code operation:} key. */
-  static final Schema<AuthorizationPolicy.Operation> OPERATION = Schema.<AuthorizationPolicy.Operation>of(
-      v -> new AuthorizationPolicy.Operation(v.get("paths"), v.get("notPaths"), v.get("methods"), v.get("notMethods")),
-      key("paths", STRINGS, List.of(), AuthorizationPolicy.Operation::paths),
-      key("notPaths", STRINGS, List.of(), AuthorizationPolicy.Operation::notPaths),
-      key("methods", STRINGS, List.of(), AuthorizationPolicy.Operation::methods),
-      key("notMethods", STRINGS, List.of(), AuthorizationPolicy.Operation::notMethods))
-      .wrappedIn("operation");
+  static final Schema<AuthorizationPolicy.Operation> OPERATION = includedAndExcluded("operation", AuthorizationPolicy.Operation::new,
+      "paths", AuthorizationPolicy.Operation::paths, "notPaths", AuthorizationPolicy.Operation::notPaths,
+      "methods", AuthorizationPolicy.Operation::methods, "notMethods", AuthorizationPolicy.Operation::notMethods);
 
   static final Schema<AuthorizationPolicy.Condition> CONDITION = Schema.<AuthorizationPolicy.Condition>of(
       v -> new AuthorizationPolicy.Condition(v.get("key"), v.get("values"), v.get("notValues")),
@@ -68,6 +61,23 @@ final class MeshSchema {
       key("clusters", named(ClusterSchema.CLUSTER, Cluster::name), List.of(), MeshConfig::clusters),
       key("authorizationPolicies", list(POLICY), List.of(),
           c -> c.authorizationPolicies().isEmpty() ? null : c.authorizationPolicies()));
+
+  /** Makes a record from its four lists. */
+  @FunctionalInterface
+  private interface FourLists<R> {
+    R make(List<String> a, List<String> b, List<String> c, List<String> d);
+  }
+
+  /**
+   * Istio's shape for what a rule matches: two things, each as a list of values that match and a
+   * list that does not ({@code principals} and {@code notPrincipals}), written flat or inside {@code wrapper}.
+   */
+  private static <R> Schema<R> includedAndExcluded(String wrapper, FourLists<R> make, String k1, Function<R, List<String>> g1,
+      String k2, Function<R, List<String>> g2, String k3, Function<R, List<String>> g3, String k4, Function<R, List<String>> g4) {
+    return Schema.<R>of(v -> make.make(v.get(k1), v.get(k2), v.get(k3), v.get(k4)),
+        key(k1, STRINGS, List.of(), g1), key(k2, STRINGS, List.of(), g2), key(k3, STRINGS, List.of(), g3), key(k4, STRINGS, List.of(), g4))
+        .wrappedIn(wrapper);
+  }
 
   private MeshSchema() {}
 }

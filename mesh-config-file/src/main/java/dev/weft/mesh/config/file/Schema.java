@@ -175,26 +175,11 @@ final class Schema<R> {
   /**
    * One key of a record: how it is read and with what default, and what of the record it writes,
    * where a null from the getter means the key is not written (a kind the record is not).
+   *
+   * @param model the record component the model's violations name for this key
    */
-  static final class Key<R, T> {
-    private final String name;
-    private final String model;
-    private final ValueType<T> type;
-    private final Function<Values, T> def;
-    private final boolean required;
-    private final boolean byStep;
-    private final Function<R, T> getter;
-
-    private Key(String name, String model, ValueType<T> type, Function<Values, T> def, boolean required, boolean byStep,
-        Function<R, T> getter) {
-      this.name = name;
-      this.model = model;
-      this.type = type;
-      this.def = def;
-      this.required = required;
-      this.byStep = byStep;
-      this.getter = getter;
-    }
+  record Key<R, T>(String name, String model, ValueType<T> type, Function<Values, T> def, boolean required, boolean byStep,
+      Function<R, T> getter) {
 
     /** This key, located for the model's violations under the record component {@code model} rather than its own name. */
     Key<R, T> model(String model) {
