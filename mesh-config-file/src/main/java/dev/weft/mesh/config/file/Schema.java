@@ -59,7 +59,12 @@ final class Schema<R> {
   /** A record written as a mapping of {@code keys}, made from their values by {@code construct}. */
   @SafeVarargs
   static <R> Schema<R> of(Function<Values, R> construct, Key<R, ?>... keys) {
-    return new Schema<>(List.of(keys), construct, null, null, null, null, null);
+    // Copied key by key: passing the array itself on is what javac warns of for generic varargs.
+    List<Key<R, ?>> list = new ArrayList<>(keys.length);
+    for (Key<R, ?> key : keys) {
+      list.add(key);
+    }
+    return new Schema<>(List.copyOf(list), construct, null, null, null, null, null);
   }
 
   /** A record written in a form of its own, not as a mapping of keys (a subset is just its labels). */
