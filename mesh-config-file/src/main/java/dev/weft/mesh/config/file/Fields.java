@@ -2,12 +2,9 @@ package dev.weft.mesh.config.file;
 
 import dev.weft.mesh.api.config.ConfigViolation;
 import dev.weft.mesh.api.config.InvalidConfigException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,9 +29,6 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * leaving out those that only repeat a problem already reported.
  */
 final class Fields {
-  /** How deep free-form values (load-balancing options) may nest. */
-  private static final int MAX_FREE_FORM_DEPTH = 32;
-
   private final ReadContext ctx;
   private final Location self;
   private final boolean isMapping;
@@ -129,6 +123,10 @@ final class Fields {
     return self;
   }
 
+  ReadContext ctx() {
+    return ctx;
+  }
+
   PathTable table() {
     return table;
   }
@@ -207,41 +205,12 @@ final class Fields {
     }
   }
 
-  String string(String key, String def) {
-    return scalar(key, key, def, false, Scalars::text);
-  }
-
   String requiredString(String key, String model) {
     return scalar(key, model, null, true, Scalars::text);
   }
 
-  int integer(String key, int def) {
-    return scalar(key, key, def, false, n -> (int) Scalars.whole(n, Integer.MIN_VALUE, Integer.MAX_VALUE));
-  }
-
-  int requiredInteger(String key, int fallback) {
-    return scalar(key, key, fallback, true, n -> (int) Scalars.whole(n, Integer.MIN_VALUE, Integer.MAX_VALUE));
-  }
-
   long longInteger(String key, String model, long def, boolean required) {
     return scalar(key, model, def, required, n -> Scalars.whole(n, Long.MIN_VALUE, Long.MAX_VALUE));
-  }
-
-  double number(String key, String model, double def, boolean required) {
-    return scalar(key, model, def, required, Scalars::number);
-  }
-
-  boolean bool(String key, boolean def) {
-    return scalar(key, key, def, false, Scalars::bool);
-  }
-
-  Duration duration(String key, Duration def, boolean required) {
-    return scalar(key, key, def, required, Scalars::duration);
-  }
-
-  /** An enum constant named in any case by its lower-case name ({@code healthy}, {@code mutual}). */
-  <E extends Enum<E>> E enumValue(String key, Class<E> type, E def, boolean required) {
-    return scalar(key, key, def, required, n -> parseEnum(Scalars.text(n), type));
   }
 
   static <E extends Enum<E>> E parseEnum(String text, Class<E> type) {
@@ -303,20 +272,25 @@ final class Fields {
     List<T> result = new ArrayList<>(nodes.size());
     for (int i = 0; i < nodes.size(); i++) {
       Node node = nodes.get(i);
-      Location at = itemAt(key, i, node);
-      if (!item(node, at)) {
-        incomplete.add(model);
-        continue;
-      }
-      Read<T> read = reader.read(i, node, at);
-      if (read.value() == null) {
-        incomplete.add(model);
-        continue;
-      }
-      table.putAll(model + "[" + result.size() + "]", read.table());
-      result.add(read.value());
+      int index = i;
+      add(model, node, itemAt(key, i, node), at -> reader.read(index, node, at), result);
     }
     return result;
+  }
+
+  /** Reads one list item or mapping value into {@code into}; one with problems is left out, and the list marked incomplete. */
+  private <T> void add(String model, Node node, Location at, Function<Location, Read<T>> reader, List<T> into) {
+    if (!item(node, at)) {
+      incomplete.add(model);
+      return;
+    }
+    Read<T> read = reader.apply(at);
+    if (read.value() == null) {
+      incomplete.add(model);
+      return;
+    }
+    table.putAll(model + "[" + into.size() + "]", read.table());
+    into.add(read.value());
   }
 
   /** Each item of the list at {@code key} as a string. */
@@ -368,17 +342,7 @@ final class Fields {
     }
     List<T> result = new ArrayList<>(map.getValue().size());
     for (Entry e : entries(ctx, map, Location.child(self.yamlPath(), key))) {
-      if (!item(e.value(), e.at())) {
-        incomplete.add(model);
-        continue;
-      }
-      Read<T> read = reader.read(e.key(), e.value(), e.at());
-      if (read.value() == null) {
-        incomplete.add(model);
-        continue;
-      }
-      table.putAll(model + "[" + result.size() + "]", read.table());
-      result.add(read.value());
+      add(model, e.value(), e.at(), at -> reader.read(e.key(), e.value(), at), result);
     }
     return result;
   }
@@ -427,85 +391,10 @@ final class Fields {
       ctx.problem(at(key), "must be a mapping, was " + ReadContext.describe(value));
       return Map.of();
     }
-    Object converted = new FreeForm().convert(value, at(key), model, 0);
+    Object converted = new FreeForm(ctx, table, failed).convert(value, at(key), model, 0);
     @SuppressWarnings("unchecked")
     Map<String, Object> map = converted instanceof Map<?, ?> ? (Map<String, Object>) converted : Map.of();
     return map;
-  }
-
-  /**
-   * Converts free-form YAML to plain values. A node met again through an alias, anywhere in the
-   * file, is converted once and shared, while its expanded size still counts against the file's
-   * value budget, so an alias bomb is refused quickly instead of being expanded.
-   */
-  private final class FreeForm {
-    private final Set<Node> enclosing = Collections.newSetFromMap(new IdentityHashMap<>());
-    private long size;
-
-    Object convert(Node node, Location at, String model, int depth) {
-      ReadContext.Converted again = ctx.converted(node);
-      if (again != null) {
-        ctx.visit(again.size());
-        size += again.size();
-        return again.value();
-      }
-      long before = size;
-      Object value = convertOnce(node, at, model, depth);
-      if (!(node instanceof ScalarNode)) {
-        ctx.converted(node, new ReadContext.Converted(value, size - before));
-      }
-      return value;
-    }
-
-    private Object convertOnce(Node node, Location at, String model, int depth) {
-      size++;
-      if (!ctx.plain(node, at)) {
-        failed.add(model);
-        return null;
-      }
-      if (node instanceof ScalarNode scalar) {
-        try {
-          return Scalars.plain(scalar);
-        } catch (IllegalArgumentException e) {
-          failed.add(model);
-          ctx.problem(at, e.getMessage());
-          return null;
-        }
-      }
-      if (depth >= MAX_FREE_FORM_DEPTH) {
-        failed.add(model);
-        ctx.problem(at, "nests deeper than " + MAX_FREE_FORM_DEPTH + " levels");
-        return null;
-      }
-      if (!enclosing.add(node)) {
-        failed.add(model);
-        ctx.problem(at, "contains itself through an alias");
-        return null;
-      }
-      try {
-        if (node instanceof SequenceNode sequence) {
-          List<Node> items = sequence.getValue();
-          List<Object> list = new ArrayList<>(items.size());
-          for (int i = 0; i < items.size(); i++) {
-            Node item = items.get(i);
-            String itemModel = model + "[" + i + "]";
-            Location itemAt = Location.of(Location.item(at.yamlPath(), i), item.getStartMark());
-            table.put(itemModel, itemAt);
-            list.add(convert(item, itemAt, itemModel, depth + 1));
-          }
-          return Collections.unmodifiableList(list);
-        }
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (Entry e : entries(ctx, (MappingNode) node, at.yamlPath())) {
-          String entryModel = model + "." + e.key();
-          table.put(entryModel, e.at());
-          map.put(e.key(), convert(e.value(), e.at(), entryModel, depth + 1));
-        }
-        return Collections.unmodifiableMap(map);
-      } finally {
-        enclosing.remove(node);
-      }
-    }
   }
 
   /** The mapping at {@code key} read as fields of its own (for values that are not records of their own), or null. */
