@@ -95,7 +95,7 @@ public final class XdsConfigSource implements ConfigSource {
 
   private XdsConfigSource(Builder b) {
     this.bootstrap = b.bootstrap;
-    this.targets = targets(b.targets, b.bootstrap.clientDefaultListenerResourceNameTemplate());
+    this.targets = XdsTargets.parse(b.targets, b.bootstrap.clientDefaultListenerResourceNameTemplate());
     this.serverListener = b.serverListener == null ? null
         : b.bootstrap.serverListenerResourceNameTemplate().replace("%s", b.serverListener);
     this.types = new XdsResourceTypes(b.bootstrap.certificateProviders(),
@@ -161,42 +161,8 @@ public final class XdsConfigSource implements ConfigSource {
   /** {@link #status()} as plain data for the mesh's config dump. */
   @Override
   public Map<String, Object> status() {
-    XdsStatus st = xdsStatus();
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
-    m.put("server", st.client().server());
-    m.put("connection", st.client().state().name().toLowerCase(java.util.Locale.ROOT));
-    if (!st.client().lastStreamError().isEmpty()) {
-      m.put("lastStreamError", st.client().lastStreamError());
-    }
-    m.put("targets", st.targets());
-    if (serverListener != null) {
-      m.put("serverListener", serverListener);
-    }
-    m.put("deliveredVersion", st.deliveredVersion());
-    if (!st.awaiting().isEmpty()) {
-      m.put("awaiting", st.awaiting());
-    }
-    List<Object> types = new java.util.ArrayList<>();
-    for (var t : st.client().types()) {
-      Map<String, Object> tm = new java.util.LinkedHashMap<>();
-      tm.put("type", t.shortName());
-      tm.put("version", t.version());
-      tm.put("nonce", t.nonce());
-      tm.put("resources", t.subscribed());
-      tm.put("accepted", t.accepted());
-      tm.put("rejected", t.rejected());
-      if (!t.lastError().isEmpty()) {
-        tm.put("lastError", t.lastError());
-      }
-      if (t.fromCache()) {
-        tm.put("fromCache", true);
-      }
-      types.add(tm);
-    }
-    m.put("resources", types);
-    return m;
+    return xdsStatus().toDump(serverListener);
   }
-
 
   @Override
   public void close() {
@@ -408,64 +374,6 @@ public final class XdsConfigSource implements ConfigSource {
             List.of(new ConfigViolation("xDS " + type.shortName(), "", error))));
       }
     }
-  }
-
-  private static List<Target> targets(List<String> raw, String template) {
-    List<String> listenerNames = new ArrayList<>();
-    List<String> authorities = new ArrayList<>();
-    for (String t : raw) {
-      if (t.startsWith("xds:")) {
-        String name = t.substring(4);
-        while (name.startsWith("/")) {
-          name = name.substring(1);
-        }
-        if (name.isEmpty()) {
-          throw new IllegalArgumentException("xDS target '" + t + "' names no service");
-        }
-        authorities.add(name);
-        listenerNames.add(template.contains("%s") ? template.replace("%s", name) : name);
-      } else {
-        authorities.add(t);
-        listenerNames.add(t);
-      }
-    }
-    Map<String, Integer> aliasCounts = new HashMap<>();
-    for (String a : authorities) {
-      for (String alias : aliases(a)) {
-        aliasCounts.merge(alias, 1, Integer::sum);
-      }
-    }
-    Set<String> taken = new LinkedHashSet<>(listenerNames);
-    List<Target> out = new ArrayList<>();
-    for (int i = 0; i < raw.size(); i++) {
-      List<String> names = new ArrayList<>();
-      names.add(listenerNames.get(i));
-      for (String alias : aliases(authorities.get(i))) {
-        if (aliasCounts.get(alias) == 1 && !taken.contains(alias)) {
-          names.add(alias);
-          taken.add(alias);
-        }
-      }
-      out.add(new Target(listenerNames.get(i), authorities.get(i), names));
-    }
-    return out;
-  }
-
-  /** {@code reviews.default.svc.cluster.local:9080} -> {@code reviews.default.svc.cluster.local}, {@code reviews}. */
-  private static List<String> aliases(String authority) {
-    List<String> out = new ArrayList<>();
-    String host = authority;
-    int colon = host.lastIndexOf(':');
-    if (colon > 0 && host.indexOf(']') < colon && host.substring(colon + 1).chars().allMatch(Character::isDigit)) {
-      host = host.substring(0, colon);
-      out.add(host);
-    }
-    int dot = host.indexOf('.');
-    if (dot > 0 && !host.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.')) {
-      out.add(host.substring(0, dot));
-    }
-    out.remove(authority);
-    return out;
   }
 
   /** Builds an {@link XdsConfigSource}. */
