@@ -7,7 +7,6 @@ import dev.weft.mesh.api.config.HashPolicy;
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.runtime.RandomSource;
-import dev.weft.mesh.core.internal.health.Backoff;
 import dev.weft.mesh.core.internal.health.LocalRateLimiter;
 import java.util.List;
 
@@ -25,7 +24,7 @@ final class CompiledRoute {
   final Telemetry.RouteMetrics metrics;
   final long timeoutNanos;
   final long perTryTimeoutNanos;
-  final Backoff backoff;
+  final ExponentialBackoff backoff;
 
   CompiledRoute(String service, Route route, WeightedTargets targets, MirrorTarget[] mirrors, LocalRateLimiter rateLimiter,
       Telemetry telemetry, RandomSource random) {
@@ -46,7 +45,7 @@ final class CompiledRoute {
     this.metrics = telemetry.route(service, route.name());
     this.timeoutNanos = route.timeout().isZero() ? Long.MAX_VALUE : Nanos.of(route.timeout());
     this.perTryTimeoutNanos = route.retry().perTryTimeout().isZero() ? Long.MAX_VALUE : Nanos.of(route.retry().perTryTimeout());
-    this.backoff = Backoff.of(route.retry(), random);
+    this.backoff = ExponentialBackoff.of(route.retry(), random);
   }
 
   String name() {

@@ -95,7 +95,7 @@ public final class XdsConfigSource implements ConfigSource {
 
   private XdsConfigSource(Builder b) {
     this.bootstrap = b.bootstrap;
-    this.targets = targets(b.targets, b.bootstrap.clientDefaultListenerResourceNameTemplate());
+    this.targets = XdsTargets.parse(b.targets, b.bootstrap.clientDefaultListenerResourceNameTemplate());
     this.serverListener = b.serverListener == null ? null
         : b.bootstrap.serverListenerResourceNameTemplate().replace("%s", b.serverListener);
     this.types = new XdsResourceTypes(b.bootstrap.certificateProviders(),
@@ -161,42 +161,8 @@ public final class XdsConfigSource implements ConfigSource {
   /** {@link #status()} as plain data for the mesh's config dump. */
   @Override
   public Map<String, Object> status() {
-    XdsStatus st = xdsStatus();
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
-    m.put("server", st.client().server());
-    m.put("connection", st.client().state().name().toLowerCase(java.util.Locale.ROOT));
-    if (!st.client().lastStreamError().isEmpty()) {
-      m.put("lastStreamError", st.client().lastStreamError());
-    }
-    m.put("targets", st.targets());
-    if (serverListener != null) {
-      m.put("serverListener", serverListener);
-    }
-    m.put("deliveredVersion", st.deliveredVersion());
-    if (!st.awaiting().isEmpty()) {
-      m.put("awaiting", st.awaiting());
-    }
-    List<Object> types = new java.util.ArrayList<>();
-    for (var t : st.client().types()) {
-      Map<String, Object> tm = new java.util.LinkedHashMap<>();
-      tm.put("type", t.shortName());
-      tm.put("version", t.version());
-      tm.put("nonce", t.nonce());
-      tm.put("resources", t.subscribed());
-      tm.put("accepted", t.accepted());
-      tm.put("rejected", t.rejected());
-      if (!t.lastError().isEmpty()) {
-        tm.put("lastError", t.lastError());
-      }
-      if (t.fromCache()) {
-        tm.put("fromCache", true);
-      }
-      types.add(tm);
-    }
-    m.put("resources", types);
-    return m;
+    return xdsStatus().toDump(serverListener);
   }
-
 
   @Override
   public void close() {
@@ -213,18 +179,22 @@ public final class XdsConfigSource implements ConfigSource {
 
   /** The gate: a response is accepted only if the configuration it completes is accepted too. */
   private void check(XdsResourceType<?> type, String version, Map<String, Object> newState) throws UpdateGate.UpdateRejectedException {
-    State state = switch (type.shortName()) {
-      case "Listener" -> new State(candidate(listeners, newState), routes, clusters, endpoints);
-      case "RouteConfiguration" -> new State(listeners, candidate(routes, newState), clusters, endpoints);
-      case "Cluster" -> new State(listeners, routes, candidate(clusters, newState), endpoints);
-      default -> new State(listeners, routes, clusters, candidate(endpoints, newState));
-    };
+    State state;
+    if (type == types.listeners) {
+      state = new State(candidate(listeners, newState), routes, clusters, endpoints);
+    } else if (type == types.routes) {
+      state = new State(listeners, candidate(routes, newState), clusters, endpoints);
+    } else if (type == types.clusters) {
+      state = new State(listeners, routes, candidate(clusters, newState), endpoints);
+    } else {
+      state = new State(listeners, routes, clusters, candidate(endpoints, newState));
+    }
     Result result = XdsTranslator.translate(targets, serverListener, state);
     if (!result.complete()) {
       return;
     }
     try {
-      deliver(result, true, type.shortName(), version);
+      deliver(result, true, type, version);
     } catch (InvalidConfigException e) {
       throw new UpdateGate.UpdateRejectedException(type.shortName() + " response rejected: the configuration it completes is invalid: "
           + e.violations().stream().map(Object::toString).toList());
@@ -245,7 +215,7 @@ public final class XdsConfigSource implements ConfigSource {
   }
 
   /** Builds and delivers the configuration if it changed; throws if the model or the listener rejects it. */
-  private void deliver(Result result, boolean fromGate, String pendingType, String pendingVersion) {
+  private void deliver(Result result, boolean fromGate, XdsResourceType<?> pendingType, String pendingVersion) {
     String version = version(pendingType, pendingVersion);
     MeshConfig config;
     try {
@@ -267,43 +237,24 @@ public final class XdsConfigSource implements ConfigSource {
     lastError = "";
   }
 
+  /** Each violation located at the xDS resource its element was made of, as the translation says. */
   private InvalidConfigException located(InvalidConfigException e, Result result) {
-    List<String> services = result.services().stream().map(s -> s.name()).toList();
-    List<String> clusterNames = result.clusters().stream().map(c -> c.name()).toList();
     List<ConfigViolation> out = new ArrayList<>();
     for (ConfigViolation v : e.violations()) {
-      String where = "xDS";
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(services|clusters|authorizationPolicies)\\[(\\d+)\\]").matcher(v.path());
-      if (m.find() && m.group(1).equals("authorizationPolicies")) {
-        where = "xDS Listener " + serverListener;
-      } else if (m.find(0)) {
-        int i = Integer.parseInt(m.group(2));
-        if (m.group(1).equals("services") && i < services.size()) {
-          where = "xDS Listener " + result.serviceListener().get(services.get(i));
-        } else if (m.group(1).equals("clusters") && i < clusterNames.size()) {
-          where = "xDS Cluster " + clusterNames.get(i);
-        }
-      }
-      out.add(v.at(where));
+      out.add(v.at(result.originOf(v.path()).map(XdsTranslator.Origin::location).orElse("xDS")));
     }
     return new InvalidConfigException("xDS " + bootstrap.servers().get(0).serverUri(), out);
   }
 
   /** {@code lds:3,rds:3,cds:2,eds:7}: the versions in force, with the one a pending response would set. */
-  private String version(String pendingType, String pendingVersion) {
+  private String version(XdsResourceType<?> pendingType, String pendingVersion) {
     StringBuilder sb = new StringBuilder();
     for (XdsClientStatus.TypeStatus t : client.status().types()) {
       if (sb.length() > 0) {
         sb.append(',');
       }
-      String abbreviation = switch (t.shortName()) {
-        case "Listener" -> "lds";
-        case "RouteConfiguration" -> "rds";
-        case "Cluster" -> "cds";
-        default -> "eds";
-      };
-      String v = t.shortName().equals(pendingType) ? pendingVersion : t.version();
-      sb.append(abbreviation).append(':').append(v.isEmpty() ? (t.fromCache() ? "cached" : "-") : v.replaceAll("\\s", "_"));
+      String v = t.type() == pendingType ? pendingVersion : t.version();
+      sb.append(types.abbreviation(t.type())).append(':').append(v.isEmpty() ? (t.fromCache() ? "cached" : "-") : v.replaceAll("\\s", "_"));
     }
     return sb.length() == 0 ? "xds" : sb.toString();
   }
@@ -323,7 +274,7 @@ public final class XdsConfigSource implements ConfigSource {
     awaiting = List.copyOf(result.missing());
     if (result.complete()) {
       try {
-        deliver(result, false, "", "");
+        deliver(result, false, null, "");
       } catch (InvalidConfigException e) {
         lastError = e.getMessage();
         log.warn("xDS configuration not applied; the one in force stays: {}", e.getMessage());
@@ -408,9 +359,9 @@ public final class XdsConfigSource implements ConfigSource {
     }
 
     @Override
-    public void onUpdate(String type, boolean accepted, String error) {
+    public void onUpdate(XdsResourceType<?> type, boolean accepted, String error) {
       if (meterRegistry != null) {
-        Counter.builder("weft.xds.updates").tag("type", type).tag("result", accepted ? "accepted" : "rejected")
+        Counter.builder("weft.xds.updates").tag("type", type.shortName()).tag("result", accepted ? "accepted" : "rejected")
             .description("xDS responses accepted (ACK) and rejected (NACK)").register(meterRegistry).increment();
       }
       if (!accepted) {
@@ -420,67 +371,9 @@ public final class XdsConfigSource implements ConfigSource {
           return;
         }
         listener.onError(new InvalidConfigException("xDS " + bootstrap.servers().get(0).serverUri(),
-            List.of(new ConfigViolation("xDS " + type, "", error))));
+            List.of(new ConfigViolation("xDS " + type.shortName(), "", error))));
       }
     }
-  }
-
-  private static List<Target> targets(List<String> raw, String template) {
-    List<String> listenerNames = new ArrayList<>();
-    List<String> authorities = new ArrayList<>();
-    for (String t : raw) {
-      if (t.startsWith("xds:")) {
-        String name = t.substring(4);
-        while (name.startsWith("/")) {
-          name = name.substring(1);
-        }
-        if (name.isEmpty()) {
-          throw new IllegalArgumentException("xDS target '" + t + "' names no service");
-        }
-        authorities.add(name);
-        listenerNames.add(template.contains("%s") ? template.replace("%s", name) : name);
-      } else {
-        authorities.add(t);
-        listenerNames.add(t);
-      }
-    }
-    Map<String, Integer> aliasCounts = new HashMap<>();
-    for (String a : authorities) {
-      for (String alias : aliases(a)) {
-        aliasCounts.merge(alias, 1, Integer::sum);
-      }
-    }
-    Set<String> taken = new LinkedHashSet<>(listenerNames);
-    List<Target> out = new ArrayList<>();
-    for (int i = 0; i < raw.size(); i++) {
-      List<String> names = new ArrayList<>();
-      names.add(listenerNames.get(i));
-      for (String alias : aliases(authorities.get(i))) {
-        if (aliasCounts.get(alias) == 1 && !taken.contains(alias)) {
-          names.add(alias);
-          taken.add(alias);
-        }
-      }
-      out.add(new Target(listenerNames.get(i), authorities.get(i), names));
-    }
-    return out;
-  }
-
-  /** {@code reviews.default.svc.cluster.local:9080} -> {@code reviews.default.svc.cluster.local}, {@code reviews}. */
-  private static List<String> aliases(String authority) {
-    List<String> out = new ArrayList<>();
-    String host = authority;
-    int colon = host.lastIndexOf(':');
-    if (colon > 0 && host.indexOf(']') < colon && host.substring(colon + 1).chars().allMatch(Character::isDigit)) {
-      host = host.substring(0, colon);
-      out.add(host);
-    }
-    int dot = host.indexOf('.');
-    if (dot > 0 && !host.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.')) {
-      out.add(host.substring(0, dot));
-    }
-    out.remove(authority);
-    return out;
   }
 
   /** Builds an {@link XdsConfigSource}. */

@@ -46,6 +46,26 @@ final class XdsResourceTypes {
         ClusterLoadAssignment::getClusterName, cla -> EndpointParser.parse(cla, ""));
   }
 
+  /**
+   * The short form a delivered configuration's version names {@code type} by ({@code lds}, {@code
+   * rds}, {@code cds}, {@code eds}); {@code type} is one of this instance's four.
+   */
+  String abbreviation(XdsResourceType<?> type) {
+    if (type == listeners) {
+      return "lds";
+    }
+    if (type == routes) {
+      return "rds";
+    }
+    if (type == clusters) {
+      return "cds";
+    }
+    if (type == endpoints) {
+      return "eds";
+    }
+    throw new IllegalArgumentException("not a type of this xDS flow: " + type.typeUrl());
+  }
+
   /** One type: unpacks the proto, reads its name, parses it; every failure names the field. */
   private record Type<M extends Message, T>(
       String typeUrl,

@@ -16,7 +16,6 @@ import dev.weft.mesh.xds.XdsValues.VirtualHost;
 import dev.weft.mesh.xds.XdsValues.XdsCluster;
 import dev.weft.mesh.xds.XdsValues.XdsRoute;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -65,17 +64,58 @@ final class XdsTranslator {
    * @param missing resources still awaited, as {@code Type name}; empty when {@code config} is complete
    * @param services the built services, meaningful only when nothing is missing
    * @param clusters the built clusters, meaningful only when nothing is missing
-   * @param serviceListener each service's listener (for error locations)
+   * @param serviceOrigins the resource each of {@code services} was made of (its listener), in the same order
+   * @param clusterOrigins the resource each of {@code clusters} was made of, in the same order
    * @param policies the authorization policies of the server listener (none when there is none)
+   * @param policyOrigin the server listener the policies came from, or null when there is none
    */
   record Result(Set<String> routeNames, Set<String> clusterNames, Set<String> edsNames, List<String> missing,
-      List<Service> services, List<Cluster> clusters, Map<String, String> serviceListener, List<AuthorizationPolicy> policies) {
+      List<Service> services, List<Cluster> clusters, List<Origin> serviceOrigins, List<Origin> clusterOrigins,
+      List<AuthorizationPolicy> policies, Origin policyOrigin) {
     boolean complete() {
       return missing.isEmpty();
     }
 
+    /**
+     * The resource the element at {@code modelPath} of {@link #config} was made of (a violation's
+     * path such as {@code services[3].routes[0]} lies in {@code services[3]}), or empty when the
+     * path names no built element.
+     */
+    Optional<Origin> originOf(String modelPath) {
+      return originIn(modelPath, "services", serviceOrigins)
+          .or(() -> originIn(modelPath, "clusters", clusterOrigins))
+          .or(() -> originIn(modelPath, "authorizationPolicies", policyOrigins()));
+    }
+
+    private List<Origin> policyOrigins() {
+      return policyOrigin == null ? List.of() : java.util.Collections.nCopies(policies.size(), policyOrigin);
+    }
+
+    private static Optional<Origin> originIn(String path, String list, List<Origin> origins) {
+      for (int i = 0; i < origins.size(); i++) {
+        String element = list + "[" + i + "]";
+        if (path.equals(element) || path.startsWith(element + ".") || path.startsWith(element + "[")) {
+          return Optional.of(origins.get(i));
+        }
+      }
+      return Optional.empty();
+    }
+
     MeshConfig config(String version) {
       return new MeshConfig(version, services, clusters, policies);
+    }
+  }
+
+  /**
+   * The xDS resource a built element came from.
+   *
+   * @param type the resource's type as people know it, for example {@code Listener}
+   * @param name the resource name
+   */
+  record Origin(String type, String name) {
+    /** As a violation's location: {@code xDS Listener reviews:9080}. */
+    String location() {
+      return "xDS " + type + " " + name;
     }
   }
 
@@ -95,7 +135,8 @@ final class XdsTranslator {
     Set<String> edsNames = new LinkedHashSet<>();
     List<String> missing = new ArrayList<>();
     List<Service> services = new ArrayList<>();
-    Map<String, String> serviceListener = new LinkedHashMap<>();
+    List<Origin> serviceOrigins = new ArrayList<>();
+    Origin policyOrigin = null;
     Set<String> referenced = new LinkedHashSet<>();
     if (serverListener != null) {
       Optional<Listener> so = state.listeners().get(serverListener);
@@ -103,9 +144,11 @@ final class XdsTranslator {
         missing.add("Listener " + serverListener);
       } else if (so.isPresent()) {
         policies = so.get().policies();
+        policyOrigin = new Origin("Listener", serverListener);
       } else {
         // gRFC A36: a server whose Listener does not exist does not serve; here, it denies every call.
         policies = List.of(AuthorizationPolicy.denyAll(SERVER_LISTENER_ABSENT));
+        policyOrigin = new Origin("Listener", serverListener);
       }
     }
 
@@ -164,18 +207,21 @@ final class XdsTranslator {
       }
       for (String name : t.serviceNames()) {
         services.add(new Service(name, routes));
-        serviceListener.put(name, t.listener());
+        serviceOrigins.add(new Origin("Listener", t.listener()));
       }
     }
 
     List<Cluster> clusters = new ArrayList<>();
+    List<Origin> clusterOrigins = new ArrayList<>();
     for (String name : referenced) {
       Cluster c = cluster(name, state, clusterNames, edsNames, missing, 0, new LinkedHashSet<>());
       if (c != null) {
         clusters.add(c);
+        clusterOrigins.add(new Origin("Cluster", name));
       }
     }
-    return new Result(routeNames, clusterNames, edsNames, missing, services, clusters, serviceListener, policies);
+    return new Result(routeNames, clusterNames, edsNames, missing, services, clusters, serviceOrigins, clusterOrigins,
+        policies, policyOrigin);
   }
 
   /** A cluster with its endpoints, or null when something it needs is missing. */

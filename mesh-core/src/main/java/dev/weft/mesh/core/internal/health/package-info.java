@@ -3,8 +3,8 @@
  * ({@link dev.weft.mesh.core.internal.health.OutlierDetector}), the retry budget
  * ({@link dev.weft.mesh.core.internal.health.RetryBudgetTracker}), circuit-breaker limits
  * ({@link dev.weft.mesh.core.internal.health.ClusterLimits}), the local rate limit
- * ({@link dev.weft.mesh.core.internal.health.LocalRateLimiter}) and retry backoff
- * ({@link dev.weft.mesh.core.internal.health.Backoff}).
+ * ({@link dev.weft.mesh.core.internal.health.LocalRateLimiter}); retry backoff is the public
+ * {@link dev.weft.mesh.core.ExponentialBackoff}, which the xDS client's reconnection shares.
  *
  * <p>Every method the call path uses is lock-free, never blocks and does not allocate (apart from
  * the rare call that ejects an endpoint, which builds one small state object). Time comes

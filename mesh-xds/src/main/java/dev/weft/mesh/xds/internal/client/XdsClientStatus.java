@@ -29,8 +29,7 @@ public record XdsClientStatus(String server, ConnectionState state, String lastS
   /**
    * One resource type.
    *
-   * @param typeUrl the type URL
-   * @param shortName the short name, for example {@code Cluster}
+   * @param type the resource type
    * @param version the version accepted last (ACKed), or empty
    * @param nonce the nonce of the last response, or empty
    * @param subscribed the resource names subscribed
@@ -41,8 +40,7 @@ public record XdsClientStatus(String server, ConnectionState state, String lastS
    *     confirmed them yet
    */
   public record TypeStatus(
-      String typeUrl,
-      String shortName,
+      XdsResourceType<?> type,
       String version,
       String nonce,
       List<String> subscribed,
@@ -53,9 +51,24 @@ public record XdsClientStatus(String server, ConnectionState state, String lastS
     public TypeStatus {
       subscribed = List.copyOf(subscribed);
     }
+
+    /** The type URL. */
+    public String typeUrl() {
+      return type.typeUrl();
+    }
+
+    /** The short name, for example {@code Cluster}. */
+    public String shortName() {
+      return type.shortName();
+    }
   }
 
-  /** The status of one type, if the client has seen it. */
+  /** The status of {@code type} (the same instance), if the client has seen it. */
+  public java.util.Optional<TypeStatus> type(XdsResourceType<?> type) {
+    return types.stream().filter(t -> t.type() == type).findFirst();
+  }
+
+  /** The status of the type with this short name, if the client has seen it; for people and tests. */
   public java.util.Optional<TypeStatus> type(String shortName) {
     return types.stream().filter(t -> t.shortName().equals(shortName)).findFirst();
   }

@@ -4,8 +4,10 @@ import com.google.protobuf.Any;
 
 /**
  * One kind of xDS resource (listeners, route configurations, clusters, endpoints): its type URL and
- * how one resource parses into an immutable value. The stream machinery in {@link XdsClient} knows
+ * how one resource parses into an immutable value. The client machinery ({@link XdsClient}) knows
  * only this interface; what a resource means lives in the implementation.
+ *
+ * <p>The client tells types apart by identity: one instance per type, for as long as it is watched.
  *
  * <p>Threading: {@link #parse} is called on the client's work thread and must not block.
  *
