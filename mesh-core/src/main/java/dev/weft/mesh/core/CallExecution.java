@@ -20,6 +20,7 @@ import dev.weft.mesh.api.config.HedgingPolicy;
 import dev.weft.mesh.api.config.RetryPolicy;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.PickContext;
+import dev.weft.mesh.core.internal.Nanos;
 import dev.weft.mesh.core.internal.health.OutcomeClass;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;

@@ -7,6 +7,7 @@ import dev.weft.mesh.api.config.HashPolicy;
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.runtime.RandomSource;
+import dev.weft.mesh.core.internal.Nanos;
 import dev.weft.mesh.core.internal.health.Backoff;
 import dev.weft.mesh.core.internal.health.LocalRateLimiter;
 import java.util.List;
