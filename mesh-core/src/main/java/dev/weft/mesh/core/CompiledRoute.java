@@ -50,6 +50,23 @@ final class CompiledRoute {
     this.backoff = Backoff.of(route.retry(), random);
   }
 
+  /**
+   * The delay before a hedge: the policy's fixed delay, raised to the latency percentile once there
+   * is one; -1 when neither is known yet, to wait for data before hedging.
+   */
+  long hedgeDelayNanos() {
+    long delay = Nanos.of(route.hedging().delay());
+    if (latency != null) {
+      long p = latency.percentileNanos();
+      if (p > 0) {
+        return Math.max(delay, p);
+      } else if (delay == 0) {
+        return -1;
+      }
+    }
+    return delay;
+  }
+
   String name() {
     return route.name();
   }

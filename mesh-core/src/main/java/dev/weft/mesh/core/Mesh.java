@@ -309,7 +309,7 @@ public final class Mesh implements AutoCloseable {
           + "' matches " + request.method() + " " + request.path());
     }
     RouteTarget target = route.targets.pick(engine.random);
-    EndpointState picked = target.balanced.pick(CallExecution.noHashContext());
+    EndpointState picked = target.balanced.pick(RequestHash.NONE);
     if (picked == null) {
       throw target.balanced.noEndpoint(target.cluster.name());
     }
