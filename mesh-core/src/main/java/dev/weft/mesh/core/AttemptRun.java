@@ -54,7 +54,7 @@ final class AttemptRun<R> implements AttemptContext, AttemptSink<R>, Runnable {
   public void run() {
     Attempt started;
     try {
-      started = call.adapter().start(this, this);
+      started = call.adapter.start(this, this);
     } catch (RuntimeException e) {
       call.onStartFailure(this, e);
       return;
@@ -75,7 +75,7 @@ final class AttemptRun<R> implements AttemptContext, AttemptSink<R>, Runnable {
 
   @Override
   public Cluster cluster() {
-    return call.clusterConfig();
+    return call.target.cluster.config();
   }
 
   @Override
@@ -100,7 +100,7 @@ final class AttemptRun<R> implements AttemptContext, AttemptSink<R>, Runnable {
 
   @Override
   public Context traceContext() {
-    return call.traceContext(span);
+    return call.engine.telemetry().contextOf(span, call.request);
   }
 
   @Override

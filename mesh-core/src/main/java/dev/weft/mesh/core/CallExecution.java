@@ -9,18 +9,13 @@ import dev.weft.mesh.core.spi.CallListener;
 import dev.weft.mesh.core.spi.CallRequest;
 
 import dev.weft.mesh.api.MeshException;
-import dev.weft.mesh.api.config.Cluster;
-import dev.weft.mesh.api.config.HedgingPolicy;
-import dev.weft.mesh.api.config.RetryPolicy;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.PickContext;
 import dev.weft.mesh.core.internal.Nanos;
 import dev.weft.mesh.core.internal.health.OutcomeClass;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +35,13 @@ import org.slf4j.LoggerFactory;
 final class CallExecution<R> implements CallHandle, PickContext {
   private static final Logger log = LoggerFactory.getLogger(CallExecution.class);
 
-  private final EngineContext engine;
-  private final CallRequest request;
-  private final AttemptAdapter<R> adapter;
+  // Read by this call's attempts too.
+  final EngineContext engine;
+  final CallRequest request;
+  final AttemptAdapter<R> adapter;
   private final CallListener<R> listener;
   private final CompiledRoute route;
-  private final RouteTarget target;
+  final RouteTarget target;
   private final long startNanos;
   private final long deadlineNanos;
   private final boolean hasHash;
@@ -74,11 +70,8 @@ final class CallExecution<R> implements CallHandle, PickContext {
     this.startNanos = engine.ticker().nanoTime();
     long timeout = Math.min(request.timeoutNanos(), route.timeoutNanos);
     this.deadlineNanos = timeout == Long.MAX_VALUE ? Long.MAX_VALUE : Nanos.add(startNanos, timeout);
-    RetryPolicy retry = route.route.retry();
-    HedgingPolicy hedge = route.route.hedging();
-    boolean mayRepeat = request.idempotent() || retry.retryNonIdempotent();
-    this.hedging = hedge.enabled() && mayRepeat;
-    this.maxAttempts = hedging ? hedge.maxAttempts() : (retry.enabled() && mayRepeat ? retry.maxAttempts() : 1);
+    this.hedging = Repeats.hedges(route, request);
+    this.maxAttempts = Repeats.maxAttempts(route, request);
     this.runs = new ArrayList<>(maxAttempts);
     this.hasHash = RequestHash.keyed(route.hashPolicies, request);
     this.hash = hasHash ? RequestHash.hash(route.hashPolicies, request) : 0;
@@ -325,24 +318,9 @@ final class CallExecution<R> implements CallHandle, PickContext {
   }
 
   private void onRetriedAttemptComplete(AttemptRun<R> run, AttemptOutcome outcome, long now, List<Runnable> after) {
-    RetryPolicy policy = route.route.retry();
-    boolean retryable = started < maxAttempts
-        && OutcomeClassifier.matches(outcome, policy.retryOn(), policy.retriableStatusCodes());
-    if (!retryable) {
-      finishLocked(run, null, after);
-      return;
-    }
     long remaining = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - now;
-    if (remaining <= 0) {
-      finishLocked(run, null, after);
-      return;
-    }
-    long backoff = route.backoff.delayNanos(started);
-    if (backoff >= remaining) {
-      finishLocked(run, null, after);
-      return;
-    }
-    RetryPermit permit = Admission.retry(route, target.cluster, false);
+    long backoff = Repeats.retryBackoffNanos(route, outcome, started, maxAttempts, remaining);
+    RetryPermit permit = backoff < 0 ? null : Admission.retry(route, target.cluster, false);
     if (permit == null) {
       finishLocked(run, null, after);
       return;
@@ -373,10 +351,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
   }
 
   private void onHedgedAttemptComplete(AttemptRun<R> run, AttemptOutcome outcome, List<Runnable> after) {
-    HedgingPolicy policy = route.route.hedging();
-    boolean failed = !OutcomeClassifier.success(outcome) && outcome.kind() != AttemptOutcome.Kind.CANCELLED;
-    boolean nonFatal = failed && OutcomeClassifier.matches(outcome, policy.nonFatalOn(), Set.of());
-    if (!nonFatal) {
+    if (!Repeats.nonFatal(route, outcome)) {
       // A success, or a failure that more attempts would not cure: this attempt decides the call.
       finishLocked(run, null, after);
       return;
@@ -429,17 +404,12 @@ final class CallExecution<R> implements CallHandle, PickContext {
       if (releaseRequest) {
         target.cluster.limits().releaseRequest();
       }
-      String cluster = target.cluster.name();
+      engine.telemetry().endCall(route.metrics, target.cluster.name(), callSpan, f == null ? decisive.outcome : null, f,
+          elapsed, attempts);
       if (f != null) {
-        route.metrics.call(cluster, f.reason().name(), "mesh_error", elapsed);
-        engine.telemetry().endCallSpan(callSpan, null, f, attempts);
         listener.onFailure(f);
       } else {
-        AttemptOutcome outcome = decisive.outcome;
-        route.metrics.call(cluster, outcome.statusLabel(), OutcomeClassifier.outcomeTag(outcome), elapsed);
-        engine.telemetry().endCallSpan(callSpan, outcome, null, attempts);
-        R result = decisive.result;
-        listener.onComplete(result);
+        listener.onComplete(decisive.result);
       }
     });
   }
@@ -507,23 +477,6 @@ final class CallExecution<R> implements CallHandle, PickContext {
     }
     runAll(after);
     return true;
-  }
-
-  AttemptAdapter<R> adapter() {
-    return adapter;
-  }
-
-  Cluster clusterConfig() {
-    return target.cluster.config();
-  }
-
-  Context traceContext(Span attemptSpan) {
-    return engine.telemetry().contextOf(attemptSpan, request);
-  }
-
-  /** Where the call is now, for tests. */
-  synchronized CallState state() {
-    return state;
   }
 
   private long remainingNanos() {
