@@ -7,6 +7,7 @@ import dev.weft.mesh.api.config.HashPolicy;
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.runtime.RandomSource;
+import dev.weft.mesh.core.internal.Nanos;
 import dev.weft.mesh.core.internal.health.LocalRateLimiter;
 import java.util.List;
 
@@ -46,6 +47,23 @@ final class CompiledRoute {
     this.timeoutNanos = route.timeout().isZero() ? Long.MAX_VALUE : Nanos.of(route.timeout());
     this.perTryTimeoutNanos = route.retry().perTryTimeout().isZero() ? Long.MAX_VALUE : Nanos.of(route.retry().perTryTimeout());
     this.backoff = ExponentialBackoff.of(route.retry(), random);
+  }
+
+  /**
+   * The delay before a hedge: the policy's fixed delay, raised to the latency percentile once there
+   * is one; -1 when neither is known yet, to wait for data before hedging.
+   */
+  long hedgeDelayNanos() {
+    long delay = Nanos.of(route.hedging().delay());
+    if (latency != null) {
+      long p = latency.percentileNanos();
+      if (p > 0) {
+        return Math.max(delay, p);
+      } else if (delay == 0) {
+        return -1;
+      }
+    }
+    return delay;
   }
 
   String name() {

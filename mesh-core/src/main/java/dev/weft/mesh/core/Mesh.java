@@ -12,30 +12,20 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.api.UnknownServiceException;
-import dev.weft.mesh.api.config.Cluster;
-import dev.weft.mesh.api.config.ConfigViolation;
-import dev.weft.mesh.api.config.Destination;
 import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.config.MeshConfig;
-import dev.weft.mesh.api.config.MirrorPolicy;
-import dev.weft.mesh.api.config.Route;
-import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.spi.ConfigListener;
 import dev.weft.mesh.api.spi.ConfigSource;
 import dev.weft.mesh.api.runtime.RandomSource;
-import dev.weft.mesh.core.internal.health.LocalRateLimiter;
 import dev.weft.mesh.core.LoadBalancerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,13 +55,10 @@ public final class Mesh implements AutoCloseable {
   private final String name;
   private final ConfigSource source;
   private final Engine engine;
+  private final SnapshotCompiler compiler;
   private final OpenTelemetry openTelemetry;
   private final ExecutorScheduler ownedScheduler;
-  private final Object controlLock = new Object();
-  private final Map<String, ClusterState> clusters = new HashMap<>();
-  private final List<Consumer<List<EndpointRemoval>>> removalListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<MeshConfig>> configListeners = new CopyOnWriteArrayList<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
   private volatile MeshSnapshot snapshot;
   private volatile Throwable lastError;
   private volatile long lastErrorAtMillis;
@@ -85,6 +72,7 @@ public final class Mesh implements AutoCloseable {
     this.openTelemetry = b.openTelemetry == null ? OpenTelemetry.noop() : b.openTelemetry;
     Telemetry telemetry = new Telemetry(b.meterRegistry, b.openTelemetry);
     this.engine = new Engine(b.ticker, b.random, scheduler, b.loadBalancers, b.ewmaDecay.toNanos(), telemetry);
+    this.compiler = new SnapshotCompiler(engine);
   }
 
   /** A builder; a config source is required. */
@@ -93,7 +81,7 @@ public final class Mesh implements AutoCloseable {
   }
 
   private void start() {
-    housekeeping = engine.scheduler.scheduleAtFixedRate(this::housekeep, HOUSEKEEPING_PERIOD_NANOS);
+    housekeeping = engine.scheduler.scheduleAtFixedRate(() -> engine.housekeep(snapshot), HOUSEKEEPING_PERIOD_NANOS);
     source.start(new ConfigListener() {
       @Override
       public void onConfig(MeshConfig config) {
@@ -112,13 +100,12 @@ public final class Mesh implements AutoCloseable {
   /** Compiles and swaps in a configuration, or throws and keeps the one in force. */
   private void apply(MeshConfig config) {
     requireNonNull(config, "config");
-    if (closed.get()) {
+    if (engine.closed.get()) {
       return;
     }
-    synchronized (controlLock) {
+    synchronized (engine.controlLock) {
       try {
-        validate(config);
-        MeshSnapshot compiled = compile(config);
+        MeshSnapshot compiled = compiler.compile(config);
         snapshot = compiled;
         lastError = null;
         for (Consumer<MeshConfig> l : configListeners) {
@@ -147,111 +134,6 @@ public final class Mesh implements AutoCloseable {
         current == null ? "no configuration" : "version " + current.version(), error.getMessage());
   }
 
-  /** Checks what only the engine knows: load-balancing policies and their options. */
-  private void validate(MeshConfig config) {
-    List<ConfigViolation> violations = new ArrayList<>();
-    for (int i = 0; i < config.clusters().size(); i++) {
-      Cluster c = config.clusters().get(i);
-      for (ConfigViolation v : engine.loadBalancers.validate(c.loadBalancing())) {
-        violations.add(v.under("clusters[" + i + "].loadBalancing"));
-      }
-    }
-    if (!violations.isEmpty()) {
-      throw new InvalidConfigException(violations);
-    }
-  }
-
-  private MeshSnapshot compile(MeshConfig config) {
-    Map<String, ClusterState> next = new LinkedHashMap<>();
-    for (Cluster c : config.clusters()) {
-      ClusterState state = clusters.get(c.name());
-      if (state == null) {
-        state = new ClusterState(c, engine);
-      } else {
-        state.apply(c);
-      }
-      next.put(c.name(), state);
-    }
-    for (Map.Entry<String, ClusterState> old : clusters.entrySet()) {
-      if (!next.containsKey(old.getKey())) {
-        old.getValue().close();
-        notifyRemoved(old.getValue(), old.getValue().endpoints());
-      }
-    }
-    clusters.clear();
-    clusters.putAll(next);
-
-    Map<String, ServiceRouter> routers = new HashMap<>();
-    for (Service s : config.services()) {
-      CompiledRoute[] routes = new CompiledRoute[s.routes().size()];
-      for (int i = 0; i < routes.length; i++) {
-        routes[i] = compileRoute(s.name(), s.routes().get(i), next);
-      }
-      routers.put(s.name(), new ServiceRouter(s.name(), routes));
-    }
-    // A cluster is reachable as a service of its own name unless a service claims the name.
-    for (Cluster c : config.clusters()) {
-      routers.computeIfAbsent(c.name(), n -> new ServiceRouter(n, new CompiledRoute[] {
-          compileRoute(n, Route.builder("default").destinations(Destination.of(n)).build(), next)}));
-    }
-    return new MeshSnapshot(config, Map.copyOf(routers), Map.copyOf(next), engine.ticker.currentTimeMillis());
-  }
-
-  private CompiledRoute compileRoute(String service, Route route, Map<String, ClusterState> states) {
-    List<Destination> ds = route.destinations();
-    RouteTarget[] targets = new RouteTarget[ds.size()];
-    int[] weights = new int[ds.size()];
-    for (int i = 0; i < targets.length; i++) {
-      targets[i] = new RouteTarget(states.get(ds.get(i).cluster()), ds.get(i).subset());
-      weights[i] = ds.get(i).weight();
-    }
-    CompiledRoute.MirrorTarget[] mirrors = new CompiledRoute.MirrorTarget[route.mirrors().size()];
-    for (int i = 0; i < mirrors.length; i++) {
-      MirrorPolicy m = route.mirrors().get(i);
-      mirrors[i] = new CompiledRoute.MirrorTarget(new RouteTarget(states.get(m.cluster()), m.subset()), m.percent());
-    }
-    LocalRateLimiter limiter = route.rateLimit().enabled() ? new LocalRateLimiter(route.rateLimit(), engine.ticker) : null;
-    return new CompiledRoute(service, route, new WeightedTargets(targets, weights), mirrors, limiter, engine.telemetry, engine.random);
-  }
-
-  private void housekeep() {
-    MeshSnapshot s = snapshot;
-    if (s == null) {
-      return;
-    }
-    for (ServiceRouter router : s.routers.values()) {
-      for (CompiledRoute r : router.routes) {
-        if (r.latency != null) {
-          r.latency.refresh();
-        }
-      }
-    }
-    synchronized (controlLock) {
-      for (ClusterState c : s.clusters.values()) {
-        if (c.config().loadBalancing().slowStart().enabled()) {
-          c.refreshSlowStart();
-        }
-      }
-    }
-  }
-
-  private void notifyRemoved(ClusterState cluster, List<EndpointState> removed) {
-    if (removalListeners.isEmpty() || removed.isEmpty()) {
-      return;
-    }
-    List<EndpointRemoval> events = new ArrayList<>(removed.size());
-    for (EndpointState e : removed) {
-      events.add(new EndpointRemoval(cluster.name(), e.endpoint()));
-    }
-    for (Consumer<List<EndpointRemoval>> l : removalListeners) {
-      try {
-        l.accept(events);
-      } catch (RuntimeException ex) {
-        log.warn("an endpoint-removal listener failed", ex);
-      }
-    }
-  }
-
   // ---- calls ----
 
   /**
@@ -262,21 +144,11 @@ public final class Mesh implements AutoCloseable {
    * {@link UnknownServiceException} that lists the known services.
    */
   public <R> CallHandle call(CallRequest request, AttemptAdapter<R> adapter, CallListener<R> listener) {
-    MeshSnapshot s = snapshot;
-    if (s == null || closed.get()) {
-      listener.onFailure(new MeshException(MeshException.Reason.NOT_READY, closed.get()
-          ? "the mesh '" + name + "' is closed" : "the mesh '" + name + "' has no configuration yet"));
-      return NOOP_HANDLE;
-    }
-    ServiceRouter router = s.routers.get(request.service());
-    if (router == null) {
-      listener.onFailure(new UnknownServiceException(request.service(), s.serviceNames));
-      return NOOP_HANDLE;
-    }
-    CompiledRoute route = router.route(request);
-    if (route == null) {
-      listener.onFailure(new MeshException(MeshException.Reason.NO_ROUTE, "no route of service '" + request.service()
-          + "' matches " + request.method() + " " + request.path()));
+    CompiledRoute route;
+    try {
+      route = resolve(request, true);
+    } catch (MeshException e) {
+      listener.onFailure(e);
       return NOOP_HANDLE;
     }
     RouteTarget target = route.targets.pick(engine.random);
@@ -295,9 +167,28 @@ public final class Mesh implements AutoCloseable {
    * @throws MeshException as {@link #call} would fail (unknown service, no route, no endpoint)
    */
   public RouteDecision decide(CallRequest request) {
+    CompiledRoute route = resolve(request, false);
+    RouteTarget target = route.targets.pick(engine.random);
+    EndpointState picked = target.balanced.pick(RequestHash.NONE);
+    if (picked == null) {
+      throw target.balanced.noEndpoint(target.cluster.name());
+    }
+    return new RouteDecision(request.service(), route.name(), target.cluster.name(), target.subset, picked.endpoint());
+  }
+
+  /**
+   * The resolution step {@link #call} and {@link #decide} share: the snapshot in force, the
+   * service's router, and the route that matches; the caller then draws the route's destination.
+   *
+   * @param refuseClosed whether a closed mesh refuses (calls) or still answers (decisions)
+   * @throws MeshException the failure of a call that cannot be routed: not ready, unknown service, no route
+   */
+  private CompiledRoute resolve(CallRequest request, boolean refuseClosed) {
     MeshSnapshot s = snapshot;
-    if (s == null) {
-      throw new MeshException(MeshException.Reason.NOT_READY, "the mesh '" + name + "' has no configuration yet");
+    boolean closed = refuseClosed && engine.closed.get();
+    if (s == null || closed) {
+      throw new MeshException(MeshException.Reason.NOT_READY, closed
+          ? "the mesh '" + name + "' is closed" : "the mesh '" + name + "' has no configuration yet");
     }
     ServiceRouter router = s.routers.get(request.service());
     if (router == null) {
@@ -308,12 +199,7 @@ public final class Mesh implements AutoCloseable {
       throw new MeshException(MeshException.Reason.NO_ROUTE, "no route of service '" + request.service()
           + "' matches " + request.method() + " " + request.path());
     }
-    RouteTarget target = route.targets.pick(engine.random);
-    EndpointState picked = target.balanced.pick(CallExecution.noHashContext());
-    if (picked == null) {
-      throw target.balanced.noEndpoint(target.cluster.name());
-    }
-    return new RouteDecision(request.service(), route.name(), target.cluster.name(), target.subset, picked.endpoint());
+    return route;
   }
 
   // ---- introspection ----
@@ -368,7 +254,7 @@ public final class Mesh implements AutoCloseable {
    * their connections). Called on the control path; must be quick.
    */
   public void addEndpointRemovalListener(Consumer<List<EndpointRemoval>> listener) {
-    removalListeners.add(requireNonNull(listener, "listener"));
+    engine.removalListeners.add(requireNonNull(listener, "listener"));
   }
 
   /**
@@ -379,7 +265,7 @@ public final class Mesh implements AutoCloseable {
    */
   public void addConfigListener(Consumer<MeshConfig> listener) {
     requireNonNull(listener, "listener");
-    synchronized (controlLock) {
+    synchronized (engine.controlLock) {
       configListeners.add(listener);
       MeshSnapshot s = snapshot;
       if (s != null) {
@@ -395,7 +281,7 @@ public final class Mesh implements AutoCloseable {
 
   /** Unregisters a listener added with {@link #addEndpointRemovalListener}; unknown ones are ignored. */
   public void removeEndpointRemovalListener(Consumer<List<EndpointRemoval>> listener) {
-    removalListeners.remove(listener);
+    engine.removalListeners.remove(listener);
   }
 
   /** An endpoint that left a cluster. */
@@ -446,7 +332,7 @@ public final class Mesh implements AutoCloseable {
   /** Stops the config source and the mesh's threads. Calls in flight finish; new calls fail. Idempotent. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!engine.closed.compareAndSet(false, true)) {
       return;
     }
     try {
@@ -455,82 +341,12 @@ public final class Mesh implements AutoCloseable {
       if (housekeeping != null) {
         housekeeping.cancel();
       }
-      synchronized (controlLock) {
-        for (ClusterState c : clusters.values()) {
-          c.close();
-        }
+      synchronized (engine.controlLock) {
+        compiler.closeAll();
       }
       if (ownedScheduler != null) {
         ownedScheduler.close();
       }
-    }
-  }
-
-  /** The engine's shared services, as cluster states and calls see them. */
-  private final class Engine implements EngineContext {
-    final Ticker ticker;
-    final RandomSource random;
-    final Scheduler scheduler;
-    final LoadBalancerRegistry loadBalancers;
-    final long ewmaDecayNanos;
-    final Telemetry telemetry;
-
-    Engine(Ticker ticker, RandomSource random, Scheduler scheduler, LoadBalancerRegistry loadBalancers, long ewmaDecayNanos, Telemetry telemetry) {
-      this.ticker = ticker;
-      this.random = random;
-      this.scheduler = scheduler;
-      this.loadBalancers = loadBalancers;
-      this.ewmaDecayNanos = ewmaDecayNanos;
-      this.telemetry = telemetry;
-    }
-
-    @Override
-    public Ticker ticker() {
-      return ticker;
-    }
-
-    @Override
-    public RandomSource random() {
-      return random;
-    }
-
-    @Override
-    public Scheduler scheduler() {
-      return scheduler;
-    }
-
-    @Override
-    public LoadBalancerRegistry loadBalancers() {
-      return loadBalancers;
-    }
-
-    @Override
-    public long ewmaDecayNanos() {
-      return ewmaDecayNanos;
-    }
-
-    @Override
-    public Telemetry telemetry() {
-      return telemetry;
-    }
-
-    @Override
-    public void control(Runnable task) {
-      synchronized (controlLock) {
-        if (!closed.get()) {
-          task.run();
-        }
-      }
-    }
-
-    @Override
-    public void onEjectionChange(ClusterState cluster) {
-      scheduler.schedule(() -> control(cluster::rebuildBalancers), 0);
-    }
-
-    @Override
-    public void onEndpointsRemoved(ClusterState cluster, List<EndpointState> removed) {
-      notifyRemoved(cluster, removed);
     }
   }
 

@@ -164,6 +164,17 @@ final class Telemetry {
     }
   }
 
+  /** A call to {@code cluster} ended with the decisive attempt's {@code outcome} or with {@code failure}: its metrics and span. */
+  void endCall(RouteMetrics metrics, String cluster, Span span, AttemptOutcome outcome, MeshException failure,
+      long elapsedNanos, int attempts) {
+    if (failure != null) {
+      metrics.call(cluster, failure.reason().name(), "mesh_error", elapsedNanos);
+    } else {
+      metrics.call(cluster, outcome.statusLabel(), OutcomeClassifier.outcomeTag(outcome), elapsedNanos);
+    }
+    endCallSpan(span, outcome, failure, attempts);
+  }
+
   void endCallSpan(Span span, AttemptOutcome outcome, MeshException failure, int attempts) {
     if (span == null) {
       return;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.LocalRateLimit;
 import dev.weft.mesh.api.runtime.Ticker;
+import dev.weft.mesh.core.internal.Nanos;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -57,7 +58,7 @@ public final class LocalRateLimiter {
     this.config = requireNonNull(config, "config");
     this.ticker = requireNonNull(ticker, "ticker");
     this.enabled = config.enabled();
-    long interval = nanos(config.fillInterval());
+    long interval = Nanos.of(config.fillInterval());
     int fillBits = Math.max(MIN_FILL_BITS, Long.SIZE - Long.numberOfLeadingZeros(CENTURY_NANOS / interval));
     this.tokenBits = Long.SIZE - fillBits;
     this.tokenMask = (1L << tokenBits) - 1;
@@ -139,13 +140,5 @@ public final class LocalRateLimiter {
 
   private long fillAt(long nowNanos) {
     return (Math.max(0, nowNanos - originNanos) / fillNanos) & fillMask;
-  }
-
-  private static long nanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
   }
 }

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weft.mesh.api.config.OutlierDetection;
 import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.runtime.Ticker;
-import java.time.Duration;
+import dev.weft.mesh.core.internal.Nanos;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -270,8 +270,8 @@ public final class OutlierDetector {
     if (tracker.ejected() || !reserveEjection(cfg.maxEjectionPercent())) {
       return false;
     }
-    long base = nanos(cfg.baseEjectionTime());
-    long cap = Math.max(base, nanos(cfg.maxEjectionTime()));
+    long base = Nanos.of(cfg.baseEjectionTime());
+    long cap = Math.max(base, Nanos.of(cfg.maxEjectionTime()));
     // The smallest multiplier whose ejection time reaches the cap.
     long multiplierToCap = cap / base + (cap % base == 0 ? 0 : 1);
     int maxMultiplier = (int) Math.min(Integer.MAX_VALUE, multiplierToCap);
@@ -338,13 +338,5 @@ public final class OutlierDetector {
   /** How many endpoints are ejected now. */
   public int ejectedCount() {
     return ejectedCount.get();
-  }
-
-  private static long nanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
   }
 }

@@ -298,7 +298,8 @@ public final class ClusterBalancer {
     /** Picks over the whole level, or null when it balances by locality (or has nothing usable). */
     final EndpointPicker picker;
     final LocalityGroup[] localities;
-    final double[] cumulativeWeight;
+    /** Chooses a locality by weight; null when there are none. */
+    final WeightedSampler localitySampler;
 
     Level(int priority, int endpoints, int healthy, int load, boolean panic, EndpointPicker picker,
         LocalityGroup[] localities) {
@@ -309,12 +310,11 @@ public final class ClusterBalancer {
       this.panic = panic;
       this.picker = picker;
       this.localities = localities;
-      this.cumulativeWeight = new double[localities.length];
-      double sum = 0;
+      double[] weights = new double[localities.length];
       for (int i = 0; i < localities.length; i++) {
-        sum += localities[i].weight();
-        cumulativeWeight[i] = sum;
+        weights[i] = localities[i].weight();
       }
+      this.localitySampler = localities.length == 0 ? null : WeightedSampler.of(weights);
     }
 
     LbEndpoint pick(PickContext ctx, RandomSource random) {
@@ -325,7 +325,7 @@ public final class ClusterBalancer {
       if (n == 0) {
         return null;
       }
-      int k = n == 1 ? 0 : chooseLocality(random);
+      int k = n == 1 ? 0 : localitySampler.sample(random);
       LbEndpoint picked = localities[k].picker().pick(ctx);
       if (n == 1 || !ctx.avoid(picked)) {
         return picked;
@@ -337,16 +337,6 @@ public final class ClusterBalancer {
         }
       }
       return picked;
-    }
-
-    private int chooseLocality(RandomSource random) {
-      double point = random.nextDouble() * cumulativeWeight[cumulativeWeight.length - 1];
-      for (int i = 0; i < cumulativeWeight.length - 1; i++) {
-        if (point < cumulativeWeight[i]) {
-          return i;
-        }
-      }
-      return cumulativeWeight.length - 1;
     }
 
     PriorityLevel describe(int healthPercent) {

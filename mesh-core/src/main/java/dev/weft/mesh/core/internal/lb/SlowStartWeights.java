@@ -1,6 +1,7 @@
 package dev.weft.mesh.core.internal.lb;
 
 import dev.weft.mesh.api.config.SlowStart;
+import dev.weft.mesh.core.internal.Nanos;
 
 /**
  * The weight of an endpoint while it ramps up after joining (Envoy's slow start). Stateless.
@@ -28,7 +29,7 @@ public final class SlowStartWeights {
     if (!config.enabled()) {
       return weight;
     }
-    long windowNanos = saturatedNanos(config);
+    long windowNanos = Nanos.of(config.window());
     if (ageNanos >= windowNanos) {
       return weight;
     }
@@ -37,14 +38,6 @@ public final class SlowStartWeights {
     double factor = Math.max(config.minWeightPercent() / 100.0, ramp);
     long scaled = Math.round(weight * factor);
     return (int) Math.max(1, Math.min(weight, scaled));
-  }
-
-  private static long saturatedNanos(SlowStart config) {
-    try {
-      return config.window().toNanos();
-    } catch (ArithmeticException tooLong) {
-      return Long.MAX_VALUE;
-    }
   }
 
   private SlowStartWeights() {}

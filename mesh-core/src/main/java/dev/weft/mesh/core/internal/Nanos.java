@@ -1,12 +1,15 @@
-package dev.weft.mesh.core;
+package dev.weft.mesh.core.internal;
 
 import java.time.Duration;
 
-/** Duration arithmetic that saturates instead of overflowing: the model allows durations longer than a long of nanoseconds. */
-final class Nanos {
+/**
+ * Duration arithmetic that saturates instead of overflowing: the model allows durations longer than a
+ * long of nanoseconds. The one copy for the whole engine, so that every part saturates the same way.
+ */
+public final class Nanos {
 
   /** {@code d} in nanoseconds, or {@link Long#MAX_VALUE} when it does not fit. */
-  static long of(Duration d) {
+  public static long of(Duration d) {
     try {
       return d.toNanos();
     } catch (ArithmeticException tooLong) {
@@ -15,7 +18,7 @@ final class Nanos {
   }
 
   /** {@code a + b}, pinned to {@link Long#MAX_VALUE} on overflow (both non-negative in practice). */
-  static long add(long a, long b) {
+  public static long add(long a, long b) {
     long r = a + b;
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }

@@ -1,0 +1,128 @@
+package dev.weft.mesh.core;
+
+import dev.weft.mesh.api.runtime.RandomSource;
+import dev.weft.mesh.api.runtime.Scheduler;
+import dev.weft.mesh.api.runtime.Ticker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine behind a {@link Mesh}: its shared services as cluster states and calls see them, the
+ * control path's lock, the endpoint-removal listeners, and the periodic housekeeping.
+ */
+final class Engine implements EngineContext {
+  private static final Logger log = LoggerFactory.getLogger(Mesh.class);
+
+  final Ticker ticker;
+  final RandomSource random;
+  final Scheduler scheduler;
+  final LoadBalancerRegistry loadBalancers;
+  final long ewmaDecayNanos;
+  final Telemetry telemetry;
+  /** Serializes the control path: configuration updates, housekeeping, rebuilds and close. */
+  final Object controlLock = new Object();
+  final AtomicBoolean closed = new AtomicBoolean();
+  final List<Consumer<List<Mesh.EndpointRemoval>>> removalListeners = new CopyOnWriteArrayList<>();
+
+  Engine(Ticker ticker, RandomSource random, Scheduler scheduler, LoadBalancerRegistry loadBalancers, long ewmaDecayNanos, Telemetry telemetry) {
+    this.ticker = ticker;
+    this.random = random;
+    this.scheduler = scheduler;
+    this.loadBalancers = loadBalancers;
+    this.ewmaDecayNanos = ewmaDecayNanos;
+    this.telemetry = telemetry;
+  }
+
+  @Override
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  @Override
+  public RandomSource random() {
+    return random;
+  }
+
+  @Override
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  @Override
+  public LoadBalancerRegistry loadBalancers() {
+    return loadBalancers;
+  }
+
+  @Override
+  public long ewmaDecayNanos() {
+    return ewmaDecayNanos;
+  }
+
+  @Override
+  public Telemetry telemetry() {
+    return telemetry;
+  }
+
+  @Override
+  public void control(Runnable task) {
+    synchronized (controlLock) {
+      if (!closed.get()) {
+        task.run();
+      }
+    }
+  }
+
+  @Override
+  public void onEjectionChange(ClusterState cluster) {
+    scheduler.schedule(() -> control(cluster::rebuildBalancers), 0);
+  }
+
+  @Override
+  public void onEndpointsRemoved(ClusterState cluster, List<EndpointState> removed) {
+    notifyRemoved(cluster, removed);
+  }
+
+  /** Tells the removal listeners that {@code removed} left {@code cluster}. */
+  void notifyRemoved(ClusterState cluster, List<EndpointState> removed) {
+    if (removalListeners.isEmpty() || removed.isEmpty()) {
+      return;
+    }
+    List<Mesh.EndpointRemoval> events = new ArrayList<>(removed.size());
+    for (EndpointState e : removed) {
+      events.add(new Mesh.EndpointRemoval(cluster.name(), e.endpoint()));
+    }
+    for (Consumer<List<Mesh.EndpointRemoval>> l : removalListeners) {
+      try {
+        l.accept(events);
+      } catch (RuntimeException ex) {
+        log.warn("an endpoint-removal listener failed", ex);
+      }
+    }
+  }
+
+  /** The periodic work on {@code s}: hedging's latency percentiles, and slow start's weights. */
+  void housekeep(MeshSnapshot s) {
+    if (s == null) {
+      return;
+    }
+    for (ServiceRouter router : s.routers.values()) {
+      for (CompiledRoute r : router.routes) {
+        if (r.latency != null) {
+          r.latency.refresh();
+        }
+      }
+    }
+    synchronized (controlLock) {
+      for (ClusterState c : s.clusters.values()) {
+        if (c.config().loadBalancing().slowStart().enabled()) {
+          c.refreshSlowStart();
+        }
+      }
+    }
+  }
+}

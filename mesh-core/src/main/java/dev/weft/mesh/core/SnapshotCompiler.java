@@ -1,0 +1,111 @@
+package dev.weft.mesh.core;
+
+import dev.weft.mesh.api.config.Cluster;
+import dev.weft.mesh.api.config.ConfigViolation;
+import dev.weft.mesh.api.config.Destination;
+import dev.weft.mesh.api.config.InvalidConfigException;
+import dev.weft.mesh.api.config.MeshConfig;
+import dev.weft.mesh.api.config.MirrorPolicy;
+import dev.weft.mesh.api.config.Route;
+import dev.weft.mesh.api.config.Service;
+import dev.weft.mesh.core.internal.health.LocalRateLimiter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compiles configurations into {@link MeshSnapshot}s for the call path, keeping each cluster's state
+ * (endpoints, health, load) across updates that keep the cluster. Used on the control path only,
+ * under the engine's control lock.
+ */
+final class SnapshotCompiler {
+  private final Engine engine;
+  private final Map<String, ClusterState> clusters = new HashMap<>();
+
+  SnapshotCompiler(Engine engine) {
+    this.engine = engine;
+  }
+
+  /**
+   * Checks and compiles {@code config}; clusters it drops are closed and their endpoints reported
+   * removed.
+   *
+   * @throws InvalidConfigException if the engine cannot run it (and then nothing changed)
+   */
+  MeshSnapshot compile(MeshConfig config) {
+    validate(config);
+    Map<String, ClusterState> next = new LinkedHashMap<>();
+    for (Cluster c : config.clusters()) {
+      ClusterState state = clusters.get(c.name());
+      if (state == null) {
+        state = new ClusterState(c, engine);
+      } else {
+        state.apply(c);
+      }
+      next.put(c.name(), state);
+    }
+    for (Map.Entry<String, ClusterState> old : clusters.entrySet()) {
+      if (!next.containsKey(old.getKey())) {
+        old.getValue().close();
+        engine.notifyRemoved(old.getValue(), old.getValue().endpoints());
+      }
+    }
+    clusters.clear();
+    clusters.putAll(next);
+
+    Map<String, ServiceRouter> routers = new HashMap<>();
+    for (Service s : config.services()) {
+      CompiledRoute[] routes = new CompiledRoute[s.routes().size()];
+      for (int i = 0; i < routes.length; i++) {
+        routes[i] = compileRoute(s.name(), s.routes().get(i), next);
+      }
+      routers.put(s.name(), new ServiceRouter(s.name(), routes));
+    }
+    // A cluster is reachable as a service of its own name unless a service claims the name.
+    for (Cluster c : config.clusters()) {
+      routers.computeIfAbsent(c.name(), n -> new ServiceRouter(n, new CompiledRoute[] {
+          compileRoute(n, Route.builder("default").destinations(Destination.of(n)).build(), next)}));
+    }
+    return new MeshSnapshot(config, Map.copyOf(routers), Map.copyOf(next), engine.ticker.currentTimeMillis());
+  }
+
+  /** Closes every cluster's state (the mesh is closing). */
+  void closeAll() {
+    for (ClusterState c : clusters.values()) {
+      c.close();
+    }
+  }
+
+  /** Checks what only the engine knows: load-balancing policies and their options. */
+  private void validate(MeshConfig config) {
+    List<ConfigViolation> violations = new ArrayList<>();
+    for (int i = 0; i < config.clusters().size(); i++) {
+      Cluster c = config.clusters().get(i);
+      for (ConfigViolation v : engine.loadBalancers.validate(c.loadBalancing())) {
+        violations.add(v.under("clusters[" + i + "].loadBalancing"));
+      }
+    }
+    if (!violations.isEmpty()) {
+      throw new InvalidConfigException(violations);
+    }
+  }
+
+  private CompiledRoute compileRoute(String service, Route route, Map<String, ClusterState> states) {
+    List<Destination> ds = route.destinations();
+    RouteTarget[] targets = new RouteTarget[ds.size()];
+    int[] weights = new int[ds.size()];
+    for (int i = 0; i < targets.length; i++) {
+      targets[i] = new RouteTarget(states.get(ds.get(i).cluster()), ds.get(i).subset());
+      weights[i] = ds.get(i).weight();
+    }
+    CompiledRoute.MirrorTarget[] mirrors = new CompiledRoute.MirrorTarget[route.mirrors().size()];
+    for (int i = 0; i < mirrors.length; i++) {
+      MirrorPolicy m = route.mirrors().get(i);
+      mirrors[i] = new CompiledRoute.MirrorTarget(new RouteTarget(states.get(m.cluster()), m.subset()), m.percent());
+    }
+    LocalRateLimiter limiter = route.rateLimit().enabled() ? new LocalRateLimiter(route.rateLimit(), engine.ticker) : null;
+    return new CompiledRoute(service, route, new WeightedTargets(targets, weights), mirrors, limiter, engine.telemetry, engine.random);
+  }
+}
