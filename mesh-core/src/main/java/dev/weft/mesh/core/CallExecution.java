@@ -11,7 +11,7 @@ import dev.weft.mesh.core.spi.CallRequest;
 import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.PickContext;
-import dev.weft.mesh.core.internal.Nanos;
+import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.core.internal.health.OutcomeClass;
 import io.opentelemetry.api.trace.Span;
 import java.util.ArrayList;

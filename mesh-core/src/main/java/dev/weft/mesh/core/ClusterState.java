@@ -11,7 +11,7 @@ import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.LoadBalancerContext;
 import dev.weft.mesh.api.spi.PickContext;
 import dev.weft.mesh.api.runtime.RandomSource;
-import dev.weft.mesh.core.internal.Nanos;
+import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.core.internal.health.ClusterLimits;
 import dev.weft.mesh.core.internal.health.OutlierDetector;
 import dev.weft.mesh.core.internal.health.RetryBudgetTracker;

@@ -7,7 +7,7 @@ import dev.weft.mesh.api.config.HashPolicy;
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.runtime.RandomSource;
-import dev.weft.mesh.core.internal.Nanos;
+import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.core.internal.health.LocalRateLimiter;
 import java.util.List;
 

@@ -5,7 +5,7 @@ import dev.weft.mesh.api.runtime.Ticker;
 import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.SlowStart;
 import dev.weft.mesh.api.spi.LbEndpoint;
-import dev.weft.mesh.core.internal.Nanos;
+import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.core.internal.health.OutcomeClass;
 import dev.weft.mesh.core.internal.health.OutlierTracker;
 import dev.weft.mesh.core.internal.lb.PeakEwma;

@@ -1,5 +1,6 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.runtime.Nanos;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.RetryPolicy;
@@ -50,8 +51,8 @@ public final class ExponentialBackoff {
     if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
       throw new IllegalArgumentException("the multiplier must be at least 1, was " + multiplier);
     }
-    this.initialNanos = saturatedNanos(initial);
-    this.maxNanos = saturatedNanos(max);
+    this.initialNanos = Nanos.of(initial);
+    this.maxNanos = Nanos.of(max);
     this.multiplier = multiplier;
     this.jitter = jitter;
   }
@@ -125,11 +126,4 @@ public final class ExponentialBackoff {
         + ", multiplier=" + multiplier + ", jitter=" + (jitter < 0 ? "full" : "±" + jitter) + "}";
   }
 
-  private static long saturatedNanos(Duration d) {
-    try {
-      return d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
-  }
 }

@@ -1,6 +1,6 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.core.internal.Nanos;
+import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.core.spi.CallRequest;
 
 import dev.weft.mesh.api.InjectedFaultException;

@@ -57,7 +57,7 @@ public final class Mesh implements AutoCloseable {
   private final Engine engine;
   private final SnapshotCompiler compiler;
   private final OpenTelemetry openTelemetry;
-  private final ExecutorScheduler ownedScheduler;
+  private final DaemonScheduler ownedScheduler;
   private final List<Consumer<MeshConfig>> configListeners = new CopyOnWriteArrayList<>();
   private volatile MeshSnapshot snapshot;
   private volatile Throwable lastError;
@@ -67,7 +67,7 @@ public final class Mesh implements AutoCloseable {
   private Mesh(Builder b) {
     this.name = b.name;
     this.source = b.configSource;
-    this.ownedScheduler = b.scheduler == null ? new ExecutorScheduler("weft-mesh-" + b.name) : null;
+    this.ownedScheduler = b.scheduler == null ? new DaemonScheduler("weft-mesh-" + b.name) : null;
     Scheduler scheduler = b.scheduler != null ? b.scheduler : ownedScheduler;
     this.openTelemetry = b.openTelemetry == null ? OpenTelemetry.noop() : b.openTelemetry;
     Telemetry telemetry = new Telemetry(b.meterRegistry, b.openTelemetry);

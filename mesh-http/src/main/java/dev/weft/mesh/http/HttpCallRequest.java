@@ -1,5 +1,6 @@
 package dev.weft.mesh.http;
 
+import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.core.spi.CallRequest;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -32,7 +33,7 @@ final class HttpCallRequest implements CallRequest {
     String p = uri.getRawPath();
     this.path = p == null || p.isEmpty() ? "/" : p;
     Duration t = request.timeout().orElse(defaultTimeout);
-    this.timeoutNanos = t == null ? Long.MAX_VALUE : t.toNanos();
+    this.timeoutNanos = t == null ? Long.MAX_VALUE : Nanos.of(t);
     this.idempotent = declaredIdempotent || IDEMPOTENT.contains(request.method().toUpperCase(Locale.ROOT));
   }
 

@@ -1,5 +1,6 @@
 package dev.weft.mesh.config.file;
 
+import dev.weft.mesh.api.runtime.Nanos;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.ConfigViolation;
@@ -85,8 +86,8 @@ public final class FileConfigSource implements ConfigSource {
     this.file = builder.file.toAbsolutePath().normalize();
     this.directory = Objects.requireNonNullElse(file.getParent(), file.getRoot());
     this.name = String.valueOf(file.getFileName());
-    this.pollNanos = builder.pollInterval.toNanos();
-    this.debounceNanos = builder.debounce.toNanos();
+    this.pollNanos = Nanos.of(builder.pollInterval);
+    this.debounceNanos = Nanos.of(builder.debounce);
     this.watchEvents = builder.watchEvents;
   }
 

@@ -1,5 +1,6 @@
 package dev.weft.mesh.security.tls;
 
+import dev.weft.mesh.core.DaemonScheduler;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.runtime.Scheduler;

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.LocalRateLimit;
 import dev.weft.mesh.api.runtime.Ticker;
-import dev.weft.mesh.core.internal.Nanos;
+import dev.weft.mesh.api.runtime.Nanos;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;

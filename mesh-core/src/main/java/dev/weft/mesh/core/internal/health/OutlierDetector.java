@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weft.mesh.api.config.OutlierDetection;
 import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.runtime.Ticker;
-import dev.weft.mesh.core.internal.Nanos;
+import dev.weft.mesh.api.runtime.Nanos;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,7 +1,7 @@
 package dev.weft.mesh.core.internal.lb;
 
 import dev.weft.mesh.api.config.SlowStart;
-import dev.weft.mesh.core.internal.Nanos;
+import dev.weft.mesh.api.runtime.Nanos;
 
 /**
  * The weight of an endpoint while it ramps up after joining (Envoy's slow start). Stateless.

@@ -1,5 +1,6 @@
 package dev.weft.mesh.xds.internal.client;
 
+import dev.weft.mesh.core.DaemonScheduler;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.runtime.RandomSource;
@@ -11,9 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class XdsClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(XdsClient.class);
 
-  private final ScheduledExecutorService workThread;
+  private final DaemonScheduler workThread;
   private final Executor work = this::runOnWork;
   private final Events events;
   private final ResourceCache cache;
@@ -49,12 +48,8 @@ public final class XdsClient implements AutoCloseable {
   private volatile XdsClientStatus status;
 
   private XdsClient(Builder b) {
-    this.workThread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "weft-xds-client");
-      t.setDaemon(true);
-      return t;
-    });
-    Scheduler scheduler = b.scheduler != null ? b.scheduler : new WorkScheduler(workThread);
+    this.workThread = new DaemonScheduler("weft-xds-client");
+    Scheduler scheduler = b.scheduler != null ? b.scheduler : workThread;
     this.events = b.events;
     this.cache = b.cache;
     this.store = new SubscriptionStore(cache.load(), scheduler, work, b.resourceTimeout);
@@ -141,9 +136,9 @@ public final class XdsClient implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    workThread.shutdownNow();
+    workThread.close();
     try {
-      workThread.awaitTermination(5, TimeUnit.SECONDS);
+      workThread.awaitTermination(Duration.ofSeconds(5));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -1,10 +1,11 @@
-package dev.weft.mesh.core.internal;
+package dev.weft.mesh.api.runtime;
 
 import java.time.Duration;
 
 /**
- * Duration arithmetic that saturates instead of overflowing: the model allows durations longer than a
- * long of nanoseconds. The one copy for the whole engine, so that every part saturates the same way.
+ * Nanosecond arithmetic that saturates instead of overflowing: the model allows durations longer
+ * than a {@code long} of nanoseconds (about 292 years), and {@link Duration#toNanos()} throws for
+ * them. The one conversion every module uses, so that every part saturates the same way.
  */
 public final class Nanos {
 
