@@ -8,13 +8,13 @@ import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.config.RetryPolicy;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.Service;
+import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.core.spi.Attempt;
 import dev.weft.mesh.core.spi.AttemptAdapter;
 import dev.weft.mesh.core.spi.AttemptContext;
 import dev.weft.mesh.core.spi.AttemptOutcome;
 import dev.weft.mesh.core.spi.AttemptSink;
 import dev.weft.mesh.core.spi.CallListener;
-import dev.weft.mesh.core.Mesh;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +35,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * A whole call through the engine with an adapter that answers at once: routing, picking, the
- * attempt loop's bookkeeping (circuit breaker, budget, endpoint stats, outlier tracking), and metric
- * recording when a registry is given. This is the mesh's own cost per call, without any I/O.
+ * attempt loop's bookkeeping (circuit breaker, budget, endpoint stats, outlier tracking), and
+ * metric recording when a registry is given. This is the mesh's own cost per call, without any I/O.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -51,13 +51,14 @@ public class CallPathBenchmark {
 
   private Mesh mesh;
   private BenchRequest request;
-  private final AttemptAdapter<Object> adapter = new AttemptAdapter<>() {
-    @Override
-    public Attempt start(AttemptContext context, AttemptSink<Object> sink) {
-      sink.complete(RESULT, AttemptOutcome.http(200));
-      return NO_CANCEL;
-    }
-  };
+  private final AttemptAdapter<Object> adapter =
+      new AttemptAdapter<>() {
+        @Override
+        public Attempt start(AttemptContext context, AttemptSink<Object> sink) {
+          sink.complete(RESULT, AttemptOutcome.http(200));
+          return NO_CANCEL;
+        }
+      };
   private static final Object RESULT = new Object();
   private static final Attempt NO_CANCEL = () -> {};
 
@@ -67,11 +68,19 @@ public class CallPathBenchmark {
     for (int i = 0; i < 10; i++) {
       eps.add(Endpoint.of("10.0.0." + i, 8080));
     }
-    Mesh.Builder b = Mesh.builder().config(MeshConfig.builder()
-        .cluster(Cluster.builder("ratings").endpoints(eps).build())
-        .service(Service.of("ratings", Route.builder("r").destinations(Destination.of("ratings"))
-            .retry(RetryPolicy.builder().maxAttempts(3).build()).build()))
-        .build());
+    Mesh.Builder b =
+        Mesh.builder()
+            .config(
+                MeshConfig.builder()
+                    .cluster(Cluster.builder("ratings").endpoints(eps).build())
+                    .service(
+                        Service.of(
+                            "ratings",
+                            Route.builder("r")
+                                .destinations(Destination.of("ratings"))
+                                .retry(RetryPolicy.builder().maxAttempts(3).build())
+                                .build()))
+                    .build());
     if (metrics) {
       b.meterRegistry(new SimpleMeterRegistry());
     }
@@ -86,16 +95,19 @@ public class CallPathBenchmark {
 
   @Benchmark
   public void call(Blackhole bh) {
-    mesh.call(request, adapter, new CallListener<>() {
-      @Override
-      public void onComplete(Object result) {
-        bh.consume(result);
-      }
+    mesh.call(
+        request,
+        adapter,
+        new CallListener<>() {
+          @Override
+          public void onComplete(Object result) {
+            bh.consume(result);
+          }
 
-      @Override
-      public void onFailure(MeshException failure) {
-        bh.consume(failure);
-      }
-    });
+          @Override
+          public void onFailure(MeshException failure) {
+            bh.consume(failure);
+          }
+        });
   }
 }

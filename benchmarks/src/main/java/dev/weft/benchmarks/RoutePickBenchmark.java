@@ -11,9 +11,9 @@ import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.RouteMatch;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.config.Subset;
-import dev.weft.mesh.core.spi.CallRequest;
 import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.core.RouteDecision;
+import dev.weft.mesh.core.spi.CallRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Route + pick: what the mesh does for every call before an attempt leaves (first-match routing over
- * three routes with path and header conditions, a weighted split between two subsets, and the
+ * Route + pick: what the mesh does for every call before an attempt leaves (first-match routing
+ * over three routes with path and header conditions, a weighted split between two subsets, and the
  * balancer's pick), at 10 and at 10,000 endpoints.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -57,19 +57,45 @@ public class RoutePickBenchmark {
   public void setUp() {
     List<Endpoint> eps = new ArrayList<>(endpoints);
     for (int i = 0; i < endpoints; i++) {
-      eps.add(Endpoint.builder("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), 8080)
-          .labels(Map.of("version", i % 2 == 0 ? "v1" : "v2")).build());
+      eps.add(
+          Endpoint.builder("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), 8080)
+              .labels(Map.of("version", i % 2 == 0 ? "v1" : "v2"))
+              .build());
     }
-    Cluster reviews = Cluster.builder("reviews").endpoints(eps)
-        .subsets(new Subset("v1", Map.of("version", "v1")), new Subset("v2", Map.of("version", "v2")))
-        .loadBalancing(LoadBalancing.of(policy)).build();
-    mesh = Mesh.builder().config(MeshConfig.builder().cluster(reviews)
-        .service(new Service("reviews", List.of(
-            Route.builder("jason").match(RouteMatch.ANY.withHeaders(HeaderMatch.exact("end-user", "jason")))
-                .destinations(Destination.of("reviews", "v2", 1)).build(),
-            Route.builder("admin").match(RouteMatch.path(PathMatch.prefix("/admin"))).destinations(Destination.of("reviews")).build(),
-            Route.builder("split").destinations(Destination.of("reviews", "v1", 90), Destination.of("reviews", "v2", 10)).build())))
-        .build()).build();
+    Cluster reviews =
+        Cluster.builder("reviews")
+            .endpoints(eps)
+            .subsets(
+                new Subset("v1", Map.of("version", "v1")),
+                new Subset("v2", Map.of("version", "v2")))
+            .loadBalancing(LoadBalancing.of(policy))
+            .build();
+    mesh =
+        Mesh.builder()
+            .config(
+                MeshConfig.builder()
+                    .cluster(reviews)
+                    .service(
+                        new Service(
+                            "reviews",
+                            List.of(
+                                Route.builder("jason")
+                                    .match(
+                                        RouteMatch.ANY.withHeaders(
+                                            HeaderMatch.exact("end-user", "jason")))
+                                    .destinations(Destination.of("reviews", "v2", 1))
+                                    .build(),
+                                Route.builder("admin")
+                                    .match(RouteMatch.path(PathMatch.prefix("/admin")))
+                                    .destinations(Destination.of("reviews"))
+                                    .build(),
+                                Route.builder("split")
+                                    .destinations(
+                                        Destination.of("reviews", "v1", 90),
+                                        Destination.of("reviews", "v2", 10))
+                                    .build())))
+                    .build())
+            .build();
     request = new BenchRequest("reviews", "/reviews/42", "GET", "end-user", "ann");
   }
 

@@ -32,21 +32,24 @@ final class Clients {
     SimpleRequest request = LoopbackServers.request();
     return () -> {
       CompletableFuture<SimpleResponse> f = new CompletableFuture<>();
-      SimpleServiceGrpc.SimpleServiceStub s = deadlineMillis > 0 ? stub.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS) : stub;
-      s.unaryRpc(request, new StreamObserver<>() {
-        @Override
-        public void onNext(SimpleResponse value) {
-          f.complete(value);
-        }
+      SimpleServiceGrpc.SimpleServiceStub s =
+          deadlineMillis > 0 ? stub.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS) : stub;
+      s.unaryRpc(
+          request,
+          new StreamObserver<>() {
+            @Override
+            public void onNext(SimpleResponse value) {
+              f.complete(value);
+            }
 
-        @Override
-        public void onError(Throwable t) {
-          f.completeExceptionally(t);
-        }
+            @Override
+            public void onError(Throwable t) {
+              f.completeExceptionally(t);
+            }
 
-        @Override
-        public void onCompleted() {}
-      });
+            @Override
+            public void onCompleted() {}
+          });
       return f;
     };
   }
@@ -55,35 +58,45 @@ final class Clients {
   static Supplier<CompletableFuture<?>> httpGet(
       Function<HttpRequest, CompletableFuture<HttpResponse<Void>>> send, String url) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(url)).GET().build();
-    return () -> send.apply(request).thenApply(r -> {
-      if (r.statusCode() != 200) {
-        throw new IllegalStateException("status " + r.statusCode());
-      }
-      return r;
-    });
+    return () ->
+        send.apply(request)
+            .thenApply(
+                r -> {
+                  if (r.statusCode() != 200) {
+                    throw new IllegalStateException("status " + r.statusCode());
+                  }
+                  return r;
+                });
   }
 
-  /** An OpenTelemetry SDK that samples every span and hands them in batches to an exporter that drops them. */
+  /**
+   * An OpenTelemetry SDK that samples every span and hands them in batches to an exporter that
+   * drops them.
+   */
   static OpenTelemetrySdk tracingSdk(AtomicLong exportedSpans) {
-    SpanExporter dropping = new SpanExporter() {
-      @Override
-      public CompletableResultCode export(Collection<SpanData> spans) {
-        exportedSpans.addAndGet(spans.size());
-        return CompletableResultCode.ofSuccess();
-      }
+    SpanExporter dropping =
+        new SpanExporter() {
+          @Override
+          public CompletableResultCode export(Collection<SpanData> spans) {
+            exportedSpans.addAndGet(spans.size());
+            return CompletableResultCode.ofSuccess();
+          }
 
-      @Override
-      public CompletableResultCode flush() {
-        return CompletableResultCode.ofSuccess();
-      }
+          @Override
+          public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+          }
 
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    };
+          @Override
+          public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+          }
+        };
     return OpenTelemetrySdk.builder()
-        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(BatchSpanProcessor.builder(dropping).build()).build())
+        .setTracerProvider(
+            SdkTracerProvider.builder()
+                .addSpanProcessor(BatchSpanProcessor.builder(dropping).build())
+                .build())
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
         .build();
   }

@@ -2,7 +2,10 @@ package dev.weft.benchmarks.load;
 
 import java.util.Arrays;
 
-/** Latency samples in nanoseconds, sorted once for percentiles. Written by many threads through {@link #add}. */
+/**
+ * Latency samples in nanoseconds, sorted once for percentiles. Written by many threads through
+ * {@link #add}.
+ */
 final class Latencies {
   private long[] samples;
   private int size;

@@ -26,15 +26,21 @@ final class Load {
   }
 
   static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /**
-   * Starts calls at a fixed rate for the given time, each timed from its intended start (so a stalled
-   * sender does not hide queueing), then waits for stragglers up to {@code drainMillis}.
+   * Starts calls at a fixed rate for the given time, each timed from its intended start (so a
+   * stalled sender does not hide queueing), then waits for stragglers up to {@code drainMillis}.
    */
-  static Phase fixedRate(Supplier<CompletableFuture<?>> call, int ratePerSecond, long durationMillis,
-      long drainMillis, long successWithinNanos) throws InterruptedException {
+  static Phase fixedRate(
+      Supplier<CompletableFuture<?>> call,
+      int ratePerSecond,
+      long durationMillis,
+      long drainMillis,
+      long successWithinNanos)
+      throws InterruptedException {
     long period = 1_000_000_000L / ratePerSecond;
     long total = durationMillis * ratePerSecond / 1000;
     Latencies lat = new Latencies((int) total);
@@ -57,16 +63,17 @@ final class Load {
         done.countDown();
         continue;
       }
-      f.whenComplete((r, e) -> {
-        long took = System.nanoTime() - intended;
-        if (e == null && took <= successWithinNanos) {
-          ok.incrementAndGet();
-          lat.add(took);
-        } else {
-          failed.incrementAndGet();
-        }
-        done.countDown();
-      });
+      f.whenComplete(
+          (r, e) -> {
+            long took = System.nanoTime() - intended;
+            if (e == null && took <= successWithinNanos) {
+              ok.incrementAndGet();
+              lat.add(took);
+            } else {
+              failed.incrementAndGet();
+            }
+            done.countDown();
+          });
     }
     done.await(drainMillis, TimeUnit.MILLISECONDS);
     long wall = System.nanoTime() - start;
@@ -75,8 +82,11 @@ final class Load {
     return new Phase(ok.get(), failed.get() + missing, wall, cpu, lat);
   }
 
-  /** {@code callers} threads each make one call at a time, as fast as they can, for the given time. */
-  static Phase closedLoop(Supplier<CompletableFuture<?>> call, int callers, long durationMillis) throws InterruptedException {
+  /**
+   * {@code callers} threads each make one call at a time, as fast as they can, for the given time.
+   */
+  static Phase closedLoop(Supplier<CompletableFuture<?>> call, int callers, long durationMillis)
+      throws InterruptedException {
     Latencies lat = new Latencies(1 << 16);
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
@@ -85,18 +95,21 @@ final class Load {
     long end = start + durationMillis * 1_000_000L;
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < callers; t++) {
-      Thread th = new Thread(() -> {
-        while (System.nanoTime() < end) {
-          long s = System.nanoTime();
-          try {
-            call.get().join();
-            lat.add(System.nanoTime() - s);
-            ok.incrementAndGet();
-          } catch (RuntimeException e) {
-            failed.incrementAndGet();
-          }
-        }
-      }, "bench-caller-" + t);
+      Thread th =
+          new Thread(
+              () -> {
+                while (System.nanoTime() < end) {
+                  long s = System.nanoTime();
+                  try {
+                    call.get().join();
+                    lat.add(System.nanoTime() - s);
+                    ok.incrementAndGet();
+                  } catch (RuntimeException e) {
+                    failed.incrementAndGet();
+                  }
+                }
+              },
+              "bench-caller-" + t);
       th.start();
       threads.add(th);
     }

@@ -18,31 +18,38 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * Study 3: load-balancing quality. Ten loopback gRPC backends answering in a base time (5 ms) plus up to
- * the same again of jitter; one of them made slow in two ways: 10x latency, or a 2 s stall (it holds every request that
- * arrives in a 2 s window, every 5 s, and answers all of them when the window ends). Open-loop load
- * with a 1 s deadline per call, no retries, outlier detection off, so the table measures the balancer
- * alone. Each phase has a fresh mesh, warmed for 1 s with all backends healthy; policies and scenarios
- * interleave within each round.
+ * Study 3: load-balancing quality. Ten loopback gRPC backends answering in a base time (5 ms) plus
+ * up to the same again of jitter; one of them made slow in two ways: 10x latency, or a 2 s stall
+ * (it holds every request that arrives in a 2 s window, every 5 s, and answers all of them when the
+ * window ends). Open-loop load with a 1 s deadline per call, no retries, outlier detection off, so
+ * the table measures the balancer alone. Each phase has a fresh mesh, warmed for 1 s with all
+ * backends healthy; policies and scenarios interleave within each round.
  *
- * <p>System properties: {@code rounds} (2), {@code phaseMillis} (5000), {@code rate} (1000),
- * {@code baseMillis} (5), {@code policies} and {@code scenarios} (all, comma-separated). The share of
+ * <p>System properties: {@code rounds} (2), {@code phaseMillis} (5000), {@code rate} (1000), {@code
+ * baseMillis} (5), {@code policies} and {@code scenarios} (all, comma-separated). The share of
  * requests that backend 0 (the slow or stalled one) received is reported per cell.
  */
 public final class LoadBalancingStudy {
   private LoadBalancingStudy() {}
 
-  /** A healthy backend answers in base to 2x base; {@code -DbaseMillis}, 5 ms by default to stand clear of scheduling noise on a loaded machine. */
+  /**
+   * A healthy backend answers in base to 2x base; {@code -DbaseMillis}, 5 ms by default to stand
+   * clear of scheduling noise on a loaded machine.
+   */
   static final long BASE_NANOS = Long.getLong("baseMillis", 5) * 1_000_000L;
-  static final List<String> POLICIES = List.of(LoadBalancing.ROUND_ROBIN, LoadBalancing.LEAST_REQUEST, LoadBalancing.RANDOM);
+
+  static final List<String> POLICIES =
+      List.of(LoadBalancing.ROUND_ROBIN, LoadBalancing.LEAST_REQUEST, LoadBalancing.RANDOM);
   static final List<String> SCENARIOS = List.of("healthy", "slow10x", "stall2s");
 
   public static void main(String[] args) throws Exception {
     int rounds = Integer.getInteger("rounds", 2);
     long phaseMillis = Long.getLong("phaseMillis", 5000);
     int rate = Integer.getInteger("rate", 1000);
-    List<String> policies = List.of(System.getProperty("policies", String.join(",", POLICIES)).split(","));
-    List<String> scenarios = List.of(System.getProperty("scenarios", String.join(",", SCENARIOS)).split(","));
+    List<String> policies =
+        List.of(System.getProperty("policies", String.join(",", POLICIES)).split(","));
+    List<String> scenarios =
+        List.of(System.getProperty("scenarios", String.join(",", SCENARIOS)).split(","));
     Map<String, Latencies> lat = new LinkedHashMap<>();
     Map<String, long[]> counts = new LinkedHashMap<>();
     try (Backends backends = new Backends(10)) {
@@ -68,8 +75,9 @@ public final class LoadBalancingStudy {
               c[1] += ph.failed();
               c[2] += backends.all.get(0).requests.get() - victim0;
               c[3] += backends.requests() - all0;
-              System.err.printf("round %d %s: ok %d failed %d p99 %.0f us%n", round, key, ph.ok(), ph.failed(),
-                  ph.latencies().percentileMicros(0.99));
+              System.err.printf(
+                  "round %d %s: ok %d failed %d p99 %.0f us%n",
+                  round, key, ph.ok(), ph.failed(), ph.latencies().percentileMicros(0.99));
             } finally {
               setHealthy(backends);
               grpc.close();
@@ -111,7 +119,8 @@ public final class LoadBalancingStudy {
       Mesh mesh = Mesh.builder().config(config(backends, policy)).build();
       MeshGrpc grpc = MeshGrpc.create(mesh);
       try {
-        Load.fixedRate(Clients.grpcUnary(grpc.channel("work"), 1000), rate, 2000, 2000, 1_000_000_000L);
+        Load.fixedRate(
+            Clients.grpcUnary(grpc.channel("work"), 1000), rate, 2000, 2000, 1_000_000_000L);
       } finally {
         grpc.close();
         mesh.close();
@@ -121,9 +130,14 @@ public final class LoadBalancingStudy {
 
   static MeshConfig config(Backends backends, String policy) {
     return MeshConfig.builder()
-        .cluster(Cluster.builder("work").endpoints(backends.endpoints())
-            .loadBalancing(LoadBalancing.of(policy)).outlierDetection(OutlierDetection.DISABLED).build())
-        .service(Service.of("work", Route.builder("all").destinations(Destination.of("work")).build()))
+        .cluster(
+            Cluster.builder("work")
+                .endpoints(backends.endpoints())
+                .loadBalancing(LoadBalancing.of(policy))
+                .outlierDetection(OutlierDetection.DISABLED)
+                .build())
+        .service(
+            Service.of("work", Route.builder("all").destinations(Destination.of("work")).build()))
         .build();
   }
 
@@ -140,15 +154,16 @@ public final class LoadBalancingStudy {
   static void setScenario(Backends backends, String scenario) {
     LoopbackServers.GrpcBackend victim = backends.all.get(0);
     switch (scenario) {
-      case "healthy" -> { }
+      case "healthy" -> {}
       case "slow10x" -> victim.delayNanos = jittered(10);
       case "stall2s" -> {
         long origin = System.nanoTime();
         LongSupplier normal = jittered(1);
-        victim.delayNanos = () -> {
-          long t = (System.nanoTime() - origin) % 5_000_000_000L;
-          return t < 2_000_000_000L ? 2_000_000_000L - t : normal.getAsLong();
-        };
+        victim.delayNanos =
+            () -> {
+              long t = (System.nanoTime() - origin) % 5_000_000_000L;
+              return t < 2_000_000_000L ? 2_000_000_000L - t : normal.getAsLong();
+            };
       }
       default -> throw new IllegalArgumentException(scenario);
     }

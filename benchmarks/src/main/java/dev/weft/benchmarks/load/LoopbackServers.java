@@ -22,14 +22,18 @@ import java.util.function.LongSupplier;
 final class LoopbackServers {
   private LoopbackServers() {}
 
+  private static final ScheduledExecutorService DELAYS =
+      Executors.newScheduledThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "bench-server-delay");
+            t.setDaemon(true);
+            return t;
+          });
 
-  private static final ScheduledExecutorService DELAYS = Executors.newScheduledThreadPool(2, r -> {
-    Thread t = new Thread(r, "bench-server-delay");
-    t.setDaemon(true);
-    return t;
-  });
-
-  /** A gRPC SimpleService backend whose answer is delayed by {@code delayNanos} (0: answers inline). */
+  /**
+   * A gRPC SimpleService backend whose answer is delayed by {@code delayNanos} (0: answers inline).
+   */
   static final class GrpcBackend implements AutoCloseable {
     final Server server;
     final AtomicLong requests = new AtomicLong();
@@ -41,24 +45,30 @@ final class LoopbackServers {
 
     GrpcBackend(int port) throws IOException {
       SimpleResponse response = SimpleResponse.newBuilder().setResponseMessage("ok").build();
-      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-          .addService(new SimpleServiceGrpc.SimpleServiceImplBase() {
-            @Override
-            public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> observer) {
-              requests.incrementAndGet();
-              long delay = delayNanos.getAsLong();
-              if (delay <= 0) {
-                observer.onNext(response);
-                observer.onCompleted();
-              } else {
-                DELAYS.schedule(() -> {
-                  observer.onNext(response);
-                  observer.onCompleted();
-                }, delay, TimeUnit.NANOSECONDS);
-              }
-            }
-          })
-          .build();
+      server =
+          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+              .addService(
+                  new SimpleServiceGrpc.SimpleServiceImplBase() {
+                    @Override
+                    public void unaryRpc(
+                        SimpleRequest request, StreamObserver<SimpleResponse> observer) {
+                      requests.incrementAndGet();
+                      long delay = delayNanos.getAsLong();
+                      if (delay <= 0) {
+                        observer.onNext(response);
+                        observer.onCompleted();
+                      } else {
+                        DELAYS.schedule(
+                            () -> {
+                              observer.onNext(response);
+                              observer.onCompleted();
+                            },
+                            delay,
+                            TimeUnit.NANOSECONDS);
+                      }
+                    }
+                  })
+              .build();
       server.start();
     }
 
@@ -81,11 +91,14 @@ final class LoopbackServers {
     }
 
     final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "bench-http-server");
-      t.setDaemon(true);
-      return t;
-    });
+    private final ExecutorService executor =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "bench-http-server");
+              t.setDaemon(true);
+              return t;
+            });
 
     HttpBackend() throws IOException {
       this(0);
@@ -94,13 +107,15 @@ final class LoopbackServers {
     HttpBackend(int port) throws IOException {
       byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
-      server.createContext("/", exchange -> {
-        exchange.getRequestBody().readAllBytes();
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-      });
+      server.createContext(
+          "/",
+          exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          });
       server.setExecutor(executor);
       server.start();
     }

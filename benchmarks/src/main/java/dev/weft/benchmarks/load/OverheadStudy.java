@@ -21,7 +21,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,18 +34,18 @@ import java.util.function.Supplier;
 /**
  * Study 1: what Weft adds to a call. The same gRPC unary and HTTP GET workloads against the same
  * loopback servers, through a plain client and through Weft with routing, load balancing, a retry
- * policy (configured, never triggered), Micrometer metrics and OpenTelemetry tracing (SDK, every span
- * sampled, batch processor, dropping exporter). The two paths run in alternating rounds in one JVM,
- * the order flipped every round, at a fixed rate (open loop) and at maximum (closed loop).
+ * policy (configured, never triggered), Micrometer metrics and OpenTelemetry tracing (SDK, every
+ * span sampled, batch processor, dropping exporter). The two paths run in alternating rounds in one
+ * JVM, the order flipped every round, at a fixed rate (open loop) and at maximum (closed loop).
  *
- * <p>System properties: {@code rounds} (4), {@code phaseMillis} (3000), {@code rate} (1000),
- * {@code callers} (16), {@code warmupMillis} (5000), {@code protocols} (grpc,http),
- * {@code telemetry} (true; false leaves Weft without meter registry and OpenTelemetry). With
- * {@code sidecarGrpcPort} and {@code sidecarHttpPort} set (see {@code run-sidecar-anchor.sh}), a third
- * path sends the plain client's calls through a client-side proxy listening there, which forwards to
- * a server-side proxy in front of the servers; then the servers listen on {@code grpcPort} and
- * {@code httpPort}. Unless {@code -Dxds=false}, the gRPC workload also runs through grpc-java's own
- * {@code xds:///} channel fed by java-control-plane on loopback ({@link XdsAnchor}).
+ * <p>System properties: {@code rounds} (4), {@code phaseMillis} (3000), {@code rate} (1000), {@code
+ * callers} (16), {@code warmupMillis} (5000), {@code protocols} (grpc,http), {@code telemetry}
+ * (true; false leaves Weft without meter registry and OpenTelemetry). With {@code sidecarGrpcPort}
+ * and {@code sidecarHttpPort} set (see {@code run-sidecar-anchor.sh}), a third path sends the plain
+ * client's calls through a client-side proxy listening there, which forwards to a server-side proxy
+ * in front of the servers; then the servers listen on {@code grpcPort} and {@code httpPort}. Unless
+ * {@code -Dxds=false}, the gRPC workload also runs through grpc-java's own {@code xds:///} channel
+ * fed by java-control-plane on loopback ({@link XdsAnchor}).
  */
 public final class OverheadStudy {
   private OverheadStudy() {}
@@ -61,26 +60,37 @@ public final class OverheadStudy {
 
     int sidecarGrpcPort = Integer.getInteger("sidecarGrpcPort", 0);
     int sidecarHttpPort = Integer.getInteger("sidecarHttpPort", 0);
-    try (LoopbackServers.GrpcBackend grpcServer = new LoopbackServers.GrpcBackend(Integer.getInteger("grpcPort", 0));
-         LoopbackServers.HttpBackend httpServer = new LoopbackServers.HttpBackend(Integer.getInteger("httpPort", 0))) {
+    try (LoopbackServers.GrpcBackend grpcServer =
+            new LoopbackServers.GrpcBackend(Integer.getInteger("grpcPort", 0));
+        LoopbackServers.HttpBackend httpServer =
+            new LoopbackServers.HttpBackend(Integer.getInteger("httpPort", 0))) {
       AtomicLong spans = new AtomicLong();
       OpenTelemetrySdk otel = Clients.tracingSdk(spans);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       boolean telemetry = Boolean.parseBoolean(System.getProperty("telemetry", "true"));
-      Mesh.Builder meshBuilder = Mesh.builder()
-          .configSource(new StaticConfigSource(config(grpcServer.port(), httpServer.port())));
+      Mesh.Builder meshBuilder =
+          Mesh.builder()
+              .configSource(new StaticConfigSource(config(grpcServer.port(), httpServer.port())));
       if (telemetry) {
         meshBuilder.meterRegistry(registry).openTelemetry(otel);
       }
       Mesh mesh = meshBuilder.build();
       MeshGrpc meshGrpc = MeshGrpc.create(mesh);
       HttpClient plainHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      MeshHttpClient meshHttp = MeshHttpClient.builder(mesh)
-          .httpClient(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()).build();
-      ManagedChannel plainChannel = NettyChannelBuilder.forAddress("127.0.0.1", grpcServer.port()).usePlaintext().build();
-      ManagedChannel sidecarChannel = NettyChannelBuilder.forAddress("127.0.0.1", sidecarGrpcPort > 0 ? sidecarGrpcPort : 1)
-          .usePlaintext().build();
-      XdsAnchor xds = Boolean.parseBoolean(System.getProperty("xds", "true")) ? new XdsAnchor("echo-grpc", grpcServer.port()) : null;
+      MeshHttpClient meshHttp =
+          MeshHttpClient.builder(mesh)
+              .httpClient(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build())
+              .build();
+      ManagedChannel plainChannel =
+          NettyChannelBuilder.forAddress("127.0.0.1", grpcServer.port()).usePlaintext().build();
+      ManagedChannel sidecarChannel =
+          NettyChannelBuilder.forAddress("127.0.0.1", sidecarGrpcPort > 0 ? sidecarGrpcPort : 1)
+              .usePlaintext()
+              .build();
+      XdsAnchor xds =
+          Boolean.parseBoolean(System.getProperty("xds", "true"))
+              ? new XdsAnchor("echo-grpc", grpcServer.port())
+              : null;
       HttpClient sidecarHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       try {
         for (String protocol : protocols) {
@@ -95,13 +105,22 @@ public final class OverheadStudy {
               paths.put("sidecar", Clients.grpcUnary(sidecarChannel, 0));
             }
           } else {
-            paths.put("plain", Clients.httpGet(r -> plainHttp.sendAsync(r, HttpResponse.BodyHandlers.discarding()),
-                "http://127.0.0.1:" + httpServer.port() + "/echo"));
-            paths.put("weft", Clients.httpGet(r -> meshHttp.sendAsync(r, HttpResponse.BodyHandlers.discarding()),
-                "http://echo-http/echo"));
+            paths.put(
+                "plain",
+                Clients.httpGet(
+                    r -> plainHttp.sendAsync(r, HttpResponse.BodyHandlers.discarding()),
+                    "http://127.0.0.1:" + httpServer.port() + "/echo"));
+            paths.put(
+                "weft",
+                Clients.httpGet(
+                    r -> meshHttp.sendAsync(r, HttpResponse.BodyHandlers.discarding()),
+                    "http://echo-http/echo"));
             if (sidecarHttpPort > 0) {
-              paths.put("sidecar", Clients.httpGet(r -> sidecarHttp.sendAsync(r, HttpResponse.BodyHandlers.discarding()),
-                  "http://127.0.0.1:" + sidecarHttpPort + "/echo"));
+              paths.put(
+                  "sidecar",
+                  Clients.httpGet(
+                      r -> sidecarHttp.sendAsync(r, HttpResponse.BodyHandlers.discarding()),
+                      "http://127.0.0.1:" + sidecarHttpPort + "/echo"));
             }
           }
           run(protocol, paths, rounds, phaseMillis, rate, callers, warmupMillis, spans);
@@ -121,26 +140,61 @@ public final class OverheadStudy {
   }
 
   private static MeshConfig config(int grpcPort, int httpPort) {
-    RetryPolicy retry = RetryPolicy.builder().maxAttempts(3)
-        .retryOn(RetryOn.UNAVAILABLE, RetryOn.CONNECT_FAILURE, RetryOn.FIVE_XX).build();
+    RetryPolicy retry =
+        RetryPolicy.builder()
+            .maxAttempts(3)
+            .retryOn(RetryOn.UNAVAILABLE, RetryOn.CONNECT_FAILURE, RetryOn.FIVE_XX)
+            .build();
     return MeshConfig.builder()
-        .cluster(Cluster.builder("echo-grpc").endpoints(Endpoint.of("127.0.0.1", grpcPort))
-            .loadBalancing(LoadBalancing.of(LoadBalancing.ROUND_ROBIN)).build())
-        .cluster(Cluster.builder("echo-http").endpoints(Endpoint.of("127.0.0.1", httpPort))
-            .loadBalancing(LoadBalancing.of(LoadBalancing.ROUND_ROBIN)).build())
-        .service(new Service("echo-grpc", List.of(
-            Route.builder("canary").match(RouteMatch.ANY.withHeaders(HeaderMatch.exact("x-canary", "true")))
-                .destinations(Destination.of("echo-grpc")).retry(retry).build(),
-            Route.builder("default").destinations(Destination.of("echo-grpc")).retry(retry).build())))
-        .service(new Service("echo-http", List.of(
-            Route.builder("canary").match(RouteMatch.ANY.withHeaders(HeaderMatch.exact("x-canary", "true")))
-                .destinations(Destination.of("echo-http")).retry(retry).build(),
-            Route.builder("default").destinations(Destination.of("echo-http")).retry(retry).build())))
+        .cluster(
+            Cluster.builder("echo-grpc")
+                .endpoints(Endpoint.of("127.0.0.1", grpcPort))
+                .loadBalancing(LoadBalancing.of(LoadBalancing.ROUND_ROBIN))
+                .build())
+        .cluster(
+            Cluster.builder("echo-http")
+                .endpoints(Endpoint.of("127.0.0.1", httpPort))
+                .loadBalancing(LoadBalancing.of(LoadBalancing.ROUND_ROBIN))
+                .build())
+        .service(
+            new Service(
+                "echo-grpc",
+                List.of(
+                    Route.builder("canary")
+                        .match(RouteMatch.ANY.withHeaders(HeaderMatch.exact("x-canary", "true")))
+                        .destinations(Destination.of("echo-grpc"))
+                        .retry(retry)
+                        .build(),
+                    Route.builder("default")
+                        .destinations(Destination.of("echo-grpc"))
+                        .retry(retry)
+                        .build())))
+        .service(
+            new Service(
+                "echo-http",
+                List.of(
+                    Route.builder("canary")
+                        .match(RouteMatch.ANY.withHeaders(HeaderMatch.exact("x-canary", "true")))
+                        .destinations(Destination.of("echo-http"))
+                        .retry(retry)
+                        .build(),
+                    Route.builder("default")
+                        .destinations(Destination.of("echo-http"))
+                        .retry(retry)
+                        .build())))
         .build();
   }
 
-  private static void run(String protocol, Map<String, Supplier<CompletableFuture<?>>> paths,
-      int rounds, long phaseMillis, int rate, int callers, long warmupMillis, AtomicLong spans) throws InterruptedException {
+  private static void run(
+      String protocol,
+      Map<String, Supplier<CompletableFuture<?>>> paths,
+      int rounds,
+      long phaseMillis,
+      int rate,
+      int callers,
+      long warmupMillis,
+      AtomicLong spans)
+      throws InterruptedException {
     List<String> names = new ArrayList<>(paths.keySet());
     // Warm every path (JIT, connections) with alternating closed-loop bursts.
     for (int i = 0; i < 4; i++) {
@@ -199,7 +253,8 @@ public final class OverheadStudy {
       if (!p.equals("plain")) {
         List<Double> r = maxRatios.get(p);
         Collections.sort(r);
-        max.put(p + "ThroughputRatioAggregate", rps(maxTotals.get(p)) / rps(maxTotals.get("plain")));
+        max.put(
+            p + "ThroughputRatioAggregate", rps(maxTotals.get(p)) / rps(maxTotals.get("plain")));
         max.put(p + "ThroughputRatioMedianOfRounds", r.get(r.size() / 2));
         max.put(p + "ThroughputRatioPerRound", r.toString());
       }
@@ -225,7 +280,8 @@ public final class OverheadStudy {
     return t[2] / 1e9 * 10_000.0 / (t[0] + t[1]);
   }
 
-  private static Map<String, Object> section(Map<String, Latencies> lat, Map<String, long[]> totals) {
+  private static Map<String, Object> section(
+      Map<String, Latencies> lat, Map<String, long[]> totals) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (String p : lat.keySet()) {
       Map<String, Object> s = new LinkedHashMap<>();

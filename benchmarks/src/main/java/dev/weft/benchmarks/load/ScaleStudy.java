@@ -23,7 +23,8 @@ import java.util.Map;
  * {@link StaticConfigSource#update}, interleaved, and the heap the mesh retains for it (used heap
  * after GC with the mesh built, minus the same with only the config objects alive).
  *
- * <p>System properties: {@code clusters} (1000), {@code endpointsPerCluster} (10), {@code updates} (20).
+ * <p>System properties: {@code clusters} (1000), {@code endpointsPerCluster} (10), {@code updates}
+ * (20).
  */
 public final class ScaleStudy {
   private ScaleStudy() {}
@@ -79,7 +80,8 @@ public final class ScaleStudy {
     System.out.println(Json.of(out));
   }
 
-  static MeshConfig config(String version, int clusters, int perCluster, int port, int changedPort) {
+  static MeshConfig config(
+      String version, int clusters, int perCluster, int port, int changedPort) {
     MeshConfig.Builder cfg = MeshConfig.builder().version(version);
     for (int c = 0; c < clusters; c++) {
       List<Endpoint> eps = new ArrayList<>(perCluster);
@@ -89,8 +91,13 @@ public final class ScaleStudy {
         eps.add(Endpoint.of("10." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255), p));
       }
       String name = "svc-" + c;
-      cfg.cluster(Cluster.builder(name).endpoints(eps).loadBalancing(LoadBalancing.of(LoadBalancing.LEAST_REQUEST)).build());
-      cfg.service(Service.of(name, Route.builder("default").destinations(Destination.of(name)).build()));
+      cfg.cluster(
+          Cluster.builder(name)
+              .endpoints(eps)
+              .loadBalancing(LoadBalancing.of(LoadBalancing.LEAST_REQUEST))
+              .build());
+      cfg.service(
+          Service.of(name, Route.builder("default").destinations(Destination.of(name)).build()));
     }
     return cfg.build();
   }

@@ -36,9 +36,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The anchor for grpc-java's own proxyless xDS channel: Envoy's java-control-plane on loopback serving
- * a listener, route, EDS cluster and endpoint for one service, and an {@code xds:///} channel
- * bootstrapped from the {@code io.grpc.xds.bootstrapConfig} system property.
+ * The anchor for grpc-java's own proxyless xDS channel: Envoy's java-control-plane on loopback
+ * serving a listener, route, EDS cluster and endpoint for one service, and an {@code xds:///}
+ * channel bootstrapped from the {@code io.grpc.xds.bootstrapConfig} system property.
  */
 final class XdsAnchor implements AutoCloseable {
   private final Server controlPlane;
@@ -47,35 +47,81 @@ final class XdsAnchor implements AutoCloseable {
   XdsAnchor(String service, int backendPort) throws IOException {
     SimpleCache<String> cache = new SimpleCache<>(node -> "all");
     V3DiscoveryServer discovery = new V3DiscoveryServer(cache);
-    controlPlane = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(discovery.getAggregatedDiscoveryServiceImpl()).build().start();
-    ConfigSource ads = ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
-    HttpConnectionManager hcm = HttpConnectionManager.newBuilder()
-        .setRds(Rds.newBuilder().setRouteConfigName(service + "-route").setConfigSource(ads))
-        .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())))
-        .build();
-    Listener listener = Listener.newBuilder().setName(service)
-        .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm))).build();
-    RouteConfiguration route = RouteConfiguration.newBuilder().setName(service + "-route")
-        .addVirtualHosts(VirtualHost.newBuilder().setName(service).addDomains(service)
-            .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix(""))
-                .setRoute(RouteAction.newBuilder().setCluster(service))))
-        .build();
-    Cluster cluster = Cluster.newBuilder().setName(service).setType(Cluster.DiscoveryType.EDS)
-        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setServiceName(service).setEdsConfig(ads))
-        .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN).build();
-    ClusterLoadAssignment endpoints = ClusterLoadAssignment.newBuilder().setClusterName(service)
-        .addEndpoints(LocalityLbEndpoints.newBuilder().setLoadBalancingWeight(UInt32Value.of(1))
-            .addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(Endpoint.newBuilder().setAddress(Address.newBuilder()
-                .setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(backendPort))))))
-        .build();
-    cache.setSnapshot("all", Snapshot.create(List.of(cluster), List.of(endpoints), List.of(listener), List.of(route),
-        List.of(), "1"));
-    System.setProperty("io.grpc.xds.bootstrapConfig", """
+    controlPlane =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            .build()
+            .start();
+    ConfigSource ads =
+        ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance()).build();
+    HttpConnectionManager hcm =
+        HttpConnectionManager.newBuilder()
+            .setRds(Rds.newBuilder().setRouteConfigName(service + "-route").setConfigSource(ads))
+            .addHttpFilters(
+                HttpFilter.newBuilder()
+                    .setName("envoy.filters.http.router")
+                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+            .build();
+    Listener listener =
+        Listener.newBuilder()
+            .setName(service)
+            .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm)))
+            .build();
+    RouteConfiguration route =
+        RouteConfiguration.newBuilder()
+            .setName(service + "-route")
+            .addVirtualHosts(
+                VirtualHost.newBuilder()
+                    .setName(service)
+                    .addDomains(service)
+                    .addRoutes(
+                        Route.newBuilder()
+                            .setMatch(RouteMatch.newBuilder().setPrefix(""))
+                            .setRoute(RouteAction.newBuilder().setCluster(service))))
+            .build();
+    Cluster cluster =
+        Cluster.newBuilder()
+            .setName(service)
+            .setType(Cluster.DiscoveryType.EDS)
+            .setEdsClusterConfig(
+                Cluster.EdsClusterConfig.newBuilder().setServiceName(service).setEdsConfig(ads))
+            .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
+            .build();
+    ClusterLoadAssignment endpoints =
+        ClusterLoadAssignment.newBuilder()
+            .setClusterName(service)
+            .addEndpoints(
+                LocalityLbEndpoints.newBuilder()
+                    .setLoadBalancingWeight(UInt32Value.of(1))
+                    .addLbEndpoints(
+                        LbEndpoint.newBuilder()
+                            .setEndpoint(
+                                Endpoint.newBuilder()
+                                    .setAddress(
+                                        Address.newBuilder()
+                                            .setSocketAddress(
+                                                SocketAddress.newBuilder()
+                                                    .setAddress("127.0.0.1")
+                                                    .setPortValue(backendPort))))))
+            .build();
+    cache.setSnapshot(
+        "all",
+        Snapshot.create(
+            List.of(cluster),
+            List.of(endpoints),
+            List.of(listener),
+            List.of(route),
+            List.of(),
+            "1"));
+    System.setProperty(
+        "io.grpc.xds.bootstrapConfig",
+        """
         {"xds_servers": [{"server_uri": "127.0.0.1:%d", "channel_creds": [{"type": "insecure"}],
           "server_features": ["xds_v3"]}],
-         "node": {"id": "weft-bench", "cluster": "weft-bench"}}""".formatted(controlPlane.getPort()));
-    channel = Grpc.newChannelBuilder("xds:///" + service, InsecureChannelCredentials.create()).build();
+         "node": {"id": "weft-bench", "cluster": "weft-bench"}}"""
+            .formatted(controlPlane.getPort()));
+    channel =
+        Grpc.newChannelBuilder("xds:///" + service, InsecureChannelCredentials.create()).build();
   }
 
   @Override

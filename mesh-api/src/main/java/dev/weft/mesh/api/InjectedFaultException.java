@@ -8,7 +8,12 @@ public final class InjectedFaultException extends MeshException {
   private final String grpcStatus;
 
   public InjectedFaultException(int httpStatus, String grpcStatus, String route) {
-    super(Reason.FAULT_INJECTED, "fault injected by route '" + route + "': abort with " + (grpcStatus.isEmpty() ? "HTTP " + httpStatus : grpcStatus));
+    super(
+        Reason.FAULT_INJECTED,
+        "fault injected by route '"
+            + route
+            + "': abort with "
+            + (grpcStatus.isEmpty() ? "HTTP " + httpStatus : grpcStatus));
     this.httpStatus = httpStatus;
     this.grpcStatus = grpcStatus;
   }

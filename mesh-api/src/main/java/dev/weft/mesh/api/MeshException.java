@@ -4,8 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A call failed inside the mesh, before or instead of reaching a server: the service is unknown, no
- * endpoint can take the call, a limit refused it, or a fault was injected. gRPC callers see these as
- * {@code UNAVAILABLE} (an injected abort as its configured status); HTTP callers get this exception.
+ * endpoint can take the call, a limit refused it, or a fault was injected. gRPC callers see these
+ * as {@code UNAVAILABLE} (an injected abort as its configured status); HTTP callers get this
+ * exception.
  */
 public class MeshException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -10,7 +10,12 @@ public final class UnknownServiceException extends MeshException {
   private final transient List<String> knownServices;
 
   public UnknownServiceException(String service, List<String> knownServices) {
-    super(Reason.UNKNOWN_SERVICE, "unknown service '" + service + "'; the mesh configuration knows " + describe(knownServices));
+    super(
+        Reason.UNKNOWN_SERVICE,
+        "unknown service '"
+            + service
+            + "'; the mesh configuration knows "
+            + describe(knownServices));
     this.service = service;
     this.knownServices = List.copyOf(knownServices);
   }
@@ -19,7 +24,9 @@ public final class UnknownServiceException extends MeshException {
     if (known.isEmpty()) {
       return "no services at all";
     }
-    return known.size() <= 50 ? known.toString() : known.subList(0, 50) + " and " + (known.size() - 50) + " more";
+    return known.size() <= 50
+        ? known.toString()
+        : known.subList(0, 50) + " and " + (known.size() - 50) + " more";
   }
 
   /** The name the call used. */

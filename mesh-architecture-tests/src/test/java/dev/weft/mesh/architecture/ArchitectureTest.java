@@ -17,9 +17,10 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importProductionClasses() {
-    production = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.weft.mesh");
+    production =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.weft.mesh");
   }
 
   @Test
@@ -75,7 +76,8 @@ class ArchitectureTest {
 
   @Test
   void theApiRuleCatchesAnApiClassWithAForeignDependency() {
-    JavaClasses offending = new ClassFileImporter().importClasses(ApiClassWithForeignDependency.class);
+    JavaClasses offending =
+        new ClassFileImporter().importClasses(ApiClassWithForeignDependency.class);
     assertThatThrownBy(() -> LayeringRules.API_DEPENDS_ON_NOTHING.check(offending))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining(ApiClassWithForeignDependency.class.getName())
@@ -86,26 +88,47 @@ class ArchitectureTest {
   void noModuleUsesAnotherModulesInternalPackages() {
     JavaClasses everything = InternalPackages.everyModulesClasses();
     // main and test classes of every module that is built before this one
-    assertThat(everything.stream().map(c -> InternalPackages.moduleOf(c.getPackageName()).orElse("?")).distinct())
-        .contains("mesh-core", "mesh-xds", "mesh-grpc", "mesh-http", "mesh-spring-starter", "mesh-testing", "samples");
+    assertThat(
+            everything.stream()
+                .map(c -> InternalPackages.moduleOf(c.getPackageName()).orElse("?"))
+                .distinct())
+        .contains(
+            "mesh-core",
+            "mesh-xds",
+            "mesh-grpc",
+            "mesh-http",
+            "mesh-spring-starter",
+            "mesh-testing",
+            "samples");
     assertThat(everything.stream().filter(c -> c.getSimpleName().endsWith("Test"))).isNotEmpty();
     InternalPackages.NO_MODULE_USES_ANOTHER_MODULES_INTERNALS.check(everything);
   }
 
   @Test
   void theInternalRuleCatchesAModuleThatUsesAnotherModulesInternals() {
-    JavaClasses offending = new ClassFileImporter().importClasses(GrpcClassThatUsesCoreInternals.class);
-    assertThatThrownBy(() -> InternalPackages.NO_MODULE_USES_ANOTHER_MODULES_INTERNALS.check(offending))
+    JavaClasses offending =
+        new ClassFileImporter().importClasses(GrpcClassThatUsesCoreInternals.class);
+    assertThatThrownBy(
+            () -> InternalPackages.NO_MODULE_USES_ANOTHER_MODULES_INTERNALS.check(offending))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining(GrpcClassThatUsesCoreInternals.class.getName())
-        .hasMessageContaining("mesh-grpc uses mesh-core's internal dev.weft.mesh.core.internal.lb.PeakEwma");
+        .hasMessageContaining(
+            "mesh-grpc uses mesh-core's internal dev.weft.mesh.core.internal.lb.PeakEwma");
   }
 
   @Test
   void aModuleMayUseItsOwnInternals() {
     JavaClasses own = new ClassFileImporter().importPackages("dev.weft.mesh.core");
-    assertThat(own.stream().anyMatch(c -> c.getDirectDependenciesFromSelf().stream()
-        .anyMatch(d -> InternalPackages.isInternal(d.getTargetClass().getPackageName())))).isTrue();
+    assertThat(
+            own.stream()
+                .anyMatch(
+                    c ->
+                        c.getDirectDependenciesFromSelf().stream()
+                            .anyMatch(
+                                d ->
+                                    InternalPackages.isInternal(
+                                        d.getTargetClass().getPackageName()))))
+        .isTrue();
     InternalPackages.NO_MODULE_USES_ANOTHER_MODULES_INTERNALS.check(own);
   }
 }

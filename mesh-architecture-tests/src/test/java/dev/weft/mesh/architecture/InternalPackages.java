@@ -1,5 +1,7 @@
 package dev.weft.mesh.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -16,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
-
 /**
  * Packages named {@code internal} are implementation: only the module that holds them may use them.
  * A module is known by its root package; a class belongs to the module whose root its package is
@@ -28,28 +28,42 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 final class InternalPackages {
 
   /** Each module's root package, longest first so that nested roots win. */
-  static final Map<String, String> MODULE_ROOTS = Map.ofEntries(
-      Map.entry("dev.weft.mesh.api", "mesh-api"),
-      Map.entry("dev.weft.mesh.core", "mesh-core"),
-      Map.entry("dev.weft.mesh.config.file", "mesh-config-file"),
-      Map.entry("dev.weft.mesh.xds", "mesh-xds"),
-      Map.entry("dev.weft.mesh.security", "mesh-security"),
-      Map.entry("dev.weft.mesh.grpc", "mesh-grpc"),
-      Map.entry("dev.weft.mesh.http", "mesh-http"),
-      Map.entry("dev.weft.mesh.spring", "mesh-spring-starter"),
-      Map.entry("dev.weft.mesh.testing", "mesh-testing"),
-      Map.entry("dev.weft.samples", "samples"),
-      Map.entry("dev.weft.benchmarks", "benchmarks"));
+  static final Map<String, String> MODULE_ROOTS =
+      Map.ofEntries(
+          Map.entry("dev.weft.mesh.api", "mesh-api"),
+          Map.entry("dev.weft.mesh.core", "mesh-core"),
+          Map.entry("dev.weft.mesh.config.file", "mesh-config-file"),
+          Map.entry("dev.weft.mesh.xds", "mesh-xds"),
+          Map.entry("dev.weft.mesh.security", "mesh-security"),
+          Map.entry("dev.weft.mesh.grpc", "mesh-grpc"),
+          Map.entry("dev.weft.mesh.http", "mesh-http"),
+          Map.entry("dev.weft.mesh.spring", "mesh-spring-starter"),
+          Map.entry("dev.weft.mesh.testing", "mesh-testing"),
+          Map.entry("dev.weft.samples", "samples"),
+          Map.entry("dev.weft.benchmarks", "benchmarks"));
 
   /** The module directories whose compiled main and test classes the rule reads. */
-  static final List<String> MODULE_DIRECTORIES = List.of("mesh-api", "mesh-core", "mesh-config-file", "mesh-xds",
-      "mesh-security", "mesh-grpc", "mesh-http", "mesh-spring-starter", "mesh-testing", "samples/bookinfo",
-      "samples/control-plane", "samples/demo", "benchmarks");
+  static final List<String> MODULE_DIRECTORIES =
+      List.of(
+          "mesh-api",
+          "mesh-core",
+          "mesh-config-file",
+          "mesh-xds",
+          "mesh-security",
+          "mesh-grpc",
+          "mesh-http",
+          "mesh-spring-starter",
+          "mesh-testing",
+          "samples/bookinfo",
+          "samples/control-plane",
+          "samples/demo",
+          "benchmarks");
 
   static Optional<String> moduleOf(String packageName) {
     String best = null;
     for (String root : MODULE_ROOTS.keySet()) {
-      if ((packageName.equals(root) || packageName.startsWith(root + ".")) && (best == null || root.length() > best.length())) {
+      if ((packageName.equals(root) || packageName.startsWith(root + "."))
+          && (best == null || root.length() > best.length())) {
         best = root;
       }
     }
@@ -62,25 +76,37 @@ final class InternalPackages {
 
   /** No class uses an internal package of a module other than its own. */
   static final ArchRule NO_MODULE_USES_ANOTHER_MODULES_INTERNALS =
-      classes().that().resideInAnyPackage("dev.weft..")
-          .should(new ArchCondition<JavaClass>("use internal packages of their own module only") {
-            @Override
-            public void check(JavaClass item, ConditionEvents events) {
-              Optional<String> own = moduleOf(item.getPackageName());
-              for (Dependency d : item.getDirectDependenciesFromSelf()) {
-                String target = d.getTargetClass().getPackageName();
-                if (!isInternal(target)) {
-                  continue;
+      classes()
+          .that()
+          .resideInAnyPackage("dev.weft..")
+          .should(
+              new ArchCondition<JavaClass>("use internal packages of their own module only") {
+                @Override
+                public void check(JavaClass item, ConditionEvents events) {
+                  Optional<String> own = moduleOf(item.getPackageName());
+                  for (Dependency d : item.getDirectDependenciesFromSelf()) {
+                    String target = d.getTargetClass().getPackageName();
+                    if (!isInternal(target)) {
+                      continue;
+                    }
+                    Optional<String> owner = moduleOf(target);
+                    if (owner.isPresent() && !owner.equals(own)) {
+                      events.add(
+                          SimpleConditionEvent.violated(
+                              d,
+                              own.orElse("a class outside every module")
+                                  + " uses "
+                                  + owner.get()
+                                  + "'s internal "
+                                  + d.getTargetClass().getName()
+                                  + ": "
+                                  + d.getDescription()));
+                    }
+                  }
                 }
-                Optional<String> owner = moduleOf(target);
-                if (owner.isPresent() && !owner.equals(own)) {
-                  events.add(SimpleConditionEvent.violated(d, own.orElse("a class outside every module") + " uses "
-                      + owner.get() + "'s internal " + d.getTargetClass().getName() + ": " + d.getDescription()));
-                }
-              }
-            }
-          })
-          .because("internal packages are not API: other modules (and users) reach a module through its public packages");
+              })
+          .because(
+              "internal packages are not API: other modules (and users) reach a module through its public packages");
 
   /**
    * Every module's main and test classes, read from the reactor's build directories (the

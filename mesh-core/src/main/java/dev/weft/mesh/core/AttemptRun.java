@@ -1,13 +1,12 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.config.Cluster;
+import dev.weft.mesh.api.config.Endpoint;
+import dev.weft.mesh.core.internal.health.OutcomeClass;
 import dev.weft.mesh.core.spi.Attempt;
 import dev.weft.mesh.core.spi.AttemptContext;
 import dev.weft.mesh.core.spi.AttemptOutcome;
 import dev.weft.mesh.core.spi.AttemptSink;
-
-import dev.weft.mesh.api.config.Cluster;
-import dev.weft.mesh.api.config.Endpoint;
-import dev.weft.mesh.core.internal.health.OutcomeClass;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import org.slf4j.Logger;
@@ -39,7 +38,12 @@ final class AttemptRun<R> implements AttemptContext, AttemptSink<R>, Runnable {
   AttemptOutcome outcome;
   private volatile boolean reported;
 
-  AttemptRun(CallExecution<R> call, int number, boolean hedge, EndpointState endpoint, long timeoutNanos,
+  AttemptRun(
+      CallExecution<R> call,
+      int number,
+      boolean hedge,
+      EndpointState endpoint,
+      long timeoutNanos,
       RetryPermit permit) {
     this.call = call;
     this.number = number;
@@ -111,7 +115,9 @@ final class AttemptRun<R> implements AttemptContext, AttemptSink<R>, Runnable {
   @Override
   public void complete(R result, AttemptOutcome outcome) {
     if (reported) {
-      log.warn("an attempt to {} reported its completion twice; the second report is ignored", endpoint.address());
+      log.warn(
+          "an attempt to {} reported its completion twice; the second report is ignored",
+          endpoint.address());
       return;
     }
     reported = true;

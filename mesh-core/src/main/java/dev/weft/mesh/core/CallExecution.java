@@ -1,18 +1,17 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.MeshException;
+import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.api.runtime.Scheduler;
+import dev.weft.mesh.api.spi.LbEndpoint;
+import dev.weft.mesh.api.spi.PickContext;
+import dev.weft.mesh.core.internal.health.OutcomeClass;
 import dev.weft.mesh.core.spi.Attempt;
 import dev.weft.mesh.core.spi.AttemptAdapter;
 import dev.weft.mesh.core.spi.AttemptOutcome;
 import dev.weft.mesh.core.spi.CallHandle;
 import dev.weft.mesh.core.spi.CallListener;
 import dev.weft.mesh.core.spi.CallRequest;
-
-import dev.weft.mesh.api.MeshException;
-import dev.weft.mesh.api.spi.LbEndpoint;
-import dev.weft.mesh.api.spi.PickContext;
-import dev.weft.mesh.api.runtime.Nanos;
-import dev.weft.mesh.core.internal.health.OutcomeClass;
 import io.opentelemetry.api.trace.Span;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,17 +19,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The attempt loop of one call, written once for every protocol: after {@link Admission} (rate limit,
- * circuit breaking), {@link Faults} and {@link Mirroring}, attempts with per-try timeouts, retries
- * with backoff to other endpoints, or hedging, all bounded by the retry budget and the deadline.
+ * The attempt loop of one call, written once for every protocol: after {@link Admission} (rate
+ * limit, circuit breaking), {@link Faults} and {@link Mirroring}, attempts with per-try timeouts,
+ * retries with backoff to other endpoints, or hedging, all bounded by the retry budget and the
+ * deadline.
  *
- * <p>Where the call is lives in one {@link CallState}; every change goes through {@link CallState#moveTo},
- * which throws on a change the state diagram does not have. Every retry or hedge carries its own
- * {@link RetryPermit}, given back when the attempt ends (or at once if it never starts).
+ * <p>Where the call is lives in one {@link CallState}; every change goes through {@link
+ * CallState#moveTo}, which throws on a change the state diagram does not have. Every retry or hedge
+ * carries its own {@link RetryPermit}, given back when the attempt ends (or at once if it never
+ * starts).
  *
  * <p>Threading: events arrive from the caller's thread, adapters' threads and the scheduler. The
- * state of one call is guarded by its own monitor (as grpc-java's retriable stream does); no lock is
- * shared between calls, and listeners, adapters and cancellations are always invoked outside it.
+ * state of one call is guarded by its own monitor (as grpc-java's retriable stream does); no lock
+ * is shared between calls, and listeners, adapters and cancellations are always invoked outside it.
  */
 final class CallExecution<R> implements CallHandle, PickContext {
   private static final Logger log = LoggerFactory.getLogger(CallExecution.class);
@@ -59,8 +60,13 @@ final class CallExecution<R> implements CallHandle, PickContext {
   private RetryPermit backoffPermit = RetryPermit.NONE; // the next retry's, held while it backs off
   private Scheduler.Cancellable timer;
 
-  CallExecution(EngineContext engine, CallRequest request, AttemptAdapter<R> adapter, CallListener<R> listener,
-      CompiledRoute route, RouteTarget target) {
+  CallExecution(
+      EngineContext engine,
+      CallRequest request,
+      AttemptAdapter<R> adapter,
+      CallListener<R> listener,
+      CompiledRoute route,
+      RouteTarget target) {
     this.engine = engine;
     this.request = request;
     this.adapter = adapter;
@@ -69,7 +75,8 @@ final class CallExecution<R> implements CallHandle, PickContext {
     this.target = target;
     this.startNanos = engine.ticker().nanoTime();
     long timeout = Math.min(request.timeoutNanos(), route.timeoutNanos);
-    this.deadlineNanos = timeout == Long.MAX_VALUE ? Long.MAX_VALUE : Nanos.add(startNanos, timeout);
+    this.deadlineNanos =
+        timeout == Long.MAX_VALUE ? Long.MAX_VALUE : Nanos.add(startNanos, timeout);
     this.hedging = Repeats.hedges(route, request);
     this.maxAttempts = Repeats.maxAttempts(route, request);
     this.runs = new ArrayList<>(maxAttempts);
@@ -118,16 +125,22 @@ final class CallExecution<R> implements CallHandle, PickContext {
     }
   }
 
-  /** Holds the call for its fault-injected delay, then aborts or admits it; the deadline still applies. */
+  /**
+   * Holds the call for its fault-injected delay, then aborts or admits it; the deadline still
+   * applies.
+   */
   private void hold(boolean abort) {
     synchronized (this) {
       state = state.moveTo(CallState.DELAYED);
     }
     long delayNanos = Faults.delayNanos(route);
     long remaining = remainingNanos();
-    Scheduler.Cancellable t = delayNanos >= remaining
-        ? engine.scheduler().schedule(() -> failEarly(deadlineExceeded(Faults.whileDelayed(route))), remaining)
-        : engine.scheduler().schedule(() -> afterFaultDelay(abort), delayNanos);
+    Scheduler.Cancellable t =
+        delayNanos >= remaining
+            ? engine
+                .scheduler()
+                .schedule(() -> failEarly(deadlineExceeded(Faults.whileDelayed(route))), remaining)
+            : engine.scheduler().schedule(() -> afterFaultDelay(abort), delayNanos);
     synchronized (this) {
       if (state == CallState.DONE) {
         t.cancel();
@@ -161,7 +174,8 @@ final class CallExecution<R> implements CallHandle, PickContext {
       state = state.moveTo(CallState.RUNNING);
     }
     if (route.mirrors.length > 0) {
-      Mirroring.start(engine, route, request, adapter, Math.min(remainingNanos(), route.perTryTimeoutNanos));
+      Mirroring.start(
+          engine, route, request, adapter, Math.min(remainingNanos(), route.perTryTimeoutNanos));
     }
     List<Runnable> after = new ArrayList<>(2);
     synchronized (this) {
@@ -192,14 +206,22 @@ final class CallExecution<R> implements CallHandle, PickContext {
     long remaining = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - now;
     if (remaining <= 0) {
       if (inFlight == 0) {
-        finishLocked(pending, pending == null ? deadlineExceeded("before attempt " + (started + 1) + " could start") : null, after);
+        finishLocked(
+            pending,
+            pending == null
+                ? deadlineExceeded("before attempt " + (started + 1) + " could start")
+                : null,
+            after);
       }
       return null;
     }
     EndpointState endpoint = target.balanced.pick(this);
     if (endpoint == null) {
       if (inFlight == 0) {
-        finishLocked(pending, pending == null ? target.balanced.noEndpoint(target.cluster.name()) : null, after);
+        finishLocked(
+            pending,
+            pending == null ? target.balanced.noEndpoint(target.cluster.name()) : null,
+            after);
       }
       return null;
     }
@@ -210,7 +232,10 @@ final class CallExecution<R> implements CallHandle, PickContext {
     started++;
     inFlight++;
     endpoint.onAttemptStart();
-    run.span = engine.telemetry().startAttemptSpan(callSpan, request, endpoint, target.cluster.name(), number, hedge);
+    run.span =
+        engine
+            .telemetry()
+            .startAttemptSpan(callSpan, request, endpoint, target.cluster.name(), number, hedge);
     run.startNanos = now;
     if (hedging && started < maxAttempts) {
       scheduleHedge(after);
@@ -226,7 +251,11 @@ final class CallExecution<R> implements CallHandle, PickContext {
     synchronized (this) {
       inFlight--;
       cancelOthersLocked(null, after);
-      finishLocked(null, new MeshException(MeshException.Reason.INTERNAL_ERROR, "could not start an attempt: " + e, e), after);
+      finishLocked(
+          null,
+          new MeshException(
+              MeshException.Reason.INTERNAL_ERROR, "could not start an attempt: " + e, e),
+          after);
     }
     runAll(after);
   }
@@ -317,7 +346,8 @@ final class CallExecution<R> implements CallHandle, PickContext {
     runAll(after);
   }
 
-  private void onRetriedAttemptComplete(AttemptRun<R> run, AttemptOutcome outcome, long now, List<Runnable> after) {
+  private void onRetriedAttemptComplete(
+      AttemptRun<R> run, AttemptOutcome outcome, long now, List<Runnable> after) {
     long remaining = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - now;
     long backoff = Repeats.retryBackoffNanos(route, outcome, started, maxAttempts, remaining);
     RetryPermit permit = backoff < 0 ? null : Admission.retry(route, target.cluster, false);
@@ -329,7 +359,8 @@ final class CallExecution<R> implements CallHandle, PickContext {
     if (backoff <= 0) {
       startAttempt(false, permit, after);
     } else {
-      // The call holds the permit while it backs off; finishLocked gives it back if the call ends first.
+      // The call holds the permit while it backs off; finishLocked gives it back if the call ends
+      // first.
       backoffPermit = permit;
       timer = engine.scheduler().schedule(this::onBackoffEnd, backoff);
     }
@@ -350,14 +381,16 @@ final class CallExecution<R> implements CallHandle, PickContext {
     runAll(after);
   }
 
-  private void onHedgedAttemptComplete(AttemptRun<R> run, AttemptOutcome outcome, List<Runnable> after) {
+  private void onHedgedAttemptComplete(
+      AttemptRun<R> run, AttemptOutcome outcome, List<Runnable> after) {
     if (!Repeats.nonFatal(route, outcome)) {
       // A success, or a failure that more attempts would not cure: this attempt decides the call.
       finishLocked(run, null, after);
       return;
     }
     keepAsPending(run, after);
-    RetryPermit permit = started < maxAttempts ? Admission.retry(route, target.cluster, true) : null;
+    RetryPermit permit =
+        started < maxAttempts ? Admission.retry(route, target.cluster, true) : null;
     if (permit != null) {
       // gRPC's rule: a non-fatal failure sends the next hedge at once.
       cancelTimerLocked(after);
@@ -400,18 +433,27 @@ final class CallExecution<R> implements CallHandle, PickContext {
       failure = deadlineExceeded("with no attempt result");
     }
     MeshException f = failure;
-    after.add(() -> {
-      if (releaseRequest) {
-        target.cluster.limits().releaseRequest();
-      }
-      engine.telemetry().endCall(route.metrics, target.cluster.name(), callSpan, f == null ? decisive.outcome : null, f,
-          elapsed, attempts);
-      if (f != null) {
-        listener.onFailure(f);
-      } else {
-        listener.onComplete(decisive.result);
-      }
-    });
+    after.add(
+        () -> {
+          if (releaseRequest) {
+            target.cluster.limits().releaseRequest();
+          }
+          engine
+              .telemetry()
+              .endCall(
+                  route.metrics,
+                  target.cluster.name(),
+                  callSpan,
+                  f == null ? decisive.outcome : null,
+                  f,
+                  elapsed,
+                  attempts);
+          if (f != null) {
+            listener.onFailure(f);
+          } else {
+            listener.onComplete(decisive.result);
+          }
+        });
   }
 
   private void cancelOthersLocked(AttemptRun<R> keep, List<Runnable> after) {
@@ -452,7 +494,12 @@ final class CallExecution<R> implements CallHandle, PickContext {
         return;
       }
       if (inFlight == 0) {
-        finishLocked(pending, pending == null ? new MeshException(MeshException.Reason.CANCELLED, "the caller cancelled the call") : null, after);
+        finishLocked(
+            pending,
+            pending == null
+                ? new MeshException(MeshException.Reason.CANCELLED, "the caller cancelled the call")
+                : null,
+            after);
       } else {
         state = state.moveTo(CallState.CANCELLING);
         cancelTimerLocked(after);
@@ -462,7 +509,10 @@ final class CallExecution<R> implements CallHandle, PickContext {
     runAll(after);
   }
 
-  /** Commits {@code run} if the call is still open to it: no more retries or hedges, and the others are cancelled. */
+  /**
+   * Commits {@code run} if the call is still open to it: no more retries or hedges, and the others
+   * are cancelled.
+   */
   boolean commit(AttemptRun<R> run) {
     List<Runnable> after = new ArrayList<>(2);
     synchronized (this) {
@@ -480,12 +530,15 @@ final class CallExecution<R> implements CallHandle, PickContext {
   }
 
   private long remainingNanos() {
-    return deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - engine.ticker().nanoTime();
+    return deadlineNanos == Long.MAX_VALUE
+        ? Long.MAX_VALUE
+        : deadlineNanos - engine.ticker().nanoTime();
   }
 
   private MeshException deadlineExceeded(String when) {
-    return new MeshException(MeshException.Reason.DEADLINE_EXCEEDED, "the deadline of the call to '" + request.service()
-        + "' passed " + when);
+    return new MeshException(
+        MeshException.Reason.DEADLINE_EXCEEDED,
+        "the deadline of the call to '" + request.service() + "' passed " + when);
   }
 
   private static void runAll(List<Runnable> actions) {

@@ -11,9 +11,9 @@ package dev.weft.mesh.core;
  *   <li>CANCELLING to DONE.
  * </ul>
  *
- * <p>Every change goes through {@link #moveTo}, which throws {@link IllegalStateException} on one the
- * diagram does not have: that is a bug in the attempt loop, and it fails loudly rather than leaving
- * a call half-ended. A call is guarded by its own monitor, so the state needs no atomics.
+ * <p>Every change goes through {@link #moveTo}, which throws {@link IllegalStateException} on one
+ * the diagram does not have: that is a bug in the attempt loop, and it fails loudly rather than
+ * leaving a call half-ended. A call is guarded by its own monitor, so the state needs no atomics.
  */
 enum CallState {
   /** Created; admission and fault injection have not run. */
@@ -31,21 +31,24 @@ enum CallState {
 
   /** {@code next}, if the diagram leads there from here; a change it does not have is a bug. */
   CallState moveTo(CallState next) {
-    boolean legal = switch (this) {
-      case NEW -> next == DELAYED || next == RUNNING || next == DONE;
-      case DELAYED -> next == RUNNING || next == DONE;
-      case RUNNING -> next == COMMITTED || next == CANCELLING || next == DONE;
-      case COMMITTED -> next == CANCELLING || next == DONE;
-      case CANCELLING -> next == DONE;
-      case DONE -> false;
-    };
+    boolean legal =
+        switch (this) {
+          case NEW -> next == DELAYED || next == RUNNING || next == DONE;
+          case DELAYED -> next == RUNNING || next == DONE;
+          case RUNNING -> next == COMMITTED || next == CANCELLING || next == DONE;
+          case COMMITTED -> next == CANCELLING || next == DONE;
+          case CANCELLING -> next == DONE;
+          case DONE -> false;
+        };
     if (!legal) {
       throw new IllegalStateException("a call cannot move from " + this + " to " + next);
     }
     return next;
   }
 
-  /** Whether a call here holds a concurrent-request permit (it passed admission and has not ended). */
+  /**
+   * Whether a call here holds a concurrent-request permit (it passed admission and has not ended).
+   */
   boolean admitted() {
     return this == RUNNING || this == COMMITTED || this == CANCELLING;
   }

@@ -1,17 +1,16 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.api.runtime.Scheduler;
-
 import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.LoadBalancing;
 import dev.weft.mesh.api.config.Subset;
+import dev.weft.mesh.api.runtime.Nanos;
+import dev.weft.mesh.api.runtime.RandomSource;
+import dev.weft.mesh.api.runtime.Scheduler;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.LoadBalancerContext;
 import dev.weft.mesh.api.spi.PickContext;
-import dev.weft.mesh.api.runtime.RandomSource;
-import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.core.internal.health.ClusterLimits;
 import dev.weft.mesh.core.internal.health.OutlierDetector;
 import dev.weft.mesh.core.internal.health.RetryBudgetTracker;
@@ -28,9 +27,9 @@ import java.util.Objects;
  * Everything the engine keeps about one cluster across configuration updates: endpoint states,
  * balancers for the whole cluster and each subset, outlier detection, limits and the retry budget.
  *
- * <p>Threading: {@link #apply}, {@link #rebuildBalancers}, {@link #refreshSlowStart} and
- * {@link #close} run on the mesh's control path, serially. {@link #pick} and the getters used by
- * calls read volatile fields only.
+ * <p>Threading: {@link #apply}, {@link #rebuildBalancers}, {@link #refreshSlowStart} and {@link
+ * #close} run on the mesh's control path, serially. {@link #pick} and the getters used by calls
+ * read volatile fields only.
  */
 final class ClusterState {
   private final String name;
@@ -97,20 +96,33 @@ final class ClusterState {
     if (previous != null && !previous.circuitBreakers().equals(updated.circuitBreakers())) {
       limits.onConfigChange(updated.circuitBreakers());
     }
-    boolean newDetector = previous == null || !previous.outlierDetection().equals(updated.outlierDetection());
+    boolean newDetector =
+        previous == null || !previous.outlierDetection().equals(updated.outlierDetection());
     if (newDetector) {
       if (outlierTimer != null) {
         outlierTimer.cancel();
         outlierTimer = null;
       }
-      outlierDetector = new OutlierDetector(updated.outlierDetection(), engine.ticker(), engine.random(), () -> engine.onEjectionChange(this));
+      outlierDetector =
+          new OutlierDetector(
+              updated.outlierDetection(),
+              engine.ticker(),
+              engine.random(),
+              () -> engine.onEjectionChange(this));
       if (updated.outlierDetection().enabled()) {
         long period = Nanos.of(updated.outlierDetection().interval());
         OutlierDetector detector = outlierDetector;
-        outlierTimer = engine.scheduler().scheduleAtFixedRate(() -> engine.control(() -> {
-          detector.runInterval();
-          rebuildBalancers();
-        }), period);
+        outlierTimer =
+            engine
+                .scheduler()
+                .scheduleAtFixedRate(
+                    () ->
+                        engine.control(
+                            () -> {
+                              detector.runInterval();
+                              rebuildBalancers();
+                            }),
+                    period);
       }
     }
     // Endpoints: keep the state of addresses that stay; add new ones; drop the rest.
@@ -119,13 +131,16 @@ final class ClusterState {
       wanted.put(e.address(), e);
     }
     List<EndpointState> removed = new ArrayList<>();
-    endpoints.entrySet().removeIf(entry -> {
-      if (!wanted.containsKey(entry.getKey())) {
-        removed.add(entry.getValue());
-        return true;
-      }
-      return false;
-    });
+    endpoints
+        .entrySet()
+        .removeIf(
+            entry -> {
+              if (!wanted.containsKey(entry.getKey())) {
+                removed.add(entry.getValue());
+                return true;
+              }
+              return false;
+            });
     if (!newDetector) {
       // With a new detector the old one, and the trackers it made, are simply dropped.
       for (EndpointState gone : removed) {
@@ -138,7 +153,9 @@ final class ClusterState {
     for (Endpoint e : wanted.values()) {
       EndpointState state = endpoints.get(e.address());
       if (state == null) {
-        state = new EndpointState(e, engine.ticker(), new PeakEwma(Duration.ofNanos(engine.ewmaDecayNanos())));
+        state =
+            new EndpointState(
+                e, engine.ticker(), new PeakEwma(Duration.ofNanos(engine.ewmaDecayNanos())));
         endpoints.put(e.address(), state);
       } else {
         state.endpoint(e);
@@ -151,13 +168,18 @@ final class ClusterState {
     }
     endpointList = List.copyOf(ordered);
 
-    boolean lbChanged = previous == null || !previous.loadBalancing().equals(updated.loadBalancing());
+    boolean lbChanged =
+        previous == null || !previous.loadBalancing().equals(updated.loadBalancing());
     Balanced oldWhole = whole;
     whole = lbChanged || oldWhole == null ? newBalanced("", null) : oldWhole;
     Map<String, Balanced> newSubsets = new LinkedHashMap<>();
     for (Subset s : updated.subsets()) {
       Balanced existing = subsets.get(s.name());
-      newSubsets.put(s.name(), !lbChanged && existing != null && existing.subset.equals(s) ? existing : newBalanced(s.name(), s));
+      newSubsets.put(
+          s.name(),
+          !lbChanged && existing != null && existing.subset.equals(s)
+              ? existing
+              : newBalanced(s.name(), s));
     }
     subsets = Map.copyOf(newSubsets);
     rebuildBalancers();
@@ -169,22 +191,23 @@ final class ClusterState {
   private Balanced newBalanced(String subsetName, Subset subset) {
     LoadBalancing lb = config.loadBalancing();
     String target = subsetName.isEmpty() ? name : name + "/" + subsetName;
-    LoadBalancerContext context = new LoadBalancerContext() {
-      @Override
-      public String target() {
-        return target;
-      }
+    LoadBalancerContext context =
+        new LoadBalancerContext() {
+          @Override
+          public String target() {
+            return target;
+          }
 
-      @Override
-      public long nanoTime() {
-        return engine.ticker().nanoTime();
-      }
+          @Override
+          public long nanoTime() {
+            return engine.ticker().nanoTime();
+          }
 
-      @Override
-      public RandomSource random() {
-        return engine.random();
-      }
-    };
+          @Override
+          public RandomSource random() {
+            return engine.random();
+          }
+        };
     return new Balanced(subsetName, subset, engine.loadBalancers().newClusterBalancer(lb, context));
   }
 
@@ -229,7 +252,10 @@ final class ClusterState {
     return outlierDetector;
   }
 
-  /** A balancer over a set of this cluster's endpoints, with what is needed to explain an empty pick. */
+  /**
+   * A balancer over a set of this cluster's endpoints, with what is needed to explain an empty
+   * pick.
+   */
   static final class Balanced {
     final String subsetName;
     final Subset subset;
@@ -263,18 +289,35 @@ final class ClusterState {
 
     /** Why {@link #pick} found nothing. */
     MeshException noEndpoint(String cluster) {
-      String where = subsetName.isEmpty() ? "cluster '" + cluster + "'" : "subset '" + subsetName + "' of cluster '" + cluster + "'";
+      String where =
+          subsetName.isEmpty()
+              ? "cluster '" + cluster + "'"
+              : "subset '" + subsetName + "' of cluster '" + cluster + "'";
       List<EndpointState> m = members;
       if (m.isEmpty()) {
-        return new MeshException(MeshException.Reason.NO_ENDPOINTS, "no endpoints in " + where
-            + (subset != null ? " (no endpoint carries the labels " + subset.labels() + ")" : ""));
+        return new MeshException(
+            MeshException.Reason.NO_ENDPOINTS,
+            "no endpoints in "
+                + where
+                + (subset != null
+                    ? " (no endpoint carries the labels " + subset.labels() + ")"
+                    : ""));
       }
       long ejected = m.stream().filter(EndpointState::ejected).count();
       if (ejected == m.size()) {
-        return new MeshException(MeshException.Reason.ALL_EJECTED, "all " + m.size() + " endpoints of " + where + " are ejected by outlier detection");
+        return new MeshException(
+            MeshException.Reason.ALL_EJECTED,
+            "all " + m.size() + " endpoints of " + where + " are ejected by outlier detection");
       }
-      return new MeshException(MeshException.Reason.ALL_UNHEALTHY, "none of the " + m.size() + " endpoints of " + where
-          + " is healthy (" + ejected + " ejected, the rest reported unhealthy or draining by the config source)");
+      return new MeshException(
+          MeshException.Reason.ALL_UNHEALTHY,
+          "none of the "
+              + m.size()
+              + " endpoints of "
+              + where
+              + " is healthy ("
+              + ejected
+              + " ejected, the rest reported unhealthy or draining by the config source)");
     }
   }
 

@@ -1,14 +1,13 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.core.spi.CallRequest;
-
 import dev.weft.mesh.api.config.FaultInjection;
 import dev.weft.mesh.api.config.HashPolicy;
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.Route;
-import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.runtime.Nanos;
+import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.core.internal.health.LocalRateLimiter;
+import dev.weft.mesh.core.spi.CallRequest;
 import java.util.List;
 
 /** A route ready for the call path: matchers compiled, destinations resolved to cluster states. */
@@ -27,8 +26,14 @@ final class CompiledRoute {
   final long perTryTimeoutNanos;
   final ExponentialBackoff backoff;
 
-  CompiledRoute(String service, Route route, WeightedTargets targets, MirrorTarget[] mirrors, LocalRateLimiter rateLimiter,
-      Telemetry telemetry, RandomSource random) {
+  CompiledRoute(
+      String service,
+      Route route,
+      WeightedTargets targets,
+      MirrorTarget[] mirrors,
+      LocalRateLimiter rateLimiter,
+      Telemetry telemetry,
+      RandomSource random) {
     this.service = service;
     this.route = route;
     this.matcher = new RouteMatcher(route.match());
@@ -41,11 +46,16 @@ final class CompiledRoute {
       faultHeaders[i] = new RouteMatcher.HeaderMatcher(fh.get(i));
     }
     this.rateLimiter = rateLimiter;
-    this.latency = route.hedging().enabled() && route.hedging().delayPercentile() > 0
-        ? new LatencyTracker(route.hedging().delayPercentile()) : null;
+    this.latency =
+        route.hedging().enabled() && route.hedging().delayPercentile() > 0
+            ? new LatencyTracker(route.hedging().delayPercentile())
+            : null;
     this.metrics = telemetry.route(service, route.name());
     this.timeoutNanos = route.timeout().isZero() ? Long.MAX_VALUE : Nanos.of(route.timeout());
-    this.perTryTimeoutNanos = route.retry().perTryTimeout().isZero() ? Long.MAX_VALUE : Nanos.of(route.retry().perTryTimeout());
+    this.perTryTimeoutNanos =
+        route.retry().perTryTimeout().isZero()
+            ? Long.MAX_VALUE
+            : Nanos.of(route.retry().perTryTimeout());
     this.backoff = ExponentialBackoff.of(route.retry(), random);
   }
 

@@ -47,8 +47,12 @@ final class ConfigDump {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", r.name());
     Map<String, Object> match = new LinkedHashMap<>();
-    match.put("path", r.match().path().kind().name().toLowerCase(Locale.ROOT) + " " + r.match().path().value()
-        + (r.match().path().ignoreCase() ? " (ignoring case)" : ""));
+    match.put(
+        "path",
+        r.match().path().kind().name().toLowerCase(Locale.ROOT)
+            + " "
+            + r.match().path().value()
+            + (r.match().path().ignoreCase() ? " (ignoring case)" : ""));
     if (!r.match().methods().isEmpty()) {
       match.put("methods", r.match().methods());
     }
@@ -82,41 +86,76 @@ final class ConfigDump {
       m.put("retry", rm);
     }
     if (r.hedging().enabled()) {
-      m.put("hedging", Map.of("maxAttempts", r.hedging().maxAttempts(), "delay", r.hedging().delay().toString(),
-          "delayPercentile", r.hedging().delayPercentile()));
+      m.put(
+          "hedging",
+          Map.of(
+              "maxAttempts",
+              r.hedging().maxAttempts(),
+              "delay",
+              r.hedging().delay().toString(),
+              "delayPercentile",
+              r.hedging().delayPercentile()));
     }
     if (r.fault().enabled()) {
       Map<String, Object> f = new LinkedHashMap<>();
       if (r.fault().delay().enabled()) {
-        f.put("delay", r.fault().delay().fixedDelay().toString() + " for " + r.fault().delay().percent() + "%");
+        f.put(
+            "delay",
+            r.fault().delay().fixedDelay().toString()
+                + " for "
+                + r.fault().delay().percent()
+                + "%");
       }
       if (r.fault().abort().enabled()) {
-        f.put("abort", "HTTP " + r.fault().abort().httpStatus()
-            + (r.fault().abort().grpcStatus().isEmpty() ? "" : " / " + r.fault().abort().grpcStatus())
-            + " for " + r.fault().abort().percent() + "%");
+        f.put(
+            "abort",
+            "HTTP "
+                + r.fault().abort().httpStatus()
+                + (r.fault().abort().grpcStatus().isEmpty()
+                    ? ""
+                    : " / " + r.fault().abort().grpcStatus())
+                + " for "
+                + r.fault().abort().percent()
+                + "%");
       }
       m.put("fault", f);
     }
     if (!r.mirrors().isEmpty()) {
       List<Object> ms = new ArrayList<>();
       for (MirrorPolicy mp : r.mirrors()) {
-        ms.add(mp.cluster() + (mp.subset().isEmpty() ? "" : "/" + mp.subset()) + " " + mp.percent() + "%");
+        ms.add(
+            mp.cluster()
+                + (mp.subset().isEmpty() ? "" : "/" + mp.subset())
+                + " "
+                + mp.percent()
+                + "%");
       }
       m.put("mirrors", ms);
     }
     if (r.rateLimit().enabled()) {
-      m.put("rateLimit", r.rateLimit().tokensPerFill() + " per " + r.rateLimit().fillInterval() + ", burst " + r.rateLimit().maxTokens());
+      m.put(
+          "rateLimit",
+          r.rateLimit().tokensPerFill()
+              + " per "
+              + r.rateLimit().fillInterval()
+              + ", burst "
+              + r.rateLimit().maxTokens());
     }
     return m;
   }
 
   private static String header(HeaderMatch h) {
-    String body = switch (h.kind()) {
-      case PRESENT -> "present";
-      case RANGE -> "in [" + h.rangeStart() + ", " + h.rangeEnd() + ")";
-      default -> h.kind().name().toLowerCase(Locale.ROOT) + " '" + h.value() + "'";
-    };
-    return h.name() + " " + (h.invert() ? "not " : "") + body + (h.ignoreCase() ? " (ignoring case)" : "");
+    String body =
+        switch (h.kind()) {
+          case PRESENT -> "present";
+          case RANGE -> "in [" + h.rangeStart() + ", " + h.rangeEnd() + ")";
+          default -> h.kind().name().toLowerCase(Locale.ROOT) + " '" + h.value() + "'";
+        };
+    return h.name()
+        + " "
+        + (h.invert() ? "not " : "")
+        + body
+        + (h.ignoreCase() ? " (ignoring case)" : "");
   }
 
   private static Map<String, Object> cluster(Cluster c, ClusterState state, long nowNanos) {
@@ -128,16 +167,20 @@ final class ConfigDump {
       c.subsets().forEach(s -> subsets.put(s.name(), s.labels()));
       m.put("subsets", subsets);
     }
-    m.put("circuitBreakers", Map.of(
-        "maxRequests", c.circuitBreakers().maxRequests(),
-        "maxRetries", c.circuitBreakers().maxRetries(),
-        "activeRequests", state.limits().activeRequests(),
-        "activeRetries", state.limits().activeRetries()));
+    m.put(
+        "circuitBreakers",
+        Map.of(
+            "maxRequests", c.circuitBreakers().maxRequests(),
+            "maxRetries", c.circuitBreakers().maxRetries(),
+            "activeRequests", state.limits().activeRequests(),
+            "activeRetries", state.limits().activeRetries()));
     m.put("outlierDetection", c.outlierDetection().enabled() ? "enabled" : "disabled");
-    m.put("retryBudget", Map.of(
-        "percent", c.retryBudget().percent(),
-        "minRetriesPerSecond", c.retryBudget().minRetriesPerSecond(),
-        "balance", state.retryBudget().balance()));
+    m.put(
+        "retryBudget",
+        Map.of(
+            "percent", c.retryBudget().percent(),
+            "minRetriesPerSecond", c.retryBudget().minRetriesPerSecond(),
+            "balance", state.retryBudget().balance()));
     m.put("tls", c.tls().mode().name().toLowerCase(Locale.ROOT));
     List<Object> endpoints = new ArrayList<>();
     for (EndpointState e : state.endpoints()) {

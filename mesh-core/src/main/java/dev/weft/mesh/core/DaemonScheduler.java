@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * when the user gives no scheduler of their own.
  *
  * <p>After {@link #close()}, {@link #schedule} and {@link #scheduleAtFixedRate} drop their task
- * (whatever owned the scheduler is closed too), and {@link #execute} throws
- * {@link RejectedExecutionException} as the {@link Executor} contract says.
+ * (whatever owned the scheduler is closed too), and {@link #execute} throws {@link
+ * RejectedExecutionException} as the {@link Executor} contract says.
  */
 public final class DaemonScheduler implements Scheduler, Executor, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DaemonScheduler.class);
@@ -31,11 +31,14 @@ public final class DaemonScheduler implements Scheduler, Executor, AutoCloseable
   /** Starts the scheduler's thread, named {@code threadName}. */
   public DaemonScheduler(String threadName) {
     requireNonNull(threadName, "threadName");
-    executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      return t;
-    });
+    executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, threadName);
+              t.setDaemon(true);
+              return t;
+            });
     executor.setRemoveOnCancelPolicy(true);
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
@@ -43,7 +46,8 @@ public final class DaemonScheduler implements Scheduler, Executor, AutoCloseable
   @Override
   public Cancellable schedule(Runnable task, long delayNanos) {
     try {
-      ScheduledFuture<?> f = executor.schedule(guard(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> f =
+          executor.schedule(guard(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
       return () -> f.cancel(false);
     } catch (RejectedExecutionException closed) {
       return DROPPED;
@@ -53,7 +57,8 @@ public final class DaemonScheduler implements Scheduler, Executor, AutoCloseable
   @Override
   public Cancellable scheduleAtFixedRate(Runnable task, long periodNanos) {
     try {
-      ScheduledFuture<?> f = executor.scheduleAtFixedRate(guard(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> f =
+          executor.scheduleAtFixedRate(guard(task), periodNanos, periodNanos, TimeUnit.NANOSECONDS);
       return () -> f.cancel(false);
     } catch (RejectedExecutionException closed) {
       return DROPPED;

@@ -1,11 +1,10 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.api.runtime.Ticker;
-
 import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.SlowStart;
-import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.runtime.Nanos;
+import dev.weft.mesh.api.runtime.Ticker;
+import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.core.internal.health.OutcomeClass;
 import dev.weft.mesh.core.internal.health.OutlierTracker;
 import dev.weft.mesh.core.internal.lb.PeakEwma;
@@ -64,7 +63,10 @@ final class EndpointState implements LbEndpoint {
     return latency.get(ticker.nanoTime());
   }
 
-  /** Whether calls may go to this endpoint outside panic mode: healthy at the source and not ejected. */
+  /**
+   * Whether calls may go to this endpoint outside panic mode: healthy at the source and not
+   * ejected.
+   */
   boolean usable() {
     OutlierTracker t = outlier;
     return endpoint.health().isServing() && (t == null || !t.ejected());
@@ -88,15 +90,16 @@ final class EndpointState implements LbEndpoint {
     this.endpoint = updated;
   }
 
-  /**
-   * Recomputes the slow-start weight; returns whether it changed (so balancers need an update).
-   */
+  /** Recomputes the slow-start weight; returns whether it changed (so balancers need an update). */
   boolean refreshWeight(SlowStart slowStart, long nowNanos) {
     Endpoint e = endpoint;
-    // Under slow start weights are scaled up so that even a weight of 1 can ramp (only ratios matter).
-    int w = slowStart.enabled()
-        ? SlowStartWeights.effectiveWeight(e.weight() * SLOW_START_SCALE, slowStart, nowNanos - addedAtNanos)
-        : e.weight();
+    // Under slow start weights are scaled up so that even a weight of 1 can ramp (only ratios
+    // matter).
+    int w =
+        slowStart.enabled()
+            ? SlowStartWeights.effectiveWeight(
+                e.weight() * SLOW_START_SCALE, slowStart, nowNanos - addedAtNanos)
+            : e.weight();
     if (w != weight) {
       weight = w;
       return true;

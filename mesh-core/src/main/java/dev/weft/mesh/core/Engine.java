@@ -24,12 +24,20 @@ final class Engine implements EngineContext {
   final LoadBalancerRegistry loadBalancers;
   final long ewmaDecayNanos;
   final Telemetry telemetry;
+
   /** Serializes the control path: configuration updates, housekeeping, rebuilds and close. */
   final Object controlLock = new Object();
+
   final AtomicBoolean closed = new AtomicBoolean();
   final List<Consumer<List<Mesh.EndpointRemoval>>> removalListeners = new CopyOnWriteArrayList<>();
 
-  Engine(Ticker ticker, RandomSource random, Scheduler scheduler, LoadBalancerRegistry loadBalancers, long ewmaDecayNanos, Telemetry telemetry) {
+  Engine(
+      Ticker ticker,
+      RandomSource random,
+      Scheduler scheduler,
+      LoadBalancerRegistry loadBalancers,
+      long ewmaDecayNanos,
+      Telemetry telemetry) {
     this.ticker = ticker;
     this.random = random;
     this.scheduler = scheduler;

@@ -1,10 +1,8 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.runtime.Scheduler;
 import dev.weft.mesh.api.runtime.Ticker;
-
-import dev.weft.mesh.api.runtime.RandomSource;
-import dev.weft.mesh.core.LoadBalancerRegistry;
 import java.util.List;
 
 /** What cluster states and calls use of the engine that owns them. */

@@ -1,18 +1,23 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.api.runtime.Nanos;
-import dev.weft.mesh.core.spi.CallRequest;
-
 import dev.weft.mesh.api.InjectedFaultException;
 import dev.weft.mesh.api.config.FaultInjection;
+import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.api.runtime.RandomSource;
+import dev.weft.mesh.core.spi.CallRequest;
 
-/** What a route's fault injection does to one call (Envoy's fault filter): abort, delay, both or neither. Stateless. */
+/**
+ * What a route's fault injection does to one call (Envoy's fault filter): abort, delay, both or
+ * neither. Stateless.
+ */
 final class Faults {
 
   /** The decision for one call. */
   enum Verdict {
-    NONE, ABORT, DELAY, DELAY_THEN_ABORT
+    NONE,
+    ABORT,
+    DELAY,
+    DELAY_THEN_ABORT
   }
 
   /** Draws the call's faults; only a request the fault's header matchers accept can get one. */

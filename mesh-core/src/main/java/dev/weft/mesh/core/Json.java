@@ -3,7 +3,9 @@ package dev.weft.mesh.core;
 import java.util.Collection;
 import java.util.Map;
 
-/** A minimal JSON writer for the config dump: maps, collections, strings, numbers, booleans, null. */
+/**
+ * A minimal JSON writer for the config dump: maps, collections, strings, numbers, booleans, null.
+ */
 final class Json {
 
   static String write(Object value) {
@@ -22,7 +24,8 @@ final class Json {
     } else if (v instanceof Number n) {
       double d = n.doubleValue();
       if (Double.isFinite(d)) {
-        sb.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d));
+        sb.append(
+            d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d));
       } else {
         sb.append("null");
       }

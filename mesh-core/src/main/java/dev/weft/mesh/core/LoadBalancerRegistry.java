@@ -1,7 +1,5 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.core.internal.lb.ClusterBalancer;
-
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.ConfigViolation;
@@ -9,6 +7,7 @@ import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.config.LoadBalancing;
 import dev.weft.mesh.api.spi.LoadBalancerContext;
 import dev.weft.mesh.api.spi.LoadBalancerProvider;
+import dev.weft.mesh.core.internal.lb.ClusterBalancer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -23,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The load-balancing policies known to the mesh, by name. Among providers of one name the one with
- * the highest {@link LoadBalancerProvider#priority()} wins (the first found on a tie), so a provider
- * on the class path can replace a built-in policy.
+ * the highest {@link LoadBalancerProvider#priority()} wins (the first found on a tie), so a
+ * provider on the class path can replace a built-in policy.
  *
  * <p>Immutable and thread-safe.
  */
@@ -84,8 +83,13 @@ public final class LoadBalancerRegistry {
     requireNonNull(lb, "lb");
     LoadBalancerProvider provider = providers.get(lb.policy());
     if (provider == null) {
-      return List.of(ConfigViolation.of("policy",
-          "unknown load-balancing policy '" + lb.policy() + "'; known policies: " + String.join(", ", policies())));
+      return List.of(
+          ConfigViolation.of(
+              "policy",
+              "unknown load-balancing policy '"
+                  + lb.policy()
+                  + "'; known policies: "
+                  + String.join(", ", policies())));
     }
     try {
       provider.parseOptions(lb.options());
@@ -98,8 +102,15 @@ public final class LoadBalancerRegistry {
       }
       return violations;
     } catch (RuntimeException e) {
-      return List.of(ConfigViolation.of("options",
-          "policy '" + lb.policy() + "' rejected its options: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+      return List.of(
+          ConfigViolation.of(
+              "options",
+              "policy '"
+                  + lb.policy()
+                  + "' rejected its options: "
+                  + e.getClass().getSimpleName()
+                  + ": "
+                  + e.getMessage()));
     }
   }
 
@@ -128,7 +139,8 @@ public final class LoadBalancerRegistry {
     private static LoadBalancerRegistry load() {
       List<LoadBalancerProvider> found = new ArrayList<>();
       ServiceLoader<LoadBalancerProvider> loader =
-          ServiceLoader.load(LoadBalancerProvider.class, LoadBalancerRegistry.class.getClassLoader());
+          ServiceLoader.load(
+              LoadBalancerProvider.class, LoadBalancerRegistry.class.getClassLoader());
       Iterator<LoadBalancerProvider> it = loader.iterator();
       // Bounded, in case a broken class path makes the iterator fail on every call.
       for (int errors = 0; errors < 100; ) {

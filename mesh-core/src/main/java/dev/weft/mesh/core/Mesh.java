@@ -1,23 +1,21 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.api.runtime.Randoms;
-import dev.weft.mesh.api.runtime.Scheduler;
-import dev.weft.mesh.api.runtime.Ticker;
-import dev.weft.mesh.core.spi.AttemptAdapter;
-import dev.weft.mesh.core.spi.CallHandle;
-import dev.weft.mesh.core.spi.CallListener;
-import dev.weft.mesh.core.spi.CallRequest;
-
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.api.UnknownServiceException;
 import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.config.MeshConfig;
+import dev.weft.mesh.api.runtime.RandomSource;
+import dev.weft.mesh.api.runtime.Randoms;
+import dev.weft.mesh.api.runtime.Scheduler;
+import dev.weft.mesh.api.runtime.Ticker;
 import dev.weft.mesh.api.spi.ConfigListener;
 import dev.weft.mesh.api.spi.ConfigSource;
-import dev.weft.mesh.api.runtime.RandomSource;
-import dev.weft.mesh.core.LoadBalancerRegistry;
+import dev.weft.mesh.core.spi.AttemptAdapter;
+import dev.weft.mesh.core.spi.CallHandle;
+import dev.weft.mesh.core.spi.CallListener;
+import dev.weft.mesh.core.spi.CallRequest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
@@ -44,8 +42,8 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * }</pre>
  *
- * <p>Configuration updates are compiled off the call path and swapped in with one volatile write:
- * a call uses the snapshot it started with to its end. An update the mesh rejects leaves the
+ * <p>Configuration updates are compiled off the call path and swapped in with one volatile write: a
+ * call uses the snapshot it started with to its end. An update the mesh rejects leaves the
  * configuration in force untouched. Thread-safe.
  */
 public final class Mesh implements AutoCloseable {
@@ -71,7 +69,9 @@ public final class Mesh implements AutoCloseable {
     Scheduler scheduler = b.scheduler != null ? b.scheduler : ownedScheduler;
     this.openTelemetry = b.openTelemetry == null ? OpenTelemetry.noop() : b.openTelemetry;
     Telemetry telemetry = new Telemetry(b.meterRegistry, b.openTelemetry);
-    this.engine = new Engine(b.ticker, b.random, scheduler, b.loadBalancers, b.ewmaDecay.toNanos(), telemetry);
+    this.engine =
+        new Engine(
+            b.ticker, b.random, scheduler, b.loadBalancers, b.ewmaDecay.toNanos(), telemetry);
     this.compiler = new SnapshotCompiler(engine);
   }
 
@@ -81,18 +81,21 @@ public final class Mesh implements AutoCloseable {
   }
 
   private void start() {
-    housekeeping = engine.scheduler.scheduleAtFixedRate(() -> engine.housekeep(snapshot), HOUSEKEEPING_PERIOD_NANOS);
-    source.start(new ConfigListener() {
-      @Override
-      public void onConfig(MeshConfig config) {
-        apply(config);
-      }
+    housekeeping =
+        engine.scheduler.scheduleAtFixedRate(
+            () -> engine.housekeep(snapshot), HOUSEKEEPING_PERIOD_NANOS);
+    source.start(
+        new ConfigListener() {
+          @Override
+          public void onConfig(MeshConfig config) {
+            apply(config);
+          }
 
-      @Override
-      public void onError(Throwable error) {
-        recordError(error);
-      }
-    });
+          @Override
+          public void onError(Throwable error) {
+            recordError(error);
+          }
+        });
   }
 
   // ---- configuration ----
@@ -116,8 +119,12 @@ public final class Mesh implements AutoCloseable {
           }
         }
         engine.telemetry.configUpdate(true);
-        log.info("mesh '{}' applied configuration version {} ({} services, {} clusters)", name, config.version(),
-            compiled.serviceNames.size(), compiled.clusters.size());
+        log.info(
+            "mesh '{}' applied configuration version {} ({} services, {} clusters)",
+            name,
+            config.version(),
+            compiled.serviceNames.size(),
+            compiled.clusters.size());
       } catch (InvalidConfigException e) {
         engine.telemetry.configUpdate(false);
         recordError(e);
@@ -130,20 +137,25 @@ public final class Mesh implements AutoCloseable {
     lastError = error;
     lastErrorAtMillis = engine.ticker.currentTimeMillis();
     MeshSnapshot current = snapshot;
-    log.warn("mesh '{}' rejected a configuration update from {}; {} stays in force: {}", name, source.description(),
-        current == null ? "no configuration" : "version " + current.version(), error.getMessage());
+    log.warn(
+        "mesh '{}' rejected a configuration update from {}; {} stays in force: {}",
+        name,
+        source.description(),
+        current == null ? "no configuration" : "version " + current.version(),
+        error.getMessage());
   }
 
   // ---- calls ----
 
   /**
-   * Routes a call and runs its attempts through {@code adapter}; the outcome reaches
-   * {@code listener} exactly once. Never blocks; returns at once.
+   * Routes a call and runs its attempts through {@code adapter}; the outcome reaches {@code
+   * listener} exactly once. Never blocks; returns at once.
    *
-   * <p>A call to a service the configuration does not know fails at once with an
-   * {@link UnknownServiceException} that lists the known services.
+   * <p>A call to a service the configuration does not know fails at once with an {@link
+   * UnknownServiceException} that lists the known services.
    */
-  public <R> CallHandle call(CallRequest request, AttemptAdapter<R> adapter, CallListener<R> listener) {
+  public <R> CallHandle call(
+      CallRequest request, AttemptAdapter<R> adapter, CallListener<R> listener) {
     CompiledRoute route;
     try {
       route = resolve(request, true);
@@ -173,7 +185,8 @@ public final class Mesh implements AutoCloseable {
     if (picked == null) {
       throw target.balanced.noEndpoint(target.cluster.name());
     }
-    return new RouteDecision(request.service(), route.name(), target.cluster.name(), target.subset, picked.endpoint());
+    return new RouteDecision(
+        request.service(), route.name(), target.cluster.name(), target.subset, picked.endpoint());
   }
 
   /**
@@ -181,14 +194,18 @@ public final class Mesh implements AutoCloseable {
    * service's router, and the route that matches; the caller then draws the route's destination.
    *
    * @param refuseClosed whether a closed mesh refuses (calls) or still answers (decisions)
-   * @throws MeshException the failure of a call that cannot be routed: not ready, unknown service, no route
+   * @throws MeshException the failure of a call that cannot be routed: not ready, unknown service,
+   *     no route
    */
   private CompiledRoute resolve(CallRequest request, boolean refuseClosed) {
     MeshSnapshot s = snapshot;
     boolean closed = refuseClosed && engine.closed.get();
     if (s == null || closed) {
-      throw new MeshException(MeshException.Reason.NOT_READY, closed
-          ? "the mesh '" + name + "' is closed" : "the mesh '" + name + "' has no configuration yet");
+      throw new MeshException(
+          MeshException.Reason.NOT_READY,
+          closed
+              ? "the mesh '" + name + "' is closed"
+              : "the mesh '" + name + "' has no configuration yet");
     }
     ServiceRouter router = s.routers.get(request.service());
     if (router == null) {
@@ -196,8 +213,14 @@ public final class Mesh implements AutoCloseable {
     }
     CompiledRoute route = router.route(request);
     if (route == null) {
-      throw new MeshException(MeshException.Reason.NO_ROUTE, "no route of service '" + request.service()
-          + "' matches " + request.method() + " " + request.path());
+      throw new MeshException(
+          MeshException.Reason.NO_ROUTE,
+          "no route of service '"
+              + request.service()
+              + "' matches "
+              + request.method()
+              + " "
+              + request.path());
     }
     return route;
   }
@@ -250,8 +273,8 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
-   * Registers a listener told when endpoints leave the configuration (so that protocol modules close
-   * their connections). Called on the control path; must be quick.
+   * Registers a listener told when endpoints leave the configuration (so that protocol modules
+   * close their connections). Called on the control path; must be quick.
    */
   public void addEndpointRemovalListener(Consumer<List<EndpointRemoval>> listener) {
     engine.removalListeners.add(requireNonNull(listener, "listener"));
@@ -260,8 +283,8 @@ public final class Mesh implements AutoCloseable {
   /**
    * Registers a listener told of every configuration the mesh applies (server-side parts such as
    * authorization follow the configuration this way). If a configuration is in force it is told at
-   * once. Called on the control path, serially; must be quick and must not call back into the mesh's
-   * configuration.
+   * once. Called on the control path, serially; must be quick and must not call back into the
+   * mesh's configuration.
    */
   public void addConfigListener(Consumer<MeshConfig> listener) {
     requireNonNull(listener, "listener");
@@ -279,7 +302,10 @@ public final class Mesh implements AutoCloseable {
     configListeners.remove(listener);
   }
 
-  /** Unregisters a listener added with {@link #addEndpointRemovalListener}; unknown ones are ignored. */
+  /**
+   * Unregisters a listener added with {@link #addEndpointRemovalListener}; unknown ones are
+   * ignored.
+   */
   public void removeEndpointRemovalListener(Consumer<List<EndpointRemoval>> listener) {
     engine.removalListeners.remove(listener);
   }
@@ -329,7 +355,10 @@ public final class Mesh implements AutoCloseable {
     }
   }
 
-  /** Stops the config source and the mesh's threads. Calls in flight finish; new calls fail. Idempotent. */
+  /**
+   * Stops the config source and the mesh's threads. Calls in flight finish; new calls fail.
+   * Idempotent.
+   */
   @Override
   public void close() {
     if (!engine.closed.compareAndSet(false, true)) {
@@ -400,8 +429,8 @@ public final class Mesh implements AutoCloseable {
     }
 
     /**
-     * The scheduler for delays and periodic work; tests pass a
-     * {@link dev.weft.mesh.testing.FakeScheduler}. Default: one daemon thread owned by the mesh.
+     * The scheduler for delays and periodic work; tests pass a {@link
+     * dev.weft.mesh.testing.FakeScheduler}. Default: one daemon thread owned by the mesh.
      */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -420,7 +449,10 @@ public final class Mesh implements AutoCloseable {
       return this;
     }
 
-    /** The decay time of the peak-EWMA latency estimate used by least-request balancing; default 10 s. */
+    /**
+     * The decay time of the peak-EWMA latency estimate used by least-request balancing; default 10
+     * s.
+     */
     public Builder ewmaDecay(Duration ewmaDecay) {
       if (ewmaDecay.isNegative() || ewmaDecay.isZero()) {
         throw new IllegalArgumentException("ewmaDecay must be positive, was " + ewmaDecay);
@@ -433,7 +465,8 @@ public final class Mesh implements AutoCloseable {
      * Builds the mesh and starts its config source. A source that reads its configuration at once
      * (a file) has it in force when this returns.
      *
-     * @throws InvalidConfigException if the initial configuration is invalid (nothing is left running)
+     * @throws InvalidConfigException if the initial configuration is invalid (nothing is left
+     *     running)
      */
     public Mesh build() {
       if (configSource == null) {

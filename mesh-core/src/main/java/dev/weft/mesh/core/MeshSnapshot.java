@@ -16,7 +16,11 @@ final class MeshSnapshot {
   final List<String> serviceNames;
   final long appliedAtMillis;
 
-  MeshSnapshot(MeshConfig config, Map<String, ServiceRouter> routers, Map<String, ClusterState> clusters, long appliedAtMillis) {
+  MeshSnapshot(
+      MeshConfig config,
+      Map<String, ServiceRouter> routers,
+      Map<String, ClusterState> clusters,
+      long appliedAtMillis) {
     this.config = config;
     this.routers = routers;
     this.clusters = clusters;

@@ -1,14 +1,13 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.config.Cluster;
+import dev.weft.mesh.api.config.Endpoint;
+import dev.weft.mesh.core.internal.health.OutcomeClass;
 import dev.weft.mesh.core.spi.AttemptAdapter;
 import dev.weft.mesh.core.spi.AttemptContext;
 import dev.weft.mesh.core.spi.AttemptOutcome;
 import dev.weft.mesh.core.spi.AttemptSink;
 import dev.weft.mesh.core.spi.CallRequest;
-
-import dev.weft.mesh.api.config.Cluster;
-import dev.weft.mesh.api.config.Endpoint;
-import dev.weft.mesh.core.internal.health.OutcomeClass;
 import io.opentelemetry.context.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,11 @@ final class Mirroring {
   private static final Logger log = LoggerFactory.getLogger(Mirroring.class);
 
   /** Starts the copies of one admitted call, each given at most {@code timeoutNanos}. */
-  static <R> void start(EngineContext engine, CompiledRoute route, CallRequest request, AttemptAdapter<R> adapter,
+  static <R> void start(
+      EngineContext engine,
+      CompiledRoute route,
+      CallRequest request,
+      AttemptAdapter<R> adapter,
       long timeoutNanos) {
     for (CompiledRoute.MirrorTarget mirror : route.mirrors) {
       if (engine.random().nextDouble() * 100 < mirror.percent) {
@@ -30,13 +33,18 @@ final class Mirroring {
     }
   }
 
-  private static <R> void startOne(EngineContext engine, RouteTarget mirror, CallRequest request,
-      AttemptAdapter<R> adapter, long timeoutNanos) {
+  private static <R> void startOne(
+      EngineContext engine,
+      RouteTarget mirror,
+      CallRequest request,
+      AttemptAdapter<R> adapter,
+      long timeoutNanos) {
     EndpointState endpoint = mirror.balanced.pick(RequestHash.NONE);
     if (endpoint == null) {
       return;
     }
-    MirrorRun<R> run = new MirrorRun<>(engine, endpoint, mirror.cluster.config(), request, adapter, timeoutNanos);
+    MirrorRun<R> run =
+        new MirrorRun<>(engine, endpoint, mirror.cluster.config(), request, adapter, timeoutNanos);
     endpoint.onAttemptStart();
     try {
       adapter.start(run, run);
@@ -56,8 +64,13 @@ final class Mirroring {
     private final long timeoutNanos;
     private final long startNanos;
 
-    MirrorRun(EngineContext engine, EndpointState endpoint, Cluster cluster, CallRequest request,
-        AttemptAdapter<R> adapter, long timeoutNanos) {
+    MirrorRun(
+        EngineContext engine,
+        EndpointState endpoint,
+        Cluster cluster,
+        CallRequest request,
+        AttemptAdapter<R> adapter,
+        long timeoutNanos) {
       this.engine = engine;
       this.endpoint = endpoint;
       this.cluster = cluster;

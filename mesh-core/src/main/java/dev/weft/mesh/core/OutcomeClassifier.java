@@ -1,9 +1,8 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.core.spi.AttemptOutcome;
-
 import dev.weft.mesh.api.config.RetryOn;
 import dev.weft.mesh.core.internal.health.OutcomeClass;
+import dev.weft.mesh.core.spi.AttemptOutcome;
 import java.util.Set;
 
 /**
@@ -13,28 +12,37 @@ import java.util.Set;
 final class OutcomeClassifier {
 
   /** Whether an attempt that ended so matches any of {@code conditions}. */
-  static boolean matches(AttemptOutcome o, Set<RetryOn> conditions, Set<Integer> retriableStatusCodes) {
+  static boolean matches(
+      AttemptOutcome o, Set<RetryOn> conditions, Set<Integer> retriableStatusCodes) {
     if (conditions.isEmpty()) {
       return false;
     }
     switch (o.kind()) {
       case CONNECT_FAILURE:
-        return conditions.contains(RetryOn.CONNECT_FAILURE) || conditions.contains(RetryOn.FIVE_XX)
-            || conditions.contains(RetryOn.GATEWAY_ERROR) || conditions.contains(RetryOn.UNAVAILABLE);
+        return conditions.contains(RetryOn.CONNECT_FAILURE)
+            || conditions.contains(RetryOn.FIVE_XX)
+            || conditions.contains(RetryOn.GATEWAY_ERROR)
+            || conditions.contains(RetryOn.UNAVAILABLE);
       case REFUSED_STREAM:
-        return conditions.contains(RetryOn.REFUSED_STREAM) || conditions.contains(RetryOn.FIVE_XX)
+        return conditions.contains(RetryOn.REFUSED_STREAM)
+            || conditions.contains(RetryOn.FIVE_XX)
             || conditions.contains(RetryOn.UNAVAILABLE);
       case RESET:
-        return conditions.contains(RetryOn.RESET) || conditions.contains(RetryOn.FIVE_XX)
+        return conditions.contains(RetryOn.RESET)
+            || conditions.contains(RetryOn.FIVE_XX)
             || conditions.contains(RetryOn.UNAVAILABLE);
       case TIMEOUT:
         // Envoy retries a per-try timeout under 5xx, gateway-error and reset.
-        return conditions.contains(RetryOn.FIVE_XX) || conditions.contains(RetryOn.GATEWAY_ERROR)
-            || conditions.contains(RetryOn.RESET) || conditions.contains(RetryOn.DEADLINE_EXCEEDED);
+        return conditions.contains(RetryOn.FIVE_XX)
+            || conditions.contains(RetryOn.GATEWAY_ERROR)
+            || conditions.contains(RetryOn.RESET)
+            || conditions.contains(RetryOn.DEADLINE_EXCEEDED);
       case CANCELLED:
         return false;
       case RESPONSE:
-        return o.isGrpc() ? matchesGrpc(o.grpcStatus(), conditions) : matchesHttp(o.httpStatus(), conditions, retriableStatusCodes);
+        return o.isGrpc()
+            ? matchesGrpc(o.grpcStatus(), conditions)
+            : matchesHttp(o.httpStatus(), conditions, retriableStatusCodes);
       default:
         throw new AssertionError(o.kind());
     }
@@ -61,7 +69,8 @@ final class OutcomeClassifier {
     if (status >= 500 && conditions.contains(RetryOn.FIVE_XX)) {
       return true;
     }
-    if ((status == 502 || status == 503 || status == 504) && conditions.contains(RetryOn.GATEWAY_ERROR)) {
+    if ((status == 502 || status == 503 || status == 504)
+        && conditions.contains(RetryOn.GATEWAY_ERROR)) {
       return true;
     }
     if (status == 409 && conditions.contains(RetryOn.RETRIABLE_4XX)) {

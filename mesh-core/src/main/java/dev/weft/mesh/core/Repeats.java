@@ -1,10 +1,9 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.core.spi.AttemptOutcome;
-import dev.weft.mesh.core.spi.CallRequest;
-
 import dev.weft.mesh.api.config.HedgingPolicy;
 import dev.weft.mesh.api.config.RetryPolicy;
+import dev.weft.mesh.core.spi.AttemptOutcome;
+import dev.weft.mesh.core.spi.CallRequest;
 import java.util.Set;
 
 /**
@@ -36,10 +35,15 @@ final class Repeats {
    * The backoff before a retry after {@code outcome}, or -1 when the outcome ends the call: the
    * policy does not retry it, no attempt is left, or the deadline would pass first.
    */
-  static long retryBackoffNanos(CompiledRoute route, AttemptOutcome outcome, int started, int maxAttempts,
+  static long retryBackoffNanos(
+      CompiledRoute route,
+      AttemptOutcome outcome,
+      int started,
+      int maxAttempts,
       long remainingNanos) {
     RetryPolicy policy = route.route.retry();
-    if (started >= maxAttempts || !OutcomeClassifier.matches(outcome, policy.retryOn(), policy.retriableStatusCodes())
+    if (started >= maxAttempts
+        || !OutcomeClassifier.matches(outcome, policy.retryOn(), policy.retriableStatusCodes())
         || remainingNanos <= 0) {
       return -1;
     }
@@ -47,10 +51,15 @@ final class Repeats {
     return backoff >= remainingNanos ? -1 : backoff;
   }
 
-  /** Whether a hedged attempt's outcome leaves the call to the other hedges: a failure the policy calls non-fatal. */
+  /**
+   * Whether a hedged attempt's outcome leaves the call to the other hedges: a failure the policy
+   * calls non-fatal.
+   */
   static boolean nonFatal(CompiledRoute route, AttemptOutcome outcome) {
-    boolean failed = !OutcomeClassifier.success(outcome) && outcome.kind() != AttemptOutcome.Kind.CANCELLED;
-    return failed && OutcomeClassifier.matches(outcome, route.route.hedging().nonFatalOn(), Set.of());
+    boolean failed =
+        !OutcomeClassifier.success(outcome) && outcome.kind() != AttemptOutcome.Kind.CANCELLED;
+    return failed
+        && OutcomeClassifier.matches(outcome, route.route.hedging().nonFatalOn(), Set.of());
   }
 
   private Repeats() {}

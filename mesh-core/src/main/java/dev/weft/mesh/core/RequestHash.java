@@ -1,10 +1,9 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.core.spi.CallRequest;
-
 import dev.weft.mesh.api.config.HashPolicy;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.PickContext;
+import dev.weft.mesh.core.spi.CallRequest;
 
 /**
  * A call's hash for the hashing balancers, from its route's hash policies with Envoy's rules: a
@@ -14,27 +13,33 @@ import dev.weft.mesh.api.spi.PickContext;
 final class RequestHash {
 
   /** A pick context with no hash that avoids nothing: for mirrors and for {@link Mesh#decide}. */
-  static final PickContext NONE = new PickContext() {
-    @Override
-    public boolean hasHash() {
-      return false;
-    }
+  static final PickContext NONE =
+      new PickContext() {
+        @Override
+        public boolean hasHash() {
+          return false;
+        }
 
-    @Override
-    public long hash() {
-      return 0;
-    }
+        @Override
+        public long hash() {
+          return 0;
+        }
 
-    @Override
-    public boolean avoid(LbEndpoint endpoint) {
-      return false;
-    }
-  };
+        @Override
+        public boolean avoid(LbEndpoint endpoint) {
+          return false;
+        }
+      };
 
-  /** Whether any of {@code policies} finds its key in {@code request}; without one the call has no hash. */
+  /**
+   * Whether any of {@code policies} finds its key in {@code request}; without one the call has no
+   * hash.
+   */
   static boolean keyed(HashPolicy[] policies, CallRequest request) {
     for (HashPolicy p : policies) {
-      if (p.kind() == HashPolicy.Kind.HEADER ? request.header(p.name()) != null : request.hasCallKey()) {
+      if (p.kind() == HashPolicy.Kind.HEADER
+          ? request.header(p.name()) != null
+          : request.hasCallKey()) {
         return true;
       }
     }

@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One of a cluster's concurrent retries (circuit breakers' {@code maxRetries}), held by a retry or
- * hedge from the moment the budget grants it until the attempt ends. Release-once: the first
- * {@link #release()} gives it back, later ones do nothing, so every exit path may release it without
+ * hedge from the moment the budget grants it until the attempt ends. Release-once: the first {@link
+ * #release()} gives it back, later ones do nothing, so every exit path may release it without
  * counting who did already. Lock-free.
  */
 final class RetryPermit {

@@ -1,8 +1,7 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.core.spi.CallRequest;
-
 import dev.weft.mesh.api.config.Endpoint;
+import dev.weft.mesh.core.spi.CallRequest;
 
 /**
  * Where the mesh would send a call now: the route that matches, the destination drawn from its
@@ -14,4 +13,5 @@ import dev.weft.mesh.api.config.Endpoint;
  * @param subset the destination subset, or empty
  * @param endpoint the endpoint picked
  */
-public record RouteDecision(String service, String route, String cluster, String subset, Endpoint endpoint) {}
+public record RouteDecision(
+    String service, String route, String cluster, String subset, Endpoint endpoint) {}

@@ -1,10 +1,9 @@
 package dev.weft.mesh.core;
 
-import dev.weft.mesh.core.spi.CallRequest;
-
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.PathMatch;
 import dev.weft.mesh.api.config.RouteMatch;
+import dev.weft.mesh.core.spi.CallRequest;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -37,7 +36,9 @@ final class RouteMatcher {
   }
 
   boolean matches(CallRequest request) {
-    return matchesPath(request.path()) && matchesMethod(request.method()) && matchesHeaders(request);
+    return matchesPath(request.path())
+        && matchesMethod(request.method())
+        && matchesHeaders(request);
   }
 
   private boolean matchesPath(String path) {
@@ -113,9 +114,12 @@ final class RouteMatcher {
         case PREFIX:
           return actual.regionMatches(ignoreCase, 0, value, 0, value.length());
         case SUFFIX:
-          return actual.regionMatches(ignoreCase, actual.length() - value.length(), value, 0, value.length());
+          return actual.regionMatches(
+              ignoreCase, actual.length() - value.length(), value, 0, value.length());
         case CONTAINS:
-          return ignoreCase ? actual.toLowerCase(Locale.ROOT).contains(value) : actual.contains(value);
+          return ignoreCase
+              ? actual.toLowerCase(Locale.ROOT).contains(value)
+              : actual.contains(value);
         case REGEX:
           return regex.matcher(actual).matches();
         case RANGE:

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Compiles configurations into {@link MeshSnapshot}s for the call path, keeping each cluster's state
- * (endpoints, health, load) across updates that keep the cluster. Used on the control path only,
- * under the engine's control lock.
+ * Compiles configurations into {@link MeshSnapshot}s for the call path, keeping each cluster's
+ * state (endpoints, health, load) across updates that keep the cluster. Used on the control path
+ * only, under the engine's control lock.
  */
 final class SnapshotCompiler {
   private final Engine engine;
@@ -65,10 +65,18 @@ final class SnapshotCompiler {
     }
     // A cluster is reachable as a service of its own name unless a service claims the name.
     for (Cluster c : config.clusters()) {
-      routers.computeIfAbsent(c.name(), n -> new ServiceRouter(n, new CompiledRoute[] {
-          compileRoute(n, Route.builder("default").destinations(Destination.of(n)).build(), next)}));
+      routers.computeIfAbsent(
+          c.name(),
+          n ->
+              new ServiceRouter(
+                  n,
+                  new CompiledRoute[] {
+                    compileRoute(
+                        n, Route.builder("default").destinations(Destination.of(n)).build(), next)
+                  }));
     }
-    return new MeshSnapshot(config, Map.copyOf(routers), Map.copyOf(next), engine.ticker.currentTimeMillis());
+    return new MeshSnapshot(
+        config, Map.copyOf(routers), Map.copyOf(next), engine.ticker.currentTimeMillis());
   }
 
   /** Closes every cluster's state (the mesh is closing). */
@@ -92,7 +100,8 @@ final class SnapshotCompiler {
     }
   }
 
-  private CompiledRoute compileRoute(String service, Route route, Map<String, ClusterState> states) {
+  private CompiledRoute compileRoute(
+      String service, Route route, Map<String, ClusterState> states) {
     List<Destination> ds = route.destinations();
     RouteTarget[] targets = new RouteTarget[ds.size()];
     int[] weights = new int[ds.size()];
@@ -103,9 +112,19 @@ final class SnapshotCompiler {
     CompiledRoute.MirrorTarget[] mirrors = new CompiledRoute.MirrorTarget[route.mirrors().size()];
     for (int i = 0; i < mirrors.length; i++) {
       MirrorPolicy m = route.mirrors().get(i);
-      mirrors[i] = new CompiledRoute.MirrorTarget(new RouteTarget(states.get(m.cluster()), m.subset()), m.percent());
+      mirrors[i] =
+          new CompiledRoute.MirrorTarget(
+              new RouteTarget(states.get(m.cluster()), m.subset()), m.percent());
     }
-    LocalRateLimiter limiter = route.rateLimit().enabled() ? new LocalRateLimiter(route.rateLimit(), engine.ticker) : null;
-    return new CompiledRoute(service, route, new WeightedTargets(targets, weights), mirrors, limiter, engine.telemetry, engine.random);
+    LocalRateLimiter limiter =
+        route.rateLimit().enabled() ? new LocalRateLimiter(route.rateLimit(), engine.ticker) : null;
+    return new CompiledRoute(
+        service,
+        route,
+        new WeightedTargets(targets, weights),
+        mirrors,
+        limiter,
+        engine.telemetry,
+        engine.random);
   }
 }

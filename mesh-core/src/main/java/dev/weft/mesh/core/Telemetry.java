@@ -1,9 +1,8 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.core.spi.AttemptOutcome;
 import dev.weft.mesh.core.spi.CallRequest;
-
-import dev.weft.mesh.api.MeshException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -79,7 +78,11 @@ final class Telemetry {
 
   void configUpdate(boolean accepted) {
     if (registry != null) {
-      guard(() -> registry.counter(CONFIG_UPDATES, "result", accepted ? "accepted" : "rejected").increment());
+      guard(
+          () ->
+              registry
+                  .counter(CONFIG_UPDATES, "result", accepted ? "accepted" : "rejected")
+                  .increment());
     }
   }
 
@@ -100,11 +103,11 @@ final class Telemetry {
       return null;
     }
     try {
-      AttributesBuilder attributes = Attributes.builder()
-          .put(ATTR_SERVICE, request.service())
-          .put(ATTR_ROUTE, route);
+      AttributesBuilder attributes =
+          Attributes.builder().put(ATTR_SERVICE, request.service()).put(ATTR_ROUTE, route);
       request.spanAttributes(attributes);
-      return tracer.spanBuilder(request.spanName())
+      return tracer
+          .spanBuilder(request.spanName())
           .setParent(request.parentContext())
           .setSpanKind(SpanKind.INTERNAL)
           .setAllAttributes(attributes.build())
@@ -115,22 +118,32 @@ final class Telemetry {
     }
   }
 
-  Span startAttemptSpan(Span callSpan, CallRequest request, EndpointState endpoint, String cluster, int attempt, boolean hedge) {
+  Span startAttemptSpan(
+      Span callSpan,
+      CallRequest request,
+      EndpointState endpoint,
+      String cluster,
+      int attempt,
+      boolean hedge) {
     if (tracer == null || callSpan == null) {
       return null;
     }
     try {
-      AttributesBuilder attributes = Attributes.builder()
-          .put(ATTR_CLUSTER, cluster)
-          .put(ATTR_ATTEMPT, (long) attempt)
-          .put(ATTR_HEDGE, hedge)
-          .put(ATTR_SERVER_ADDRESS, endpoint.endpoint().host())
-          .put(ATTR_SERVER_PORT, (long) endpoint.endpoint().port());
+      AttributesBuilder attributes =
+          Attributes.builder()
+              .put(ATTR_CLUSTER, cluster)
+              .put(ATTR_ATTEMPT, (long) attempt)
+              .put(ATTR_HEDGE, hedge)
+              .put(ATTR_SERVER_ADDRESS, endpoint.endpoint().host())
+              .put(ATTR_SERVER_PORT, (long) endpoint.endpoint().port());
       request.spanAttributes(attributes);
       if (attempt > 0) {
-        callSpan.addEvent(hedge ? "weft.hedge" : "weft.retry", Attributes.of(ATTR_ATTEMPT, (long) attempt, ATTR_SERVER_ADDRESS, endpoint.address()));
+        callSpan.addEvent(
+            hedge ? "weft.hedge" : "weft.retry",
+            Attributes.of(ATTR_ATTEMPT, (long) attempt, ATTR_SERVER_ADDRESS, endpoint.address()));
       }
-      return tracer.spanBuilder(request.spanName())
+      return tracer
+          .spanBuilder(request.spanName())
           .setParent(Context.root().with(callSpan))
           .setSpanKind(SpanKind.CLIENT)
           .setAllAttributes(attributes.build())
@@ -156,7 +169,13 @@ final class Telemetry {
       span.setAttribute(ATTR_OUTCOME, outcome.statusLabel());
       if (isError(outcome)) {
         span.setStatus(StatusCode.ERROR);
-        span.setAttribute(ATTR_ERROR_TYPE, outcome.isGrpc() ? outcome.grpcStatus() : outcome.kind() == AttemptOutcome.Kind.RESPONSE ? Integer.toString(outcome.httpStatus()) : outcome.statusLabel());
+        span.setAttribute(
+            ATTR_ERROR_TYPE,
+            outcome.isGrpc()
+                ? outcome.grpcStatus()
+                : outcome.kind() == AttemptOutcome.Kind.RESPONSE
+                    ? Integer.toString(outcome.httpStatus())
+                    : outcome.statusLabel());
       }
       span.end();
     } catch (RuntimeException e) {
@@ -164,13 +183,23 @@ final class Telemetry {
     }
   }
 
-  /** A call to {@code cluster} ended with the decisive attempt's {@code outcome} or with {@code failure}: its metrics and span. */
-  void endCall(RouteMetrics metrics, String cluster, Span span, AttemptOutcome outcome, MeshException failure,
-      long elapsedNanos, int attempts) {
+  /**
+   * A call to {@code cluster} ended with the decisive attempt's {@code outcome} or with {@code
+   * failure}: its metrics and span.
+   */
+  void endCall(
+      RouteMetrics metrics,
+      String cluster,
+      Span span,
+      AttemptOutcome outcome,
+      MeshException failure,
+      long elapsedNanos,
+      int attempts) {
     if (failure != null) {
       metrics.call(cluster, failure.reason().name(), "mesh_error", elapsedNanos);
     } else {
-      metrics.call(cluster, outcome.statusLabel(), OutcomeClassifier.outcomeTag(outcome), elapsedNanos);
+      metrics.call(
+          cluster, outcome.statusLabel(), OutcomeClassifier.outcomeTag(outcome), elapsedNanos);
     }
     endCallSpan(span, outcome, failure, attempts);
   }
@@ -216,7 +245,9 @@ final class Telemetry {
 
   void warnOnce(RuntimeException e) {
     if (warned.compareAndSet(false, true)) {
-      log.warn("mesh telemetry failed; calls go on unaffected and further telemetry failures are not logged", e);
+      log.warn(
+          "mesh telemetry failed; calls go on unaffected and further telemetry failures are not logged",
+          e);
     }
   }
 
@@ -227,8 +258,10 @@ final class Telemetry {
     private final Telemetry telemetry;
     private final String service;
     private final String route;
-    private final ConcurrentMap<String, ConcurrentMap<String, Timer>> calls = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, ConcurrentMap<String, Counter>> attempts = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ConcurrentMap<String, Timer>> calls =
+        new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ConcurrentMap<String, Counter>> attempts =
+        new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter[]> perCluster = new ConcurrentHashMap<>();
 
     RouteMetrics(Telemetry telemetry, String service, String route) {
@@ -249,10 +282,17 @@ final class Telemetry {
         }
         Timer timer = byStatus.get(status);
         if (timer == null) {
-          timer = byStatus.computeIfAbsent(status, st -> Timer.builder(CALLS)
-              .description("Logical calls through the mesh, retries and hedges included in the time")
-              .tags("service", service, "route", route, "cluster", cluster, "status", st, "outcome", outcome)
-              .register(telemetry.registry));
+          timer =
+              byStatus.computeIfAbsent(
+                  status,
+                  st ->
+                      Timer.builder(CALLS)
+                          .description(
+                              "Logical calls through the mesh, retries and hedges included in the time")
+                          .tags(
+                              "service", service, "route", route, "cluster", cluster, "status", st,
+                              "outcome", outcome)
+                          .register(telemetry.registry));
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);
       } catch (RuntimeException e) {
@@ -271,10 +311,16 @@ final class Telemetry {
         }
         Counter counter = byStatus.get(status);
         if (counter == null) {
-          counter = byStatus.computeIfAbsent(status, st -> Counter.builder(ATTEMPTS)
-              .description("Attempts sent to endpoints, first tries, retries and hedges alike")
-              .tags("service", service, "route", route, "cluster", cluster, "status", st)
-              .register(telemetry.registry));
+          counter =
+              byStatus.computeIfAbsent(
+                  status,
+                  st ->
+                      Counter.builder(ATTEMPTS)
+                          .description(
+                              "Attempts sent to endpoints, first tries, retries and hedges alike")
+                          .tags(
+                              "service", service, "route", route, "cluster", cluster, "status", st)
+                          .register(telemetry.registry));
         }
         counter.increment();
       } catch (RuntimeException e) {
@@ -301,12 +347,25 @@ final class Telemetry {
       try {
         Counter[] counters = perCluster.get(cluster);
         if (counters == null) {
-          counters = perCluster.computeIfAbsent(cluster, c -> new Counter[] {
-              Counter.builder(RETRIES).description("Retries sent").tags("service", service, "route", route, "cluster", c).register(telemetry.registry),
-              Counter.builder(HEDGES).description("Hedged attempts sent").tags("service", service, "route", route, "cluster", c).register(telemetry.registry),
-              Counter.builder(BUDGET_EXHAUSTED).description("Retries or hedges not sent because the retry budget was spent")
-                  .tags("service", service, "route", route, "cluster", c).register(telemetry.registry)
-          });
+          counters =
+              perCluster.computeIfAbsent(
+                  cluster,
+                  c ->
+                      new Counter[] {
+                        Counter.builder(RETRIES)
+                            .description("Retries sent")
+                            .tags("service", service, "route", route, "cluster", c)
+                            .register(telemetry.registry),
+                        Counter.builder(HEDGES)
+                            .description("Hedged attempts sent")
+                            .tags("service", service, "route", route, "cluster", c)
+                            .register(telemetry.registry),
+                        Counter.builder(BUDGET_EXHAUSTED)
+                            .description(
+                                "Retries or hedges not sent because the retry budget was spent")
+                            .tags("service", service, "route", route, "cluster", c)
+                            .register(telemetry.registry)
+                      });
         }
         counters[which].increment();
       } catch (RuntimeException e) {

@@ -15,13 +15,14 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CallStateTest {
-  private static final Map<CallState, Set<CallState>> LEGAL = Map.of(
-      NEW, EnumSet.of(DELAYED, RUNNING, DONE),
-      DELAYED, EnumSet.of(RUNNING, DONE),
-      RUNNING, EnumSet.of(COMMITTED, CANCELLING, DONE),
-      COMMITTED, EnumSet.of(CANCELLING, DONE),
-      CANCELLING, EnumSet.of(DONE),
-      DONE, EnumSet.noneOf(CallState.class));
+  private static final Map<CallState, Set<CallState>> LEGAL =
+      Map.of(
+          NEW, EnumSet.of(DELAYED, RUNNING, DONE),
+          DELAYED, EnumSet.of(RUNNING, DONE),
+          RUNNING, EnumSet.of(COMMITTED, CANCELLING, DONE),
+          COMMITTED, EnumSet.of(CANCELLING, DONE),
+          CANCELLING, EnumSet.of(DONE),
+          DONE, EnumSet.noneOf(CallState.class));
 
   @Test
   void exactlyTheDiagramsChangesAreAllowedAndEveryOtherOneThrows() {
@@ -30,8 +31,10 @@ class CallStateTest {
         if (LEGAL.get(from).contains(to)) {
           assertThat(from.moveTo(to)).isEqualTo(to);
         } else {
-          assertThatThrownBy(() -> from.moveTo(to)).as("%s to %s", from, to)
-              .isInstanceOf(IllegalStateException.class).hasMessageContaining(from + " to " + to);
+          assertThatThrownBy(() -> from.moveTo(to))
+              .as("%s to %s", from, to)
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageContaining(from + " to " + to);
         }
       }
     }

@@ -15,7 +15,8 @@ class ExponentialBackoffTest {
 
   @Test
   void theBaseDoublesFromTheInitialBackoffUpToTheMaximum() {
-    ExponentialBackoff backoff = ExponentialBackoff.of(RetryPolicy.builder().build(), Randoms.seeded(1)); // 25 ms, 250 ms
+    ExponentialBackoff backoff =
+        ExponentialBackoff.of(RetryPolicy.builder().build(), Randoms.seeded(1)); // 25 ms, 250 ms
     assertThat(backoff.baseNanos(1)).isEqualTo(25 * MS);
     assertThat(backoff.baseNanos(2)).isEqualTo(50 * MS);
     assertThat(backoff.baseNanos(3)).isEqualTo(100 * MS);
@@ -27,7 +28,9 @@ class ExponentialBackoffTest {
 
   @Test
   void eachWaitLiesBetweenZeroAndItsBase() {
-    ExponentialBackoff backoff = ExponentialBackoff.fullJitter(Duration.ofMillis(10), Duration.ofSeconds(1), Randoms.seeded(3));
+    ExponentialBackoff backoff =
+        ExponentialBackoff.fullJitter(
+            Duration.ofMillis(10), Duration.ofSeconds(1), Randoms.seeded(3));
     for (int retry = 1; retry <= 12; retry++) {
       long base = backoff.baseNanos(retry);
       long sum = 0;
@@ -44,9 +47,15 @@ class ExponentialBackoffTest {
 
   @Test
   void theSameSeedGivesTheSameWaits() {
-    ExponentialBackoff first = ExponentialBackoff.fullJitter(Duration.ofMillis(25), Duration.ofMillis(250), Randoms.seeded(42));
-    ExponentialBackoff second = ExponentialBackoff.fullJitter(Duration.ofMillis(25), Duration.ofMillis(250), Randoms.seeded(42));
-    ExponentialBackoff other = ExponentialBackoff.fullJitter(Duration.ofMillis(25), Duration.ofMillis(250), Randoms.seeded(43));
+    ExponentialBackoff first =
+        ExponentialBackoff.fullJitter(
+            Duration.ofMillis(25), Duration.ofMillis(250), Randoms.seeded(42));
+    ExponentialBackoff second =
+        ExponentialBackoff.fullJitter(
+            Duration.ofMillis(25), Duration.ofMillis(250), Randoms.seeded(42));
+    ExponentialBackoff other =
+        ExponentialBackoff.fullJitter(
+            Duration.ofMillis(25), Duration.ofMillis(250), Randoms.seeded(43));
     long[] a = new long[20];
     long[] b = new long[20];
     long[] c = new long[20];
@@ -60,25 +69,34 @@ class ExponentialBackoffTest {
 
   @Test
   void theExtremesOfTheRandomDrawGiveZeroAndTheBase() {
-    ExponentialBackoff low = ExponentialBackoff.fullJitter(Duration.ofMillis(25), Duration.ofMillis(250), fixed(0.0));
-    ExponentialBackoff high = ExponentialBackoff.fullJitter(Duration.ofMillis(25), Duration.ofMillis(250), fixed(Math.nextDown(1.0)));
+    ExponentialBackoff low =
+        ExponentialBackoff.fullJitter(Duration.ofMillis(25), Duration.ofMillis(250), fixed(0.0));
+    ExponentialBackoff high =
+        ExponentialBackoff.fullJitter(
+            Duration.ofMillis(25), Duration.ofMillis(250), fixed(Math.nextDown(1.0)));
     assertThat(low.delayNanos(3)).isZero();
     assertThat(high.delayNanos(3)).isEqualTo(100 * MS);
   }
 
   @Test
   void rejectsRetriesCountedFromZeroAndInvertedBounds() {
-    ExponentialBackoff backoff = ExponentialBackoff.fullJitter(Duration.ofMillis(25), Duration.ofMillis(250), Randoms.seeded(1));
+    ExponentialBackoff backoff =
+        ExponentialBackoff.fullJitter(
+            Duration.ofMillis(25), Duration.ofMillis(250), Randoms.seeded(1));
     assertThatThrownBy(() -> backoff.delayNanos(0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> ExponentialBackoff.fullJitter(Duration.ofMillis(250), Duration.ofMillis(25), Randoms.seeded(1)))
+    assertThatThrownBy(
+            () ->
+                ExponentialBackoff.fullJitter(
+                    Duration.ofMillis(250), Duration.ofMillis(25), Randoms.seeded(1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxBackoff");
   }
 
   @Test
   void proportionalJitterGrowsByTheMultiplierAndSpreadsAroundTheBase() {
-    ExponentialBackoff backoff = ExponentialBackoff.proportionalJitter(Duration.ofSeconds(1), Duration.ofSeconds(30), 1.6, 0.2,
-        Randoms.seeded(5));
+    ExponentialBackoff backoff =
+        ExponentialBackoff.proportionalJitter(
+            Duration.ofSeconds(1), Duration.ofSeconds(30), 1.6, 0.2, Randoms.seeded(5));
     assertThat(backoff.baseNanos(1)).isEqualTo(1_000 * MS);
     assertThat(backoff.baseNanos(2)).isEqualTo(1_600 * MS);
     assertThat(backoff.baseNanos(3)).isEqualTo(2_560 * MS);
@@ -93,21 +111,43 @@ class ExponentialBackoffTest {
 
   @Test
   void theExtremesOfAProportionalDrawAreTheBaseLessAndPlusTheJitter() {
-    assertThat(ExponentialBackoff.proportionalJitter(Duration.ofMillis(100), Duration.ofSeconds(1), 1.6, 0.2, fixed(0.0))
-        .delayNanos(1)).isEqualTo(80 * MS);
-    assertThat(ExponentialBackoff.proportionalJitter(Duration.ofMillis(100), Duration.ofSeconds(1), 1.6, 0.2, fixed(0.5))
-        .delayNanos(2)).isEqualTo(160 * MS);
-    // Capped before the jitter: the wait may exceed the maximum by the jitter, as in gRPC's connection backoff.
-    assertThat(ExponentialBackoff.proportionalJitter(Duration.ofMillis(100), Duration.ofSeconds(1), 1.6, 0.2,
-        fixed(Math.nextDown(1.0))).delayNanos(40)).isBetween(1_199 * MS, 1_200 * MS);
+    assertThat(
+            ExponentialBackoff.proportionalJitter(
+                    Duration.ofMillis(100), Duration.ofSeconds(1), 1.6, 0.2, fixed(0.0))
+                .delayNanos(1))
+        .isEqualTo(80 * MS);
+    assertThat(
+            ExponentialBackoff.proportionalJitter(
+                    Duration.ofMillis(100), Duration.ofSeconds(1), 1.6, 0.2, fixed(0.5))
+                .delayNanos(2))
+        .isEqualTo(160 * MS);
+    // Capped before the jitter: the wait may exceed the maximum by the jitter, as in gRPC's
+    // connection backoff.
+    assertThat(
+            ExponentialBackoff.proportionalJitter(
+                    Duration.ofMillis(100),
+                    Duration.ofSeconds(1),
+                    1.6,
+                    0.2,
+                    fixed(Math.nextDown(1.0)))
+                .delayNanos(40))
+        .isBetween(1_199 * MS, 1_200 * MS);
   }
 
   @Test
   void rejectsAShrinkingMultiplierAndAJitterOutsideZeroToOne() {
-    assertThatThrownBy(() -> ExponentialBackoff.proportionalJitter(Duration.ofMillis(1), Duration.ofMillis(2), 0.5, 0.2,
-        Randoms.seeded(1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("multiplier");
-    assertThatThrownBy(() -> ExponentialBackoff.proportionalJitter(Duration.ofMillis(1), Duration.ofMillis(2), 1.6, 1.5,
-        Randoms.seeded(1))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jitter");
+    assertThatThrownBy(
+            () ->
+                ExponentialBackoff.proportionalJitter(
+                    Duration.ofMillis(1), Duration.ofMillis(2), 0.5, 0.2, Randoms.seeded(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("multiplier");
+    assertThatThrownBy(
+            () ->
+                ExponentialBackoff.proportionalJitter(
+                    Duration.ofMillis(1), Duration.ofMillis(2), 1.6, 1.5, Randoms.seeded(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("jitter");
   }
 
   private static RandomSource fixed(double value) {

@@ -1,13 +1,12 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.core.spi.Attempt;
 import dev.weft.mesh.core.spi.AttemptAdapter;
 import dev.weft.mesh.core.spi.AttemptContext;
 import dev.weft.mesh.core.spi.AttemptOutcome;
 import dev.weft.mesh.core.spi.AttemptSink;
 import dev.weft.mesh.core.spi.CallListener;
-
-import dev.weft.mesh.api.MeshException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,12 +16,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
- * A protocol adapter for engine tests. Each endpoint address has a behaviour: answer at once with an
- * outcome, or hang until the test completes the attempt (or the engine cancels it). The adapter's
- * result type is the attempt record itself, so tests see which attempt decided a call.
+ * A protocol adapter for engine tests. Each endpoint address has a behaviour: answer at once with
+ * an outcome, or hang until the test completes the attempt (or the engine cancels it). The
+ * adapter's result type is the attempt record itself, so tests see which attempt decided a call.
  */
 final class FakeAdapter implements AttemptAdapter<FakeAdapter.Started> {
-  private final Map<String, Function<Started, AttemptOutcome>> behaviours = new ConcurrentHashMap<>();
+  private final Map<String, Function<Started, AttemptOutcome>> behaviours =
+      new ConcurrentHashMap<>();
   private Function<Started, AttemptOutcome> fallback = s -> AttemptOutcome.http(200);
   final List<Started> attempts = new CopyOnWriteArrayList<>();
   final List<Started> discarded = new CopyOnWriteArrayList<>();
@@ -43,7 +43,14 @@ final class FakeAdapter implements AttemptAdapter<FakeAdapter.Started> {
 
   @Override
   public Attempt start(AttemptContext context, AttemptSink<Started> sink) {
-    Started s = new Started(context.endpoint().address(), context.attemptNumber(), context.hedge(), context.mirror(), context.timeoutNanos(), sink);
+    Started s =
+        new Started(
+            context.endpoint().address(),
+            context.attemptNumber(),
+            context.hedge(),
+            context.mirror(),
+            context.timeoutNanos(),
+            sink);
     attempts.add(s);
     AttemptOutcome outcome = behaviours.getOrDefault(s.address, fallback).apply(s);
     if (outcome != null) {
@@ -80,7 +87,13 @@ final class FakeAdapter implements AttemptAdapter<FakeAdapter.Started> {
     volatile boolean cancelled;
     volatile AttemptOutcome outcome;
 
-    Started(String address, int number, boolean hedge, boolean mirror, long timeoutNanos, AttemptSink<Started> sink) {
+    Started(
+        String address,
+        int number,
+        boolean hedge,
+        boolean mirror,
+        long timeoutNanos,
+        AttemptSink<Started> sink) {
       this.address = address;
       this.number = number;
       this.hedge = hedge;

@@ -47,23 +47,47 @@ class RetryPermitTest {
   }
 
   private void retrying(Duration perTryTimeout) {
-    RetryPolicy.Builder retry = RetryPolicy.builder().maxAttempts(3).retryOn(RetryOn.RESET, RetryOn.FIVE_XX)
-        .initialBackoff(Duration.ofMillis(10)).maxBackoff(Duration.ofMillis(10));
+    RetryPolicy.Builder retry =
+        RetryPolicy.builder()
+            .maxAttempts(3)
+            .retryOn(RetryOn.RESET, RetryOn.FIVE_XX)
+            .initialBackoff(Duration.ofMillis(10))
+            .maxBackoff(Duration.ofMillis(10));
     if (perTryTimeout != null) {
       retry.perTryTimeout(perTryTimeout);
     }
-    start(Route.builder("r").destinations(Destination.of("c")).timeout(Duration.ofSeconds(1)).retry(retry.build()).build());
+    start(
+        Route.builder("r")
+            .destinations(Destination.of("c"))
+            .timeout(Duration.ofSeconds(1))
+            .retry(retry.build())
+            .build());
   }
 
   private void hedging() {
-    start(Route.builder("r").destinations(Destination.of("c")).hedging(HedgingPolicy.fixed(3, Duration.ofMillis(10))).build());
+    start(
+        Route.builder("r")
+            .destinations(Destination.of("c"))
+            .hedging(HedgingPolicy.fixed(3, Duration.ofMillis(10)))
+            .build());
   }
 
   private void start(Route route) {
-    Cluster c = Cluster.builder("c").endpoints(Endpoint.of("127.0.0.1", 1), Endpoint.of("127.0.0.1", 2),
-        Endpoint.of("127.0.0.1", 3)).circuitBreakers(new CircuitBreakers(100, 100, 100, 10)).build();
-    mesh = Mesh.builder().config(MeshConfig.builder().cluster(c).service(Service.of("svc", route)).build())
-        .ticker(ticker).scheduler(scheduler).random(Randoms.seeded(7)).build();
+    Cluster c =
+        Cluster.builder("c")
+            .endpoints(
+                Endpoint.of("127.0.0.1", 1),
+                Endpoint.of("127.0.0.1", 2),
+                Endpoint.of("127.0.0.1", 3))
+            .circuitBreakers(new CircuitBreakers(100, 100, 100, 10))
+            .build();
+    mesh =
+        Mesh.builder()
+            .config(MeshConfig.builder().cluster(c).service(Service.of("svc", route)).build())
+            .ticker(ticker)
+            .scheduler(scheduler)
+            .random(Randoms.seeded(7))
+            .build();
   }
 
   private int count(Pattern p) {
@@ -138,10 +162,11 @@ class RetryPermitTest {
   void retriesThatTimeOutGiveTheirPermitsBack() {
     retrying(Duration.ofMillis(40));
     // Like a real adapter: enforce the attempt's timeout with the protocol's own deadline.
-    adapter.answerAll(s -> {
-      scheduler.schedule(() -> s.complete(AttemptOutcome.TIMEOUT), s.timeoutNanos);
-      return null;
-    });
+    adapter.answerAll(
+        s -> {
+          scheduler.schedule(() -> s.complete(AttemptOutcome.TIMEOUT), s.timeoutNanos);
+          return null;
+        });
     FakeAdapter.Result r = call(new FakeAdapter.Result());
     scheduler.advance(Duration.ofMillis(45));
     assertThat(activeRetries()).as("held through the backoff or by the retry").isEqualTo(1);
@@ -153,9 +178,18 @@ class RetryPermitTest {
 
   @Test
   void aCallWhoseDeadlinePassesInTheBackoffGivesThePermitBack() {
-    start(Route.builder("r").destinations(Destination.of("c")).timeout(Duration.ofMillis(50))
-        .retry(RetryPolicy.builder().maxAttempts(3).retryOn(RetryOn.FIVE_XX)
-            .initialBackoff(Duration.ofMillis(30)).maxBackoff(Duration.ofMillis(30)).build()).build());
+    start(
+        Route.builder("r")
+            .destinations(Destination.of("c"))
+            .timeout(Duration.ofMillis(50))
+            .retry(
+                RetryPolicy.builder()
+                    .maxAttempts(3)
+                    .retryOn(RetryOn.FIVE_XX)
+                    .initialBackoff(Duration.ofMillis(30))
+                    .maxBackoff(Duration.ofMillis(30))
+                    .build())
+            .build());
     adapter.answerAll(s -> AttemptOutcome.http(503));
     FakeAdapter.Result r = call(new FakeAdapter.Result());
     scheduler.advance(Duration.ofSeconds(1));
@@ -195,12 +229,13 @@ class RetryPermitTest {
   @Test
   void aRetryTheAdapterCannotStartGivesItsPermitBack() {
     retrying(null);
-    adapter.answerAll(s -> {
-      if (s.number == 1) {
-        throw new IllegalStateException("no connection");
-      }
-      return AttemptOutcome.http(503);
-    });
+    adapter.answerAll(
+        s -> {
+          if (s.number == 1) {
+            throw new IllegalStateException("no connection");
+          }
+          return AttemptOutcome.http(503);
+        });
     FakeAdapter.Result r = call(new FakeAdapter.Result());
     scheduler.advance(Duration.ofMillis(20));
     assertThat(r.failure.reason()).isEqualTo(MeshException.Reason.INTERNAL_ERROR);

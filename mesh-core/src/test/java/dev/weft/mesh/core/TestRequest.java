@@ -1,7 +1,6 @@
 package dev.weft.mesh.core;
 
 import dev.weft.mesh.core.spi.CallRequest;
-
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * notes).
  */
 final class AttemptStream<ReqT, RespT> extends ClientCall.Listener<RespT> implements Attempt {
-private final MeshClientCall<ReqT, RespT> owner;
+  private final MeshClientCall<ReqT, RespT> owner;
   final AttemptContext context;
   final AttemptSink<GrpcAttemptResult> sink;
   final long startNanos;
@@ -27,7 +27,10 @@ private final MeshClientCall<ReqT, RespT> owner;
   ClientCall<byte[], RespT> call;
   boolean cancelled;
 
-  AttemptStream(MeshClientCall<ReqT, RespT> owner, AttemptContext context, AttemptSink<GrpcAttemptResult> sink) {
+  AttemptStream(
+      MeshClientCall<ReqT, RespT> owner,
+      AttemptContext context,
+      AttemptSink<GrpcAttemptResult> sink) {
     this.owner = owner;
     this.context = context;
     this.sink = sink;
@@ -41,7 +44,9 @@ private final MeshClientCall<ReqT, RespT> owner;
       lateStart = !context.mirror() && (owner.winner != null || owner.closed);
     }
     if (lateStart) {
-      sink.complete(new GrpcAttemptResult(Status.CANCELLED.withDescription("the call was already decided"), new Metadata()),
+      sink.complete(
+          new GrpcAttemptResult(
+              Status.CANCELLED.withDescription("the call was already decided"), new Metadata()),
           AttemptOutcome.CANCELLED);
       return;
     }
@@ -53,16 +58,23 @@ private final MeshClientCall<ReqT, RespT> owner;
         channel = owner.grpc.channels().get(context.endpoint(), context.cluster());
       }
     } catch (RuntimeException e) {
-      Status status = Status.UNAVAILABLE.withDescription("no channel to " + context.endpoint().address() + ": " + e.getMessage())
-          .withCause(e);
+      Status status =
+          Status.UNAVAILABLE
+              .withDescription(
+                  "no channel to " + context.endpoint().address() + ": " + e.getMessage())
+              .withCause(e);
       sink.complete(new GrpcAttemptResult(status, new Metadata()), AttemptOutcome.CONNECT_FAILURE);
       return;
     }
     CallOptions options = owner.attemptOptions;
     long timeout = context.timeoutNanos();
-    options = timeout == Long.MAX_VALUE ? options.withDeadline(null) : options.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS);
+    options =
+        timeout == Long.MAX_VALUE
+            ? options.withDeadline(null)
+            : options.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS);
     Metadata attemptHeaders = new Metadata();
-    TextMapPropagator propagator = owner.grpc.mesh().openTelemetry().getPropagators().getTextMapPropagator();
+    TextMapPropagator propagator =
+        owner.grpc.mesh().openTelemetry().getPropagators().getTextMapPropagator();
     boolean commitNow;
     synchronized (owner.lock) {
       attemptHeaders.merge(owner.headers);
@@ -208,14 +220,19 @@ private final MeshClientCall<ReqT, RespT> owner;
       byMesh = cancelled;
     }
     long elapsed = owner.grpc.mesh().ticker().nanoTime() - startNanos;
-    status = GrpcStatuses.explainConnectionFailure(status, context.endpoint().address(), context.cluster().tls().mode());
+    status =
+        GrpcStatuses.explainConnectionFailure(
+            status, context.endpoint().address(), context.cluster().tls().mode());
     AttemptOutcome outcome = GrpcStatuses.outcome(status, byMesh, elapsed, context.timeoutNanos());
     if (!context.mirror()) {
       // The attempt's CLIENT span is in its trace context; the engine ends it on complete.
       try {
         Span attemptSpan = Span.fromContext(context.traceContext());
-        if (attemptSpan != Span.fromContext(owner.traceParent)) { // the mesh traces: never touch the caller's span
-          attemptSpan.setAttribute(TracingServerInterceptor.RPC_GRPC_STATUS_CODE, (long) status.getCode().value());
+        if (attemptSpan
+            != Span.fromContext(
+                owner.traceParent)) { // the mesh traces: never touch the caller's span
+          attemptSpan.setAttribute(
+              TracingServerInterceptor.RPC_GRPC_STATUS_CODE, (long) status.getCode().value());
         }
       } catch (RuntimeException e) {
         owner.grpc.warnOnce("could not record the gRPC status on the attempt span", e);

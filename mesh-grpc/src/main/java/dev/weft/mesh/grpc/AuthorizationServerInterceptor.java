@@ -32,12 +32,14 @@ final class AuthorizationServerInterceptor implements ServerInterceptor {
 
   @Override
   @SuppressWarnings("unchecked")
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
-      ServerCallHandler<ReqT, RespT> next) {
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
     Optional<PeerIdentity> caller = PeerIdentity.from(session);
     if (enforcer != null) {
-      Decision decision = enforcer.enforceGrpc(caller, call.getMethodDescriptor().getFullMethodName(), headers(headers));
+      Decision decision =
+          enforcer.enforceGrpc(
+              caller, call.getMethodDescriptor().getFullMethodName(), headers(headers));
       if (decision.denied()) {
         call.close(Status.PERMISSION_DENIED.withDescription(decision.reason()), new Metadata());
         return (ServerCall.Listener<ReqT>) NOOP;
@@ -57,7 +59,8 @@ final class AuthorizationServerInterceptor implements ServerInterceptor {
         return List.of();
       }
       try {
-        Iterable<String> values = metadata.getAll(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER));
+        Iterable<String> values =
+            metadata.getAll(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER));
         if (values == null) {
           return List.of();
         }

@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One grpc-java channel (one HTTP/2 connection) per endpoint, kept in a Caffeine cache keyed by the
- * address and the cluster's TLS settings. A channel is shut down gracefully (calls in flight finish)
- * when its endpoint leaves the configuration, when it has been idle for the idle timeout, and when
- * the cache closes.
+ * address and the cluster's TLS settings. A channel is shut down gracefully (calls in flight
+ * finish) when its endpoint leaves the configuration, when it has been idle for the idle timeout,
+ * and when the cache closes.
  */
 final class EndpointChannels implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EndpointChannels.class);
@@ -42,17 +42,21 @@ final class EndpointChannels implements AutoCloseable {
   private final Consumer<NettyChannelBuilder> customizer;
   private volatile boolean closed;
 
-  EndpointChannels(Duration idleTimeout, Executor executor, Function<Cluster, ChannelCredentials> credentials,
+  EndpointChannels(
+      Duration idleTimeout,
+      Executor executor,
+      Function<Cluster, ChannelCredentials> credentials,
       Consumer<NettyChannelBuilder> customizer) {
     this.executor = executor;
     this.credentials = credentials;
     this.customizer = customizer;
-    this.cache = Caffeine.newBuilder()
-        .expireAfterAccess(idleTimeout)
-        .scheduler(Scheduler.systemScheduler())
-        .executor(Runnable::run)
-        .removalListener(this::onRemoval)
-        .build();
+    this.cache =
+        Caffeine.newBuilder()
+            .expireAfterAccess(idleTimeout)
+            .scheduler(Scheduler.systemScheduler())
+            .executor(Runnable::run)
+            .removalListener(this::onRemoval)
+            .build();
   }
 
   /** The channel to {@code endpoint} of {@code cluster}, made on first use. */
@@ -60,15 +64,20 @@ final class EndpointChannels implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the mesh gRPC client is closed");
     }
-    Key key = new Key(endpoint.host(), endpoint.port(), cluster.tls(), cluster.connectTimeout().toMillis());
+    Key key =
+        new Key(
+            endpoint.host(), endpoint.port(), cluster.tls(), cluster.connectTimeout().toMillis());
     return cache.get(key, k -> create(k, cluster));
   }
 
   private ManagedChannel create(Key key, Cluster cluster) {
-    NettyChannelBuilder b = NettyChannelBuilder.forAddress(key.host(), key.port(), credentials.apply(cluster))
-        .executor(executor)
-        .disableRetry() // the mesh runs the attempts
-        .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, key.connectTimeoutMillis()));
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forAddress(key.host(), key.port(), credentials.apply(cluster))
+            .executor(executor)
+            .disableRetry() // the mesh runs the attempts
+            .withOption(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, key.connectTimeoutMillis()));
     if (!key.tls().sni().isEmpty()) {
       b.overrideAuthority(key.tls().sni());
     }
@@ -85,7 +94,10 @@ final class EndpointChannels implements AutoCloseable {
     draining.removeIf(ManagedChannel::isTerminated);
     draining.add(channel);
     channel.shutdown();
-    log.debug("closing the gRPC channel to {}:{} ({})", key == null ? "?" : key.host(), key == null ? 0 : key.port(),
+    log.debug(
+        "closing the gRPC channel to {}:{} ({})",
+        key == null ? "?" : key.host(),
+        key == null ? 0 : key.port(),
         cause);
   }
 
@@ -107,7 +119,10 @@ final class EndpointChannels implements AutoCloseable {
     return (int) cache.estimatedSize() + draining.size();
   }
 
-  /** Shuts every channel down, waiting up to {@code timeout} for calls in flight before forcing them. */
+  /**
+   * Shuts every channel down, waiting up to {@code timeout} for calls in flight before forcing
+   * them.
+   */
   void close(Duration timeout) {
     closed = true;
     cache.invalidateAll();

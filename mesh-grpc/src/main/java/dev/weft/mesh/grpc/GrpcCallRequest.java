@@ -21,7 +21,12 @@ final class GrpcCallRequest implements CallRequest {
   private final long timeoutNanos;
   private final Context parent;
 
-  GrpcCallRequest(String service, MethodDescriptor<?, ?> method, Metadata headers, boolean idempotent, long timeoutNanos,
+  GrpcCallRequest(
+      String service,
+      MethodDescriptor<?, ?> method,
+      Metadata headers,
+      boolean idempotent,
+      long timeoutNanos,
       Context parent) {
     this.service = service;
     this.method = method;

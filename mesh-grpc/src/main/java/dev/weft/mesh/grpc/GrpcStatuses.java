@@ -2,35 +2,40 @@ package dev.weft.mesh.grpc;
 
 import dev.weft.mesh.api.InjectedFaultException;
 import dev.weft.mesh.api.MeshException;
-import dev.weft.mesh.core.spi.AttemptOutcome;
 import dev.weft.mesh.api.config.TlsSettings;
+import dev.weft.mesh.core.spi.AttemptOutcome;
 import io.grpc.Status;
 import java.net.ConnectException;
 import javax.net.ssl.SSLException;
 
 /** Translations between gRPC statuses and the mesh's outcomes and failures. */
 final class GrpcStatuses {
-  /** How grpc-java's Netty transport begins the description of a status made from an HTTP/2 RST_STREAM. */
+  /**
+   * How grpc-java's Netty transport begins the description of a status made from an HTTP/2
+   * RST_STREAM.
+   */
   private static final String RST_STREAM = "RST_STREAM closed stream";
 
   /**
    * The status a gRPC caller sees for a call the mesh failed without an attempt result. An injected
-   * abort gets its configured gRPC status, or the one gRPC maps its HTTP status to; a passed deadline
-   * and a cancellation keep their meaning; everything else is {@code UNAVAILABLE}, as proxyless gRPC
-   * reports "no healthy upstream".
+   * abort gets its configured gRPC status, or the one gRPC maps its HTTP status to; a passed
+   * deadline and a cancellation keep their meaning; everything else is {@code UNAVAILABLE}, as
+   * proxyless gRPC reports "no healthy upstream".
    */
   static Status fromMeshException(MeshException e) {
     if (e instanceof InjectedFaultException fault) {
-      Status base = fault.grpcStatus().isEmpty()
-          ? fromHttpStatus(fault.httpStatus())
-          : Status.fromCode(Status.Code.valueOf(fault.grpcStatus()));
+      Status base =
+          fault.grpcStatus().isEmpty()
+              ? fromHttpStatus(fault.httpStatus())
+              : Status.fromCode(Status.Code.valueOf(fault.grpcStatus()));
       return base.withDescription(e.getMessage());
     }
-    Status base = switch (e.reason()) {
-      case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
-      case CANCELLED -> Status.CANCELLED;
-      default -> Status.UNAVAILABLE;
-    };
+    Status base =
+        switch (e.reason()) {
+          case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
+          case CANCELLED -> Status.CANCELLED;
+          default -> Status.UNAVAILABLE;
+        };
     return base.withDescription(e.getMessage()).withCause(e);
   }
 
@@ -49,32 +54,45 @@ final class GrpcStatuses {
   /**
    * The outcome of an attempt that closed with {@code status}.
    *
-   * @param cancelledByMesh whether the mesh cancelled the attempt (a lost hedge, the caller's cancel)
+   * @param cancelledByMesh whether the mesh cancelled the attempt (a lost hedge, the caller's
+   *     cancel)
    * @param elapsedNanos how long the attempt ran
    * @param timeoutNanos the attempt's time limit
    */
-  static AttemptOutcome outcome(Status status, boolean cancelledByMesh, long elapsedNanos, long timeoutNanos) {
+  static AttemptOutcome outcome(
+      Status status, boolean cancelledByMesh, long elapsedNanos, long timeoutNanos) {
     Status.Code code = status.getCode();
     if (code == Status.Code.CANCELLED && cancelledByMesh) {
       return AttemptOutcome.CANCELLED;
     }
-    if (code == Status.Code.DEADLINE_EXCEEDED && timeoutNanos != Long.MAX_VALUE && elapsedNanos >= timeoutNanos - 1_000_000L) {
+    if (code == Status.Code.DEADLINE_EXCEEDED
+        && timeoutNanos != Long.MAX_VALUE
+        && elapsedNanos >= timeoutNanos - 1_000_000L) {
       // The attempt's own deadline ran out here, not a deadline reported by the server.
       return AttemptOutcome.TIMEOUT;
     }
     if (code == Status.Code.UNAVAILABLE && causedByConnectFailure(status.getCause())) {
       return AttemptOutcome.CONNECT_FAILURE;
     }
-    if (code != Status.Code.OK && status.getDescription() != null && status.getDescription().startsWith(RST_STREAM)) {
-      // The server (or a proxy) reset the stream: grpc-java reports RST_STREAM(CANCEL) as CANCELLED and
-      // RST_STREAM(REFUSED_STREAM) as UNAVAILABLE. Both are transport failures, as Envoy counts them.
-      return status.getDescription().contains("REFUSED_STREAM") ? AttemptOutcome.REFUSED_STREAM : AttemptOutcome.RESET;
+    if (code != Status.Code.OK
+        && status.getDescription() != null
+        && status.getDescription().startsWith(RST_STREAM)) {
+      // The server (or a proxy) reset the stream: grpc-java reports RST_STREAM(CANCEL) as CANCELLED
+      // and
+      // RST_STREAM(REFUSED_STREAM) as UNAVAILABLE. Both are transport failures, as Envoy counts
+      // them.
+      return status.getDescription().contains("REFUSED_STREAM")
+          ? AttemptOutcome.REFUSED_STREAM
+          : AttemptOutcome.RESET;
     }
     return AttemptOutcome.grpc(code.value());
   }
 
-  /** How grpc-java's Netty transport describes a connection that the server closed without a GOAWAY. */
+  /**
+   * How grpc-java's Netty transport describes a connection that the server closed without a GOAWAY.
+   */
   private static final String NETWORK_CLOSED = "Network closed for unknown reason";
+
   /** How grpc-java's Netty transport describes a failed connection (reset, refused...). */
   private static final String IO_EXCEPTION = "io exception";
 
@@ -91,18 +109,28 @@ final class GrpcStatuses {
     Throwable t = status.getCause();
     for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
       if (t instanceof SSLException) {
-        return status.withDescription("TLS handshake with " + address + " failed: " + t.getMessage());
+        return status.withDescription(
+            "TLS handshake with " + address + " failed: " + t.getMessage());
       }
     }
     String description = status.getDescription();
-    boolean closedByServer = description != null
-        && (description.startsWith(NETWORK_CLOSED) || (description.startsWith(IO_EXCEPTION) && !causedByConnectFailure(status.getCause())));
+    boolean closedByServer =
+        description != null
+            && (description.startsWith(NETWORK_CLOSED)
+                || (description.startsWith(IO_EXCEPTION)
+                    && !causedByConnectFailure(status.getCause())));
     if (tlsMode == TlsSettings.Mode.DISABLED && closedByServer) {
-      String detail = status.getCause() == null || status.getCause().getMessage() == null
-          ? description
-          : description + ": " + status.getCause().getMessage();
-      return status.withDescription("the connection to " + address + " was closed by the server (" + detail + ");"
-          + " the cluster's TLS mode is DISABLED (plaintext), and a server that requires TLS closes plaintext connections");
+      String detail =
+          status.getCause() == null || status.getCause().getMessage() == null
+              ? description
+              : description + ": " + status.getCause().getMessage();
+      return status.withDescription(
+          "the connection to "
+              + address
+              + " was closed by the server ("
+              + detail
+              + ");"
+              + " the cluster's TLS mode is DISABLED (plaintext), and a server that requires TLS closes plaintext connections");
     }
     return status;
   }

@@ -12,35 +12,37 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * A gRPC {@link Channel} for one logical mesh service: use it with ordinary generated stubs
- * ({@code RatingsGrpc.newBlockingStub(channel)}). Every call is routed by its full method name
- * ({@code /pkg.Service/Method}) and metadata, balanced over the service's endpoints, and run by the
- * mesh's attempt loop (retries, hedging, timeouts, budgets, fault injection, mirroring, tracing,
- * metrics). Unary and streaming calls of every kind are supported.
+ * A gRPC {@link Channel} for one logical mesh service: use it with ordinary generated stubs ({@code
+ * RatingsGrpc.newBlockingStub(channel)}). Every call is routed by its full method name ({@code
+ * /pkg.Service/Method}) and metadata, balanced over the service's endpoints, and run by the mesh's
+ * attempt loop (retries, hedging, timeouts, budgets, fault injection, mirroring, tracing, metrics).
+ * Unary and streaming calls of every kind are supported.
  *
  * <p>Made by {@link MeshGrpc#channel(String)}; it holds no connections of its own (they belong to
  * the {@link MeshGrpc}), so there is nothing to close. Thread-safe.
  */
 public final class MeshChannel extends Channel {
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
 
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 
   private final MeshGrpc grpc;
   private final String service;
-  private final ConcurrentMap<MethodDescriptor<?, ?>, MethodDescriptor<byte[], ?>> wireMethods = new ConcurrentHashMap<>();
+  private final ConcurrentMap<MethodDescriptor<?, ?>, MethodDescriptor<byte[], ?>> wireMethods =
+      new ConcurrentHashMap<>();
 
   MeshChannel(MeshGrpc grpc, String service) {
     this.grpc = grpc;
@@ -59,10 +61,13 @@ public final class MeshChannel extends Channel {
   }
 
   @Override
-  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
+  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+      MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
     @SuppressWarnings("unchecked")
-    MethodDescriptor<byte[], RespT> wire = (MethodDescriptor<byte[], RespT>) wireMethods.computeIfAbsent(method,
-        m -> m.toBuilder(BYTES, m.getResponseMarshaller()).build());
+    MethodDescriptor<byte[], RespT> wire =
+        (MethodDescriptor<byte[], RespT>)
+            wireMethods.computeIfAbsent(
+                method, m -> m.toBuilder(BYTES, m.getResponseMarshaller()).build());
     return new MeshClientCall<>(grpc, service, method, wire, callOptions);
   }
 

@@ -4,19 +4,15 @@ import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.core.spi.Attempt;
 import dev.weft.mesh.core.spi.AttemptAdapter;
 import dev.weft.mesh.core.spi.AttemptContext;
-import dev.weft.mesh.core.spi.AttemptOutcome;
 import dev.weft.mesh.core.spi.AttemptSink;
 import dev.weft.mesh.core.spi.CallHandle;
 import dev.weft.mesh.core.spi.CallListener;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Deadline;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -34,17 +30,17 @@ import java.util.concurrent.TimeUnit;
  * buffer grows past its limit; from then on the attempt talks to the caller directly and nothing is
  * retried. This is gRPC's own rule (gRFC A6).
  *
- * <p>Threading: the caller's methods, the engine's attempt starts and cancellations, and the attempts'
- * callbacks meet under one lock per call. Attempts' callbacks run on the mesh client's executor, never
- * inline, so calling into an attempt's {@link ClientCall} under the lock cannot re-enter it. The
- * caller's listener hears events in order through a {@link SerializingExecutor} on the call's
- * executor, inside the gRPC {@code Context} the call was made in (as grpc-java's own calls do). When
- * the call has no executor of its own, its executor is the mesh client's, the very pool the attempts'
- * callbacks run on: an event raised by one of this call's attempt callbacks, outside the lock, is then
- * handed to the listener on that same thread instead of being passed to another thread of the pool
- * (one hand-off per event, as on a plain channel). Events raised anywhere else (the caller's own
- * methods, timers) are always handed off, so the listener is never called inline from the caller's
- * methods.
+ * <p>Threading: the caller's methods, the engine's attempt starts and cancellations, and the
+ * attempts' callbacks meet under one lock per call. Attempts' callbacks run on the mesh client's
+ * executor, never inline, so calling into an attempt's {@link ClientCall} under the lock cannot
+ * re-enter it. The caller's listener hears events in order through a {@link SerializingExecutor} on
+ * the call's executor, inside the gRPC {@code Context} the call was made in (as grpc-java's own
+ * calls do). When the call has no executor of its own, its executor is the mesh client's, the very
+ * pool the attempts' callbacks run on: an event raised by one of this call's attempt callbacks,
+ * outside the lock, is then handed to the listener on that same thread instead of being passed to
+ * another thread of the pool (one hand-off per event, as on a plain channel). Events raised
+ * anywhere else (the caller's own methods, timers) are always handed off, so the listener is never
+ * called inline from the caller's methods.
  */
 final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   final MeshGrpc grpc;
@@ -52,13 +48,17 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   private final MethodDescriptor<ReqT, RespT> method;
   final MethodDescriptor<byte[], RespT> wireMethod;
   private final CallOptions callOptions;
+
   /** The caller's options with the mesh client's executor, the base of every attempt's options. */
   final CallOptions attemptOptions;
+
   final io.opentelemetry.context.Context traceParent;
   private final io.grpc.Context grpcContext;
   private final SerializingExecutor delivery;
+
   /** Whether the call's executor is the mesh client's, on which attempt callbacks already run. */
   private final boolean deliveryOnAttemptThreads;
+
   private final Adapter adapter = new Adapter();
 
   /** The call whose attempt callback this thread is running, if any. */
@@ -81,9 +81,14 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   boolean closed;
   // Touched only by tasks of the delivery executor, which run one at a time.
   private boolean listenerClosed;
-  private final io.grpc.Context.CancellationListener contextCancelled = ctx -> cancel("the caller's gRPC context was cancelled", ctx.cancellationCause());
+  private final io.grpc.Context.CancellationListener contextCancelled =
+      ctx -> cancel("the caller's gRPC context was cancelled", ctx.cancellationCause());
 
-  MeshClientCall(MeshGrpc grpc, String service, MethodDescriptor<ReqT, RespT> method, MethodDescriptor<byte[], RespT> wireMethod,
+  MeshClientCall(
+      MeshGrpc grpc,
+      String service,
+      MethodDescriptor<ReqT, RespT> method,
+      MethodDescriptor<byte[], RespT> wireMethod,
       CallOptions callOptions) {
     this.grpc = grpc;
     this.service = service;
@@ -119,8 +124,10 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
     if (grpcContext.isCancelled()) {
       synchronized (lock) {
-        cancelStatus = Status.CANCELLED.withDescription("the caller's gRPC context was already cancelled")
-            .withCause(grpcContext.cancellationCause());
+        cancelStatus =
+            Status.CANCELLED
+                .withDescription("the caller's gRPC context was already cancelled")
+                .withCause(grpcContext.cancellationCause());
         closeLater = closeCallerLocked(cancelStatus, new Metadata());
       }
       if (closeLater != null) {
@@ -130,7 +137,9 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
     grpcContext.addListener(contextCancelled, Runnable::run);
     boolean idempotent = !grpc.idempotentMethodsOnly() || method.isIdempotent() || method.isSafe();
-    GrpcCallRequest request = new GrpcCallRequest(service, method, requestHeaders, idempotent, timeoutNanos(), traceParent);
+    GrpcCallRequest request =
+        new GrpcCallRequest(
+            service, method, requestHeaders, idempotent, timeoutNanos(), traceParent);
     CallHandle h = grpc.mesh().call(request, adapter, new CallerListener());
     boolean cancelNow;
     synchronized (lock) {
@@ -202,7 +211,10 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     try (InputStream in = method.streamRequest(message)) {
       return in.readAllBytes();
     } catch (IOException e) {
-      throw Status.INTERNAL.withDescription("could not serialize the request message").withCause(e).asRuntimeException();
+      throw Status.INTERNAL
+          .withDescription("could not serialize the request message")
+          .withCause(e)
+          .asRuntimeException();
     }
   }
 
@@ -267,11 +279,13 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
   /** Hands an event to the caller's listener, in order, unless the listener has heard the end. */
   void deliver(Runnable event) {
-    dispatch(grpcContext.wrap(() -> {
-      if (!listenerClosed) {
-        event.run();
-      }
-    }));
+    dispatch(
+        grpcContext.wrap(
+            () -> {
+              if (!listenerClosed) {
+                event.run();
+              }
+            }));
   }
 
   /**
@@ -337,12 +351,13 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     Status s = cancelStatus != null ? cancelStatus : status;
     Listener<RespT> l = listener;
     grpcContext.removeListener(contextCancelled);
-    return grpcContext.wrap(() -> {
-      if (!listenerClosed) {
-        listenerClosed = true;
-        l.onClose(s, trailers);
-      }
-    });
+    return grpcContext.wrap(
+        () -> {
+          if (!listenerClosed) {
+            listenerClosed = true;
+            l.onClose(s, trailers);
+          }
+        });
   }
 
   /** Hears the end of the call from the engine. */

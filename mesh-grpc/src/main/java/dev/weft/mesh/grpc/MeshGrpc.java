@@ -41,25 +41,26 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Forms: {@link #channel(String)} and {@link #channelFor(String)} (a {@code mesh:///ratings}
  * target) give the shared {@link MeshChannel}; {@link #managedChannel(String)} gives one with a
- * {@link io.grpc.ManagedChannel} life cycle for frameworks that own their channels. A plain
- * {@code ManagedChannelBuilder.forTarget("mesh:///...")} is not supported: a name resolver could not
- * give the calls the mesh's attempt loop (see {@code docs/grpc.md}).
+ * {@link io.grpc.ManagedChannel} life cycle for frameworks that own their channels. A plain {@code
+ * ManagedChannelBuilder.forTarget("mesh:///...")} is not supported: a name resolver could not give
+ * the calls the mesh's attempt loop (see {@code docs/grpc.md}).
  *
  * <p>It owns one grpc-java Netty channel (one HTTP/2 connection) per endpoint, shared by every
  * {@link MeshChannel} made from it, kept in a cache keyed by address and TLS settings. A connection
  * closes when its endpoint leaves the configuration, after {@link Builder#idleTimeout idling}, and
  * when this closes.
  *
- * <p><b>Replay buffer.</b> Until a call commits (its first response headers arrive), the messages the
- * caller sent are kept so that a retry or hedge can send them again, up to
- * {@link Builder#maxReplayBufferBytes} ({@value #DEFAULT_MAX_REPLAY_BUFFER_BYTES} bytes by default) per
- * call. A call whose messages outgrow it commits to its current attempt at once: it can no longer be
- * retried or hedged.
+ * <p><b>Replay buffer.</b> Until a call commits (its first response headers arrive), the messages
+ * the caller sent are kept so that a retry or hedge can send them again, up to {@link
+ * Builder#maxReplayBufferBytes} ({@value #DEFAULT_MAX_REPLAY_BUFFER_BYTES} bytes by default) per
+ * call. A call whose messages outgrow it commits to its current attempt at once: it can no longer
+ * be retried or hedged.
  *
  * <p><b>Which calls are retried.</b> As in gRPC (gRFC A6) and Envoy, every method may be retried or
  * hedged under the route's policy, because the mesh only repeats a call before the server has
- * answered. {@link Builder#idempotentMethodsOnly(boolean)} restricts that to methods whose descriptor
- * is marked idempotent or safe (others then follow the route's {@code retryNonIdempotent}).
+ * answered. {@link Builder#idempotentMethodsOnly(boolean)} restricts that to methods whose
+ * descriptor is marked idempotent or safe (others then follow the route's {@code
+ * retryNonIdempotent}).
  *
  * <p>Thread-safe.
  */
@@ -92,20 +93,28 @@ public final class MeshGrpc implements AutoCloseable {
     this.shutdownTimeout = b.shutdownTimeout;
     AtomicInteger n = new AtomicInteger();
     String prefix = "weft-grpc-" + mesh.name() + "-";
-    this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, prefix + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.channels = new EndpointChannels(b.idleTimeout, executor, b.credentials, b.customizer);
-    this.removalListener = removals -> {
-      if (closed.get()) {
-        return;
-      }
-      for (Mesh.EndpointRemoval r : removals) {
-        channels.remove(r.endpoint().host(), r.endpoint().port());
-      }
-    };
+    this.removalListener =
+        removals -> {
+          if (closed.get()) {
+            return;
+          }
+          for (Mesh.EndpointRemoval r : removals) {
+            channels.remove(r.endpoint().host(), r.endpoint().port());
+          }
+        };
     mesh.addEndpointRemovalListener(removalListener);
   }
 
@@ -120,9 +129,9 @@ public final class MeshGrpc implements AutoCloseable {
   }
 
   /**
-   * The channel for a logical service, for example {@code ratings}. Channels are cheap and cached by
-   * name; the service need not exist yet (a call to an unknown service fails with
-   * {@code UNAVAILABLE} naming the services the configuration knows).
+   * The channel for a logical service, for example {@code ratings}. Channels are cheap and cached
+   * by name; the service need not exist yet (a call to an unknown service fails with {@code
+   * UNAVAILABLE} naming the services the configuration knows).
    */
   public MeshChannel channel(String service) {
     requireNonNull(service, "service");
@@ -134,8 +143,8 @@ public final class MeshGrpc implements AutoCloseable {
 
   /**
    * The channel for a target of the form {@code mesh:///ratings} (also {@code mesh:ratings} and
-   * {@code mesh://authority/ratings}, whose authority is ignored): the same channel as
-   * {@link #channel(String) channel("ratings")}.
+   * {@code mesh://authority/ratings}, whose authority is ignored): the same channel as {@link
+   * #channel(String) channel("ratings")}.
    *
    * @throws IllegalArgumentException if the target is not a mesh target
    */
@@ -144,8 +153,8 @@ public final class MeshGrpc implements AutoCloseable {
   }
 
   /**
-   * A new channel for a logical service with a {@link io.grpc.ManagedChannel} life cycle of its own,
-   * for frameworks that own and shut down their channels; see {@link MeshManagedChannel}.
+   * A new channel for a logical service with a {@link io.grpc.ManagedChannel} life cycle of its
+   * own, for frameworks that own and shut down their channels; see {@link MeshManagedChannel}.
    */
   public MeshManagedChannel managedChannel(String service) {
     return new MeshManagedChannel(channel(service));
@@ -162,18 +171,24 @@ public final class MeshGrpc implements AutoCloseable {
     try {
       uri = new URI(target);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("'" + target + "' is not a mesh target such as mesh:///ratings", e);
+      throw new IllegalArgumentException(
+          "'" + target + "' is not a mesh target such as mesh:///ratings", e);
     }
     if (!TARGET_SCHEME.equalsIgnoreCase(uri.getScheme())) {
-      throw new IllegalArgumentException("'" + target + "' is not a mesh target: the scheme must be '" + TARGET_SCHEME
-          + "', as in mesh:///ratings");
+      throw new IllegalArgumentException(
+          "'"
+              + target
+              + "' is not a mesh target: the scheme must be '"
+              + TARGET_SCHEME
+              + "', as in mesh:///ratings");
     }
     String name = uri.isOpaque() ? uri.getSchemeSpecificPart() : uri.getPath();
     while (name != null && name.startsWith("/")) {
       name = name.substring(1);
     }
     if (name == null || name.isBlank() || name.contains("/")) {
-      throw new IllegalArgumentException("'" + target + "' names no service: write mesh:///<service>, as in mesh:///ratings");
+      throw new IllegalArgumentException(
+          "'" + target + "' names no service: write mesh:///<service>, as in mesh:///ratings");
     }
     return name;
   }
@@ -190,8 +205,8 @@ public final class MeshGrpc implements AutoCloseable {
 
   /**
    * Closes every endpoint connection, letting calls in flight finish for up to the shutdown timeout
-   * before cancelling them, and stops this client's threads. Calls made afterwards fail with
-   * {@code UNAVAILABLE}. Does not close the mesh. Idempotent.
+   * before cancelling them, and stops this client's threads. Calls made afterwards fail with {@code
+   * UNAVAILABLE}. Does not close the mesh. Idempotent.
    */
   @Override
   public void close() {
@@ -241,9 +256,10 @@ public final class MeshGrpc implements AutoCloseable {
 
   /**
    * The credentials used unless {@link Builder#channelCredentials} says otherwise: plaintext for
-   * clusters without TLS; for {@code SIMPLE} and {@code MUTUAL}, TLS from the PEM files the cluster's
-   * {@link TlsSettings} names (the JDK's trust store when it names no CA file). Verifying SPIFFE
-   * identities ({@code subjectAltNames}) is left to {@code mesh-security}, which plugs in here.
+   * clusters without TLS; for {@code SIMPLE} and {@code MUTUAL}, TLS from the PEM files the
+   * cluster's {@link TlsSettings} names (the JDK's trust store when it names no CA file). Verifying
+   * SPIFFE identities ({@code subjectAltNames}) is left to {@code mesh-security}, which plugs in
+   * here.
    */
   public static ChannelCredentials defaultCredentials(Cluster cluster) {
     TlsSettings tls = cluster.tls();
@@ -260,7 +276,8 @@ public final class MeshGrpc implements AutoCloseable {
       }
       return b.build();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the TLS files of cluster '" + cluster.name() + "'", e);
+      throw new UncheckedIOException(
+          "cannot read the TLS files of cluster '" + cluster.name() + "'", e);
     }
   }
 
@@ -280,13 +297,14 @@ public final class MeshGrpc implements AutoCloseable {
     }
 
     /**
-     * The most bytes of request messages a call keeps for replay before it commits; default
-     * {@value MeshGrpc#DEFAULT_MAX_REPLAY_BUFFER_BYTES}. A call that sends more can no longer be
-     * retried or hedged. 0 commits every call with its first message.
+     * The most bytes of request messages a call keeps for replay before it commits; default {@value
+     * MeshGrpc#DEFAULT_MAX_REPLAY_BUFFER_BYTES}. A call that sends more can no longer be retried or
+     * hedged. 0 commits every call with its first message.
      */
     public Builder maxReplayBufferBytes(int maxReplayBufferBytes) {
       if (maxReplayBufferBytes < 0) {
-        throw new IllegalArgumentException("maxReplayBufferBytes must not be negative, was " + maxReplayBufferBytes);
+        throw new IllegalArgumentException(
+            "maxReplayBufferBytes must not be negative, was " + maxReplayBufferBytes);
       }
       this.maxReplayBufferBytes = maxReplayBufferBytes;
       return this;
@@ -308,7 +326,10 @@ public final class MeshGrpc implements AutoCloseable {
       return this;
     }
 
-    /** The timeout of calls that carry no deadline; default none (the route's timeout still applies). */
+    /**
+     * The timeout of calls that carry no deadline; default none (the route's timeout still
+     * applies).
+     */
     public Builder defaultTimeout(Duration defaultTimeout) {
       this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout");
       return this;
@@ -326,8 +347,8 @@ public final class MeshGrpc implements AutoCloseable {
 
     /**
      * How connections to a cluster are secured: the hook for {@code mesh-security}'s mTLS
-     * credentials (rotating key material, SPIFFE verification). Default:
-     * {@link MeshGrpc#defaultCredentials(Cluster)}.
+     * credentials (rotating key material, SPIFFE verification). Default: {@link
+     * MeshGrpc#defaultCredentials(Cluster)}.
      */
     public Builder channelCredentials(Function<Cluster, ChannelCredentials> credentials) {
       this.credentials = requireNonNull(credentials, "credentials");
@@ -335,12 +356,12 @@ public final class MeshGrpc implements AutoCloseable {
     }
 
     /**
-     * Secures connections with a {@code mesh-security} workload: shorthand for
-     * {@code channelCredentials(MeshGrpcSecurity.channelCredentials(tls))}. Clusters whose TLS mode
-     * is {@code SIMPLE} or {@code MUTUAL} then verify the server's SPIFFE ID against their
-     * {@code subjectAltNames} and (mutual) present the workload's rotating certificate; plaintext
-     * clusters stay plaintext. The caller keeps ownership of {@code tls} (closing this client does
-     * not close it).
+     * Secures connections with a {@code mesh-security} workload: shorthand for {@code
+     * channelCredentials(MeshGrpcSecurity.channelCredentials(tls))}. Clusters whose TLS mode is
+     * {@code SIMPLE} or {@code MUTUAL} then verify the server's SPIFFE ID against their {@code
+     * subjectAltNames} and (mutual) present the workload's rotating certificate; plaintext clusters
+     * stay plaintext. The caller keeps ownership of {@code tls} (closing this client does not close
+     * it).
      */
     public Builder workloadTls(WorkloadTls tls) {
       return channelCredentials(MeshGrpcSecurity.channelCredentials(tls));

@@ -63,13 +63,14 @@ public final class MeshGrpcSecurity {
   }
 
   /**
-   * A Netty server context presenting the workload's certificate and verifying clients with its
-   * CA bundle and trust domains. With {@code requireClientCertificate} (mutual TLS), a client
-   * without a valid certificate fails the handshake; without it a client may connect anonymously
-   * (and has no {@link PeerIdentity}).
+   * A Netty server context presenting the workload's certificate and verifying clients with its CA
+   * bundle and trust domains. With {@code requireClientCertificate} (mutual TLS), a client without
+   * a valid certificate fails the handshake; without it a client may connect anonymously (and has
+   * no {@link PeerIdentity}).
    */
   public static SslContext serverSslContext(WorkloadTls tls, boolean requireClientCertificate) {
-    return WorkloadChannelCredentials.serverContext(requireNonNull(tls, "tls"), requireClientCertificate);
+    return WorkloadChannelCredentials.serverContext(
+        requireNonNull(tls, "tls"), requireClientCertificate);
   }
 
   /**
@@ -82,16 +83,19 @@ public final class MeshGrpcSecurity {
   }
 
   /**
-   * A server interceptor that reads the caller's identity from the call's TLS session, asks
-   * {@code enforcer}, and closes a denied call with {@code PERMISSION_DENIED} and the decision's
-   * reason (the service's handler is not called); an allowed call runs with the identity in
-   * {@link #PEER_IDENTITY}. Install it with {@link MeshServer.Builder#authorization}.
+   * A server interceptor that reads the caller's identity from the call's TLS session, asks {@code
+   * enforcer}, and closes a denied call with {@code PERMISSION_DENIED} and the decision's reason
+   * (the service's handler is not called); an allowed call runs with the identity in {@link
+   * #PEER_IDENTITY}. Install it with {@link MeshServer.Builder#authorization}.
    */
   public static ServerInterceptor authorization(AuthorizationEnforcer enforcer) {
     return new AuthorizationServerInterceptor(requireNonNull(enforcer, "enforcer"));
   }
 
-  /** A server interceptor that only puts the caller's identity in {@link #PEER_IDENTITY} (no authorization). */
+  /**
+   * A server interceptor that only puts the caller's identity in {@link #PEER_IDENTITY} (no
+   * authorization).
+   */
   public static ServerInterceptor peerIdentity() {
     return new AuthorizationServerInterceptor(null);
   }

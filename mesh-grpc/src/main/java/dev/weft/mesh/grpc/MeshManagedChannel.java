@@ -46,7 +46,8 @@ public final class MeshManagedChannel extends ManagedChannel {
   }
 
   @Override
-  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
+  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+      MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
     ClientCall<ReqT, RespT> call = delegate.newCall(method, callOptions);
     return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
       @Override
@@ -59,25 +60,31 @@ public final class MeshManagedChannel extends ManagedChannel {
           }
           active.add(self);
         }
-        super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            try {
-              super.onClose(status, trailers);
-            } finally {
-              synchronized (lock) {
-                active.remove(self);
-                lock.notifyAll();
+        super.start(
+            new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+              @Override
+              public void onClose(Status status, Metadata trailers) {
+                try {
+                  super.onClose(status, trailers);
+                } finally {
+                  synchronized (lock) {
+                    active.remove(self);
+                    lock.notifyAll();
+                  }
+                }
               }
-            }
-          }
-        }, headers);
+            },
+            headers);
       }
     };
   }
 
   private static <RespT> void refuse(ClientCall.Listener<RespT> listener, Executor executor) {
-    Runnable close = () -> listener.onClose(Status.UNAVAILABLE.withDescription("the mesh channel was shut down"), new Metadata());
+    Runnable close =
+        () ->
+            listener.onClose(
+                Status.UNAVAILABLE.withDescription("the mesh channel was shut down"),
+                new Metadata());
     if (executor != null) {
       executor.execute(close);
     } else {

@@ -61,18 +61,20 @@ public final class MeshServer {
   }
 
   /**
-   * Adds the interceptors to {@code serverBuilder} and returns it, for chaining; with
-   * {@link Builder#workloadTls}, also sets its TLS context.
+   * Adds the interceptors to {@code serverBuilder} and returns it, for chaining; with {@link
+   * Builder#workloadTls}, also sets its TLS context.
    *
-   * @throws IllegalArgumentException when a workload TLS is set and the builder is not a
-   *     {@link NettyServerBuilder} (give other builders {@link MeshGrpcSecurity#serverCredentials})
+   * @throws IllegalArgumentException when a workload TLS is set and the builder is not a {@link
+   *     NettyServerBuilder} (give other builders {@link MeshGrpcSecurity#serverCredentials})
    */
   public <T extends ServerBuilder<T>> T applyTo(T serverBuilder) {
     requireNonNull(serverBuilder, "serverBuilder");
     if (workloadTls != null) {
       if (!(serverBuilder instanceof NettyServerBuilder netty)) {
-        throw new IllegalArgumentException("workloadTls(...) needs a NettyServerBuilder, got " + serverBuilder.getClass().getName()
-            + "; build the server with MeshGrpcSecurity.serverCredentials(tls) instead");
+        throw new IllegalArgumentException(
+            "workloadTls(...) needs a NettyServerBuilder, got "
+                + serverBuilder.getClass().getName()
+                + "; build the server with MeshGrpcSecurity.serverCredentials(tls) instead");
       }
       netty.sslContext(MeshGrpcSecurity.serverSslContext(workloadTls, true));
     }
@@ -94,10 +96,10 @@ public final class MeshServer {
     private Builder() {}
 
     /**
-     * Serves mutual TLS with a {@code mesh-security} workload: {@link #applyTo} gives the
-     * {@link NettyServerBuilder} a context that presents the workload's rotating certificate and
-     * requires a client certificate that chains to its CA bundle (and trust domains). A plaintext
-     * client fails the handshake. The caller keeps ownership of {@code tls}.
+     * Serves mutual TLS with a {@code mesh-security} workload: {@link #applyTo} gives the {@link
+     * NettyServerBuilder} a context that presents the workload's rotating certificate and requires
+     * a client certificate that chains to its CA bundle (and trust domains). A plaintext client
+     * fails the handshake. The caller keeps ownership of {@code tls}.
      */
     public Builder workloadTls(WorkloadTls tls) {
       this.workloadTls = requireNonNull(tls, "tls");
@@ -126,10 +128,10 @@ public final class MeshServer {
     }
 
     /**
-     * The hook for {@code mesh-security}: an interceptor that establishes the caller's mTLS identity
-     * or enforces authorization. Runs inside tracing and metrics, in the order added, before the
-     * application. A rejected call should close with {@code UNAUTHENTICATED} or
-     * {@code PERMISSION_DENIED}.
+     * The hook for {@code mesh-security}: an interceptor that establishes the caller's mTLS
+     * identity or enforces authorization. Runs inside tracing and metrics, in the order added,
+     * before the application. A rejected call should close with {@code UNAUTHENTICATED} or {@code
+     * PERMISSION_DENIED}.
      */
     public Builder securityInterceptor(ServerInterceptor interceptor) {
       security.add(requireNonNull(interceptor, "interceptor"));

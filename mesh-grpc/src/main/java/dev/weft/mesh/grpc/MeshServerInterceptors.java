@@ -15,8 +15,8 @@ public final class MeshServerInterceptors {
   /**
    * Continues the caller's trace: extracts W3C {@code traceparent} and {@code baggage} from the
    * metadata, starts a SERVER span named {@code pkg.Service/Method} with the OpenTelemetry RPC
-   * attributes ({@code rpc.system=grpc}, {@code rpc.service}, {@code rpc.method},
-   * {@code rpc.grpc.status_code}), makes it current while the handlers run, and ends it when the call
+   * attributes ({@code rpc.system=grpc}, {@code rpc.service}, {@code rpc.method}, {@code
+   * rpc.grpc.status_code}), makes it current while the handlers run, and ends it when the call
    * closes or is cancelled. A tracing failure never fails the call.
    */
   public static ServerInterceptor tracing(OpenTelemetry openTelemetry) {
@@ -25,8 +25,8 @@ public final class MeshServerInterceptors {
 
   /**
    * Times every call into the Micrometer timer {@code weft.server.calls}, tagged {@code service}
-   * (for example {@code pkg.Ratings}), {@code method} ({@code Get}) and {@code status}
-   * ({@code OK}, {@code CANCELLED}...).
+   * (for example {@code pkg.Ratings}), {@code method} ({@code Get}) and {@code status} ({@code OK},
+   * {@code CANCELLED}...).
    */
   public static ServerInterceptor metrics(MeterRegistry registry) {
     return new MetricsServerInterceptor(requireNonNull(registry, "registry"));

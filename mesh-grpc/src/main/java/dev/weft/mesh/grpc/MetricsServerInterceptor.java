@@ -28,24 +28,25 @@ final class MetricsServerInterceptor implements ServerInterceptor {
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
-      ServerCallHandler<ReqT, RespT> next) {
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     long start = System.nanoTime();
     MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
     AtomicBoolean recorded = new AtomicBoolean();
-    ServerCall<ReqT, RespT> measured = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-      @Override
-      public void close(Status status, Metadata trailers) {
-        record(status);
-        super.close(status, trailers);
-      }
+    ServerCall<ReqT, RespT> measured =
+        new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            record(status);
+            super.close(status, trailers);
+          }
 
-      private void record(Status status) {
-        if (recorded.compareAndSet(false, true)) {
-          MetricsServerInterceptor.this.record(method, status, System.nanoTime() - start);
-        }
-      }
-    };
+          private void record(Status status) {
+            if (recorded.compareAndSet(false, true)) {
+              MetricsServerInterceptor.this.record(method, status, System.nanoTime() - start);
+            }
+          }
+        };
     ServerCall.Listener<ReqT> delegate = next.startCall(measured, headers);
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
       @Override
@@ -71,7 +72,9 @@ final class MetricsServerInterceptor implements ServerInterceptor {
           .record(nanos, TimeUnit.NANOSECONDS);
     } catch (RuntimeException e) {
       if (warned.compareAndSet(false, true)) {
-        log.warn("recording gRPC server metrics failed; calls go on unmeasured (further failures are not logged)", e);
+        log.warn(
+            "recording gRPC server metrics failed; calls go on unmeasured (further failures are not logged)",
+            e);
       }
     }
   }

@@ -22,12 +22,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Continues the caller's trace on the server: extracts W3C {@code traceparent}/{@code baggage} from
- * the metadata, starts a SERVER span after the OpenTelemetry RPC conventions, makes it current while
- * the application's handlers run, and ends it when the call closes or is cancelled.
+ * the metadata, starts a SERVER span after the OpenTelemetry RPC conventions, makes it current
+ * while the application's handlers run, and ends it when the call closes or is cancelled.
  */
 final class TracingServerInterceptor implements ServerInterceptor {
   private static final Logger log = LoggerFactory.getLogger(TracingServerInterceptor.class);
-  static final AttributeKey<Long> RPC_GRPC_STATUS_CODE = AttributeKey.longKey("rpc.grpc.status_code");
+  static final AttributeKey<Long> RPC_GRPC_STATUS_CODE =
+      AttributeKey.longKey("rpc.grpc.status_code");
 
   private final OpenTelemetry openTelemetry;
   private final Tracer tracer;
@@ -39,18 +40,23 @@ final class TracingServerInterceptor implements ServerInterceptor {
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
-      ServerCallHandler<ReqT, RespT> next) {
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     Context context;
     Span span;
     try {
       MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
-      Context parent = openTelemetry.getPropagators().getTextMapPropagator()
-          .extract(Context.root(), headers, MetadataCarrier.GETTER);
-      var builder = tracer.spanBuilder(method.getFullMethodName())
-          .setParent(parent)
-          .setSpanKind(SpanKind.SERVER)
-          .setAttribute(GrpcCallRequest.RPC_SYSTEM, "grpc");
+      Context parent =
+          openTelemetry
+              .getPropagators()
+              .getTextMapPropagator()
+              .extract(Context.root(), headers, MetadataCarrier.GETTER);
+      var builder =
+          tracer
+              .spanBuilder(method.getFullMethodName())
+              .setParent(parent)
+              .setSpanKind(SpanKind.SERVER)
+              .setAttribute(GrpcCallRequest.RPC_SYSTEM, "grpc");
       if (method.getServiceName() != null) {
         builder.setAttribute(GrpcCallRequest.RPC_SERVICE, method.getServiceName());
       }
@@ -64,13 +70,14 @@ final class TracingServerInterceptor implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     SpanEnder ender = new SpanEnder(span);
-    ServerCall<ReqT, RespT> traced = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-      @Override
-      public void close(Status status, Metadata trailers) {
-        ender.end(status);
-        super.close(status, trailers);
-      }
-    };
+    ServerCall<ReqT, RespT> traced =
+        new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+          @Override
+          public void close(Status status, Metadata trailers) {
+            ender.end(status);
+            super.close(status, trailers);
+          }
+        };
     ServerCall.Listener<ReqT> delegate;
     Scope scope = context.makeCurrent();
     try {
@@ -118,7 +125,9 @@ final class TracingServerInterceptor implements ServerInterceptor {
 
   private void warnOnce(RuntimeException e) {
     if (warned.compareAndSet(false, true)) {
-      log.warn("gRPC server tracing failed; the call goes on untraced (further failures are not logged)", e);
+      log.warn(
+          "gRPC server tracing failed; the call goes on untraced (further failures are not logged)",
+          e);
     }
   }
 
@@ -138,7 +147,9 @@ final class TracingServerInterceptor implements ServerInterceptor {
       try {
         span.setAttribute(RPC_GRPC_STATUS_CODE, (long) status.getCode().value());
         if (serverError(status.getCode())) {
-          span.setStatus(StatusCode.ERROR, status.getDescription() == null ? status.getCode().name() : status.getDescription());
+          span.setStatus(
+              StatusCode.ERROR,
+              status.getDescription() == null ? status.getCode().name() : status.getDescription());
         }
         span.end();
       } catch (RuntimeException e) {

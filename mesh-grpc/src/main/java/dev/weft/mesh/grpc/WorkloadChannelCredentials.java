@@ -22,8 +22,8 @@ import java.util.function.Function;
 import javax.net.ssl.SSLException;
 
 /**
- * Channel credentials from a {@link WorkloadTls}: one Netty client context per distinct
- * {@link TlsSettings}, over the workload's reloading key and trust managers.
+ * Channel credentials from a {@link WorkloadTls}: one Netty client context per distinct {@link
+ * TlsSettings}, over the workload's reloading key and trust managers.
  */
 final class WorkloadChannelCredentials implements Function<Cluster, ChannelCredentials> {
   private final WorkloadTls tls;
@@ -39,7 +39,8 @@ final class WorkloadChannelCredentials implements Function<Cluster, ChannelCrede
     if (settings.mode() == TlsSettings.Mode.DISABLED) {
       return InsecureChannelCredentials.create();
     }
-    return bySettings.computeIfAbsent(settings, s -> NettySslContextChannelCredentials.create(clientContext(s)));
+    return bySettings.computeIfAbsent(
+        settings, s -> NettySslContextChannelCredentials.create(clientContext(s)));
   }
 
   private SslContext clientContext(TlsSettings settings) {
@@ -54,34 +55,39 @@ final class WorkloadChannelCredentials implements Function<Cluster, ChannelCrede
 
   static SslContext serverContext(WorkloadTls tls, boolean requireClientCertificate) {
     ReloadingTrustManager verifier = tls.clientVerifier();
-    SslContextBuilder b = SslContextBuilder.forServer(tls.keyManager())
-        .trustManager(verifier)
-        .clientAuth(requireClientCertificate ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+    SslContextBuilder b =
+        SslContextBuilder.forServer(tls.keyManager())
+            .trustManager(verifier)
+            .clientAuth(requireClientCertificate ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
     return dropSessionsOnReload(build(b), tls.keyManager(), verifier);
   }
 
   private static SslContext build(SslContextBuilder b) {
     try {
-      // The JDK provider asks the key and trust managers on every handshake, so rotation takes effect at once.
+      // The JDK provider asks the key and trust managers on every handshake, so rotation takes
+      // effect at once.
       return GrpcSslContexts.configure(b, SslProvider.JDK).build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot create a Netty TLS context: " + e.getMessage(), e);
     }
   }
 
-  /** After a rotation, new connections must do a full handshake rather than resume an old session. */
-  private static SslContext dropSessionsOnReload(SslContext context, ReloadingKeyManager keyManager,
-      ReloadingTrustManager trustManager) {
+  /**
+   * After a rotation, new connections must do a full handshake rather than resume an old session.
+   */
+  private static SslContext dropSessionsOnReload(
+      SslContext context, ReloadingKeyManager keyManager, ReloadingTrustManager trustManager) {
     WeakReference<SslContext> ref = new WeakReference<>(context);
-    TlsMaterialListener listener = new TlsMaterialListener() {
-      @Override
-      public void reloaded(String description) {
-        SslContext c = ref.get();
-        if (c != null) {
-          TlsContexts.invalidate(c.sessionContext());
-        }
-      }
-    };
+    TlsMaterialListener listener =
+        new TlsMaterialListener() {
+          @Override
+          public void reloaded(String description) {
+            SslContext c = ref.get();
+            if (c != null) {
+              TlsContexts.invalidate(c.sessionContext());
+            }
+          }
+        };
     if (keyManager != null) {
       keyManager.addListener(listener);
     }

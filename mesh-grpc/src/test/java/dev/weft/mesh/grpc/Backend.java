@@ -26,8 +26,9 @@ final class Backend implements AutoCloseable {
 
   private Backend(String name, BindableService service, ServerInterceptor... interceptors) {
     this.name = name;
-    NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(ServerInterceptors.intercept(service, interceptors));
+    NettyServerBuilder b =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(ServerInterceptors.intercept(service, interceptors));
     try {
       this.server = b.build().start();
     } catch (IOException e) {
@@ -50,7 +51,10 @@ final class Backend implements AutoCloseable {
     return b;
   }
 
-  static Backend serving(String name, SimpleServiceGrpc.SimpleServiceImplBase service, ServerInterceptor... interceptors) {
+  static Backend serving(
+      String name,
+      SimpleServiceGrpc.SimpleServiceImplBase service,
+      ServerInterceptor... interceptors) {
     return new Backend(name, service, interceptors);
   }
 
@@ -95,8 +99,8 @@ final class Backend implements AutoCloseable {
 
   /**
    * Answers unary calls with {@code name:message}, client streams with {@code name:m1m2...}, server
-   * streams with three messages {@code name:message:i}, and echoes each bidi message as
-   * {@code name:message}.
+   * streams with three messages {@code name:message:i}, and echoes each bidi message as {@code
+   * name:message}.
    */
   static class Echo extends SimpleServiceGrpc.SimpleServiceImplBase {
     final String name;

@@ -22,21 +22,26 @@ class BackendFailureTest extends MeshGrpcTestSupport {
     Backend a = echo("a");
     Backend b = echo("b");
     Backend c = echo("c");
-    RetryPolicy retry = RetryPolicy.builder()
-        .maxAttempts(3)
-        .retryOn(RetryOn.UNAVAILABLE, RetryOn.CONNECT_FAILURE)
-        .initialBackoff(Duration.ofMillis(1))
-        .maxBackoff(Duration.ofMillis(5))
-        .build();
-    OutlierDetection outliers = OutlierDetection.builder()
-        .consecutiveFailures(5)
-        .consecutiveGatewayFailures(3)
-        .maxEjectionPercent(50)
-        .interval(Duration.ofSeconds(1))
-        .baseEjectionTime(Duration.ofSeconds(30))
-        .build();
-    start(config("v1", route(Destination.of("c")).retry(retry).build(),
-        cluster("c", cb -> cb.outlierDetection(outliers), a, b, c)));
+    RetryPolicy retry =
+        RetryPolicy.builder()
+            .maxAttempts(3)
+            .retryOn(RetryOn.UNAVAILABLE, RetryOn.CONNECT_FAILURE)
+            .initialBackoff(Duration.ofMillis(1))
+            .maxBackoff(Duration.ofMillis(5))
+            .build();
+    OutlierDetection outliers =
+        OutlierDetection.builder()
+            .consecutiveFailures(5)
+            .consecutiveGatewayFailures(3)
+            .maxEjectionPercent(50)
+            .interval(Duration.ofSeconds(1))
+            .baseEjectionTime(Duration.ofSeconds(30))
+            .build();
+    start(
+        config(
+            "v1",
+            route(Destination.of("c")).retry(retry).build(),
+            cluster("c", cb -> cb.outlierDetection(outliers), a, b, c)));
     var stub = blocking();
 
     // Four callers share the run; the backend dies once half of the calls are done.
@@ -47,19 +52,21 @@ class BackendFailureTest extends MeshGrpcTestSupport {
     List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < callers; t++) {
-      Thread thread = new Thread(() -> {
-        for (int i = 0; i < total / callers; i++) {
-          try {
-            stub.unaryRpc(request("x"));
-          } catch (RuntimeException e) {
-            failed.incrementAndGet();
-            if (failures.size() < 5) {
-              failures.add(e.toString());
-            }
-          }
-          done.incrementAndGet();
-        }
-      });
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < total / callers; i++) {
+                  try {
+                    stub.unaryRpc(request("x"));
+                  } catch (RuntimeException e) {
+                    failed.incrementAndGet();
+                    if (failures.size() < 5) {
+                      failures.add(e.toString());
+                    }
+                  }
+                  done.incrementAndGet();
+                }
+              });
       thread.start();
       threads.add(thread);
     }
@@ -76,7 +83,14 @@ class BackendFailureTest extends MeshGrpcTestSupport {
     assertThat(b.calls.get() + c.calls.get() + aAtKill).isGreaterThanOrEqualTo(total);
 
     String address = a.endpoint().address();
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(mesh.configDump())
-        .containsPattern("\"address\"\\s*:\\s*\"" + java.util.regex.Pattern.quote(address) + "\"[^}]*\"ejected\"\\s*:\\s*true"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(mesh.configDump())
+                    .containsPattern(
+                        "\"address\"\\s*:\\s*\""
+                            + java.util.regex.Pattern.quote(address)
+                            + "\"[^}]*\"ejected\"\\s*:\\s*true"));
   }
 }

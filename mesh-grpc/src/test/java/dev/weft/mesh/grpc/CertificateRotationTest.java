@@ -11,10 +11,10 @@ import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.security.PeerIdentity;
+import dev.weft.mesh.security.tls.WorkloadTls;
 import dev.weft.mesh.testing.certs.DevCertificateAuthority;
 import dev.weft.mesh.testing.certs.DevCertificates;
 import dev.weft.mesh.testing.certs.IssuedCertificate;
-import dev.weft.mesh.security.tls.WorkloadTls;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -52,19 +52,25 @@ class CertificateRotationTest extends MeshGrpcTestSupport {
   static final int CALLS = 2000;
   static final int WORKERS = 4;
   static final int ROTATIONS = 3;
-  static final TlsSettings TO_REVIEWS = new TlsSettings(TlsSettings.Mode.MUTUAL, "", "", "", List.of(REVIEWS), "");
+  static final TlsSettings TO_REVIEWS =
+      new TlsSettings(TlsSettings.Mode.MUTUAL, "", "", "", List.of(REVIEWS), "");
 
   @TempDir Path dir;
 
-  /** What one call presented: the backend that served it, the client's and the server's certificate serials. */
+  /**
+   * What one call presented: the backend that served it, the client's and the server's certificate
+   * serials.
+   */
   record Seen(int backend, BigInteger clientSerial, BigInteger serverSerial) {}
 
   private static ServerInterceptor recorder(int backend, Queue<Seen> seen) {
     return new ServerInterceptor() {
       @Override
-      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+      public <Q, R> ServerCall.Listener<Q> interceptCall(
+          ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-        BigInteger client = PeerIdentity.from(session).map(PeerIdentity::serialNumber).orElse(BigInteger.ZERO);
+        BigInteger client =
+            PeerIdentity.from(session).map(PeerIdentity::serialNumber).orElse(BigInteger.ZERO);
         BigInteger server = ((X509Certificate) session.getLocalCertificates()[0]).getSerialNumber();
         seen.add(new Seen(backend, client, server));
         return next.startCall(call, headers);
@@ -73,12 +79,14 @@ class CertificateRotationTest extends MeshGrpcTestSupport {
   }
 
   private static MeshConfig configFor(int version, Backend backend) {
-    Cluster cluster = Cluster.builder("reviews").endpoints(backend.endpoint()).tls(TO_REVIEWS).build();
+    Cluster cluster =
+        Cluster.builder("reviews").endpoints(backend.endpoint()).tls(TO_REVIEWS).build();
     return config("v" + version, route(Destination.of("reviews")).build(), cluster);
   }
 
   @Test
-  void rotatingBothSidesDuringTwoThousandCallsFailsNoneAndNewConnectionsPresentTheNewCertificates() throws Exception {
+  void rotatingBothSidesDuringTwoThousandCallsFailsNoneAndNewConnectionsPresentTheNewCertificates()
+      throws Exception {
     DevCertificateAuthority ca = DevCertificates.newAuthority("weft.test CA");
     List<BigInteger> serverSerials = new ArrayList<>();
     List<BigInteger> clientSerials = new ArrayList<>();
@@ -96,14 +104,22 @@ class CertificateRotationTest extends MeshGrpcTestSupport {
       Queue<Seen> seen = new ConcurrentLinkedQueue<>();
       List<Backend> generations = new ArrayList<>();
       for (int g = 0; g <= ROTATIONS; g++) {
-        Server server = MeshServer.builder().workloadTls(serverTls).securityInterceptor(recorder(g, seen))
-            .applyTo(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)))
-            .addService(new Backend.Echo("reviews")).build().start();
+        Server server =
+            MeshServer.builder()
+                .workloadTls(serverTls)
+                .securityInterceptor(recorder(g, seen))
+                .applyTo(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)))
+                .addService(new Backend.Echo("reviews"))
+                .build()
+                .start();
         Backend b = Backend.of("reviews-" + g, server);
         backends.add(b);
         generations.add(b);
       }
-      start(configFor(0, generations.get(0)), Mesh.builder(), m -> MeshGrpc.builder(m).workloadTls(clientTls));
+      start(
+          configFor(0, generations.get(0)),
+          Mesh.builder(),
+          m -> MeshGrpc.builder(m).workloadTls(clientTls));
       SimpleServiceGrpc.SimpleServiceBlockingStub stub = blocking();
 
       AtomicInteger sent = new AtomicInteger();
@@ -118,26 +134,31 @@ class CertificateRotationTest extends MeshGrpcTestSupport {
       ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
       List<Future<?>> running = new ArrayList<>();
       for (int w = 0; w < WORKERS; w++) {
-        running.add(workers.submit(() -> {
-          int n;
-          while ((n = sent.getAndIncrement()) < CALLS) {
-            int rotation = n / (CALLS / (ROTATIONS + 1));
-            try {
-              if (rotation >= 1 && rotation <= ROTATIONS) {
-                // Calls of the previous phase may still be in flight while the rotation runs; the
-                // calls of this phase start after it, so that each phase has its share of calls.
-                reached[rotation - 1].countDown();
-                if (!rotated[rotation - 1].await(30, TimeUnit.SECONDS)) {
-                  throw new IllegalStateException("rotation " + rotation + " did not happen");
-                }
-              }
-              stub.withDeadlineAfter(10, TimeUnit.SECONDS).unaryRpc(request("x"));
-              ok.incrementAndGet();
-            } catch (RuntimeException | InterruptedException e) {
-              failures.add(e.toString());
-            }
-          }
-        }));
+        running.add(
+            workers.submit(
+                () -> {
+                  int n;
+                  while ((n = sent.getAndIncrement()) < CALLS) {
+                    int rotation = n / (CALLS / (ROTATIONS + 1));
+                    try {
+                      if (rotation >= 1 && rotation <= ROTATIONS) {
+                        // Calls of the previous phase may still be in flight while the rotation
+                        // runs; the
+                        // calls of this phase start after it, so that each phase has its share of
+                        // calls.
+                        reached[rotation - 1].countDown();
+                        if (!rotated[rotation - 1].await(30, TimeUnit.SECONDS)) {
+                          throw new IllegalStateException(
+                              "rotation " + rotation + " did not happen");
+                        }
+                      }
+                      stub.withDeadlineAfter(10, TimeUnit.SECONDS).unaryRpc(request("x"));
+                      ok.incrementAndGet();
+                    } catch (RuntimeException | InterruptedException e) {
+                      failures.add(e.toString());
+                    }
+                  }
+                }));
       }
       for (int g = 1; g <= ROTATIONS; g++) {
         assertThat(reached[g - 1].await(30, TimeUnit.SECONDS)).isTrue();
@@ -164,10 +185,14 @@ class CertificateRotationTest extends MeshGrpcTestSupport {
       for (int g = 0; g <= ROTATIONS; g++) {
         int generation = g;
         List<Seen> onBackend = seen.stream().filter(s -> s.backend() == generation).toList();
-        assertThat(onBackend).as("calls on the connection opened after rotation %d", g).isNotEmpty();
-        assertThat(onBackend).as("client certificates presented after rotation %d", g)
+        assertThat(onBackend)
+            .as("calls on the connection opened after rotation %d", g)
+            .isNotEmpty();
+        assertThat(onBackend)
+            .as("client certificates presented after rotation %d", g)
             .allSatisfy(s -> assertThat(s.clientSerial()).isEqualTo(clientSerials.get(generation)));
-        assertThat(onBackend).as("server certificates presented after rotation %d", g)
+        assertThat(onBackend)
+            .as("server certificates presented after rotation %d", g)
             .allSatisfy(s -> assertThat(s.serverSerial()).isEqualTo(serverSerials.get(generation)));
       }
     }

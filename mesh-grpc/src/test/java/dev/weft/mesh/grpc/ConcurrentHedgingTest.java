@@ -30,8 +30,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Many client streams at once, hedged, with replies after random delays and some callers cancelling:
- * every call ends exactly once with the right answer or CANCELLED, and no server call is left open.
+ * Many client streams at once, hedged, with replies after random delays and some callers
+ * cancelling: every call ends exactly once with the right answer or CANCELLED, and no server call
+ * is left open.
  */
 class ConcurrentHedgingTest extends MeshGrpcTestSupport {
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
@@ -44,7 +45,10 @@ class ConcurrentHedgingTest extends MeshGrpcTestSupport {
     assertThat(timers.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
   }
 
-  /** Joins a client stream's messages and answers after 10 to 30 ms, so that every call outlives the 5 ms hedging delay. */
+  /**
+   * Joins a client stream's messages and answers after 10 to 30 ms, so that every call outlives the
+   * 5 ms hedging delay.
+   */
   private SimpleServiceGrpc.SimpleServiceImplBase delayedJoin(String name) {
     return new SimpleServiceGrpc.SimpleServiceImplBase() {
       @Override
@@ -66,12 +70,15 @@ class ConcurrentHedgingTest extends MeshGrpcTestSupport {
           @Override
           public synchronized void onCompleted() {
             String joined = all.toString();
-            timers.schedule(() -> {
-              if (!ctx.isCancelled()) {
-                out.onNext(response(name + ":" + joined));
-                out.onCompleted();
-              }
-            }, 10 + ThreadLocalRandom.current().nextInt(20), TimeUnit.MILLISECONDS);
+            timers.schedule(
+                () -> {
+                  if (!ctx.isCancelled()) {
+                    out.onNext(response(name + ":" + joined));
+                    out.onCompleted();
+                  }
+                },
+                10 + ThreadLocalRandom.current().nextInt(20),
+                TimeUnit.MILLISECONDS);
           }
         };
       }
@@ -84,8 +91,16 @@ class ConcurrentHedgingTest extends MeshGrpcTestSupport {
     Backend b = serving("b", delayedJoin("b"));
     Backend c = serving("c", delayedJoin("c"));
     HedgingPolicy hedging = HedgingPolicy.fixed(3, Duration.ofMillis(5));
-    start(config("v1", route(Destination.of("c")).hedging(hedging).build(),
-        cluster("c", cb -> cb.retryBudget(new RetryBudget(200, 100, Duration.ofSeconds(10))), a, b, c)));
+    start(
+        config(
+            "v1",
+            route(Destination.of("c")).hedging(hedging).build(),
+            cluster(
+                "c",
+                cb -> cb.retryBudget(new RetryBudget(200, 100, Duration.ofSeconds(10))),
+                a,
+                b,
+                c)));
     SimpleServiceGrpc.SimpleServiceStub stub = async();
 
     int callers = 4;
@@ -96,55 +111,64 @@ class ConcurrentHedgingTest extends MeshGrpcTestSupport {
     Object resultsLock = new Object();
     for (int t = 0; t < callers; t++) {
       int caller = t;
-      Thread thread = new Thread(() -> {
-        for (int i = 0; i < perCaller; i++) {
-          CompletableFuture<String> done = new CompletableFuture<>();
-          AtomicInteger ends = new AtomicInteger();
-          AtomicReference<ClientCallStreamObserver<SimpleRequest>> requestStream = new AtomicReference<>();
-          StreamObserver<SimpleRequest> in = stub.clientStreamingRpc(new ClientResponseObserver<SimpleRequest, SimpleResponse>() {
-            String answer;
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < perCaller; i++) {
+                  CompletableFuture<String> done = new CompletableFuture<>();
+                  AtomicInteger ends = new AtomicInteger();
+                  AtomicReference<ClientCallStreamObserver<SimpleRequest>> requestStream =
+                      new AtomicReference<>();
+                  StreamObserver<SimpleRequest> in =
+                      stub.clientStreamingRpc(
+                          new ClientResponseObserver<SimpleRequest, SimpleResponse>() {
+                            String answer;
 
-            @Override
-            public void beforeStart(ClientCallStreamObserver<SimpleRequest> rs) {
-              requestStream.set(rs);
-            }
+                            @Override
+                            public void beforeStart(ClientCallStreamObserver<SimpleRequest> rs) {
+                              requestStream.set(rs);
+                            }
 
-            @Override
-            public void onNext(SimpleResponse value) {
-              answer = value.getResponseMessage();
-            }
+                            @Override
+                            public void onNext(SimpleResponse value) {
+                              answer = value.getResponseMessage();
+                            }
 
-            @Override
-            public void onError(Throwable e) {
-              if (ends.incrementAndGet() > 1) {
-                done.obtrudeException(new AssertionError("a call ended twice"));
-              }
-              done.completeExceptionally(e);
-            }
+                            @Override
+                            public void onError(Throwable e) {
+                              if (ends.incrementAndGet() > 1) {
+                                done.obtrudeException(new AssertionError("a call ended twice"));
+                              }
+                              done.completeExceptionally(e);
+                            }
 
-            @Override
-            public void onCompleted() {
-              if (ends.incrementAndGet() > 1) {
-                done.obtrudeException(new AssertionError("a call ended twice"));
-              }
-              done.complete(answer);
-            }
-          });
-          String tag = caller + "-" + i + "-";
-          in.onNext(request(tag + "p"));
-          in.onNext(request("q"));
-          in.onCompleted();
-          boolean cancel = i % 10 == 7;
-          if (cancel) {
-            timers.schedule(() -> requestStream.get().cancel("caller gave up", null),
-                ThreadLocalRandom.current().nextInt(10), TimeUnit.MILLISECONDS);
-          }
-          synchronized (resultsLock) {
-            results.add(done.thenApply(s -> s.substring(s.indexOf(':') + 1)).thenApply(s -> s.equals(tag + "pq") ? "ok" : "wrong:" + s));
-            cancelled.add(cancel);
-          }
-        }
-      });
+                            @Override
+                            public void onCompleted() {
+                              if (ends.incrementAndGet() > 1) {
+                                done.obtrudeException(new AssertionError("a call ended twice"));
+                              }
+                              done.complete(answer);
+                            }
+                          });
+                  String tag = caller + "-" + i + "-";
+                  in.onNext(request(tag + "p"));
+                  in.onNext(request("q"));
+                  in.onCompleted();
+                  boolean cancel = i % 10 == 7;
+                  if (cancel) {
+                    timers.schedule(
+                        () -> requestStream.get().cancel("caller gave up", null),
+                        ThreadLocalRandom.current().nextInt(10),
+                        TimeUnit.MILLISECONDS);
+                  }
+                  synchronized (resultsLock) {
+                    results.add(
+                        done.thenApply(s -> s.substring(s.indexOf(':') + 1))
+                            .thenApply(s -> s.equals(tag + "pq") ? "ok" : "wrong:" + s));
+                    cancelled.add(cancel);
+                  }
+                }
+              });
       thread.start();
       threads.add(thread);
     }
@@ -167,7 +191,11 @@ class ConcurrentHedgingTest extends MeshGrpcTestSupport {
     }
     assertThat(results).hasSize(callers * perCaller);
     assertThat(ok).isGreaterThanOrEqualTo(callers * perCaller * 9 / 10);
-    assertThat(served.get()).as("attempts the servers saw, hedges included").isGreaterThan(callers * perCaller);
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(open.get()).as("server calls still open").isZero());
+    assertThat(served.get())
+        .as("attempts the servers saw, hedges included")
+        .isGreaterThan(callers * perCaller);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(open.get()).as("server calls still open").isZero());
   }
 }

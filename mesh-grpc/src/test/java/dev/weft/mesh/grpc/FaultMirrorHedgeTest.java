@@ -37,7 +37,10 @@ class FaultMirrorHedgeTest extends MeshGrpcTestSupport {
   }
 
   private static FaultInjection abort(int httpStatus, String grpcStatus) {
-    return new FaultInjection(FaultInjection.Delay.NONE, new FaultInjection.Abort(httpStatus, grpcStatus, 100), List.of());
+    return new FaultInjection(
+        FaultInjection.Delay.NONE,
+        new FaultInjection.Abort(httpStatus, grpcStatus, 100),
+        List.of());
   }
 
   private Status.Code codeOf(Runnable call) {
@@ -52,12 +55,18 @@ class FaultMirrorHedgeTest extends MeshGrpcTestSupport {
   @Test
   void abortWithAGrpcStatusNeverReachesTheServer() {
     Backend a = echo("a");
-    start(config("v1", route(Destination.of("c")).fault(abort(503, "RESOURCE_EXHAUSTED")).build(), cluster("c", a)));
+    start(
+        config(
+            "v1",
+            route(Destination.of("c")).fault(abort(503, "RESOURCE_EXHAUSTED")).build(),
+            cluster("c", a)));
     assertThatThrownBy(() -> blocking().unaryRpc(request("x")))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-          assertThat(e.getStatus().getDescription()).contains("fault injected");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+              assertThat(e.getStatus().getDescription()).contains("fault injected");
+            });
     assertThat(a.calls.get()).isZero();
   }
 
@@ -66,43 +75,64 @@ class FaultMirrorHedgeTest extends MeshGrpcTestSupport {
     Backend a = echo("a");
     start(config("v1", route(Destination.of("c")).fault(abort(503, "")).build(), cluster("c", a)));
     assertThat(codeOf(() -> blocking().unaryRpc(request("x")))).isEqualTo(Status.Code.UNAVAILABLE);
-    source.update(config("v2", route(Destination.of("c")).fault(abort(403, "")).build(), cluster("c", a)));
-    assertThat(codeOf(() -> blocking().unaryRpc(request("x")))).isEqualTo(Status.Code.PERMISSION_DENIED);
-    source.update(config("v3", route(Destination.of("c")).fault(abort(404, "")).build(), cluster("c", a)));
-    assertThat(codeOf(() -> blocking().unaryRpc(request("x")))).isEqualTo(Status.Code.UNIMPLEMENTED);
+    source.update(
+        config("v2", route(Destination.of("c")).fault(abort(403, "")).build(), cluster("c", a)));
+    assertThat(codeOf(() -> blocking().unaryRpc(request("x"))))
+        .isEqualTo(Status.Code.PERMISSION_DENIED);
+    source.update(
+        config("v3", route(Destination.of("c")).fault(abort(404, "")).build(), cluster("c", a)));
+    assertThat(codeOf(() -> blocking().unaryRpc(request("x"))))
+        .isEqualTo(Status.Code.UNIMPLEMENTED);
     assertThat(a.calls.get()).isZero();
   }
 
   @Test
   void abortAppliesToStreamingCallsToo() throws Exception {
     Backend a = echo("a");
-    start(config("v1", route(Destination.of("c")).fault(abort(503, "ABORTED")).build(), cluster("c", a)));
+    start(
+        config(
+            "v1",
+            route(Destination.of("c")).fault(abort(503, "ABORTED")).build(),
+            cluster("c", a)));
     MeshChannelTest.Collector out = new MeshChannelTest.Collector();
     StreamObserver<SimpleRequest> in = async().bidiStreamingRpc(out);
     in.onNext(request("1"));
     in.onCompleted();
     assertThatThrownBy(() -> out.done.get(5, TimeUnit.SECONDS))
-        .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.ABORTED));
+        .satisfies(
+            e ->
+                assertThat(Status.fromThrowable(e.getCause()).getCode())
+                    .isEqualTo(Status.Code.ABORTED));
     assertThat(a.calls.get()).isZero();
   }
 
   @Test
   void delayFaultDelaysTheCall() {
     Backend a = echo("a");
-    FaultInjection delay = new FaultInjection(new FaultInjection.Delay(Duration.ofMillis(150), 100), FaultInjection.Abort.NONE, List.of());
+    FaultInjection delay =
+        new FaultInjection(
+            new FaultInjection.Delay(Duration.ofMillis(150), 100),
+            FaultInjection.Abort.NONE,
+            List.of());
     start(config("v1", route(Destination.of("c")).fault(delay).build(), cluster("c", a)));
     long start = System.nanoTime();
     assertThat(blocking().unaryRpc(request("x")).getResponseMessage()).isEqualTo("a:x");
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(140);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(140);
   }
 
   @Test
   void mirroredCallsReachTheShadowAndLeaveTheCallerAlone() throws Exception {
     Backend a = echo("a");
     Backend shadow = echo("shadow");
-    start(config("v1",
-        route(Destination.of("c")).mirrors(List.of(new MirrorPolicy("shadow", "", 100))).build(),
-        cluster("c", a), cluster("shadow", shadow)));
+    start(
+        config(
+            "v1",
+            route(Destination.of("c"))
+                .mirrors(List.of(new MirrorPolicy("shadow", "", 100)))
+                .build(),
+            cluster("c", a),
+            cluster("shadow", shadow)));
 
     assertThat(blocking().unaryRpc(request("x")).getResponseMessage()).isEqualTo("a:x");
     await().atMost(Duration.ofSeconds(2)).until(() -> shadow.calls.get() == 1);
@@ -122,23 +152,32 @@ class FaultMirrorHedgeTest extends MeshGrpcTestSupport {
   @Test
   void hedgeWinsOverASlowBackendAndTheLoserIsCancelled() {
     AtomicInteger slowCancelled = new AtomicInteger();
-    SimpleServiceGrpc.SimpleServiceImplBase slow = new SimpleServiceGrpc.SimpleServiceImplBase() {
-      @Override
-      public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
-        Context ctx = Context.current();
-        ctx.addListener(c -> slowCancelled.incrementAndGet(), Runnable::run);
-        slowness.schedule(() -> {
-          if (!ctx.isCancelled()) {
-            out.onNext(response("slow"));
-            out.onCompleted();
+    SimpleServiceGrpc.SimpleServiceImplBase slow =
+        new SimpleServiceGrpc.SimpleServiceImplBase() {
+          @Override
+          public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+            Context ctx = Context.current();
+            ctx.addListener(c -> slowCancelled.incrementAndGet(), Runnable::run);
+            slowness.schedule(
+                () -> {
+                  if (!ctx.isCancelled()) {
+                    out.onNext(response("slow"));
+                    out.onCompleted();
+                  }
+                },
+                1,
+                TimeUnit.SECONDS);
           }
-        }, 1, TimeUnit.SECONDS);
-      }
-    };
+        };
     Backend s = serving("slow", slow);
     Backend f = echo("fast");
-    start(config("v1", route(Destination.of("c")).hedging(HedgingPolicy.fixed(2, Duration.ofMillis(50))).build(),
-        cluster("c", s, f)));
+    start(
+        config(
+            "v1",
+            route(Destination.of("c"))
+                .hedging(HedgingPolicy.fixed(2, Duration.ofMillis(50)))
+                .build(),
+            cluster("c", s, f)));
     for (int i = 0; i < 4; i++) {
       long start = System.nanoTime();
       assertThat(blocking().unaryRpc(request("h")).getResponseMessage()).isEqualTo("fast:h");

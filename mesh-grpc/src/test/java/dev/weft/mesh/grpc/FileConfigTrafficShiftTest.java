@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.config.file.FileConfigSource;
+import dev.weft.mesh.core.Mesh;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Traffic shifting driven by rewriting the YAML file the mesh reads, as an operator would. */
 class FileConfigTrafficShiftTest extends MeshGrpcTestSupport {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static String yaml(String version, int a, int b, int c, Backend... backends) {
     return """
@@ -46,7 +45,8 @@ class FileConfigTrafficShiftTest extends MeshGrpcTestSupport {
           c:
             endpoints:
               - address: 127.0.0.1:%d
-        """.formatted(version, a, b, c, backends[0].port(), backends[1].port(), backends[2].port());
+        """
+        .formatted(version, a, b, c, backends[0].port(), backends[1].port(), backends[2].port());
   }
 
   /** Replaces the file in one step (write aside, rename over), as config management tools do. */
@@ -63,9 +63,12 @@ class FileConfigTrafficShiftTest extends MeshGrpcTestSupport {
     Backend c = echo("c");
     Path file = dir.resolve("mesh.yaml");
     write(file, yaml("v1", 80, 10, 10, a, b, c));
-    mesh = Mesh.builder().name("test")
-        .configSource(FileConfigSource.builder(file).pollInterval(Duration.ofMillis(200)).build())
-        .build();
+    mesh =
+        Mesh.builder()
+            .name("test")
+            .configSource(
+                FileConfigSource.builder(file).pollInterval(Duration.ofMillis(200)).build())
+            .build();
     grpc = MeshGrpc.create(mesh);
     var stub = blocking();
 
@@ -83,19 +86,21 @@ class FileConfigTrafficShiftTest extends MeshGrpcTestSupport {
     AtomicReference<Throwable> firstFailure = new AtomicReference<>();
     AtomicInteger lastCallToA = new AtomicInteger();
     AtomicInteger made = new AtomicInteger();
-    Thread load = new Thread(() -> {
-      while (!stop.get() && made.get() < 50_000) {
-        try {
-          if (stub.unaryRpc(request("y")).getResponseMessage().startsWith("a:")) {
-            lastCallToA.set(made.get());
-          }
-        } catch (RuntimeException e) {
-          failures.incrementAndGet();
-          firstFailure.compareAndSet(null, e);
-        }
-        made.incrementAndGet();
-      }
-    });
+    Thread load =
+        new Thread(
+            () -> {
+              while (!stop.get() && made.get() < 50_000) {
+                try {
+                  if (stub.unaryRpc(request("y")).getResponseMessage().startsWith("a:")) {
+                    lastCallToA.set(made.get());
+                  }
+                } catch (RuntimeException e) {
+                  failures.incrementAndGet();
+                  firstFailure.compareAndSet(null, e);
+                }
+                made.incrementAndGet();
+              }
+            });
     load.start();
     await().atMost(Duration.ofSeconds(5)).until(() -> made.get() > 200);
 
@@ -110,7 +115,9 @@ class FileConfigTrafficShiftTest extends MeshGrpcTestSupport {
     load.join();
 
     assertThat(appliedMillis).as("time from the rewrite to the new weights").isLessThan(1_000);
-    assertThat(failures.get()).as("failed calls during the switch (first: %s)", firstFailure.get()).isZero();
+    assertThat(failures.get())
+        .as("failed calls during the switch (first: %s)", firstFailure.get())
+        .isZero();
     // At most the calls already routed when the snapshot swapped may still reach a.
     assertThat(a.calls.get() - aAfterApply).isLessThanOrEqualTo(1);
     assertThat(lastCallToA.get()).isLessThanOrEqualTo(madeAtApply + 1);

@@ -45,14 +45,17 @@ class FlowControlTest extends MeshGrpcTestSupport {
     Backend a = echo("a");
     start(config("v1", route(Destination.of("c")).build(), cluster("c", a)));
     ClientCall<SimpleRequest, SimpleResponse> call =
-        grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getServerStreamingRpcMethod(), CallOptions.DEFAULT);
+        grpc.channel(SERVICE)
+            .newCall(SimpleServiceGrpc.getServerStreamingRpcMethod(), CallOptions.DEFAULT);
     Recorder r = new Recorder();
     call.start(r, new Metadata());
     call.request(1);
     call.sendMessage(request("s"));
     call.halfClose();
     assertThat(r.messages.poll(5, TimeUnit.SECONDS)).isEqualTo("a:s:0");
-    assertThat(r.messages.poll(300, TimeUnit.MILLISECONDS)).as("a message nobody asked for").isNull();
+    assertThat(r.messages.poll(300, TimeUnit.MILLISECONDS))
+        .as("a message nobody asked for")
+        .isNull();
     call.request(2);
     assertThat(r.messages.poll(5, TimeUnit.SECONDS)).isEqualTo("a:s:1");
     assertThat(r.messages.poll(5, TimeUnit.SECONDS)).isEqualTo("a:s:2");
@@ -62,31 +65,34 @@ class FlowControlTest extends MeshGrpcTestSupport {
   @Test
   void cancellingACommittedStreamReachesTheServer() throws Exception {
     AtomicBoolean serverSawCancel = new AtomicBoolean();
-    SimpleServiceGrpc.SimpleServiceImplBase echoUntilCancelled = new SimpleServiceGrpc.SimpleServiceImplBase() {
-      @Override
-      public StreamObserver<SimpleRequest> bidiStreamingRpc(StreamObserver<SimpleResponse> out) {
-        return new StreamObserver<>() {
+    SimpleServiceGrpc.SimpleServiceImplBase echoUntilCancelled =
+        new SimpleServiceGrpc.SimpleServiceImplBase() {
           @Override
-          public void onNext(SimpleRequest value) {
-            out.onNext(response("echo:" + value.getRequestMessage()));
-          }
+          public StreamObserver<SimpleRequest> bidiStreamingRpc(
+              StreamObserver<SimpleResponse> out) {
+            return new StreamObserver<>() {
+              @Override
+              public void onNext(SimpleRequest value) {
+                out.onNext(response("echo:" + value.getRequestMessage()));
+              }
 
-          @Override
-          public void onError(Throwable t) {
-            serverSawCancel.set(true);
-          }
+              @Override
+              public void onError(Throwable t) {
+                serverSawCancel.set(true);
+              }
 
-          @Override
-          public void onCompleted() {
-            out.onCompleted();
+              @Override
+              public void onCompleted() {
+                out.onCompleted();
+              }
+            };
           }
         };
-      }
-    };
     Backend a = serving("a", echoUntilCancelled);
     start(config("v1", route(Destination.of("c")).build(), cluster("c", a)));
     ClientCall<SimpleRequest, SimpleResponse> call =
-        grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getBidiStreamingRpcMethod(), CallOptions.DEFAULT);
+        grpc.channel(SERVICE)
+            .newCall(SimpleServiceGrpc.getBidiStreamingRpcMethod(), CallOptions.DEFAULT);
     Recorder r = new Recorder();
     call.start(r, new Metadata());
     call.request(10);

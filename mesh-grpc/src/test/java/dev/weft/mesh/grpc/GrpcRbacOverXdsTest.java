@@ -1,9 +1,5 @@
 package dev.weft.mesh.grpc;
 
-import dev.weft.mesh.testing.xds.RbacResources;
-import dev.weft.mesh.testing.xds.TestControlPlane;
-import dev.weft.mesh.xds.XdsConfigSource;
-
 import static dev.weft.mesh.testing.xds.RbacResources.anyPermission;
 import static dev.weft.mesh.testing.xds.RbacResources.policy;
 import static dev.weft.mesh.testing.xds.RbacResources.principal;
@@ -21,14 +17,15 @@ import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.core.StaticConfigSource;
-import dev.weft.mesh.xds.bootstrap.Bootstrap;
-import dev.weft.mesh.grpc.MeshGrpc;
-import dev.weft.mesh.grpc.MeshServer;
 import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.MeshAuthorization;
+import dev.weft.mesh.security.tls.WorkloadTls;
 import dev.weft.mesh.testing.certs.DevCertificateAuthority;
 import dev.weft.mesh.testing.certs.DevCertificates;
-import dev.weft.mesh.security.tls.WorkloadTls;
+import dev.weft.mesh.testing.xds.RbacResources;
+import dev.weft.mesh.testing.xds.TestControlPlane;
+import dev.weft.mesh.xds.XdsConfigSource;
+import dev.weft.mesh.xds.bootstrap.Bootstrap;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.rbac.v3.RBAC.Action;
 import io.grpc.Server;
@@ -78,16 +75,33 @@ class GrpcRbacOverXdsTest {
     Path caFile = dir.resolve(name + "-ca.pem");
     ca.workload(spiffeId).ipAddresses("127.0.0.1").issue().writeTo(chain, key);
     ca.writeCertificate(caFile);
-    WorkloadTls tls = WorkloadTls.builder().identity(chain, key).caCertificates(caFile).trustDomains(TRUST_DOMAIN).build();
+    WorkloadTls tls =
+        WorkloadTls.builder()
+            .identity(chain, key)
+            .caCertificates(caFile)
+            .trustDomains(TRUST_DOMAIN)
+            .build();
     closing.add(tls::close);
     return tls;
   }
 
   static Snapshot allowOnly(String version, String spiffeId) {
-    return Snapshot.create(List.of(), List.of(), List.of(serverListener(rbac("envoy.filters.http.rbac", Action.ALLOW,
-        Map.of("ns[default]-policy[reviews]-rule[0]",
-            policy(List.of(anyPermission()), List.of(principal(spiffeId.substring("spiffe://".length())))))))),
-        List.of(), List.of(), version);
+    return Snapshot.create(
+        List.of(),
+        List.of(),
+        List.of(
+            serverListener(
+                rbac(
+                    "envoy.filters.http.rbac",
+                    Action.ALLOW,
+                    Map.of(
+                        "ns[default]-policy[reviews]-rule[0]",
+                        policy(
+                            List.of(anyPermission()),
+                            List.of(principal(spiffeId.substring("spiffe://".length())))))))),
+        List.of(),
+        List.of(),
+        version);
   }
 
   static final class WhoAmI extends SimpleServiceGrpc.SimpleServiceImplBase {
@@ -100,7 +114,8 @@ class GrpcRbacOverXdsTest {
 
   static Status.Code call(MeshGrpc grpc) {
     try {
-      SimpleServiceGrpc.newBlockingStub(grpc.channel("reviews")).withDeadlineAfter(5, TimeUnit.SECONDS)
+      SimpleServiceGrpc.newBlockingStub(grpc.channel("reviews"))
+          .withDeadlineAfter(5, TimeUnit.SECONDS)
           .unaryRpc(SimpleRequest.getDefaultInstance());
       return Status.Code.OK;
     } catch (StatusRuntimeException e) {
@@ -115,29 +130,52 @@ class GrpcRbacOverXdsTest {
     cp.set(allowOnly("1", PRODUCTPAGE));
 
     // The server process: its mesh reads only its server listener; the enforcer follows that mesh.
-    XdsConfigSource serverSource = XdsConfigSource.builder(Bootstrap.forServer(cp.target(), "reviews")
-        .withServerListenerResourceNameTemplate(RbacResources.TEMPLATE)).serverListener(RbacResources.ADDRESS).build();
+    XdsConfigSource serverSource =
+        XdsConfigSource.builder(
+                Bootstrap.forServer(cp.target(), "reviews")
+                    .withServerListenerResourceNameTemplate(RbacResources.TEMPLATE))
+            .serverListener(RbacResources.ADDRESS)
+            .build();
     Mesh serverMesh = Mesh.builder().name("reviews").configSource(serverSource).build();
     closing.add(serverMesh);
     await().atMost(Duration.ofSeconds(10)).until(serverMesh::ready);
     AuthorizationEnforcer enforcer = AuthorizationEnforcer.builder().build();
     MeshAuthorization following = MeshAuthorization.follow(serverMesh, enforcer, "reviews");
     closing.add(following);
-    Server server = MeshServer.builder().workloadTls(workload("reviews", REVIEWS)).authorization(enforcer)
-        .applyTo(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))).addService(new WhoAmI()).build().start();
+    Server server =
+        MeshServer.builder()
+            .workloadTls(workload("reviews", REVIEWS))
+            .authorization(enforcer)
+            .applyTo(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)))
+            .addService(new WhoAmI())
+            .build()
+            .start();
     closing.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
 
     // The calling processes: a static configuration with mutual TLS to the server.
-    TlsSettings toReviews = new TlsSettings(TlsSettings.Mode.MUTUAL, "", "", "", List.of(REVIEWS), "");
-    MeshConfig clientConfig = MeshConfig.builder().version("c1")
-        .service(Service.of("reviews", Route.builder("main").destinations(Destination.of("reviews")).build()))
-        .cluster(Cluster.builder("reviews").endpoints(Endpoint.of("127.0.0.1", server.getPort())).tls(toReviews).build())
-        .build();
-    Mesh clientMesh = Mesh.builder().name("callers").configSource(new StaticConfigSource(clientConfig)).build();
+    TlsSettings toReviews =
+        new TlsSettings(TlsSettings.Mode.MUTUAL, "", "", "", List.of(REVIEWS), "");
+    MeshConfig clientConfig =
+        MeshConfig.builder()
+            .version("c1")
+            .service(
+                Service.of(
+                    "reviews",
+                    Route.builder("main").destinations(Destination.of("reviews")).build()))
+            .cluster(
+                Cluster.builder("reviews")
+                    .endpoints(Endpoint.of("127.0.0.1", server.getPort()))
+                    .tls(toReviews)
+                    .build())
+            .build();
+    Mesh clientMesh =
+        Mesh.builder().name("callers").configSource(new StaticConfigSource(clientConfig)).build();
     closing.add(clientMesh);
-    MeshGrpc asProductpage = MeshGrpc.builder(clientMesh).workloadTls(workload("productpage", PRODUCTPAGE)).build();
+    MeshGrpc asProductpage =
+        MeshGrpc.builder(clientMesh).workloadTls(workload("productpage", PRODUCTPAGE)).build();
     closing.add(asProductpage);
-    MeshGrpc asRatings = MeshGrpc.builder(clientMesh).workloadTls(workload("ratings", RATINGS)).build();
+    MeshGrpc asRatings =
+        MeshGrpc.builder(clientMesh).workloadTls(workload("ratings", RATINGS)).build();
     closing.add(asRatings);
 
     assertThat(call(asProductpage)).isEqualTo(Status.Code.OK);

@@ -100,23 +100,33 @@ class MeshChannelTest extends MeshGrpcTestSupport {
   }
 
   @Test
-  void aListenerHearsEveryEventInOrderOnTheMeshThreadsAndNeverInsideTheCallersOwnCalls() throws Exception {
+  void aListenerHearsEveryEventInOrderOnTheMeshThreadsAndNeverInsideTheCallersOwnCalls()
+      throws Exception {
     startWithOneBackend();
     String caller = Thread.currentThread().getName();
     for (int i = 0; i < 50; i++) {
       RecordingListener listener = new RecordingListener();
       io.grpc.ClientCall<SimpleRequest, SimpleResponse> call =
-          grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
+          grpc.channel(SERVICE)
+              .newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
       call.start(listener, new io.grpc.Metadata());
       call.request(1);
       call.sendMessage(request("m" + i));
       call.halfClose();
       assertThat(listener.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
-      List<String> names = listener.events.stream().map(e -> e.substring(0, e.indexOf('@'))).toList();
-      assertThat(names).as("call %d", i).containsSubsequence("headers", "message:a:m" + i, "close:OK");
+      List<String> names =
+          listener.events.stream().map(e -> e.substring(0, e.indexOf('@'))).toList();
+      assertThat(names)
+          .as("call %d", i)
+          .containsSubsequence("headers", "message:a:m" + i, "close:OK");
       assertThat(names.get(names.size() - 1)).isEqualTo("close:OK");
-      assertThat(listener.events).as("every event on a mesh thread, none on the caller's")
-          .allSatisfy(e -> assertThat(e.substring(e.indexOf('@') + 1)).startsWith("weft-grpc").isNotEqualTo(caller));
+      assertThat(listener.events)
+          .as("every event on a mesh thread, none on the caller's")
+          .allSatisfy(
+              e ->
+                  assertThat(e.substring(e.indexOf('@') + 1))
+                      .startsWith("weft-grpc")
+                      .isNotEqualTo(caller));
     }
   }
 
@@ -125,47 +135,64 @@ class MeshChannelTest extends MeshGrpcTestSupport {
     Backend a = echo("a");
     // records the thread each attempt's response message arrives on, below the mesh's own listener
     List<String> attemptThreads = java.util.Collections.synchronizedList(new ArrayList<>());
-    io.grpc.ClientInterceptor recorder = new io.grpc.ClientInterceptor() {
-      @Override
-      public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(io.grpc.MethodDescriptor<Q, R> method, io.grpc.CallOptions options,
-          io.grpc.Channel next) {
-        return new io.grpc.ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+    io.grpc.ClientInterceptor recorder =
+        new io.grpc.ClientInterceptor() {
           @Override
-          public void start(Listener<R> listener, io.grpc.Metadata headers) {
-            super.start(new io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+          public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(
+              io.grpc.MethodDescriptor<Q, R> method,
+              io.grpc.CallOptions options,
+              io.grpc.Channel next) {
+            return new io.grpc.ForwardingClientCall.SimpleForwardingClientCall<>(
+                next.newCall(method, options)) {
               @Override
-              public void onMessage(R message) {
-                attemptThreads.add(Thread.currentThread().getName());
-                super.onMessage(message);
+              public void start(Listener<R> listener, io.grpc.Metadata headers) {
+                super.start(
+                    new io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener<>(
+                        listener) {
+                      @Override
+                      public void onMessage(R message) {
+                        attemptThreads.add(Thread.currentThread().getName());
+                        super.onMessage(message);
+                      }
+                    },
+                    headers);
               }
-            }, headers);
+            };
           }
         };
-      }
-    };
-    start(config("v1", route(Destination.of("c")).build(), cluster("c", a)), dev.weft.mesh.core.Mesh.builder(),
+    start(
+        config("v1", route(Destination.of("c")).build(), cluster("c", a)),
+        dev.weft.mesh.core.Mesh.builder(),
         m -> MeshGrpc.builder(m).channelCustomizer(b -> b.intercept(recorder)));
     int sameThread = 0;
     for (int i = 0; i < 20; i++) {
       RecordingListener listener = new RecordingListener();
       io.grpc.ClientCall<SimpleRequest, SimpleResponse> call =
-          grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
+          grpc.channel(SERVICE)
+              .newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
       call.start(listener, new io.grpc.Metadata());
-      // onReady is handed to another thread (it comes from start); once it has been heard, nothing is
+      // onReady is handed to another thread (it comes from start); once it has been heard, nothing
+      // is
       // queued for the listener, so the response can be heard on the thread it arrives on
-      await().atMost(Duration.ofSeconds(5)).until(() -> listener.events.stream().anyMatch(e -> e.startsWith("ready@")));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> listener.events.stream().anyMatch(e -> e.startsWith("ready@")));
       call.request(1);
       call.sendMessage(request("m" + i));
       call.halfClose();
       assertThat(listener.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
-      String heard = listener.events.stream().filter(e -> e.startsWith("message:")).findFirst().orElseThrow();
+      String heard =
+          listener.events.stream().filter(e -> e.startsWith("message:")).findFirst().orElseThrow();
       if (heard.substring(heard.indexOf('@') + 1).equals(attemptThreads.get(i))) {
         sameThread++;
       }
     }
-    // A hand-off always lands on another pool thread (the handing one is busy). A delivery can still
+    // A hand-off always lands on another pool thread (the handing one is busy). A delivery can
+    // still
     // be handed off in a rare race with the end of the previous drain, hence "nearly all".
-    assertThat(sameThread).as("calls whose response the listener heard on the attempt's thread").isGreaterThanOrEqualTo(16);
+    assertThat(sameThread)
+        .as("calls whose response the listener heard on the attempt's thread")
+        .isGreaterThanOrEqualTo(16);
   }
 
   @Test
@@ -173,40 +200,54 @@ class MeshChannelTest extends MeshGrpcTestSupport {
     startWithOneBackend();
     for (int i = 0; i < 20; i++) {
       io.grpc.ClientCall<SimpleRequest, SimpleResponse> call =
-          grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getServerStreamingRpcMethod(), io.grpc.CallOptions.DEFAULT);
-      RecordingListener listener = new RecordingListener() {
-        @Override
-        public void onMessage(SimpleResponse message) {
-          super.onMessage(message);
-          call.cancel("enough", null);
-          call.request(1);
-        }
-      };
+          grpc.channel(SERVICE)
+              .newCall(
+                  SimpleServiceGrpc.getServerStreamingRpcMethod(), io.grpc.CallOptions.DEFAULT);
+      RecordingListener listener =
+          new RecordingListener() {
+            @Override
+            public void onMessage(SimpleResponse message) {
+              super.onMessage(message);
+              call.cancel("enough", null);
+              call.request(1);
+            }
+          };
       call.start(listener, new io.grpc.Metadata());
       call.request(1);
       call.sendMessage(request("s"));
       call.halfClose();
-      assertThat(listener.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.CANCELLED);
-      await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(1)).untilAsserted(() -> {
-        List<String> names = listener.events.stream().map(e -> e.substring(0, e.indexOf('@'))).toList();
-        assertThat(names.stream().filter(n -> n.startsWith("close:"))).hasSize(1);
-        assertThat(names.get(names.size() - 1)).isEqualTo("close:CANCELLED");
-      });
+      assertThat(listener.closed.get(5, TimeUnit.SECONDS).getCode())
+          .isEqualTo(Status.Code.CANCELLED);
+      await()
+          .during(Duration.ofMillis(50))
+          .atMost(Duration.ofSeconds(1))
+          .untilAsserted(
+              () -> {
+                List<String> names =
+                    listener.events.stream().map(e -> e.substring(0, e.indexOf('@'))).toList();
+                assertThat(names.stream().filter(n -> n.startsWith("close:"))).hasSize(1);
+                assertThat(names.get(names.size() - 1)).isEqualTo("close:CANCELLED");
+              });
     }
   }
 
   @Test
   void cancellingFromTheCallersThreadClosesTheListenerOnAMeshThread() throws Exception {
-    Backend slow = serving("slow", new SimpleServiceGrpc.SimpleServiceImplBase() {
-      @Override
-      public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responseObserver) {
-        // never answers: the caller cancels
-      }
-    });
+    Backend slow =
+        serving(
+            "slow",
+            new SimpleServiceGrpc.SimpleServiceImplBase() {
+              @Override
+              public void unaryRpc(
+                  SimpleRequest request, StreamObserver<SimpleResponse> responseObserver) {
+                // never answers: the caller cancels
+              }
+            });
     start(config("v1", route(Destination.of("c")).build(), cluster("c", slow)));
     RecordingListener listener = new RecordingListener();
     io.grpc.ClientCall<SimpleRequest, SimpleResponse> call =
-        grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
+        grpc.channel(SERVICE)
+            .newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
     call.start(listener, new io.grpc.Metadata());
     call.request(1);
     call.sendMessage(request("x"));
@@ -222,20 +263,27 @@ class MeshChannelTest extends MeshGrpcTestSupport {
     startWithOneBackend();
     io.grpc.Context.Key<String> key = io.grpc.Context.key("tenant");
     CompletableFuture<String> seen = new CompletableFuture<>();
-    io.grpc.Context.current().withValue(key, "acme").run(() -> async().unaryRpc(request("x"), new StreamObserver<>() {
-      @Override
-      public void onNext(SimpleResponse value) {
-        seen.complete(key.get());
-      }
+    io.grpc.Context.current()
+        .withValue(key, "acme")
+        .run(
+            () ->
+                async()
+                    .unaryRpc(
+                        request("x"),
+                        new StreamObserver<>() {
+                          @Override
+                          public void onNext(SimpleResponse value) {
+                            seen.complete(key.get());
+                          }
 
-      @Override
-      public void onError(Throwable t) {
-        seen.completeExceptionally(t);
-      }
+                          @Override
+                          public void onError(Throwable t) {
+                            seen.completeExceptionally(t);
+                          }
 
-      @Override
-      public void onCompleted() {}
-    }));
+                          @Override
+                          public void onCompleted() {}
+                        }));
     assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("acme");
   }
 
@@ -247,22 +295,28 @@ class MeshChannelTest extends MeshGrpcTestSupport {
     Collector out = new Collector();
     ctx.run(() -> async().unaryRpc(request("x"), out));
     assertThatThrownBy(() -> out.done.get(5, TimeUnit.SECONDS))
-        .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.CANCELLED));
+        .satisfies(
+            e ->
+                assertThat(Status.fromThrowable(e.getCause()).getCode())
+                    .isEqualTo(Status.Code.CANCELLED));
   }
 
   @Test
   void cancelBeforeStartEndsCancelledAtStart() throws Exception {
     startWithOneBackend();
     io.grpc.ClientCall<io.grpc.testing.protobuf.SimpleRequest, SimpleResponse> call =
-        grpc.channel(SERVICE).newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
+        grpc.channel(SERVICE)
+            .newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
     call.cancel("never mind", null);
     CompletableFuture<Status> closed = new CompletableFuture<>();
-    call.start(new io.grpc.ClientCall.Listener<>() {
-      @Override
-      public void onClose(Status status, io.grpc.Metadata trailers) {
-        closed.complete(status);
-      }
-    }, new io.grpc.Metadata());
+    call.start(
+        new io.grpc.ClientCall.Listener<>() {
+          @Override
+          public void onClose(Status status, io.grpc.Metadata trailers) {
+            closed.complete(status);
+          }
+        },
+        new io.grpc.Metadata());
     Status status = closed.get(5, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.CANCELLED);
     assertThat(status.getDescription()).isEqualTo("never mind");
@@ -273,10 +327,14 @@ class MeshChannelTest extends MeshGrpcTestSupport {
     startWithOneBackend();
     var stub = SimpleServiceGrpc.newBlockingStub(grpc.channel("nope"));
     assertThatThrownBy(() -> stub.unaryRpc(request("x")))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-          assertThat(e.getStatus().getDescription()).contains("unknown service 'nope'").contains("simple");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+              assertThat(e.getStatus().getDescription())
+                  .contains("unknown service 'nope'")
+                  .contains("simple");
+            });
   }
 
   @Test
@@ -285,9 +343,11 @@ class MeshChannelTest extends MeshGrpcTestSupport {
     assertThat(grpc.channelFor("mesh:///simple")).isSameAs(grpc.channel(SERVICE));
     assertThat(grpc.channelFor("mesh:simple")).isSameAs(grpc.channel(SERVICE));
     assertThat(grpc.channelFor("mesh://control-plane/simple")).isSameAs(grpc.channel(SERVICE));
-    assertThatThrownBy(() -> grpc.channelFor("dns:///simple")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> grpc.channelFor("dns:///simple"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("scheme must be 'mesh'");
-    assertThatThrownBy(() -> grpc.channelFor("mesh:///")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> grpc.channelFor("mesh:///"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("names no service");
     assertThat(grpc.channel(SERVICE).authority()).isEqualTo(SERVICE);
   }
@@ -310,7 +370,10 @@ class MeshChannelTest extends MeshGrpcTestSupport {
   void idleConnectionIsClosed() {
     Backend a = echo("a");
     MeshConfig config = config("v1", route(Destination.of("c")).build(), cluster("c", a));
-    start(config, dev.weft.mesh.core.Mesh.builder(), m -> MeshGrpc.builder(m).idleTimeout(Duration.ofMillis(300)));
+    start(
+        config,
+        dev.weft.mesh.core.Mesh.builder(),
+        m -> MeshGrpc.builder(m).idleTimeout(Duration.ofMillis(300)));
     blocking().unaryRpc(request("x"));
     assertThat(grpc.openConnections()).isEqualTo(1);
     await().atMost(Duration.ofSeconds(5)).until(() -> grpc.openConnections() == 0);
@@ -322,7 +385,8 @@ class MeshChannelTest extends MeshGrpcTestSupport {
     startWithOneBackend();
     grpc.close();
     assertThatThrownBy(() -> blocking().unaryRpc(request("x")))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
   }
 

@@ -19,8 +19,8 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * Shared set-up for the integration tests: loopback backends, a mesh, a mesh gRPC client, and at the
- * end of every test the check that nothing leaked (no open endpoint connection, every server
+ * Shared set-up for the integration tests: loopback backends, a mesh, a mesh gRPC client, and at
+ * the end of every test the check that nothing leaked (no open endpoint connection, every server
  * terminated, no Weft thread left).
  */
 abstract class MeshGrpcTestSupport {
@@ -48,14 +48,16 @@ abstract class MeshGrpcTestSupport {
   }
 
   static Cluster cluster(String name, Consumer<Cluster.Builder> tune, Backend... members) {
-    Cluster.Builder b = Cluster.builder(name).endpoints(Arrays.stream(members).map(Backend::endpoint).toList());
+    Cluster.Builder b =
+        Cluster.builder(name).endpoints(Arrays.stream(members).map(Backend::endpoint).toList());
     tune.accept(b);
     return b.build();
   }
 
   /** A configuration whose service {@value #SERVICE} has one route. */
   static MeshConfig config(String version, Route route, Cluster... clusters) {
-    MeshConfig.Builder b = MeshConfig.builder().version(version).service(Service.of(SERVICE, route));
+    MeshConfig.Builder b =
+        MeshConfig.builder().version(version).service(Service.of(SERVICE, route));
     for (Cluster c : clusters) {
       b.cluster(c);
     }
@@ -71,7 +73,10 @@ abstract class MeshGrpcTestSupport {
     start(config, Mesh.builder(), MeshGrpc::builder);
   }
 
-  void start(MeshConfig config, Mesh.Builder meshBuilder, java.util.function.Function<Mesh, MeshGrpc.Builder> grpcBuilder) {
+  void start(
+      MeshConfig config,
+      Mesh.Builder meshBuilder,
+      java.util.function.Function<Mesh, MeshGrpc.Builder> grpcBuilder) {
     source = new StaticConfigSource(config);
     mesh = meshBuilder.name("test").configSource(source).build();
     grpc = grpcBuilder.apply(mesh).build();
@@ -98,7 +103,9 @@ abstract class MeshGrpcTestSupport {
       b.close();
       assertThat(b.terminated()).isTrue();
     }
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(weftThreads()).as("Weft threads left").isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(weftThreads()).as("Weft threads left").isEmpty());
   }
 
   static List<String> weftThreads() {

@@ -22,21 +22,24 @@ class MeshManagedChannelTest extends MeshGrpcTestSupport {
   void shutdownLetsCallsInFlightFinishAndRefusesNewOnes() throws Exception {
     CountDownLatch received = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    SimpleServiceGrpc.SimpleServiceImplBase gated = new SimpleServiceGrpc.SimpleServiceImplBase() {
-      @Override
-      public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
-        received.countDown();
-        new Thread(() -> {
-          try {
-            release.await(5, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    SimpleServiceGrpc.SimpleServiceImplBase gated =
+        new SimpleServiceGrpc.SimpleServiceImplBase() {
+          @Override
+          public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+            received.countDown();
+            new Thread(
+                    () -> {
+                      try {
+                        release.await(5, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      out.onNext(response("done"));
+                      out.onCompleted();
+                    })
+                .start();
           }
-          out.onNext(response("done"));
-          out.onCompleted();
-        }).start();
-      }
-    };
+        };
     Backend a = serving("a", gated);
     start(config("v1", route(Destination.of("c")).build(), cluster("c", a)));
     MeshManagedChannel channel = grpc.managedChannelFor("mesh:///simple");
@@ -48,24 +51,27 @@ class MeshManagedChannelTest extends MeshGrpcTestSupport {
     assertThat(channel.isShutdown()).isTrue();
     assertThat(channel.isTerminated()).isFalse();
     assertThatThrownBy(() -> SimpleServiceGrpc.newBlockingStub(channel).unaryRpc(request("y")))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     release.countDown();
     assertThat(inFlight.get(5, TimeUnit.SECONDS).getResponseMessage()).isEqualTo("done");
     assertThat(channel.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     // The shared connections stay for other channels.
-    assertThat(SimpleServiceGrpc.newBlockingStub(grpc.channel(SERVICE)).unaryRpc(request("z"))).isNotNull();
+    assertThat(SimpleServiceGrpc.newBlockingStub(grpc.channel(SERVICE)).unaryRpc(request("z")))
+        .isNotNull();
   }
 
   @Test
   void shutdownNowCancelsCallsInFlight() throws Exception {
     CountDownLatch received = new CountDownLatch(1);
-    SimpleServiceGrpc.SimpleServiceImplBase never = new SimpleServiceGrpc.SimpleServiceImplBase() {
-      @Override
-      public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
-        received.countDown();
-      }
-    };
+    SimpleServiceGrpc.SimpleServiceImplBase never =
+        new SimpleServiceGrpc.SimpleServiceImplBase() {
+          @Override
+          public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+            received.countDown();
+          }
+        };
     Backend a = serving("a", never);
     start(config("v1", route(Destination.of("c")).build(), cluster("c", a)));
     MeshManagedChannel channel = grpc.managedChannel(SERVICE);
@@ -74,6 +80,9 @@ class MeshManagedChannelTest extends MeshGrpcTestSupport {
     channel.shutdownNow();
     assertThat(channel.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     assertThatThrownBy(() -> inFlight.get(5, TimeUnit.SECONDS))
-        .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.CANCELLED));
+        .satisfies(
+            e ->
+                assertThat(Status.fromThrowable(e.getCause()).getCode())
+                    .isEqualTo(Status.Code.CANCELLED));
   }
 }

@@ -19,9 +19,9 @@ import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.security.AuditEvent;
 import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.Authorizer;
+import dev.weft.mesh.security.tls.WorkloadTls;
 import dev.weft.mesh.testing.certs.DevCertificateAuthority;
 import dev.weft.mesh.testing.certs.DevCertificates;
-import dev.weft.mesh.security.tls.WorkloadTls;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -41,9 +41,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Mutual TLS with SPIFFE identities through the mesh channel, against grpc-netty servers on loopback. */
+/**
+ * Mutual TLS with SPIFFE identities through the mesh channel, against grpc-netty servers on
+ * loopback.
+ */
 class MutualTlsTest extends MeshGrpcTestSupport {
-  static final TlsSettings TO_REVIEWS = new TlsSettings(TlsSettings.Mode.MUTUAL, "", "", "", List.of(REVIEWS), "");
+  static final TlsSettings TO_REVIEWS =
+      new TlsSettings(TlsSettings.Mode.MUTUAL, "", "", "", List.of(REVIEWS), "");
 
   @TempDir Path dir;
   TestWorkloads workloads;
@@ -68,20 +72,29 @@ class MutualTlsTest extends MeshGrpcTestSupport {
   static final class WhoAmI extends SimpleServiceGrpc.SimpleServiceImplBase {
     @Override
     public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
-      out.onNext(response(MeshGrpcSecurity.currentPeer().map(p -> p.spiffeId().toString()).orElse("anonymous")));
+      out.onNext(
+          response(
+              MeshGrpcSecurity.currentPeer()
+                  .map(p -> p.spiffeId().toString())
+                  .orElse("anonymous")));
       out.onCompleted();
     }
   }
 
-  private Backend reviewsServer(WorkloadTls serverTls, AuthorizationEnforcer enforcer) throws IOException {
+  private Backend reviewsServer(WorkloadTls serverTls, AuthorizationEnforcer enforcer)
+      throws IOException {
     MeshServer.Builder security = MeshServer.builder().workloadTls(serverTls);
     if (enforcer != null) {
       security.authorization(enforcer);
     } else {
       security.securityInterceptor(MeshGrpcSecurity.peerIdentity());
     }
-    Server server = security.applyTo(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)))
-        .addService(new WhoAmI()).build().start();
+    Server server =
+        security
+            .applyTo(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)))
+            .addService(new WhoAmI())
+            .build()
+            .start();
     Backend b = Backend.of("reviews", server);
     backends.add(b);
     return b;
@@ -89,7 +102,9 @@ class MutualTlsTest extends MeshGrpcTestSupport {
 
   private void startClient(Backend reviews, TlsSettings tls, WorkloadTls clientTls) {
     Cluster cluster = Cluster.builder("reviews").endpoints(reviews.endpoint()).tls(tls).build();
-    start(config("v1", route(Destination.of("reviews")).build(), cluster), Mesh.builder(),
+    start(
+        config("v1", route(Destination.of("reviews")).build(), cluster),
+        Mesh.builder(),
         m -> MeshGrpc.builder(m).workloadTls(clientTls));
   }
 
@@ -102,7 +117,10 @@ class MutualTlsTest extends MeshGrpcTestSupport {
     throw new AssertionError("the call succeeded");
   }
 
-  /** The description the caller sees: it must name the cause on its own, without digging into exceptions. */
+  /**
+   * The description the caller sees: it must name the cause on its own, without digging into
+   * exceptions.
+   */
   private static String describe(StatusRuntimeException e) {
     assertThat(e.getStatus().getDescription()).startsWith("TLS handshake with 127.0.0.1:");
     return e.getStatus().getDescription();
@@ -118,23 +136,43 @@ class MutualTlsTest extends MeshGrpcTestSupport {
   @Test
   void serverCredentialsServeMutualTlsToOtherServerBuilders() throws Exception {
     WorkloadTls reviewsTls = workloads().tls("reviews", REVIEWS, ca);
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), MeshGrpcSecurity.serverCredentials(reviewsTls))
-        .intercept(MeshGrpcSecurity.peerIdentity()).addService(new WhoAmI()).build().start();
+    Server server =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress("127.0.0.1", 0),
+                MeshGrpcSecurity.serverCredentials(reviewsTls))
+            .intercept(MeshGrpcSecurity.peerIdentity())
+            .addService(new WhoAmI())
+            .build()
+            .start();
     Backend reviews = Backend.of("reviews", server);
     backends.add(reviews);
     startClient(reviews, TO_REVIEWS, workloads().tls("productpage", PRODUCTPAGE, ca));
     assertThat(blocking().unaryRpc(request("x")).getResponseMessage()).isEqualTo(PRODUCTPAGE);
 
-    assertThatThrownBy(() -> MeshServer.builder().workloadTls(reviewsTls).applyTo(io.grpc.inprocess.InProcessServerBuilder.forName("x")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MeshGrpcSecurity.serverCredentials");
+    assertThatThrownBy(
+            () ->
+                MeshServer.builder()
+                    .workloadTls(reviewsTls)
+                    .applyTo(io.grpc.inprocess.InProcessServerBuilder.forName("x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("MeshGrpcSecurity.serverCredentials");
   }
 
   @Test
   void aServerCertificateFromAnotherCaFailsTheCall() throws Exception {
     DevCertificateAuthority other = DevCertificates.newAuthority("other CA");
-    // The server trusts our CA (so it would accept the client) but presents a certificate of another.
-    Backend reviews = reviewsServer(workloads().tls(workloads().write("reviews",
-        other.workload(REVIEWS).ipAddresses("127.0.0.1").issue(), ca)), null);
+    // The server trusts our CA (so it would accept the client) but presents a certificate of
+    // another.
+    Backend reviews =
+        reviewsServer(
+            workloads()
+                .tls(
+                    workloads()
+                        .write(
+                            "reviews",
+                            other.workload(REVIEWS).ipAddresses("127.0.0.1").issue(),
+                            ca)),
+            null);
     startClient(reviews, TO_REVIEWS, workloads().tls("productpage", PRODUCTPAGE, ca));
     StatusRuntimeException e = failedCall();
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -147,13 +185,24 @@ class MutualTlsTest extends MeshGrpcTestSupport {
     startClient(reviews, TO_REVIEWS, workloads().tls("productpage", PRODUCTPAGE, ca));
     StatusRuntimeException e = failedCall();
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(describe(e)).contains("server identity mismatch").contains(REVIEWS).contains(RATINGS);
+    assertThat(describe(e))
+        .contains("server identity mismatch")
+        .contains(REVIEWS)
+        .contains(RATINGS);
   }
 
   @Test
   void anExpiredServerCertificateFailsTheCall() throws Exception {
-    Backend reviews = reviewsServer(workloads().tls(workloads().write("reviews",
-        ca.workload(REVIEWS).ipAddresses("127.0.0.1").expired().issue(), ca)), null);
+    Backend reviews =
+        reviewsServer(
+            workloads()
+                .tls(
+                    workloads()
+                        .write(
+                            "reviews",
+                            ca.workload(REVIEWS).ipAddresses("127.0.0.1").expired().issue(),
+                            ca)),
+            null);
     startClient(reviews, TO_REVIEWS, workloads().tls("productpage", PRODUCTPAGE, ca));
     StatusRuntimeException e = failedCall();
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -166,38 +215,61 @@ class MutualTlsTest extends MeshGrpcTestSupport {
     startClient(reviews, TlsSettings.DISABLED, workloads().tls("productpage", PRODUCTPAGE, ca));
     StatusRuntimeException e = failedCall();
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(e.getStatus().getDescription()).contains("closed by the server").contains("TLS mode is DISABLED")
+    assertThat(e.getStatus().getDescription())
+        .contains("closed by the server")
+        .contains("TLS mode is DISABLED")
         .contains("requires TLS");
   }
 
   @Test
   void aPolicyThatAllowsOnlyProductpageDeniesRatingsWithPermissionDenied() throws Exception {
-    AuthorizationEnforcer enforcer = AuthorizationEnforcer.builder()
-        .authorizer(Authorizer.forService(List.of(AuthorizationPolicy.of("reviews-viewer", Action.ALLOW,
-            Rule.from(Source.principals(PRODUCTPAGE))).forServices("reviews")), "reviews"))
-        .auditSink(audit::add)
-        .build();
+    AuthorizationEnforcer enforcer =
+        AuthorizationEnforcer.builder()
+            .authorizer(
+                Authorizer.forService(
+                    List.of(
+                        AuthorizationPolicy.of(
+                                "reviews-viewer",
+                                Action.ALLOW,
+                                Rule.from(Source.principals(PRODUCTPAGE)))
+                            .forServices("reviews")),
+                    "reviews"))
+            .auditSink(audit::add)
+            .build();
     Backend reviews = reviewsServer(workloads().tls("reviews", REVIEWS, ca), enforcer);
     WorkloadTls productpage = workloads().tls("productpage", PRODUCTPAGE, ca);
     WorkloadTls ratings = workloads().tls("ratings", RATINGS, ca);
-    Cluster cluster = Cluster.builder("reviews").endpoints(reviews.endpoint()).tls(TO_REVIEWS).build();
-    start(config("v1", route(Destination.of("reviews")).build(), cluster), Mesh.builder(),
+    Cluster cluster =
+        Cluster.builder("reviews").endpoints(reviews.endpoint()).tls(TO_REVIEWS).build();
+    start(
+        config("v1", route(Destination.of("reviews")).build(), cluster),
+        Mesh.builder(),
         m -> MeshGrpc.builder(m).workloadTls(productpage));
     assertThat(blocking().unaryRpc(request("x")).getResponseMessage()).isEqualTo(PRODUCTPAGE);
 
     try (MeshGrpc asRatings = MeshGrpc.builder(mesh).workloadTls(ratings).build()) {
-      assertThatThrownBy(() -> SimpleServiceGrpc.newBlockingStub(asRatings.channel(SERVICE)).unaryRpc(request("x")))
-          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-            assertThat(e.getStatus().getDescription()).contains("no ALLOW policy matched");
-          });
+      assertThatThrownBy(
+              () ->
+                  SimpleServiceGrpc.newBlockingStub(asRatings.channel(SERVICE))
+                      .unaryRpc(request("x")))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                assertThat(e.getStatus().getDescription()).contains("no ALLOW policy matched");
+              });
       asRatings.close();
       assertThat(asRatings.openConnections()).isZero();
     }
-    assertThat(audit).extracting(a -> a.caller().orElseThrow().toString(), a -> a.decision().allowed(), AuditEvent::path)
+    assertThat(audit)
+        .extracting(
+            a -> a.caller().orElseThrow().toString(), a -> a.decision().allowed(), AuditEvent::path)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(PRODUCTPAGE, true, "/grpc.testing.SimpleService/UnaryRpc"),
-            org.assertj.core.groups.Tuple.tuple(RATINGS, false, "/grpc.testing.SimpleService/UnaryRpc"));
-    assertThat(audit.stream().map(a -> a.decision().policy())).containsExactly("reviews-viewer", "");
+            org.assertj.core.groups.Tuple.tuple(
+                PRODUCTPAGE, true, "/grpc.testing.SimpleService/UnaryRpc"),
+            org.assertj.core.groups.Tuple.tuple(
+                RATINGS, false, "/grpc.testing.SimpleService/UnaryRpc"));
+    assertThat(audit.stream().map(a -> a.decision().policy()))
+        .containsExactly("reviews-viewer", "");
   }
 }

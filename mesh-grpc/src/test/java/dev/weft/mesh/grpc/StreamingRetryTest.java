@@ -23,14 +23,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** gRPC's rule for streams: retried only before the first response arrives, with the sent messages replayed. */
+/**
+ * gRPC's rule for streams: retried only before the first response arrives, with the sent messages
+ * replayed.
+ */
 class StreamingRetryTest extends MeshGrpcTestSupport {
-  private static final RetryPolicy RETRY_UNAVAILABLE = RetryPolicy.builder()
-      .maxAttempts(3)
-      .retryOn(RetryOn.UNAVAILABLE)
-      .initialBackoff(Duration.ofMillis(1))
-      .maxBackoff(Duration.ofMillis(2))
-      .build();
+  private static final RetryPolicy RETRY_UNAVAILABLE =
+      RetryPolicy.builder()
+          .maxAttempts(3)
+          .retryOn(RetryOn.UNAVAILABLE)
+          .initialBackoff(Duration.ofMillis(1))
+          .maxBackoff(Duration.ofMillis(2))
+          .build();
 
   /** Streams one message, then fails with UNAVAILABLE. */
   static final class OneThenUnavailable extends SimpleServiceGrpc.SimpleServiceImplBase {
@@ -102,11 +106,18 @@ class StreamingRetryTest extends MeshGrpcTestSupport {
     AtomicInteger calls = new AtomicInteger();
     Backend a = serving("a", new OneThenUnavailable(calls));
     Backend b = serving("b", new OneThenUnavailable(calls));
-    start(config("v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a, b)));
+    start(
+        config(
+            "v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a, b)));
 
     List<String> got = new ArrayList<>();
-    assertThatThrownBy(() -> blocking().serverStreamingRpc(request("s")).forEachRemaining(r -> got.add(r.getResponseMessage())))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+    assertThatThrownBy(
+            () ->
+                blocking()
+                    .serverStreamingRpc(request("s"))
+                    .forEachRemaining(r -> got.add(r.getResponseMessage())))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     assertThat(got).containsExactly("first");
     assertThat(calls.get()).as("attempts the servers saw").isEqualTo(1);
@@ -117,7 +128,9 @@ class StreamingRetryTest extends MeshGrpcTestSupport {
     AtomicInteger calls = new AtomicInteger();
     Backend a = serving("a", new FirstCallFails("a", calls));
     Backend b = serving("b", new FirstCallFails("b", calls));
-    start(config("v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a, b)));
+    start(
+        config(
+            "v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a, b)));
 
     MeshChannelTest.Collector out = new MeshChannelTest.Collector();
     StreamObserver<SimpleRequest> in = async().clientStreamingRpc(out);
@@ -136,7 +149,9 @@ class StreamingRetryTest extends MeshGrpcTestSupport {
     AtomicInteger calls = new AtomicInteger();
     Backend a = serving("a", new FirstCallFails("a", calls));
     Backend b = serving("b", new FirstCallFails("b", calls));
-    start(config("v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a, b)));
+    start(
+        config(
+            "v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a, b)));
 
     MeshChannelTest.Collector out = new MeshChannelTest.Collector();
     StreamObserver<SimpleRequest> in = async().bidiStreamingRpc(out);
@@ -152,8 +167,11 @@ class StreamingRetryTest extends MeshGrpcTestSupport {
     AtomicInteger calls = new AtomicInteger();
     Backend a = serving("a", new FirstCallFails("a", calls));
     Backend b = serving("b", new FirstCallFails("b", calls));
-    start(config("v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a, b)),
-        Mesh.builder(), m -> MeshGrpc.builder(m).maxReplayBufferBytes(16));
+    start(
+        config(
+            "v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a, b)),
+        Mesh.builder(),
+        m -> MeshGrpc.builder(m).maxReplayBufferBytes(16));
 
     MeshChannelTest.Collector out = new MeshChannelTest.Collector();
     StreamObserver<SimpleRequest> in = async().clientStreamingRpc(out);
@@ -162,59 +180,72 @@ class StreamingRetryTest extends MeshGrpcTestSupport {
     in.onCompleted();
     assertThatThrownBy(() -> out.done.get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
-        .satisfies(e -> assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        .satisfies(
+            e ->
+                assertThat(Status.fromThrowable(e.getCause()).getCode())
+                    .isEqualTo(Status.Code.UNAVAILABLE));
     assertThat(calls.get()).isEqualTo(1);
   }
 
   @Test
   void idempotentMethodsOnlyLeavesOtherMethodsUnretried() {
     AtomicInteger calls = new AtomicInteger();
-    SimpleServiceGrpc.SimpleServiceImplBase alwaysUnavailable = new SimpleServiceGrpc.SimpleServiceImplBase() {
-      @Override
-      public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
-        calls.incrementAndGet();
-        out.onError(Backend.unavailable("down").asRuntimeException());
-      }
-    };
+    SimpleServiceGrpc.SimpleServiceImplBase alwaysUnavailable =
+        new SimpleServiceGrpc.SimpleServiceImplBase() {
+          @Override
+          public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+            calls.incrementAndGet();
+            out.onError(Backend.unavailable("down").asRuntimeException());
+          }
+        };
     Backend a = serving("a", alwaysUnavailable);
-    start(config("v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a)),
-        Mesh.builder(), m -> MeshGrpc.builder(m).idempotentMethodsOnly(true));
-    assertThatThrownBy(() -> blocking().unaryRpc(request("x"))).isInstanceOf(StatusRuntimeException.class);
+    start(
+        config("v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a)),
+        Mesh.builder(),
+        m -> MeshGrpc.builder(m).idempotentMethodsOnly(true));
+    assertThatThrownBy(() -> blocking().unaryRpc(request("x")))
+        .isInstanceOf(StatusRuntimeException.class);
     assertThat(calls.get()).as("UnaryRpc is not marked idempotent").isEqualTo(1);
   }
 
   @Test
   void defaultTimeoutAppliesToCallsWithoutADeadline() {
-    SimpleServiceGrpc.SimpleServiceImplBase never = new SimpleServiceGrpc.SimpleServiceImplBase() {
-      @Override
-      public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
-        // never answers; the caller's deadline ends the call
-      }
-    };
+    SimpleServiceGrpc.SimpleServiceImplBase never =
+        new SimpleServiceGrpc.SimpleServiceImplBase() {
+          @Override
+          public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+            // never answers; the caller's deadline ends the call
+          }
+        };
     Backend a = serving("a", never);
-    start(config("v1", route(Destination.of("c")).build(), cluster("c", a)),
-        Mesh.builder(), m -> MeshGrpc.builder(m).defaultTimeout(Duration.ofMillis(100)));
+    start(
+        config("v1", route(Destination.of("c")).build(), cluster("c", a)),
+        Mesh.builder(),
+        m -> MeshGrpc.builder(m).defaultTimeout(Duration.ofMillis(100)));
     assertThatThrownBy(() -> blocking().unaryRpc(request("x")))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
   }
 
   @Test
   void unaryCallFailingWithUnavailableIsRetried() {
     AtomicInteger calls = new AtomicInteger();
-    SimpleServiceGrpc.SimpleServiceImplBase firstFails = new SimpleServiceGrpc.SimpleServiceImplBase() {
-      @Override
-      public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
-        if (calls.incrementAndGet() == 1) {
-          out.onError(Backend.unavailable("first call fails").asRuntimeException());
-        } else {
-          out.onNext(response("ok"));
-          out.onCompleted();
-        }
-      }
-    };
+    SimpleServiceGrpc.SimpleServiceImplBase firstFails =
+        new SimpleServiceGrpc.SimpleServiceImplBase() {
+          @Override
+          public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+            if (calls.incrementAndGet() == 1) {
+              out.onError(Backend.unavailable("first call fails").asRuntimeException());
+            } else {
+              out.onNext(response("ok"));
+              out.onCompleted();
+            }
+          }
+        };
     Backend a = serving("a", firstFails);
-    start(config("v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a)));
+    start(
+        config("v1", route(Destination.of("c")).retry(RETRY_UNAVAILABLE).build(), cluster("c", a)));
     assertThat(blocking().unaryRpc(request("x")).getResponseMessage()).isEqualTo("ok");
     assertThat(calls.get()).isEqualTo(2);
   }

@@ -40,11 +40,17 @@ import org.junit.jupiter.api.Test;
 /** Trace context crosses the wire; the server helper traces and measures calls. */
 class TracingAndMetricsTest extends MeshGrpcTestSupport {
   private final InMemorySpanExporter spans = InMemorySpanExporter.create();
-  private final OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
-      .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-      .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
-          W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
-      .build();
+  private final OpenTelemetrySdk otel =
+      OpenTelemetrySdk.builder()
+          .setTracerProvider(
+              SdkTracerProvider.builder()
+                  .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                  .build())
+          .setPropagators(
+              ContextPropagators.create(
+                  TextMapPropagator.composite(
+                      W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+          .build();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final AtomicReference<String> baggageSeen = new AtomicReference<>();
   private final AtomicReference<String> traceSeenInHandler = new AtomicReference<>();
@@ -55,22 +61,24 @@ class TracingAndMetricsTest extends MeshGrpcTestSupport {
   }
 
   private Backend tracedBackend() throws IOException {
-    SimpleServiceGrpc.SimpleServiceImplBase service = new SimpleServiceGrpc.SimpleServiceImplBase() {
-      @Override
-      public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
-        baggageSeen.set(Baggage.current().getEntryValue("tenant"));
-        traceSeenInHandler.set(Span.current().getSpanContext().getTraceId());
-        out.onNext(response("traced"));
-        out.onCompleted();
-      }
-    };
-    Server server = MeshServer.builder()
-        .openTelemetry(otel)
-        .meterRegistry(registry)
-        .applyTo(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)))
-        .addService(service)
-        .build()
-        .start();
+    SimpleServiceGrpc.SimpleServiceImplBase service =
+        new SimpleServiceGrpc.SimpleServiceImplBase() {
+          @Override
+          public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+            baggageSeen.set(Baggage.current().getEntryValue("tenant"));
+            traceSeenInHandler.set(Span.current().getSpanContext().getTraceId());
+            out.onNext(response("traced"));
+            out.onCompleted();
+          }
+        };
+    Server server =
+        MeshServer.builder()
+            .openTelemetry(otel)
+            .meterRegistry(registry)
+            .applyTo(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)))
+            .addService(service)
+            .build()
+            .start();
     Backend b = Backend.of("traced", server);
     backends.add(b);
     return b;
@@ -79,7 +87,10 @@ class TracingAndMetricsTest extends MeshGrpcTestSupport {
   @Test
   void callerClientAndServerSpansShareOneTrace() throws Exception {
     Backend a = tracedBackend();
-    start(config("v1", route(Destination.of("c")).build(), cluster("c", a)), Mesh.builder().openTelemetry(otel), MeshGrpc::builder);
+    start(
+        config("v1", route(Destination.of("c")).build(), cluster("c", a)),
+        Mesh.builder().openTelemetry(otel),
+        MeshGrpc::builder);
 
     Span caller = otel.getTracer("test").spanBuilder("caller").startSpan();
     String traceId = caller.getSpanContext().getTraceId();
@@ -91,11 +102,17 @@ class TracingAndMetricsTest extends MeshGrpcTestSupport {
     }
 
     String fullName = SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName();
-    await().atMost(Duration.ofSeconds(5)).until(() -> spans.getFinishedSpanItems().stream()
-        .anyMatch(d -> d.getKind() == SpanKind.SERVER));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                spans.getFinishedSpanItems().stream()
+                    .anyMatch(d -> d.getKind() == SpanKind.SERVER));
     List<SpanData> finished = spans.getFinishedSpanItems();
-    SpanData client = finished.stream().filter(d -> d.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
-    SpanData server = finished.stream().filter(d -> d.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+    SpanData client =
+        finished.stream().filter(d -> d.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
+    SpanData server =
+        finished.stream().filter(d -> d.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
 
     assertThat(client.getTraceId()).isEqualTo(traceId);
     assertThat(server.getTraceId()).isEqualTo(traceId);
@@ -105,35 +122,57 @@ class TracingAndMetricsTest extends MeshGrpcTestSupport {
 
     assertThat(client.getName()).isEqualTo(fullName);
     assertThat(client.getAttributes().get(AttributeKey.stringKey("rpc.system"))).isEqualTo("grpc");
-    assertThat(client.getAttributes().get(AttributeKey.stringKey("rpc.service"))).isEqualTo("grpc.testing.SimpleService");
-    assertThat(client.getAttributes().get(AttributeKey.stringKey("rpc.method"))).isEqualTo("UnaryRpc");
+    assertThat(client.getAttributes().get(AttributeKey.stringKey("rpc.service")))
+        .isEqualTo("grpc.testing.SimpleService");
+    assertThat(client.getAttributes().get(AttributeKey.stringKey("rpc.method")))
+        .isEqualTo("UnaryRpc");
     assertThat(client.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code"))).isZero();
 
     assertThat(server.getName()).isEqualTo(fullName);
     assertThat(server.getAttributes().get(AttributeKey.stringKey("rpc.system"))).isEqualTo("grpc");
-    assertThat(server.getAttributes().get(AttributeKey.stringKey("rpc.service"))).isEqualTo("grpc.testing.SimpleService");
-    assertThat(server.getAttributes().get(AttributeKey.stringKey("rpc.method"))).isEqualTo("UnaryRpc");
+    assertThat(server.getAttributes().get(AttributeKey.stringKey("rpc.service")))
+        .isEqualTo("grpc.testing.SimpleService");
+    assertThat(server.getAttributes().get(AttributeKey.stringKey("rpc.method")))
+        .isEqualTo("UnaryRpc");
     assertThat(server.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code"))).isZero();
 
-    await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
-      Timer timer = registry.find("weft.server.calls")
-          .tags("service", "grpc.testing.SimpleService", "method", "UnaryRpc", "status", "OK").timer();
-      assertThat(timer).isNotNull();
-      assertThat(timer.count()).isEqualTo(1);
-    });
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              Timer timer =
+                  registry
+                      .find("weft.server.calls")
+                      .tags(
+                          "service",
+                          "grpc.testing.SimpleService",
+                          "method",
+                          "UnaryRpc",
+                          "status",
+                          "OK")
+                      .timer();
+              assertThat(timer).isNotNull();
+              assertThat(timer.count()).isEqualTo(1);
+            });
   }
 
   @Test
   void serverHelperInstallsTracingOutermost() {
-    MeshServer helper = MeshServer.builder().openTelemetry(otel).meterRegistry(registry)
-        .securityInterceptor(new io.grpc.ServerInterceptor() {
-          @Override
-          public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers,
-              io.grpc.ServerCallHandler<Q, R> next) {
-            return next.startCall(call, headers);
-          }
-        })
-        .build();
+    MeshServer helper =
+        MeshServer.builder()
+            .openTelemetry(otel)
+            .meterRegistry(registry)
+            .securityInterceptor(
+                new io.grpc.ServerInterceptor() {
+                  @Override
+                  public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                      io.grpc.ServerCall<Q, R> call,
+                      io.grpc.Metadata headers,
+                      io.grpc.ServerCallHandler<Q, R> next) {
+                    return next.startCall(call, headers);
+                  }
+                })
+            .build();
     assertThat(helper.interceptors()).hasSize(3);
     assertThat(helper.interceptors().get(0)).isInstanceOf(TracingServerInterceptor.class);
     assertThat(helper.interceptors().get(1)).isInstanceOf(MetricsServerInterceptor.class);

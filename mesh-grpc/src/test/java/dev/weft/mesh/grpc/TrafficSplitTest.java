@@ -17,9 +17,13 @@ import org.junit.jupiter.api.Test;
 class TrafficSplitTest extends MeshGrpcTestSupport {
 
   private static MeshConfig weights(String version, int a, int b, int c, Backend... backends) {
-    return config(version,
-        route(Destination.of("a", "", a), Destination.of("b", "", b), Destination.of("c", "", c)).build(),
-        cluster("a", backends[0]), cluster("b", backends[1]), cluster("c", backends[2]));
+    return config(
+        version,
+        route(Destination.of("a", "", a), Destination.of("b", "", b), Destination.of("c", "", c))
+            .build(),
+        cluster("a", backends[0]),
+        cluster("b", backends[1]),
+        cluster("c", backends[2]));
   }
 
   @Test
@@ -45,25 +49,33 @@ class TrafficSplitTest extends MeshGrpcTestSupport {
     AtomicInteger failures = new AtomicInteger();
     AtomicInteger during = new AtomicInteger();
     AtomicReference<Throwable> firstFailure = new AtomicReference<>();
-    Thread load = new Thread(() -> {
-      while (!stop.get() && during.get() < 20_000) {
-        try {
-          stub.unaryRpc(request("y"));
-        } catch (RuntimeException e) {
-          failures.incrementAndGet();
-          firstFailure.compareAndSet(null, e);
-        }
-        during.incrementAndGet();
-      }
-    });
+    Thread load =
+        new Thread(
+            () -> {
+              while (!stop.get() && during.get() < 20_000) {
+                try {
+                  stub.unaryRpc(request("y"));
+                } catch (RuntimeException e) {
+                  failures.incrementAndGet();
+                  firstFailure.compareAndSet(null, e);
+                }
+                during.incrementAndGet();
+              }
+            });
     load.start();
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> during.get() >= 200);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> during.get() >= 200);
     source.update(weights("v2", 0, 50, 50, a, b, c));
     int seenAtSwitch = during.get();
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> during.get() >= seenAtSwitch + 200);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> during.get() >= seenAtSwitch + 200);
     stop.set(true);
     load.join();
-    assertThat(failures.get()).as("failed calls during the switch (first: %s)", firstFailure.get()).isZero();
+    assertThat(failures.get())
+        .as("failed calls during the switch (first: %s)", firstFailure.get())
+        .isZero();
 
     int aBefore = a.calls.get();
     Map<String, Integer> after = new ConcurrentHashMap<>();

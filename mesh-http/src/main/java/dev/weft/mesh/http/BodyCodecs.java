@@ -7,7 +7,8 @@ public final class BodyCodecs {
 
   /**
    * JSON with a Jackson {@code ObjectMapper} that finds the modules on the class path (java.time,
-   * Java 8 types) and ignores unknown properties, so services can add fields without breaking callers.
+   * Java 8 types) and ignores unknown properties, so services can add fields without breaking
+   * callers.
    *
    * @throws IllegalStateException if jackson-databind is not on the class path
    */
@@ -15,8 +16,10 @@ public final class BodyCodecs {
     try {
       return JacksonHolder.DEFAULT;
     } catch (NoClassDefFoundError e) {
-      throw new IllegalStateException("the default JSON codec needs com.fasterxml.jackson.core:jackson-databind on the class path; "
-          + "add it, or pass your own BodyCodec to MeshHttpClient.client(type, codec)", e);
+      throw new IllegalStateException(
+          "the default JSON codec needs com.fasterxml.jackson.core:jackson-databind on the class path; "
+              + "add it, or pass your own BodyCodec to MeshHttpClient.client(type, codec)",
+          e);
     }
   }
 

@@ -23,7 +23,8 @@ final class ClientProxy implements InvocationHandler {
   private final Map<Method, MethodPlan> plans;
   private final MeshHttpClient client;
 
-  private ClientProxy(Class<?> type, String service, Map<Method, MethodPlan> plans, MeshHttpClient client) {
+  private ClientProxy(
+      Class<?> type, String service, Map<Method, MethodPlan> plans, MeshHttpClient client) {
     this.type = type;
     this.service = service;
     this.plans = plans;
@@ -32,7 +33,8 @@ final class ClientProxy implements InvocationHandler {
 
   static <T> T create(MeshHttpClient client, Class<T> type, BodyCodec codec) {
     if (!type.isInterface()) {
-      throw new IllegalArgumentException(type.getName() + " is not an interface; annotated mesh clients are interfaces");
+      throw new IllegalArgumentException(
+          type.getName() + " is not an interface; annotated mesh clients are interfaces");
     }
     MeshClient annotation = type.getAnnotation(MeshClient.class);
     if (annotation == null || annotation.value().isBlank()) {
@@ -45,8 +47,11 @@ final class ClientProxy implements InvocationHandler {
       }
       plans.put(m, MethodPlan.of(annotation.value(), m, codec));
     }
-    Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-        new ClientProxy(type, annotation.value(), Map.copyOf(plans), client));
+    Object proxy =
+        Proxy.newProxyInstance(
+            type.getClassLoader(),
+            new Class<?>[] {type},
+            new ClientProxy(type, annotation.value(), Map.copyOf(plans), client));
     return type.cast(proxy);
   }
 

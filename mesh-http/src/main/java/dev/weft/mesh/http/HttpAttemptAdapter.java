@@ -27,24 +27,31 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
- * Makes HTTP attempts with the JDK client chosen for the cluster's TLS settings: rewrites the logical URL to the chosen endpoint, sets the
- * attempt's timeout, injects the trace context, and classifies what comes back.
+ * Makes HTTP attempts with the JDK client chosen for the cluster's TLS settings: rewrites the
+ * logical URL to the chosen endpoint, sets the attempt's timeout, injects the trace context, and
+ * classifies what comes back.
  */
 final class HttpAttemptAdapter<T> implements AttemptAdapter<HttpAttemptResult<T>> {
   /** Headers the JDK client sets itself and refuses from callers. */
-  private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
-  private static final TextMapSetter<HttpRequest.Builder> SETTER = (carrier, key, value) -> {
-    if (carrier != null) {
-      carrier.setHeader(key, value);
-    }
-  };
+  private static final Set<String> RESTRICTED =
+      Set.of("connection", "content-length", "expect", "host", "upgrade");
+
+  private static final TextMapSetter<HttpRequest.Builder> SETTER =
+      (carrier, key, value) -> {
+        if (carrier != null) {
+          carrier.setHeader(key, value);
+        }
+      };
 
   private final Function<TlsSettings, HttpClient> clients;
   private final HttpRequest logical;
   private final HttpResponse.BodyHandler<T> handler;
   private final TextMapPropagator propagator;
 
-  HttpAttemptAdapter(Function<TlsSettings, HttpClient> clients, HttpRequest logical, HttpResponse.BodyHandler<T> handler,
+  HttpAttemptAdapter(
+      Function<TlsSettings, HttpClient> clients,
+      HttpRequest logical,
+      HttpResponse.BodyHandler<T> handler,
       TextMapPropagator propagator) {
     this.clients = clients;
     this.logical = logical;
@@ -64,14 +71,17 @@ final class HttpAttemptAdapter<T> implements AttemptAdapter<HttpAttemptResult<T>
       return () -> {};
     }
     CompletableFuture<HttpResponse<T>> future = client.sendAsync(physical, handler);
-    future.whenComplete((response, error) -> {
-      if (error == null) {
-        sink.complete(new HttpAttemptResult<>(response, null), AttemptOutcome.http(response.statusCode()));
-      } else {
-        Throwable cause = unwrap(error);
-        sink.complete(new HttpAttemptResult<>(null, cause), classify(cause));
-      }
-    });
+    future.whenComplete(
+        (response, error) -> {
+          if (error == null) {
+            sink.complete(
+                new HttpAttemptResult<>(response, null),
+                AttemptOutcome.http(response.statusCode()));
+          } else {
+            Throwable cause = unwrap(error);
+            sink.complete(new HttpAttemptResult<>(null, cause), classify(cause));
+          }
+        });
     return () -> future.cancel(true);
   }
 
@@ -81,21 +91,37 @@ final class HttpAttemptAdapter<T> implements AttemptAdapter<HttpAttemptResult<T>
     boolean tls = context.cluster().tls().mode() != TlsSettings.Mode.DISABLED;
     URI uri;
     try {
-      uri = new URI(tls ? "https" : "http", null, endpoint.host(), endpoint.port(), logicalUri.getPath(), logicalUri.getQuery(), null);
+      uri =
+          new URI(
+              tls ? "https" : "http",
+              null,
+              endpoint.host(),
+              endpoint.port(),
+              logicalUri.getPath(),
+              logicalUri.getQuery(),
+              null);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("cannot address " + endpoint.address() + " for " + logicalUri, e);
+      throw new IllegalArgumentException(
+          "cannot address " + endpoint.address() + " for " + logicalUri, e);
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-        .method(logical.method(), logical.bodyPublisher().orElse(HttpRequest.BodyPublishers.noBody()))
-        .expectContinue(logical.expectContinue());
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri)
+            .method(
+                logical.method(),
+                logical.bodyPublisher().orElse(HttpRequest.BodyPublishers.noBody()))
+            .expectContinue(logical.expectContinue());
     logical.version().ifPresent(b::version);
-    logical.headers().map().forEach((name, values) -> {
-      if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-        for (String v : values) {
-          b.header(name, v);
-        }
-      }
-    });
+    logical
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                for (String v : values) {
+                  b.header(name, v);
+                }
+              }
+            });
     if (context.timeoutNanos() != Long.MAX_VALUE) {
       b.timeout(Duration.ofNanos(Math.max(1_000_000L, context.timeoutNanos())));
     }
@@ -104,7 +130,9 @@ final class HttpAttemptAdapter<T> implements AttemptAdapter<HttpAttemptResult<T>
   }
 
   private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;

@@ -12,8 +12,10 @@ import java.util.Set;
 
 /** A JDK {@link HttpRequest} to a logical URL, as the mesh engine sees it. */
 final class HttpCallRequest implements CallRequest {
-  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
-  private static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+  private static final Set<String> IDEMPOTENT =
+      Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+  private static final AttributeKey<String> HTTP_METHOD =
+      AttributeKey.stringKey("http.request.method");
   private static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
 
   final HttpRequest request;
@@ -27,14 +29,17 @@ final class HttpCallRequest implements CallRequest {
     URI uri = request.uri();
     String host = uri.getHost();
     if (host == null || host.isEmpty()) {
-      throw new IllegalArgumentException("a mesh request needs a logical service as its host, as in http://reviews/path; got " + uri);
+      throw new IllegalArgumentException(
+          "a mesh request needs a logical service as its host, as in http://reviews/path; got "
+              + uri);
     }
     this.service = host;
     String p = uri.getRawPath();
     this.path = p == null || p.isEmpty() ? "/" : p;
     Duration t = request.timeout().orElse(defaultTimeout);
     this.timeoutNanos = t == null ? Long.MAX_VALUE : Nanos.of(t);
-    this.idempotent = declaredIdempotent || IDEMPOTENT.contains(request.method().toUpperCase(Locale.ROOT));
+    this.idempotent =
+        declaredIdempotent || IDEMPOTENT.contains(request.method().toUpperCase(Locale.ROOT));
   }
 
   @Override

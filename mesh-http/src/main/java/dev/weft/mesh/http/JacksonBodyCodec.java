@@ -31,7 +31,8 @@ final class JacksonBodyCodec implements BodyCodec {
     try {
       return mapper.writerFor(mapper.constructType(type)).writeValueAsBytes(value);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode a " + type.getTypeName() + " as JSON: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot encode a " + type.getTypeName() + " as JSON: " + e.getMessage(), e);
     }
   }
 
@@ -44,7 +45,8 @@ final class JacksonBodyCodec implements BodyCodec {
     try {
       return mapper.readValue(body, javaType);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot decode the response body as " + type.getTypeName() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot decode the response body as " + type.getTypeName() + ": " + e.getMessage(), e);
     }
   }
 }

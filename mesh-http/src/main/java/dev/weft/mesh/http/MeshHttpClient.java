@@ -4,18 +4,18 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.InjectedFaultException;
 import dev.weft.mesh.api.MeshException;
-import dev.weft.mesh.core.spi.CallHandle;
-import dev.weft.mesh.core.spi.CallListener;
 import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.core.spi.CallHandle;
+import dev.weft.mesh.core.spi.CallListener;
 import dev.weft.mesh.security.tls.WorkloadTls;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -23,22 +23,23 @@ import java.util.concurrent.ExecutionException;
 /**
  * An HTTP client for logical URLs such as {@code http://reviews/reviews/1}: the host names a mesh
  * service, and each request is routed, balanced, retried, timed out, fault-injected, mirrored,
- * traced and measured by the {@link Mesh}. Requests go out through one JDK {@link HttpClient}, which
- * keeps connections to each endpoint open for reuse.
+ * traced and measured by the {@link Mesh}. Requests go out through one JDK {@link HttpClient},
+ * which keeps connections to each endpoint open for reuse.
  *
  * <p>Retries and hedges apply to idempotent methods (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) unless
  * the route sets {@code retryNonIdempotent}; a retried request sends the same body again, so use
  * replayable body publishers (the JDK's {@code ofString}, {@code ofByteArray}, {@code ofFile} are).
  *
  * <p>A mesh failure (unknown service, no healthy endpoint, circuit open, rate limited) is thrown as
- * a {@link MeshException}; an injected abort answers with its configured status instead. Thread-safe.
+ * a {@link MeshException}; an injected abort answers with its configured status instead.
+ * Thread-safe.
  *
  * <p><b>TLS.</b> A cluster whose TLS mode is not {@code DISABLED} is called over {@code https}. By
- * default with the JDK client's SSL context (the JDK's trust store). With
- * {@link Builder#workloadTls(WorkloadTls)}, each distinct {@link TlsSettings} gets its own JDK client
- * over {@link WorkloadTls#clientContext(TlsSettings)}: mutual TLS with the workload's rotating
- * certificate, the server's SPIFFE ID checked against the settings' {@code subjectAltNames}, and the
- * settings' SNI.
+ * default with the JDK client's SSL context (the JDK's trust store). With {@link
+ * Builder#workloadTls(WorkloadTls)}, each distinct {@link TlsSettings} gets its own JDK client over
+ * {@link WorkloadTls#clientContext(TlsSettings)}: mutual TLS with the workload's rotating
+ * certificate, the server's SPIFFE ID checked against the settings' {@code subjectAltNames}, and
+ * the settings' SNI.
  */
 public final class MeshHttpClient implements AutoCloseable {
   private final Mesh mesh;
@@ -53,10 +54,13 @@ public final class MeshHttpClient implements AutoCloseable {
     this.mesh = b.mesh;
     this.ownsClient = b.client == null;
     this.connectTimeout = b.connectTimeout;
-    this.client = b.client != null ? b.client : HttpClient.newBuilder()
-        .connectTimeout(b.connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    this.client =
+        b.client != null
+            ? b.client
+            : HttpClient.newBuilder()
+                .connectTimeout(b.connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     this.defaultTimeout = b.defaultTimeout;
     this.workloadTls = b.workloadTls;
   }
@@ -69,12 +73,15 @@ public final class MeshHttpClient implements AutoCloseable {
     if (workloadTls == null || tls.mode() == TlsSettings.Mode.DISABLED) {
       return client;
     }
-    return tlsClients.computeIfAbsent(tls, s -> HttpClient.newBuilder()
-        .connectTimeout(connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .sslContext(workloadTls.clientContext(s))
-        .sslParameters(workloadTls.clientParameters(s))
-        .build());
+    return tlsClients.computeIfAbsent(
+        tls,
+        s ->
+            HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .sslContext(workloadTls.clientContext(s))
+                .sslParameters(workloadTls.clientParameters(s))
+                .build());
   }
 
   /** A builder for a client on {@code mesh}. */
@@ -83,7 +90,8 @@ public final class MeshHttpClient implements AutoCloseable {
   }
 
   /** Sends a request and waits for its response. */
-  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+  public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+      throws IOException, InterruptedException {
     CompletableFuture<HttpResponse<T>> future = sendAsync(request, handler);
     try {
       return future.get();
@@ -109,13 +117,14 @@ public final class MeshHttpClient implements AutoCloseable {
    * Sends a request without blocking. Cancelling the returned future cancels the call and its
    * attempts in flight.
    */
-  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+      HttpRequest request, HttpResponse.BodyHandler<T> handler) {
     return sendAsync(request, handler, false);
   }
 
   /**
-   * Makes a typed client for an interface annotated with
-   * {@link dev.weft.mesh.api.client.MeshClient}, encoding and decoding bodies as JSON with Jackson.
+   * Makes a typed client for an interface annotated with {@link
+   * dev.weft.mesh.api.client.MeshClient}, encoding and decoding bodies as JSON with Jackson.
    *
    * @throws IllegalArgumentException naming the method, if an annotation is missing or inconsistent
    */
@@ -128,44 +137,55 @@ public final class MeshHttpClient implements AutoCloseable {
     return ClientProxy.create(this, type, codec);
   }
 
-  <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler, boolean declaredIdempotent) {
+  <T> CompletableFuture<HttpResponse<T>> sendAsync(
+      HttpRequest request, HttpResponse.BodyHandler<T> handler, boolean declaredIdempotent) {
     requireNonNull(request, "request");
     requireNonNull(handler, "handler");
     HttpCallRequest call = new HttpCallRequest(request, defaultTimeout, declaredIdempotent);
-    HttpAttemptAdapter<T> adapter = new HttpAttemptAdapter<>(this::clientFor, request, handler,
-        mesh.openTelemetry().getPropagators().getTextMapPropagator());
+    HttpAttemptAdapter<T> adapter =
+        new HttpAttemptAdapter<>(
+            this::clientFor,
+            request,
+            handler,
+            mesh.openTelemetry().getPropagators().getTextMapPropagator());
     CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
-    CallHandle handle = mesh.call(call, adapter, new CallListener<>() {
-      @Override
-      public void onComplete(HttpAttemptResult<T> r) {
-        if (r.response() != null) {
-          result.complete(r.response());
-        } else {
-          result.completeExceptionally(r.error());
-        }
-      }
-
-      @Override
-      public void onFailure(MeshException failure) {
-        if (failure instanceof InjectedFaultException fault) {
-          SyntheticResponse.of(request, fault.httpStatus(), "fault filter abort", handler)
-              .whenComplete((response, error) -> {
-                if (error != null) {
-                  result.completeExceptionally(error);
+    CallHandle handle =
+        mesh.call(
+            call,
+            adapter,
+            new CallListener<>() {
+              @Override
+              public void onComplete(HttpAttemptResult<T> r) {
+                if (r.response() != null) {
+                  result.complete(r.response());
                 } else {
-                  result.complete(response);
+                  result.completeExceptionally(r.error());
                 }
-              });
-        } else {
-          result.completeExceptionally(failure);
-        }
-      }
-    });
-    result.whenComplete((r, e) -> {
-      if (e instanceof CancellationException) {
-        handle.cancel();
-      }
-    });
+              }
+
+              @Override
+              public void onFailure(MeshException failure) {
+                if (failure instanceof InjectedFaultException fault) {
+                  SyntheticResponse.of(request, fault.httpStatus(), "fault filter abort", handler)
+                      .whenComplete(
+                          (response, error) -> {
+                            if (error != null) {
+                              result.completeExceptionally(error);
+                            } else {
+                              result.complete(response);
+                            }
+                          });
+                } else {
+                  result.completeExceptionally(failure);
+                }
+              }
+            });
+    result.whenComplete(
+        (r, e) -> {
+          if (e instanceof CancellationException) {
+            handle.cancel();
+          }
+        });
     return result;
   }
 
@@ -174,7 +194,10 @@ public final class MeshHttpClient implements AutoCloseable {
     return mesh;
   }
 
-  /** Releases the JDK clients' connections, of those this client created. Does not close a workload TLS. */
+  /**
+   * Releases the JDK clients' connections, of those this client created. Does not close a workload
+   * TLS.
+   */
   @Override
   public void close() {
     if (ownsClient) {
@@ -185,7 +208,8 @@ public final class MeshHttpClient implements AutoCloseable {
   }
 
   private static void closeClient(HttpClient c) {
-    // HttpClient is AutoCloseable only from Java 21; on 17 its connections close when it is collected.
+    // HttpClient is AutoCloseable only from Java 21; on 17 its connections close when it is
+    // collected.
     if (c instanceof AutoCloseable closeable) {
       try {
         closeable.close();
@@ -207,7 +231,10 @@ public final class MeshHttpClient implements AutoCloseable {
       this.mesh = requireNonNull(mesh, "mesh");
     }
 
-    /** The JDK client to send with (for its executor, SSL context, proxy settings); default: a new one. */
+    /**
+     * The JDK client to send with (for its executor, SSL context, proxy settings); default: a new
+     * one.
+     */
     public Builder httpClient(HttpClient client) {
       this.client = requireNonNull(client, "client");
       return this;
@@ -219,19 +246,23 @@ public final class MeshHttpClient implements AutoCloseable {
       return this;
     }
 
-    /** The overall timeout of requests that carry none; default none (the route's timeout still applies). */
+    /**
+     * The overall timeout of requests that carry none; default none (the route's timeout still
+     * applies).
+     */
     public Builder defaultTimeout(Duration defaultTimeout) {
       this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout");
       return this;
     }
 
     /**
-     * Secures calls to clusters whose TLS mode is {@code SIMPLE} or {@code MUTUAL} with a
-     * {@code mesh-security} workload: each distinct {@link TlsSettings} gets a JDK client over
-     * {@link WorkloadTls#clientContext(TlsSettings)} and {@link WorkloadTls#clientParameters(TlsSettings)}
-     * (the workload's rotating certificate, the server's SPIFFE ID checked, SNI). Plaintext clusters
-     * keep using the {@link #httpClient(HttpClient) shared client}. Default: none, and {@code https}
-     * uses the shared client's SSL context. The caller keeps ownership of {@code tls}.
+     * Secures calls to clusters whose TLS mode is {@code SIMPLE} or {@code MUTUAL} with a {@code
+     * mesh-security} workload: each distinct {@link TlsSettings} gets a JDK client over {@link
+     * WorkloadTls#clientContext(TlsSettings)} and {@link WorkloadTls#clientParameters(TlsSettings)}
+     * (the workload's rotating certificate, the server's SPIFFE ID checked, SNI). Plaintext
+     * clusters keep using the {@link #httpClient(HttpClient) shared client}. Default: none, and
+     * {@code https} uses the shared client's SSL context. The caller keeps ownership of {@code
+     * tls}.
      */
     public Builder workloadTls(WorkloadTls tls) {
       this.workloadTls = requireNonNull(tls, "tls");

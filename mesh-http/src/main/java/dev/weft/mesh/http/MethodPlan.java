@@ -32,7 +32,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** One method of an annotated client, checked and prepared once: how to make its request and read its answer. */
+/**
+ * One method of an annotated client, checked and prepared once: how to make its request and read
+ * its answer.
+ */
 final class MethodPlan {
   private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z0-9_.-]+)}");
 
@@ -83,8 +86,10 @@ final class MethodPlan {
       }
     }
     if (verbs != 1) {
-      throw invalid(verbs == 0 ? "has no HTTP method annotation (@Get, @Post, @Put, @Delete, @Patch, @Head)"
-          : "has more than one HTTP method annotation");
+      throw invalid(
+          verbs == 0
+              ? "has no HTTP method annotation (@Get, @Post, @Put, @Delete, @Patch, @Head)"
+              : "has more than one HTTP method annotation");
     }
     if (!path.startsWith("/")) {
       throw invalid("has a path template that does not start with '/': " + path);
@@ -121,11 +126,19 @@ final class MethodPlan {
         }
       }
       if (count != 1) {
-        throw invalid("parameter " + (i + 1) + " needs exactly one of @Path, @Query, @Header or @Body");
+        throw invalid(
+            "parameter " + (i + 1) + " needs exactly one of @Path, @Query, @Header or @Body");
       }
       if (b.role == Role.PATH) {
         if (!variables.contains(b.name)) {
-          throw invalid("binds @Path(\"" + b.name + "\") but the template " + path + " has no {" + b.name + "}");
+          throw invalid(
+              "binds @Path(\""
+                  + b.name
+                  + "\") but the template "
+                  + path
+                  + " has no {"
+                  + b.name
+                  + "}");
         }
         if (!bound.add(b.name)) {
           throw invalid("binds {" + b.name + "} twice");
@@ -236,9 +249,11 @@ final class MethodPlan {
       switch (binding.role) {
         case PATH -> {
           if (arg == null) {
-            throw new IllegalArgumentException(description + ": @Path(\"" + binding.name + "\") must not be null");
+            throw new IllegalArgumentException(
+                description + ": @Path(\"" + binding.name + "\") must not be null");
           }
-          resolved = resolved.replace("{" + binding.name + "}", encodePathSegment(String.valueOf(arg)));
+          resolved =
+              resolved.replace("{" + binding.name + "}", encodePathSegment(String.valueOf(arg)));
         }
         case QUERY -> {
           if (arg instanceof Iterable<?> values) {
@@ -277,7 +292,8 @@ final class MethodPlan {
       b.timeout(timeout);
     }
     HttpRequest request = b.build();
-    return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray(), idempotent)
+    return client
+        .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray(), idempotent)
         .thenApply(response -> answer(request, response));
   }
 
@@ -303,14 +319,18 @@ final class MethodPlan {
   private void requireSuccess(HttpRequest request, HttpResponse<byte[]> response) {
     int status = response.statusCode();
     if (status < 200 || status >= 300) {
-      throw new MeshHttpStatusException(request.method() + " " + request.uri() + " (" + description + ")", status,
-          response.headers(), response.body() == null ? new byte[0] : response.body());
+      throw new MeshHttpStatusException(
+          request.method() + " " + request.uri() + " (" + description + ")",
+          status,
+          response.headers(),
+          response.body() == null ? new byte[0] : response.body());
     }
   }
 
   private Object decodeQuietly(HttpResponse<byte[]> response) {
     if (response.statusCode() >= 300 && valueType != String.class && valueType != byte[].class) {
-      return null; // an error body rarely decodes into the success type; read it as bytes or text instead
+      return null; // an error body rarely decodes into the success type; read it as bytes or text
+      // instead
     }
     return decode(response.body());
   }
@@ -333,7 +353,9 @@ final class MethodPlan {
     if (query.length() > 0) {
       query.append('&');
     }
-    query.append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+    query
+        .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+        .append('=')
         .append(URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8));
   }
 

@@ -33,44 +33,52 @@ final class SyntheticResponse<T> implements HttpResponse<T> {
   }
 
   /** A response with {@code status} and a short text body, passed through the caller's handler. */
-  static <T> CompletionStage<HttpResponse<T>> of(HttpRequest request, int status, String text, HttpResponse.BodyHandler<T> handler) {
+  static <T> CompletionStage<HttpResponse<T>> of(
+      HttpRequest request, int status, String text, HttpResponse.BodyHandler<T> handler) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    HttpHeaders headers = HttpHeaders.of(Map.of(
-        "content-type", List.of("text/plain; charset=utf-8"),
-        "content-length", List.of(Integer.toString(bytes.length))), (a, b) -> true);
-    HttpResponse.ResponseInfo info = new HttpResponse.ResponseInfo() {
-      @Override
-      public int statusCode() {
-        return status;
-      }
+    HttpHeaders headers =
+        HttpHeaders.of(
+            Map.of(
+                "content-type", List.of("text/plain; charset=utf-8"),
+                "content-length", List.of(Integer.toString(bytes.length))),
+            (a, b) -> true);
+    HttpResponse.ResponseInfo info =
+        new HttpResponse.ResponseInfo() {
+          @Override
+          public int statusCode() {
+            return status;
+          }
 
-      @Override
-      public HttpHeaders headers() {
-        return headers;
-      }
+          @Override
+          public HttpHeaders headers() {
+            return headers;
+          }
 
-      @Override
-      public HttpClient.Version version() {
-        return HttpClient.Version.HTTP_1_1;
-      }
-    };
+          @Override
+          public HttpClient.Version version() {
+            return HttpClient.Version.HTTP_1_1;
+          }
+        };
     HttpResponse.BodySubscriber<T> subscriber = handler.apply(info);
     AtomicBoolean delivered = new AtomicBoolean();
-    subscriber.onSubscribe(new Flow.Subscription() {
-      @Override
-      public void request(long n) {
-        if (n > 0 && delivered.compareAndSet(false, true)) {
-          subscriber.onNext(List.of(ByteBuffer.wrap(bytes)));
-          subscriber.onComplete();
-        }
-      }
+    subscriber.onSubscribe(
+        new Flow.Subscription() {
+          @Override
+          public void request(long n) {
+            if (n > 0 && delivered.compareAndSet(false, true)) {
+              subscriber.onNext(List.of(ByteBuffer.wrap(bytes)));
+              subscriber.onComplete();
+            }
+          }
 
-      @Override
-      public void cancel() {
-        delivered.set(true);
-      }
-    });
-    return subscriber.getBody().thenApply(body -> new SyntheticResponse<>(request, status, headers, body));
+          @Override
+          public void cancel() {
+            delivered.set(true);
+          }
+        });
+    return subscriber
+        .getBody()
+        .thenApply(body -> new SyntheticResponse<>(request, status, headers, body));
   }
 
   @Override

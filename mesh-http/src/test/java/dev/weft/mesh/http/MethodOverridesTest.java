@@ -63,15 +63,34 @@ class MethodOverridesTest {
     primary.start();
     shadow.start();
     shadow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(500)));
-    mesh = Mesh.builder().config(MeshConfig.builder()
-        .cluster(Cluster.builder("search").endpoints(Endpoint.of("127.0.0.1", primary.port())).build())
-        .cluster(Cluster.builder("shadow").endpoints(Endpoint.of("127.0.0.1", shadow.port())).build())
-        .service(Service.of("search", Route.builder("r").destinations(Destination.of("search"))
-            .retry(RetryPolicy.builder().maxAttempts(3).retryOn(RetryOn.FIVE_XX)
-                .initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(2)).build())
-            .mirrors(List.of(new MirrorPolicy("shadow", "", 100)))
-            .build()))
-        .build()).build();
+    mesh =
+        Mesh.builder()
+            .config(
+                MeshConfig.builder()
+                    .cluster(
+                        Cluster.builder("search")
+                            .endpoints(Endpoint.of("127.0.0.1", primary.port()))
+                            .build())
+                    .cluster(
+                        Cluster.builder("shadow")
+                            .endpoints(Endpoint.of("127.0.0.1", shadow.port()))
+                            .build())
+                    .service(
+                        Service.of(
+                            "search",
+                            Route.builder("r")
+                                .destinations(Destination.of("search"))
+                                .retry(
+                                    RetryPolicy.builder()
+                                        .maxAttempts(3)
+                                        .retryOn(RetryOn.FIVE_XX)
+                                        .initialBackoff(Duration.ofMillis(1))
+                                        .maxBackoff(Duration.ofMillis(2))
+                                        .build())
+                                .mirrors(List.of(new MirrorPolicy("shadow", "", 100)))
+                                .build()))
+                    .build())
+            .build();
     http = MeshHttpClient.builder(mesh).build();
   }
 
@@ -88,9 +107,17 @@ class MethodOverridesTest {
     primary.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503)));
     Search search = http.client(Search.class);
     assertThatThrownBy(() -> search.query("books")).isInstanceOf(MeshHttpStatusException.class);
-    assertThat(primary.findAll(postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/query")))).hasSize(3);
+    assertThat(
+            primary.findAll(
+                postRequestedFor(
+                    com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/query"))))
+        .hasSize(3);
     assertThatThrownBy(() -> search.order("one")).isInstanceOf(MeshHttpStatusException.class);
-    assertThat(primary.findAll(postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/orders")))).hasSize(1);
+    assertThat(
+            primary.findAll(
+                postRequestedFor(
+                    com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/orders"))))
+        .hasSize(1);
   }
 
   @Test
@@ -98,7 +125,9 @@ class MethodOverridesTest {
     primary.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withFixedDelay(3000)));
     Search search = http.client(Search.class);
     long start = System.nanoTime();
-    assertThatThrownBy(search::slow).isInstanceOf(UncheckedIOException.class).hasCauseInstanceOf(HttpTimeoutException.class);
+    assertThatThrownBy(search::slow)
+        .isInstanceOf(UncheckedIOException.class)
+        .hasCauseInstanceOf(HttpTimeoutException.class);
     assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2500);
   }
 
@@ -109,8 +138,10 @@ class MethodOverridesTest {
     for (int i = 0; i < 10; i++) {
       assertThat(search.query("q" + i)).isEqualTo("found");
     }
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
         .untilAsserted(() -> assertThat(shadow.getAllServeEvents()).hasSize(10));
-    assertThat(shadow.getAllServeEvents()).allSatisfy(e -> assertThat(e.getRequest().getBodyAsString()).startsWith("q"));
+    assertThat(shadow.getAllServeEvents())
+        .allSatisfy(e -> assertThat(e.getRequest().getBodyAsString()).startsWith("q"));
   }
 }

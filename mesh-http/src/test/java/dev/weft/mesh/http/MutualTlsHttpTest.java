@@ -21,10 +21,10 @@ import dev.weft.mesh.http.server.MeshServletFilter;
 import dev.weft.mesh.security.AuditEvent;
 import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.Authorizer;
+import dev.weft.mesh.security.tls.WorkloadTls;
 import dev.weft.mesh.testing.certs.DevCertificateAuthority;
 import dev.weft.mesh.testing.certs.DevCertificates;
 import dev.weft.mesh.testing.certs.IssuedCertificate;
-import dev.weft.mesh.security.tls.WorkloadTls;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -63,7 +63,8 @@ class MutualTlsHttpTest {
   static final String REVIEWS = "spiffe://weft.test/ns/default/sa/reviews";
   static final String PRODUCTPAGE = "spiffe://weft.test/ns/default/sa/productpage";
   static final String RATINGS = "spiffe://weft.test/ns/default/sa/ratings";
-  static final TlsSettings TO_REVIEWS = new TlsSettings(TlsSettings.Mode.MUTUAL, "", "", "", List.of(REVIEWS), "");
+  static final TlsSettings TO_REVIEWS =
+      new TlsSettings(TlsSettings.Mode.MUTUAL, "", "", "", List.of(REVIEWS), "");
 
   @TempDir Path dir;
   final DevCertificateAuthority ca = DevCertificates.newAuthority("weft.test CA");
@@ -80,7 +81,11 @@ class MutualTlsHttpTest {
   record Files(Path chain, Path key, Path ca) {}
 
   private Files write(String name, IssuedCertificate cert) {
-    Files f = new Files(dir.resolve(name + "-chain.pem"), dir.resolve(name + "-key.pem"), dir.resolve(name + "-ca.pem"));
+    Files f =
+        new Files(
+            dir.resolve(name + "-chain.pem"),
+            dir.resolve(name + "-key.pem"),
+            dir.resolve(name + "-ca.pem"));
     try {
       cert.writeTo(f.chain(), f.key());
       ca.writeCertificate(f.ca());
@@ -91,7 +96,12 @@ class MutualTlsHttpTest {
   }
 
   private WorkloadTls tls(Files f) {
-    WorkloadTls tls = WorkloadTls.builder().identity(f.chain(), f.key()).caCertificates(f.ca()).trustDomains("weft.test").build();
+    WorkloadTls tls =
+        WorkloadTls.builder()
+            .identity(f.chain(), f.key())
+            .caCertificates(f.ca())
+            .trustDomains("weft.test")
+            .build();
     opened.add(tls);
     return tls;
   }
@@ -102,8 +112,15 @@ class MutualTlsHttpTest {
 
   private AuthorizationEnforcer onlyProductpage() {
     return AuthorizationEnforcer.builder()
-        .authorizer(Authorizer.forService(List.of(AuthorizationPolicy.of("reviews-viewer", Action.ALLOW,
-            Rule.from(Source.principals(PRODUCTPAGE))).forServices("reviews")), "reviews"))
+        .authorizer(
+            Authorizer.forService(
+                List.of(
+                    AuthorizationPolicy.of(
+                            "reviews-viewer",
+                            Action.ALLOW,
+                            Rule.from(Source.principals(PRODUCTPAGE)))
+                        .forServices("reviews")),
+                "reviews"))
         .auditSink(audit::add)
         .build();
   }
@@ -111,20 +128,27 @@ class MutualTlsHttpTest {
   /** A JDK HttpsServer requiring client certificates, answering with the caller's SPIFFE ID. */
   private int jdkServer(WorkloadTls serverTls, AuthorizationEnforcer enforcer) throws IOException {
     HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(serverTls.serverContext()) {
-      @Override
-      public void configure(HttpsParameters params) {
-        params.setSSLParameters(serverTls.serverParameters());
-      }
-    });
-    HttpContext ctx = server.createContext("/", exchange -> {
-      byte[] body = MeshHttpServerFilter.peerIdentity(exchange).map(p -> p.spiffeId().toString()).orElse("anonymous")
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.setHttpsConfigurator(
+        new HttpsConfigurator(serverTls.serverContext()) {
+          @Override
+          public void configure(HttpsParameters params) {
+            params.setSSLParameters(serverTls.serverParameters());
+          }
+        });
+    HttpContext ctx =
+        server.createContext(
+            "/",
+            exchange -> {
+              byte[] body =
+                  MeshHttpServerFilter.peerIdentity(exchange)
+                      .map(p -> p.spiffeId().toString())
+                      .orElse("anonymous")
+                      .getBytes(StandardCharsets.UTF_8);
+              exchange.sendResponseHeaders(200, body.length);
+              try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+              }
+            });
     MeshHttpServerFilter.Builder filter = MeshHttpServerFilter.builder("reviews");
     if (enforcer != null) {
       filter.authorization(enforcer);
@@ -136,8 +160,17 @@ class MutualTlsHttpTest {
   }
 
   private MeshHttpClient client(int port, WorkloadTls clientTls) {
-    Mesh mesh = Mesh.builder().config(MeshConfig.builder()
-        .cluster(Cluster.builder("reviews").endpoints(Endpoint.of("127.0.0.1", port)).tls(TO_REVIEWS).build()).build()).build();
+    Mesh mesh =
+        Mesh.builder()
+            .config(
+                MeshConfig.builder()
+                    .cluster(
+                        Cluster.builder("reviews")
+                            .endpoints(Endpoint.of("127.0.0.1", port))
+                            .tls(TO_REVIEWS)
+                            .build())
+                    .build())
+            .build();
     opened.add(mesh);
     MeshHttpClient client = MeshHttpClient.builder(mesh).workloadTls(clientTls).build();
     opened.add(client);
@@ -145,11 +178,15 @@ class MutualTlsHttpTest {
   }
 
   private static HttpResponse<String> get(MeshHttpClient client) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create("http://reviews/reviews/1")).build(), HttpResponse.BodyHandlers.ofString());
+    return client.send(
+        HttpRequest.newBuilder(URI.create("http://reviews/reviews/1")).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private void assertOnlyProductpageWasAllowed() {
-    assertThat(audit).extracting(a -> a.caller().orElseThrow().toString(), a -> a.decision().allowed(), AuditEvent::path)
+    assertThat(audit)
+        .extracting(
+            a -> a.caller().orElseThrow().toString(), a -> a.decision().allowed(), AuditEvent::path)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(PRODUCTPAGE, true, "/reviews/1"),
             org.assertj.core.groups.Tuple.tuple(RATINGS, false, "/reviews/1"));
@@ -190,7 +227,8 @@ class MutualTlsHttpTest {
     https.setScheme("https");
     https.setProperty("SSLEnabled", "true");
     SSLHostConfig ssl = new SSLHostConfig();
-    SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(ssl, SSLHostConfigCertificate.Type.UNDEFINED);
+    SSLHostConfigCertificate certificate =
+        new SSLHostConfigCertificate(ssl, SSLHostConfigCertificate.Type.UNDEFINED);
     certificate.setCertificateFile(reviews.chain().toString());
     certificate.setCertificateKeyFile(reviews.key().toString());
     ssl.addCertificate(certificate);
@@ -203,12 +241,20 @@ class MutualTlsHttpTest {
     https.addSslHostConfig(ssl);
     tomcat.setConnector(https);
     Context ctx = tomcat.addContext("", null);
-    Tomcat.addServlet(ctx, "reviews", new HttpServlet() {
-      @Override
-      protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.getWriter().write(MeshServletFilter.peerIdentity(req).map(p -> p.spiffeId().toString()).orElse("anonymous"));
-      }
-    });
+    Tomcat.addServlet(
+        ctx,
+        "reviews",
+        new HttpServlet() {
+          @Override
+          protected void doGet(HttpServletRequest req, HttpServletResponse resp)
+              throws IOException {
+            resp.getWriter()
+                .write(
+                    MeshServletFilter.peerIdentity(req)
+                        .map(p -> p.spiffeId().toString())
+                        .orElse("anonymous"));
+          }
+        });
     ctx.addServletMappingDecoded("/*", "reviews");
     FilterDef def = new FilterDef();
     def.setFilterName("mesh");
@@ -219,10 +265,11 @@ class MutualTlsHttpTest {
     map.addURLPattern("/*");
     ctx.addFilterMap(map);
     tomcat.start();
-    opened.add(() -> {
-      tomcat.stop();
-      tomcat.destroy();
-    });
+    opened.add(
+        () -> {
+          tomcat.stop();
+          tomcat.destroy();
+        });
     int port = https.getLocalPort();
 
     HttpResponse<String> allowed = get(client(port, tls("productpage", PRODUCTPAGE)));

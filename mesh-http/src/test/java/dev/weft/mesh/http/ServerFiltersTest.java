@@ -40,9 +40,13 @@ import org.junit.jupiter.api.Test;
 
 class ServerFiltersTest {
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-  private final SdkTracerProvider tracerProvider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
-  private final OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tracerProvider)
-      .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+  private final SdkTracerProvider tracerProvider =
+      SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
+  private final OpenTelemetrySdk otel =
+      OpenTelemetrySdk.builder()
+          .setTracerProvider(tracerProvider)
+          .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+          .build();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final AtomicReference<String> traceSeenByHandler = new AtomicReference<>();
 
@@ -52,11 +56,22 @@ class ServerFiltersTest {
   }
 
   private String callThroughMesh(int port) throws Exception {
-    try (Mesh mesh = Mesh.builder().openTelemetry(otel)
-            .config(MeshConfig.builder().cluster(Cluster.builder("reviews").endpoints(Endpoint.of("127.0.0.1", port)).build()).build())
-            .build();
-         MeshHttpClient client = MeshHttpClient.builder(mesh).build()) {
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://reviews/reviews/1")).build(), HttpResponse.BodyHandlers.ofString());
+    try (Mesh mesh =
+            Mesh.builder()
+                .openTelemetry(otel)
+                .config(
+                    MeshConfig.builder()
+                        .cluster(
+                            Cluster.builder("reviews")
+                                .endpoints(Endpoint.of("127.0.0.1", port))
+                                .build())
+                        .build())
+                .build();
+        MeshHttpClient client = MeshHttpClient.builder(mesh).build()) {
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://reviews/reviews/1")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       return r.body();
     }
@@ -64,27 +79,42 @@ class ServerFiltersTest {
 
   private void assertServerSpanContinuesTheAttempt() {
     List<SpanData> spans = exporter.getFinishedSpanItems();
-    SpanData server = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
-    SpanData attempt = spans.stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
+    SpanData server =
+        spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+    SpanData attempt =
+        spans.stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
     assertThat(server.getTraceId()).isEqualTo(attempt.getTraceId());
     assertThat(server.getParentSpanId()).isEqualTo(attempt.getSpanId());
-    assertThat(server.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
+    assertThat(
+            server
+                .getAttributes()
+                .get(io.opentelemetry.api.common.AttributeKey.longKey("http.response.status_code")))
+        .isEqualTo(200L);
     assertThat(traceSeenByHandler.get()).isEqualTo(server.getTraceId());
-    assertThat(registry.get("weft.server.requests").tag("status", "2xx").timer().count()).isEqualTo(1);
+    assertThat(registry.get("weft.server.requests").tag("status", "2xx").timer().count())
+        .isEqualTo(1);
   }
 
   @Test
   void theJdkServerFilterContinuesTheCallersTrace() throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    HttpContext ctx = server.createContext("/", exchange -> {
-      traceSeenByHandler.set(Span.current().getSpanContext().getTraceId());
-      byte[] body = "ok".getBytes();
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
-    ctx.getFilters().add(MeshHttpServerFilter.builder("reviews").openTelemetry(otel).meterRegistry(registry).build());
+    HttpContext ctx =
+        server.createContext(
+            "/",
+            exchange -> {
+              traceSeenByHandler.set(Span.current().getSpanContext().getTraceId());
+              byte[] body = "ok".getBytes();
+              exchange.sendResponseHeaders(200, body.length);
+              try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+              }
+            });
+    ctx.getFilters()
+        .add(
+            MeshHttpServerFilter.builder("reviews")
+                .openTelemetry(otel)
+                .meterRegistry(registry)
+                .build());
     server.start();
     try {
       assertThat(callThroughMesh(server.getAddress().getPort())).isEqualTo("ok");
@@ -102,17 +132,22 @@ class ServerFiltersTest {
     tomcat.getConnector().setProperty("address", "127.0.0.1");
     tomcat.setPort(0);
     Context ctx = tomcat.addContext("", null);
-    Tomcat.addServlet(ctx, "reviews", new HttpServlet() {
-      @Override
-      protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        traceSeenByHandler.set(Span.current().getSpanContext().getTraceId());
-        resp.getWriter().write("ok");
-      }
-    });
+    Tomcat.addServlet(
+        ctx,
+        "reviews",
+        new HttpServlet() {
+          @Override
+          protected void doGet(HttpServletRequest req, HttpServletResponse resp)
+              throws IOException {
+            traceSeenByHandler.set(Span.current().getSpanContext().getTraceId());
+            resp.getWriter().write("ok");
+          }
+        });
     ctx.addServletMappingDecoded("/*", "reviews");
     FilterDef def = new FilterDef();
     def.setFilterName("mesh");
-    def.setFilter(MeshServletFilter.builder("reviews").openTelemetry(otel).meterRegistry(registry).build());
+    def.setFilter(
+        MeshServletFilter.builder("reviews").openTelemetry(otel).meterRegistry(registry).build());
     ctx.addFilterDef(def);
     FilterMap map = new FilterMap();
     map.setFilterName("mesh");

@@ -14,18 +14,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server-side authorization step every protocol hook calls: reads the caller's identity, asks
- * the {@link Authorizer}, audits the decision, counts it, and returns it. A gRPC interceptor turns a
- * denial into {@code PERMISSION_DENIED}, an HTTP filter into {@code 403}; neither needs more logic
- * than that.
+ * the {@link Authorizer}, audits the decision, counts it, and returns it. A gRPC interceptor turns
+ * a denial into {@code PERMISSION_DENIED}, an HTTP filter into {@code 403}; neither needs more
+ * logic than that.
  *
  * <pre>{@code
  * Decision d = enforcer.enforce(exchange.getSSLSession(), path, method, headers);
  * if (d.denied()) { respond 403 with d.reason(); return; }
  * }</pre>
  *
- * <p>Thread-safe. The authorizer can be replaced at any time ({@link #update}) when policies change;
- * each request sees one authorizer, whole. Audit or metrics failures never fail a request: they are
- * logged once.
+ * <p>Thread-safe. The authorizer can be replaced at any time ({@link #update}) when policies
+ * change; each request sees one authorizer, whole. Audit or metrics failures never fail a request:
+ * they are logged once.
  *
  * <p>Metrics (when a registry is given): counter {@value #METRIC} with tags {@code action} (the
  * matching policy's action: {@code allow}, {@code deny}, or {@code none}) and {@code result}
@@ -40,8 +40,10 @@ public final class AuthorizationEnforcer {
   private volatile Authorizer authorizer;
   private final AuditSink sink;
   private final Ticker ticker;
+
   /** Indexed by {@link Decision.Basis#ordinal()}; null when there is no registry. */
   private final Counter[] counters;
+
   private final AtomicBoolean sinkFailureLogged = new AtomicBoolean();
 
   private AuthorizationEnforcer(Builder b) {
@@ -68,12 +70,18 @@ public final class AuthorizationEnforcer {
         .register(registry);
   }
 
-  /** Starts an enforcer; by default it allows everything and audits to the {@code weft.audit} logger. */
+  /**
+   * Starts an enforcer; by default it allows everything and audits to the {@code weft.audit}
+   * logger.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Replaces the authorizer (after a policy change); requests already being decided finish with the old one. */
+  /**
+   * Replaces the authorizer (after a policy change); requests already being decided finish with the
+   * old one.
+   */
   public void update(Authorizer next) {
     this.authorizer = requireNonNull(next, "next");
   }
@@ -99,7 +107,8 @@ public final class AuthorizationEnforcer {
   }
 
   /** Decides a gRPC call to {@code fullMethodName} ({@code package.Service/Method}). */
-  public Decision enforceGrpc(Optional<PeerIdentity> caller, String fullMethodName, RequestHeaders metadata) {
+  public Decision enforceGrpc(
+      Optional<PeerIdentity> caller, String fullMethodName, RequestHeaders metadata) {
     return enforce(AuthorizationRequest.grpc(caller, fullMethodName, metadata));
   }
 
@@ -108,11 +117,18 @@ public final class AuthorizationEnforcer {
       if (counters != null) {
         counters[decision.basis().ordinal()].increment();
       }
-      sink.record(new AuditEvent(Instant.ofEpochMilli(ticker.currentTimeMillis()), request.callerId(), request.method(),
-          request.path(), decision));
+      sink.record(
+          new AuditEvent(
+              Instant.ofEpochMilli(ticker.currentTimeMillis()),
+              request.callerId(),
+              request.method(),
+              request.path(),
+              decision));
     } catch (RuntimeException e) {
       if (sinkFailureLogged.compareAndSet(false, true)) {
-        log.error("auditing an authorization decision failed; requests proceed as decided (logged once)", e);
+        log.error(
+            "auditing an authorization decision failed; requests proceed as decided (logged once)",
+            e);
       }
     }
   }
@@ -133,8 +149,8 @@ public final class AuthorizationEnforcer {
     }
 
     /**
-     * Where decisions go (default: {@link AuditSink#logger()}). To keep the log and add a sink, pass
-     * {@code AuditSink.logger().andThen(mySink)}.
+     * Where decisions go (default: {@link AuditSink#logger()}). To keep the log and add a sink,
+     * pass {@code AuditSink.logger().andThen(mySink)}.
      */
     public Builder auditSink(AuditSink sink) {
       this.sink = requireNonNull(sink, "sink");

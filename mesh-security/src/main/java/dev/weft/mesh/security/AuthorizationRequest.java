@@ -1,20 +1,21 @@
 package dev.weft.mesh.security;
 
-import dev.weft.mesh.api.security.SpiffeId;
-
 import static java.util.Objects.requireNonNull;
 
+import dev.weft.mesh.api.security.SpiffeId;
 import java.util.Optional;
 
 /**
  * What the authorizer needs to know about one incoming request, in protocol-neutral terms.
  *
  * @param caller the caller's verified identity; empty for plaintext or an anonymous TLS client
- * @param path the HTTP path without its query, or the gRPC method as {@code /package.Service/Method}
+ * @param path the HTTP path without its query, or the gRPC method as {@code
+ *     /package.Service/Method}
  * @param method the HTTP method ({@code POST} for gRPC)
  * @param headers the request headers or gRPC metadata
  */
-public record AuthorizationRequest(Optional<PeerIdentity> caller, String path, String method, RequestHeaders headers) {
+public record AuthorizationRequest(
+    Optional<PeerIdentity> caller, String path, String method, RequestHeaders headers) {
 
   public AuthorizationRequest {
     requireNonNull(caller, "caller");
@@ -28,7 +29,8 @@ public record AuthorizationRequest(Optional<PeerIdentity> caller, String path, S
   }
 
   /** A gRPC call: method {@code POST}, path {@code /package.Service/Method}. */
-  public static AuthorizationRequest grpc(Optional<PeerIdentity> caller, String fullMethodName, RequestHeaders metadata) {
+  public static AuthorizationRequest grpc(
+      Optional<PeerIdentity> caller, String fullMethodName, RequestHeaders metadata) {
     String path = fullMethodName.startsWith("/") ? fullMethodName : "/" + fullMethodName;
     return new AuthorizationRequest(caller, path, "POST", metadata);
   }

@@ -1,8 +1,5 @@
 package dev.weft.mesh.security;
 
-import dev.weft.mesh.api.security.MatchPattern;
-import dev.weft.mesh.api.security.SpiffeId;
-
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.security.AuthorizationPolicy;
@@ -11,6 +8,8 @@ import dev.weft.mesh.api.security.AuthorizationPolicy.Condition;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Operation;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Rule;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Source;
+import dev.weft.mesh.api.security.MatchPattern;
+import dev.weft.mesh.api.security.SpiffeId;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,8 +18,8 @@ import java.util.List;
  * {@link AuthorizationPolicy}): a matching DENY policy denies; with no ALLOW policy everything else
  * is allowed; with ALLOW policies, a request must match one of them.
  *
- * <p>Immutable: the policies are compiled once, and {@link #authorize} reads only final fields, takes
- * no locks and allocates almost nothing. A configuration change builds a new authorizer.
+ * <p>Immutable: the policies are compiled once, and {@link #authorize} reads only final fields,
+ * takes no locks and allocates almost nothing. A configuration change builds a new authorizer.
  */
 public final class Authorizer {
   private static final Authorizer ALLOW_ALL = new Authorizer(List.of());
@@ -60,8 +59,16 @@ public final class Authorizer {
       return Decision.NO_ALLOW_MATCH;
     }
     String names = String.join(", ", ruleless);
-    return new Decision(false, Decision.Basis.NO_ALLOW_MATCH, names, -1,
-        "denied: the ALLOW polic" + (ruleless.size() == 1 ? "y '" : "ies '") + names + "' " + (ruleless.size() == 1 ? "has" : "have")
+    return new Decision(
+        false,
+        Decision.Basis.NO_ALLOW_MATCH,
+        names,
+        -1,
+        "denied: the ALLOW polic"
+            + (ruleless.size() == 1 ? "y '" : "ies '")
+            + names
+            + "' "
+            + (ruleless.size() == 1 ? "has" : "have")
             + " no rules, so nothing is allowed");
   }
 
@@ -72,8 +79,8 @@ public final class Authorizer {
   }
 
   /**
-   * An authorizer for one server-side service: enforces the policies that
-   * {@linkplain AuthorizationPolicy#appliesTo apply to} {@code service}.
+   * An authorizer for one server-side service: enforces the policies that {@linkplain
+   * AuthorizationPolicy#appliesTo apply to} {@code service}.
    */
   public static Authorizer forService(List<AuthorizationPolicy> policies, String service) {
     requireNonNull(service, "service");
@@ -146,8 +153,13 @@ public final class Authorizer {
       boolean allow = policy.action() == Action.ALLOW;
       for (int i = 0; i < n; i++) {
         rules[i] = new CompiledRule(policy.rules().get(i));
-        decisions[i] = new Decision(allow, allow ? Decision.Basis.ALLOW_POLICY : Decision.Basis.DENY_POLICY, policy.name(), i,
-            (allow ? "allowed by" : "denied by") + " policy '" + policy.name() + "' rule " + i);
+        decisions[i] =
+            new Decision(
+                allow,
+                allow ? Decision.Basis.ALLOW_POLICY : Decision.Basis.DENY_POLICY,
+                policy.name(),
+                i,
+                (allow ? "allowed by" : "denied by") + " policy '" + policy.name() + "' rule " + i);
       }
     }
 
@@ -206,9 +218,12 @@ public final class Authorizer {
     }
   }
 
-  /** A list of patterns as one field: matches when any pattern does; an empty field is not checked. */
+  /**
+   * A list of patterns as one field: matches when any pattern does; an empty field is not checked.
+   */
   private static final class Field {
     final MatchPattern[] matchers;
+
     /** Per pattern: written with {@code spiffe://}, so matched against the whole SPIFFE ID. */
     final boolean[] withScheme;
 
@@ -316,9 +331,11 @@ public final class Authorizer {
         return (!values.isSet() || values.anyOf(v)) && (!notValues.isSet() || !notValues.anyOf(v));
       }
       if (principal) {
-        return (!values.isSet() || values.anyPrincipal(s)) && (!notValues.isSet() || !notValues.anyPrincipal(s));
+        return (!values.isSet() || values.anyPrincipal(s))
+            && (!notValues.isSet() || !notValues.anyPrincipal(s));
       }
-      return (!values.isSet() || values.any(s.namespace)) && (!notValues.isSet() || !notValues.any(s.namespace));
+      return (!values.isSet() || values.any(s.namespace))
+          && (!notValues.isSet() || !notValues.any(s.namespace));
     }
   }
 }

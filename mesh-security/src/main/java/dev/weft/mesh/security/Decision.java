@@ -7,19 +7,21 @@ import static java.util.Objects.requireNonNull;
  *
  * @param allowed whether the request may proceed
  * @param basis why: which step of the evaluation decided
- * @param policy the name of the policy that matched; empty when none did (for {@code NO_ALLOW_MATCH},
- *     the ALLOW policies when none of them has a rule, so that they allow nothing)
+ * @param policy the name of the policy that matched; empty when none did (for {@code
+ *     NO_ALLOW_MATCH}, the ALLOW policies when none of them has a rule, so that they allow nothing)
  * @param rule the index of the matching rule in that policy; -1 when none did
  * @param reason a sentence for people (logs, error bodies)
  */
 public record Decision(boolean allowed, Basis basis, String policy, int rule, String reason) {
 
   /** Allowed because no policy applies. */
-  public static final Decision NO_POLICIES = new Decision(true, Basis.NO_POLICIES, "", -1, "allowed: no authorization policy applies");
+  public static final Decision NO_POLICIES =
+      new Decision(true, Basis.NO_POLICIES, "", -1, "allowed: no authorization policy applies");
 
   /** Denied because ALLOW policies exist and none matched. */
   public static final Decision NO_ALLOW_MATCH =
-      new Decision(false, Basis.NO_ALLOW_MATCH, "", -1, "denied: no ALLOW policy matched the request");
+      new Decision(
+          false, Basis.NO_ALLOW_MATCH, "", -1, "denied: no ALLOW policy matched the request");
 
   public Decision {
     requireNonNull(basis, "basis");

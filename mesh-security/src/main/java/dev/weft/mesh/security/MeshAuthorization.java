@@ -3,8 +3,8 @@ package dev.weft.mesh.security;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.MeshConfig;
-import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
+import dev.weft.mesh.core.Mesh;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -38,16 +38,17 @@ public final class MeshAuthorization implements AutoCloseable {
   /**
    * Makes {@code enforcer} follow the policies for {@code service} in every configuration the mesh
    * applies, starting with the one in force. Until the mesh has a configuration (an xDS source
-   * waiting for its control plane), the enforcer denies every request with the policy
-   * {@value #AWAITING_CONFIGURATION}: a server never serves unchecked while its policies are on
-   * their way.
+   * waiting for its control plane), the enforcer denies every request with the policy {@value
+   * #AWAITING_CONFIGURATION}: a server never serves unchecked while its policies are on their way.
    */
-  public static MeshAuthorization follow(Mesh mesh, AuthorizationEnforcer enforcer, String service) {
+  public static MeshAuthorization follow(
+      Mesh mesh, AuthorizationEnforcer enforcer, String service) {
     requireNonNull(mesh, "mesh");
     requireNonNull(enforcer, "enforcer");
     requireNonNull(service, "service");
     enforcer.update(Authorizer.of(List.of(AuthorizationPolicy.denyAll(AWAITING_CONFIGURATION))));
-    Consumer<MeshConfig> listener = config -> enforcer.update(Authorizer.forService(config.authorizationPolicies(), service));
+    Consumer<MeshConfig> listener =
+        config -> enforcer.update(Authorizer.forService(config.authorizationPolicies(), service));
     mesh.addConfigListener(listener);
     return new MeshAuthorization(mesh, listener);
   }

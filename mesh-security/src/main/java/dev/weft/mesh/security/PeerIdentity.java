@@ -1,9 +1,8 @@
 package dev.weft.mesh.security;
 
-import dev.weft.mesh.api.security.SpiffeId;
-
 import static java.util.Objects.requireNonNull;
 
+import dev.weft.mesh.api.security.SpiffeId;
 import java.math.BigInteger;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
@@ -88,9 +87,14 @@ public record PeerIdentity(SpiffeId spiffeId, X509Certificate certificate) {
     List<String> uris = subjectAltNames(leaf, SAN_URI);
     String subject = leaf.getSubjectX500Principal().getName();
     if (uris.size() != 1) {
-      throw new CertificateException("certificate '" + subject + "' (serial " + leaf.getSerialNumber().toString(16)
-          + ") is not an X.509-SVID: it must have exactly one URI SAN, found " + uris.size()
-          + (uris.isEmpty() ? "" : " " + uris));
+      throw new CertificateException(
+          "certificate '"
+              + subject
+              + "' (serial "
+              + leaf.getSerialNumber().toString(16)
+              + ") is not an X.509-SVID: it must have exactly one URI SAN, found "
+              + uris.size()
+              + (uris.isEmpty() ? "" : " " + uris));
     }
     Optional<SpiffeId> id = SpiffeId.tryParse(uris.get(0));
     if (id.isEmpty()) {
@@ -104,20 +108,31 @@ public record PeerIdentity(SpiffeId spiffeId, X509Certificate certificate) {
       throw new CertificateException("certificate '" + subject + "' is not an X.509-SVID: " + why);
     }
     if (id.get().path().isEmpty()) {
-      throw new CertificateException("certificate '" + subject + "' is not an X.509-SVID leaf: SPIFFE ID " + id.get()
-          + " has no path");
+      throw new CertificateException(
+          "certificate '"
+              + subject
+              + "' is not an X.509-SVID leaf: SPIFFE ID "
+              + id.get()
+              + " has no path");
     }
     if (leaf.getBasicConstraints() >= 0) {
-      throw new CertificateException("certificate for " + id.get() + " is a CA certificate, not a workload (leaf) SVID");
+      throw new CertificateException(
+          "certificate for " + id.get() + " is a CA certificate, not a workload (leaf) SVID");
     }
     boolean[] usage = leaf.getKeyUsage();
     if (usage != null) {
       // digitalSignature is bit 0, keyCertSign bit 5, cRLSign bit 6 (RFC 5280).
       if (!usage[0]) {
-        throw new CertificateException("certificate for " + id.get() + " is not a valid SVID leaf: key usage lacks digitalSignature");
+        throw new CertificateException(
+            "certificate for "
+                + id.get()
+                + " is not a valid SVID leaf: key usage lacks digitalSignature");
       }
       if ((usage.length > 5 && usage[5]) || (usage.length > 6 && usage[6])) {
-        throw new CertificateException("certificate for " + id.get() + " is not a valid SVID leaf: key usage allows signing certificates or CRLs");
+        throw new CertificateException(
+            "certificate for "
+                + id.get()
+                + " is not a valid SVID leaf: key usage allows signing certificates or CRLs");
       }
     }
     return new PeerIdentity(id.get(), leaf);
@@ -141,7 +156,8 @@ public record PeerIdentity(SpiffeId spiffeId, X509Certificate certificate) {
     }
   }
 
-  private static List<String> subjectAltNames(X509Certificate certificate, int... types) throws CertificateParsingException {
+  private static List<String> subjectAltNames(X509Certificate certificate, int... types)
+      throws CertificateParsingException {
     Collection<List<?>> sans = certificate.getSubjectAlternativeNames();
     List<String> out = new ArrayList<>();
     if (sans == null) {

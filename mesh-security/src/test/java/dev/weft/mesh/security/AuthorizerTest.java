@@ -1,7 +1,5 @@
 package dev.weft.mesh.security;
 
-import dev.weft.mesh.api.security.SpiffeId;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.mesh.api.security.AuthorizationPolicy;
@@ -10,6 +8,7 @@ import dev.weft.mesh.api.security.AuthorizationPolicy.Condition;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Operation;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Rule;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Source;
+import dev.weft.mesh.api.security.SpiffeId;
 import dev.weft.mesh.testing.certs.DevCertificateAuthority;
 import dev.weft.mesh.testing.certs.DevCertificates;
 import java.util.List;
@@ -36,7 +35,8 @@ class AuthorizerTest {
   }
 
   static AuthorizationRequest get(String caller, String path) {
-    return new AuthorizationRequest(caller == null ? Optional.empty() : peer(caller), path, "GET", RequestHeaders.NONE);
+    return new AuthorizationRequest(
+        caller == null ? Optional.empty() : peer(caller), path, "GET", RequestHeaders.NONE);
   }
 
   @Test
@@ -48,7 +48,11 @@ class AuthorizerTest {
 
   @Test
   void anAllowPolicyDeniesEveryRequestItDoesNotMatch() {
-    Authorizer a = Authorizer.of(List.of(AuthorizationPolicy.of("reviews-viewers", Action.ALLOW, Rule.from(Source.principals(PRODUCTPAGE)))));
+    Authorizer a =
+        Authorizer.of(
+            List.of(
+                AuthorizationPolicy.of(
+                    "reviews-viewers", Action.ALLOW, Rule.from(Source.principals(PRODUCTPAGE)))));
 
     Decision allowed = a.authorize(get(PRODUCTPAGE, "/reviews/1"));
     assertThat(allowed.allowed()).isTrue();
@@ -65,9 +69,14 @@ class AuthorizerTest {
 
   @Test
   void denyWinsOverAllow() {
-    Authorizer a = Authorizer.of(List.of(
-        AuthorizationPolicy.of("allow-all", Action.ALLOW, Rule.ANY),
-        AuthorizationPolicy.of("no-admin-path", Action.DENY, new Rule(List.of(), List.of(Operation.paths("/admin*")), List.of()))));
+    Authorizer a =
+        Authorizer.of(
+            List.of(
+                AuthorizationPolicy.of("allow-all", Action.ALLOW, Rule.ANY),
+                AuthorizationPolicy.of(
+                    "no-admin-path",
+                    Action.DENY,
+                    new Rule(List.of(), List.of(Operation.paths("/admin*")), List.of()))));
     assertThat(a.authorize(get(PRODUCTPAGE, "/reviews")).allowed()).isTrue();
     Decision d = a.authorize(get(PRODUCTPAGE, "/admin/users"));
     assertThat(d.denied()).isTrue();
@@ -77,7 +86,11 @@ class AuthorizerTest {
 
   @Test
   void onlyDenyPoliciesAllowWhatTheyDoNotMatch() {
-    Authorizer a = Authorizer.of(List.of(AuthorizationPolicy.of("no-ratings", Action.DENY, Rule.from(Source.principals("*/sa/ratings")))));
+    Authorizer a =
+        Authorizer.of(
+            List.of(
+                AuthorizationPolicy.of(
+                    "no-ratings", Action.DENY, Rule.from(Source.principals("*/sa/ratings")))));
     assertThat(a.authorize(get(RATINGS, "/")).denied()).isTrue();
     Decision other = a.authorize(get(PRODUCTPAGE, "/"));
     assertThat(other.allowed()).isTrue();
@@ -102,8 +115,10 @@ class AuthorizerTest {
     assertAllowed(Source.principals("*"), RATINGS, true);
     assertAllowed(Source.principals("*"), null, false);
     assertAllowed(new Source(List.of(), List.of("*"), List.of(), List.of()), null, true);
-    assertAllowed(new Source(List.of(), List.of("*/sa/ratings"), List.of(), List.of()), RATINGS, false);
-    assertAllowed(new Source(List.of(), List.of("*/sa/ratings"), List.of(), List.of()), PRODUCTPAGE, true);
+    assertAllowed(
+        new Source(List.of(), List.of("*/sa/ratings"), List.of(), List.of()), RATINGS, false);
+    assertAllowed(
+        new Source(List.of(), List.of("*/sa/ratings"), List.of(), List.of()), PRODUCTPAGE, true);
   }
 
   @Test
@@ -114,70 +129,136 @@ class AuthorizerTest {
     assertAllowed(new Source(List.of(), List.of(), List.of(), List.of("ops")), ADMIN, false);
     assertAllowed(new Source(List.of(), List.of(), List.of(), List.of("ops")), PRODUCTPAGE, true);
     // both fields of one source must match
-    assertAllowed(new Source(List.of("*/sa/admin"), List.of(), List.of("default"), List.of()), ADMIN, false);
+    assertAllowed(
+        new Source(List.of("*/sa/admin"), List.of(), List.of("default"), List.of()), ADMIN, false);
   }
 
   private static void assertAllowed(Source source, String caller, boolean allowed) {
-    Authorizer a = Authorizer.of(List.of(AuthorizationPolicy.of("p", Action.ALLOW, Rule.from(source))));
-    assertThat(a.authorize(get(caller, "/")).allowed()).as("%s for %s", source, caller).isEqualTo(allowed);
+    Authorizer a =
+        Authorizer.of(List.of(AuthorizationPolicy.of("p", Action.ALLOW, Rule.from(source))));
+    assertThat(a.authorize(get(caller, "/")).allowed())
+        .as("%s for %s", source, caller)
+        .isEqualTo(allowed);
   }
 
   @Test
   void operationsMatchGrpcMethodsHttpPathsAndMethods() {
-    Authorizer a = Authorizer.of(List.of(AuthorizationPolicy.of("ops", Action.ALLOW,
-        new Rule(List.of(), List.of(Operation.paths("/bookinfo.Reviews/*")), List.of()),
-        new Rule(List.of(), List.of(new Operation(List.of("/reviews*"), List.of("/reviews/secret"), List.of("GET", "HEAD"), List.of())), List.of()),
-        new Rule(List.of(), List.of(new Operation(List.of(), List.of(), List.of(), List.of("GET", "POST", "HEAD"))), List.of()))));
+    Authorizer a =
+        Authorizer.of(
+            List.of(
+                AuthorizationPolicy.of(
+                    "ops",
+                    Action.ALLOW,
+                    new Rule(List.of(), List.of(Operation.paths("/bookinfo.Reviews/*")), List.of()),
+                    new Rule(
+                        List.of(),
+                        List.of(
+                            new Operation(
+                                List.of("/reviews*"),
+                                List.of("/reviews/secret"),
+                                List.of("GET", "HEAD"),
+                                List.of())),
+                        List.of()),
+                    new Rule(
+                        List.of(),
+                        List.of(
+                            new Operation(
+                                List.of(), List.of(), List.of(), List.of("GET", "POST", "HEAD"))),
+                        List.of()))));
 
-    Decision grpc = a.authorize(AuthorizationRequest.grpc(peer(PRODUCTPAGE), "bookinfo.Reviews/GetReviews", RequestHeaders.NONE));
+    Decision grpc =
+        a.authorize(
+            AuthorizationRequest.grpc(
+                peer(PRODUCTPAGE), "bookinfo.Reviews/GetReviews", RequestHeaders.NONE));
     assertThat(grpc.allowed()).isTrue();
     assertThat(grpc.rule()).isZero();
-    assertThat(a.authorize(AuthorizationRequest.grpc(peer(PRODUCTPAGE), "/bookinfo.Ratings/Get", RequestHeaders.NONE)).denied()).isTrue();
+    assertThat(
+            a.authorize(
+                    AuthorizationRequest.grpc(
+                        peer(PRODUCTPAGE), "/bookinfo.Ratings/Get", RequestHeaders.NONE))
+                .denied())
+        .isTrue();
 
     assertThat(a.authorize(get(PRODUCTPAGE, "/reviews/1?x=y")).rule()).isEqualTo(1);
     assertThat(a.authorize(get(PRODUCTPAGE, "/reviews/secret")).denied()).isTrue();
-    AuthorizationRequest post = new AuthorizationRequest(peer(PRODUCTPAGE), "/reviews/1", "POST", RequestHeaders.NONE);
+    AuthorizationRequest post =
+        new AuthorizationRequest(peer(PRODUCTPAGE), "/reviews/1", "POST", RequestHeaders.NONE);
     assertThat(a.authorize(post).denied()).isTrue();
-    AuthorizationRequest delete = new AuthorizationRequest(peer(PRODUCTPAGE), "/anything", "DELETE", RequestHeaders.NONE);
+    AuthorizationRequest delete =
+        new AuthorizationRequest(peer(PRODUCTPAGE), "/anything", "DELETE", RequestHeaders.NONE);
     assertThat(a.authorize(delete).rule()).isEqualTo(2);
   }
 
   @Test
   void conditionsOnHeadersAndOnTheSource() {
-    Authorizer a = Authorizer.of(List.of(AuthorizationPolicy.of("when", Action.ALLOW,
-        Rule.ANY.when(Condition.header("x-user", "jason", "admin-*"),
-            new Condition("request.headers[x-debug]", List.of(), List.of("*")),
-            new Condition("source.namespace", List.of("default"), List.of()),
-            new Condition("source.principal", List.of(), List.of("*/sa/ratings"))))));
+    Authorizer a =
+        Authorizer.of(
+            List.of(
+                AuthorizationPolicy.of(
+                    "when",
+                    Action.ALLOW,
+                    Rule.ANY.when(
+                        Condition.header("x-user", "jason", "admin-*"),
+                        new Condition("request.headers[x-debug]", List.of(), List.of("*")),
+                        new Condition("source.namespace", List.of("default"), List.of()),
+                        new Condition("source.principal", List.of(), List.of("*/sa/ratings"))))));
 
-    assertThat(a.authorize(withHeaders(PRODUCTPAGE, Map.of("X-User", List.of("jason")))).allowed()).isTrue();
-    assertThat(a.authorize(withHeaders(PRODUCTPAGE, Map.of("x-user", List.of("someone", "admin-7")))).allowed()).as("any value").isTrue();
-    assertThat(a.authorize(withHeaders(PRODUCTPAGE, Map.of("x-user", List.of("mallory")))).denied()).isTrue();
-    assertThat(a.authorize(withHeaders(PRODUCTPAGE, Map.of())).denied()).as("header absent").isTrue();
-    assertThat(a.authorize(withHeaders(PRODUCTPAGE, Map.of("x-user", List.of("jason"), "x-debug", List.of("1")))).denied())
-        .as("x-debug must be absent").isTrue();
-    assertThat(a.authorize(withHeaders(RATINGS, Map.of("x-user", List.of("jason")))).denied()).isTrue();
-    assertThat(a.authorize(withHeaders(ADMIN, Map.of("x-user", List.of("jason")))).denied()).isTrue();
+    assertThat(a.authorize(withHeaders(PRODUCTPAGE, Map.of("X-User", List.of("jason")))).allowed())
+        .isTrue();
+    assertThat(
+            a.authorize(withHeaders(PRODUCTPAGE, Map.of("x-user", List.of("someone", "admin-7"))))
+                .allowed())
+        .as("any value")
+        .isTrue();
+    assertThat(a.authorize(withHeaders(PRODUCTPAGE, Map.of("x-user", List.of("mallory")))).denied())
+        .isTrue();
+    assertThat(a.authorize(withHeaders(PRODUCTPAGE, Map.of())).denied())
+        .as("header absent")
+        .isTrue();
+    assertThat(
+            a.authorize(
+                    withHeaders(
+                        PRODUCTPAGE, Map.of("x-user", List.of("jason"), "x-debug", List.of("1"))))
+                .denied())
+        .as("x-debug must be absent")
+        .isTrue();
+    assertThat(a.authorize(withHeaders(RATINGS, Map.of("x-user", List.of("jason")))).denied())
+        .isTrue();
+    assertThat(a.authorize(withHeaders(ADMIN, Map.of("x-user", List.of("jason")))).denied())
+        .isTrue();
   }
 
-  private static AuthorizationRequest withHeaders(String caller, Map<String, List<String>> headers) {
+  private static AuthorizationRequest withHeaders(
+      String caller, Map<String, List<String>> headers) {
     return new AuthorizationRequest(peer(caller), "/", "GET", RequestHeaders.of(headers));
   }
 
   @Test
   void auditLinesCarryNoControlCharactersFromTheRequest() {
-    AuditEvent e = new AuditEvent(java.time.Instant.EPOCH, Optional.empty(), "GET", "/a\nDENY b\"c", Decision.NO_POLICIES);
-    assertThat(e.toLogLine()).startsWith("ALLOW caller=- method=GET path=/a?DENY?b?c policy=- rule=- basis=NO_POLICIES");
+    AuditEvent e =
+        new AuditEvent(
+            java.time.Instant.EPOCH,
+            Optional.empty(),
+            "GET",
+            "/a\nDENY b\"c",
+            Decision.NO_POLICIES);
+    assertThat(e.toLogLine())
+        .startsWith("ALLOW caller=- method=GET path=/a?DENY?b?c policy=- rule=- basis=NO_POLICIES");
   }
 
   @Test
   void forServiceKeepsOnlyThePoliciesOfThatService() {
-    List<AuthorizationPolicy> policies = List.of(
-        AuthorizationPolicy.of("reviews-only", Action.ALLOW, Rule.from(Source.principals(PRODUCTPAGE))).forServices("reviews"),
-        AuthorizationPolicy.of("everywhere", Action.DENY, Rule.from(Source.namespaces("ops"))));
+    List<AuthorizationPolicy> policies =
+        List.of(
+            AuthorizationPolicy.of(
+                    "reviews-only", Action.ALLOW, Rule.from(Source.principals(PRODUCTPAGE)))
+                .forServices("reviews"),
+            AuthorizationPolicy.of("everywhere", Action.DENY, Rule.from(Source.namespaces("ops"))));
     assertThat(Authorizer.forService(policies, "reviews").policies()).hasSize(2);
     Authorizer ratings = Authorizer.forService(policies, "ratings");
-    assertThat(ratings.policies()).extracting(AuthorizationPolicy::name).containsExactly("everywhere");
+    assertThat(ratings.policies())
+        .extracting(AuthorizationPolicy::name)
+        .containsExactly("everywhere");
     assertThat(ratings.authorize(get(RATINGS, "/")).allowed()).isTrue();
     assertThat(ratings.authorize(get(ADMIN, "/")).denied()).isTrue();
   }

@@ -9,7 +9,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The {@code mesh} actuator endpoint and health indicator, when Spring Boot's actuator is present. */
+/**
+ * The {@code mesh} actuator endpoint and health indicator, when Spring Boot's actuator is present.
+ */
 @AutoConfiguration(after = MeshAutoConfiguration.class)
 @ConditionalOnBean(Mesh.class)
 public class MeshActuatorAutoConfiguration {

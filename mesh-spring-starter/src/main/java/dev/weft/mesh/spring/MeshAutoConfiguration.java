@@ -1,8 +1,8 @@
 package dev.weft.mesh.spring;
 
 import dev.weft.mesh.api.spi.ConfigSource;
-import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.config.file.FileConfigSource;
+import dev.weft.mesh.core.Mesh;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import org.slf4j.LoggerFactory;
@@ -50,7 +50,10 @@ public class MeshAutoConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   @ConditionalOnBean(ConfigSource.class)
-  Mesh mesh(MeshProperties properties, ConfigSource configSource, ObjectProvider<MeterRegistry> meterRegistry,
+  Mesh mesh(
+      MeshProperties properties,
+      ConfigSource configSource,
+      ObjectProvider<MeterRegistry> meterRegistry,
       ObjectProvider<OpenTelemetry> openTelemetry) {
     Mesh.Builder builder = Mesh.builder().name(properties.getName()).configSource(configSource);
     meterRegistry.ifAvailable(builder::meterRegistry);
@@ -62,10 +65,11 @@ public class MeshAutoConfiguration {
   static SmartInitializingSingleton meshNotConfiguredNotice(ListableBeanFactory beans) {
     return () -> {
       if (beans.getBeanNamesForType(Mesh.class, false, false).length == 0) {
-        LoggerFactory.getLogger(MeshAutoConfiguration.class).info(
-            "Weft mesh is not configured, so no Mesh bean was created. Set weft.mesh.config.file=path/to/mesh.yaml, "
-                + "or weft.mesh.xds.targets=xds:///service:port with a gRPC xDS bootstrap (and mesh-xds on the class path), "
-                + "(or define a ConfigSource or Mesh bean) to enable it; weft.mesh.enabled=false silences this message.");
+        LoggerFactory.getLogger(MeshAutoConfiguration.class)
+            .info(
+                "Weft mesh is not configured, so no Mesh bean was created. Set weft.mesh.config.file=path/to/mesh.yaml, "
+                    + "or weft.mesh.xds.targets=xds:///service:port with a gRPC xDS bootstrap (and mesh-xds on the class path), "
+                    + "(or define a ConfigSource or Mesh bean) to enable it; weft.mesh.enabled=false silences this message.");
       }
     };
   }

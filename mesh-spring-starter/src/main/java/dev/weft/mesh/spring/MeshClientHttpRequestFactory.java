@@ -25,7 +25,8 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
  * other URL goes straight out through the JDK client, as it would without the mesh.
  */
 public final class MeshClientHttpRequestFactory implements ClientHttpRequestFactory {
-  private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
+  private static final Set<String> RESTRICTED =
+      Set.of("connection", "content-length", "expect", "host", "upgrade");
 
   private final MeshHttpClient client;
   private final ClientHttpRequestFactory direct = new JdkClientHttpRequestFactory();
@@ -73,16 +74,23 @@ public final class MeshClientHttpRequestFactory implements ClientHttpRequestFact
     }
 
     @Override
-    protected ClientHttpResponse executeInternal(HttpHeaders headers, byte[] body) throws IOException {
-      HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-          .method(method.name(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-      headers.forEach((name, values) -> {
-        if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
-          for (String v : values) {
-            b.header(name, v);
-          }
-        }
-      });
+    protected ClientHttpResponse executeInternal(HttpHeaders headers, byte[] body)
+        throws IOException {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(uri)
+              .method(
+                  method.name(),
+                  body.length == 0
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofByteArray(body));
+      headers.forEach(
+          (name, values) -> {
+            if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
+              for (String v : values) {
+                b.header(name, v);
+              }
+            }
+          });
       try {
         return new MeshResponse(client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray()));
       } catch (InterruptedException e) {

@@ -23,8 +23,8 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Finds {@code @MeshClient} interfaces in the packages named by {@link EnableMeshClients} and by
- * {@code weft.mesh.clients.base-packages}, and registers each as a bean made by
- * {@link MeshHttpClient#client(Class)}. A bean of the same type defined by the user wins.
+ * {@code weft.mesh.clients.base-packages}, and registers each as a bean made by {@link
+ * MeshHttpClient#client(Class)}. A bean of the same type defined by the user wins.
  */
 public class MeshClientsRegistrar implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
   private Environment environment;
@@ -35,9 +35,13 @@ public class MeshClientsRegistrar implements BeanDefinitionRegistryPostProcessor
   }
 
   @Override
-  public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) throws BeansException {
-    Set<String> packages = new LinkedHashSet<>(Binder.get(environment)
-        .bind("weft.mesh.clients.base-packages", Bindable.listOf(String.class)).orElse(List.of()));
+  public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry)
+      throws BeansException {
+    Set<String> packages =
+        new LinkedHashSet<>(
+            Binder.get(environment)
+                .bind("weft.mesh.clients.base-packages", Bindable.listOf(String.class))
+                .orElse(List.of()));
     if (registry instanceof ConfigurableListableBeanFactory beanFactory) {
       for (String name : beanFactory.getBeanNamesForAnnotation(EnableMeshClients.class)) {
         collect(beanFactory, name, packages);
@@ -54,12 +58,14 @@ public class MeshClientsRegistrar implements BeanDefinitionRegistryPostProcessor
     if (packages.isEmpty()) {
       return;
     }
-    ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false, environment) {
-      @Override
-      protected boolean isCandidateComponent(AnnotatedBeanDefinition beanDefinition) {
-        return beanDefinition.getMetadata().isInterface() && beanDefinition.getMetadata().isIndependent();
-      }
-    };
+    ClassPathScanningCandidateComponentProvider scanner =
+        new ClassPathScanningCandidateComponentProvider(false, environment) {
+          @Override
+          protected boolean isCandidateComponent(AnnotatedBeanDefinition beanDefinition) {
+            return beanDefinition.getMetadata().isInterface()
+                && beanDefinition.getMetadata().isIndependent();
+          }
+        };
     scanner.addIncludeFilter(new AnnotationTypeFilter(MeshClient.class));
     for (String pkg : packages) {
       for (BeanDefinition candidate : scanner.findCandidateComponents(pkg)) {
@@ -68,7 +74,8 @@ public class MeshClientsRegistrar implements BeanDefinitionRegistryPostProcessor
     }
   }
 
-  private void collect(ConfigurableListableBeanFactory beanFactory, String beanName, Set<String> packages) {
+  private void collect(
+      ConfigurableListableBeanFactory beanFactory, String beanName, Set<String> packages) {
     BeanDefinition def = beanFactory.getBeanDefinition(beanName);
     if (def instanceof AnnotatedBeanDefinition annotated) {
       packagesOf(annotated, packages);
@@ -76,7 +83,8 @@ public class MeshClientsRegistrar implements BeanDefinitionRegistryPostProcessor
   }
 
   private static void packagesOf(AnnotatedBeanDefinition def, Set<String> packages) {
-    Map<String, Object> attributes = def.getMetadata().getAnnotationAttributes(EnableMeshClients.class.getName());
+    Map<String, Object> attributes =
+        def.getMetadata().getAnnotationAttributes(EnableMeshClients.class.getName());
     if (attributes == null) {
       return;
     }
@@ -127,7 +135,8 @@ public class MeshClientsRegistrar implements BeanDefinitionRegistryPostProcessor
     @Override
     public T get() {
       if (!(registry instanceof ConfigurableListableBeanFactory beanFactory)) {
-        throw new IllegalStateException("cannot reach the MeshHttpClient bean to make " + type.getName());
+        throw new IllegalStateException(
+            "cannot reach the MeshHttpClient bean to make " + type.getName());
       }
       return beanFactory.getBean(MeshHttpClient.class).client(type);
     }

@@ -14,8 +14,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The mesh's gRPC side: a {@link MeshGrpc} bean whose {@code channel("ratings")} gives channels for
  * generated stubs, and, when Spring gRPC is present, a channel factory for {@code mesh:///service}
- * targets. With a {@link WorkloadTls} bean (see {@link MeshSecurityAutoConfiguration}), clusters whose
- * {@code tls} block asks for TLS are called over it.
+ * targets. With a {@link WorkloadTls} bean (see {@link MeshSecurityAutoConfiguration}), clusters
+ * whose {@code tls} block asks for TLS are called over it.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class)
 @ConditionalOnClass(MeshGrpc.class)

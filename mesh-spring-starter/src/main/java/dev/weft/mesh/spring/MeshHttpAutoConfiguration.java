@@ -6,18 +6,18 @@ import dev.weft.mesh.security.tls.WorkloadTls;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.client.support.RestClientHttpServiceGroupConfigurer;
 
 /**
- * The mesh's HTTP side: a {@link MeshHttpClient} bean, annotated {@code @MeshClient} interfaces
- * as beans (see {@link EnableMeshClients}), and, with Spring's RestClient, HTTP service groups
- * ({@code @ImportHttpServices} / {@code @HttpExchange} interfaces) whose requests for mesh services go
- * through the mesh.
+ * The mesh's HTTP side: a {@link MeshHttpClient} bean, annotated {@code @MeshClient} interfaces as
+ * beans (see {@link EnableMeshClients}), and, with Spring's RestClient, HTTP service groups
+ * ({@code @ImportHttpServices} / {@code @HttpExchange} interfaces) whose requests for mesh services
+ * go through the mesh.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class)
 @ConditionalOnClass(MeshHttpClient.class)
@@ -26,8 +26,10 @@ public class MeshHttpAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  MeshHttpClient meshHttpClient(Mesh mesh, MeshProperties properties, ObjectProvider<WorkloadTls> workloadTls) {
-    MeshHttpClient.Builder b = MeshHttpClient.builder(mesh).connectTimeout(properties.getHttp().getConnectTimeout());
+  MeshHttpClient meshHttpClient(
+      Mesh mesh, MeshProperties properties, ObjectProvider<WorkloadTls> workloadTls) {
+    MeshHttpClient.Builder b =
+        MeshHttpClient.builder(mesh).connectTimeout(properties.getHttp().getConnectTimeout());
     workloadTls.ifAvailable(b::workloadTls);
     if (properties.getHttp().getDefaultTimeout() != null) {
       b.defaultTimeout(properties.getHttp().getDefaultTimeout());
@@ -55,7 +57,8 @@ public class MeshHttpAutoConfiguration {
     @Bean
     @ConditionalOnBooleanProperty(name = "weft.mesh.http.rest-client", matchIfMissing = true)
     @ConditionalOnClass(RestClientHttpServiceGroupConfigurer.class)
-    RestClientHttpServiceGroupConfigurer meshHttpServiceGroupConfigurer(MeshClientHttpRequestFactory factory) {
+    RestClientHttpServiceGroupConfigurer meshHttpServiceGroupConfigurer(
+        MeshClientHttpRequestFactory factory) {
       return groups -> groups.forEachClient((group, builder) -> builder.requestFactory(factory));
     }
   }

@@ -74,7 +74,10 @@ public class MeshProperties {
     /** Path of the YAML mesh configuration file; it is watched and reloaded when it changes. */
     private Path file;
 
-    /** How often the configuration file is compared with what was loaded, in case file-system events are missed. */
+    /**
+     * How often the configuration file is compared with what was loaded, in case file-system events
+     * are missed.
+     */
     private Duration pollInterval = Duration.ofSeconds(1);
 
     public Path getFile() {
@@ -97,16 +100,29 @@ public class MeshProperties {
   /** An xDS control plane as the configuration source (used when no configuration file is set). */
   public static class Xds {
 
-    /** The xDS targets to watch, for example xds:///reviews.default.svc.cluster.local:9080; setting any turns the xDS source on. */
+    /**
+     * The xDS targets to watch, for example xds:///reviews.default.svc.cluster.local:9080; setting
+     * any turns the xDS source on.
+     */
     private List<String> targets = new ArrayList<>();
 
-    /** Path of a gRPC-format xDS bootstrap file; unset means GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG, as gRPC reads them. */
+    /**
+     * Path of a gRPC-format xDS bootstrap file; unset means GRPC_XDS_BOOTSTRAP /
+     * GRPC_XDS_BOOTSTRAP_CONFIG, as gRPC reads them.
+     */
     private Path bootstrap;
 
-    /** Directory for an on-disk copy of the last accepted resources, so a restart can serve while the control plane is down. */
+    /**
+     * Directory for an on-disk copy of the last accepted resources, so a restart can serve while
+     * the control plane is down.
+     */
     private Path cacheDirectory;
 
-    /** Address the application's servers listen on (such as 0.0.0.0:9080): the server Listener the bootstrap's server_listener_resource_name_template names for it is watched, and its RBAC filters become the authorization policies (gRFC A41). */
+    /**
+     * Address the application's servers listen on (such as 0.0.0.0:9080): the server Listener the
+     * bootstrap's server_listener_resource_name_template names for it is watched, and its RBAC
+     * filters become the authorization policies (gRFC A41).
+     */
     private String serverListener;
 
     public String getServerListener() {
@@ -151,7 +167,10 @@ public class MeshProperties {
     /** Overall timeout of requests that carry none; unset means only route timeouts apply. */
     private Duration defaultTimeout;
 
-    /** Whether RestClient-based HTTP service groups send requests for mesh services (such as http://reviews/...) through the mesh. */
+    /**
+     * Whether RestClient-based HTTP service groups send requests for mesh services (such as
+     * http://reviews/...) through the mesh.
+     */
     private boolean restClient = true;
 
     public Duration getConnectTimeout() {
@@ -182,7 +201,10 @@ public class MeshProperties {
   /** Annotated {@code @MeshClient} interfaces registered as beans. */
   public static class Clients {
 
-    /** Packages scanned for @MeshClient interfaces, in addition to those named by @EnableMeshClients. */
+    /**
+     * Packages scanned for @MeshClient interfaces, in addition to those named
+     * by @EnableMeshClients.
+     */
     private List<String> basePackages = new ArrayList<>();
 
     public List<String> getBasePackages() {
@@ -201,10 +223,16 @@ public class MeshProperties {
    */
   public static class Security {
 
-    /** PEM file with this workload's certificate (a SPIFFE X.509-SVID) followed by any intermediate CAs; setting it turns mutual TLS on. */
+    /**
+     * PEM file with this workload's certificate (a SPIFFE X.509-SVID) followed by any intermediate
+     * CAs; setting it turns mutual TLS on.
+     */
     private Path certificateChain;
 
-    /** PEM file with the private key of the workload certificate (PKCS#8, PKCS#1 or SEC1, unencrypted). */
+    /**
+     * PEM file with the private key of the workload certificate (PKCS#8, PKCS#1 or SEC1,
+     * unencrypted).
+     */
     private Path privateKey;
 
     /** PEM file with the CA certificates trusted to sign peers' certificates. */
@@ -213,10 +241,16 @@ public class MeshProperties {
     /** SPIFFE trust domains peers must belong to; empty accepts any the CAs vouch for. */
     private List<String> trustDomains = new ArrayList<>();
 
-    /** How often the certificate files are checked for new content (rotation); new handshakes use new material at once. */
+    /**
+     * How often the certificate files are checked for new content (rotation); new handshakes use
+     * new material at once.
+     */
     private Duration refreshInterval = Duration.ofSeconds(10);
 
-    /** Name of the SSL bundle registered with the workload's certificate, for server.ssl.bundle or spring.grpc.server.ssl.bundle. */
+    /**
+     * Name of the SSL bundle registered with the workload's certificate, for server.ssl.bundle or
+     * spring.grpc.server.ssl.bundle.
+     */
     private String sslBundle = "weft";
 
     public Path getCertificateChain() {
@@ -271,10 +305,17 @@ public class MeshProperties {
   /** The service this application serves: server-side tracing, metrics and authorization. */
   public static class Server {
 
-    /** Name of the service this application serves (as callers address it); setting it installs the server filter or interceptors and enforces the mesh configuration's authorization policies for it. */
+    /**
+     * Name of the service this application serves (as callers address it); setting it installs the
+     * server filter or interceptors and enforces the mesh configuration's authorization policies
+     * for it.
+     */
     private String service;
 
-    /** Whether requests are checked against the authorization policies of the mesh configuration that apply to the service. */
+    /**
+     * Whether requests are checked against the authorization policies of the mesh configuration
+     * that apply to the service.
+     */
     private boolean authorization = true;
 
     public String getService() {

@@ -26,17 +26,19 @@ import org.springframework.core.Ordered;
  * The workload's security from {@code weft.mesh.security.*} and {@code weft.mesh.server.*}:
  *
  * <ul>
- *   <li>a {@link WorkloadTls} from the certificate files (watched for rotation), which the mesh's gRPC
- *       and HTTP clients use for clusters whose {@code tls} block asks for TLS;
+ *   <li>a {@link WorkloadTls} from the certificate files (watched for rotation), which the mesh's
+ *       gRPC and HTTP clients use for clusters whose {@code tls} block asks for TLS;
  *   <li>an SSL bundle of the same certificate (named by {@code weft.mesh.security.ssl-bundle},
- *       {@code weft} by default, and updated when the files rotate) for the application's own servers:
- *       {@code server.ssl.bundle=weft} with {@code server.ssl.client-auth=need};
+ *       {@code weft} by default, and updated when the files rotate) for the application's own
+ *       servers: {@code server.ssl.bundle=weft} with {@code server.ssl.client-auth=need};
  *   <li>with {@code weft.mesh.server.service}, an {@link AuthorizationEnforcer} that follows the
  *       mesh configuration's authorization policies for that service, enforced by a servlet filter
  *       (servlet applications) and by a gRPC server interceptor (Spring gRPC servers).
  * </ul>
  */
-@AutoConfiguration(after = MeshAutoConfiguration.class, before = {MeshHttpAutoConfiguration.class, MeshGrpcAutoConfiguration.class})
+@AutoConfiguration(
+    after = MeshAutoConfiguration.class,
+    before = {MeshHttpAutoConfiguration.class, MeshGrpcAutoConfiguration.class})
 @ConditionalOnClass(WorkloadTls.class)
 @ConditionalOnBooleanProperty(name = "weft.mesh.enabled", matchIfMissing = true)
 public class MeshSecurityAutoConfiguration {
@@ -54,13 +56,16 @@ public class MeshSecurityAutoConfiguration {
       missing.add("weft.mesh.security.ca-certificates");
     }
     if (!missing.isEmpty()) {
-      throw new IllegalStateException("weft.mesh.security.certificate-chain is set, so " + String.join(" and ", missing)
-          + " must be set too");
+      throw new IllegalStateException(
+          "weft.mesh.security.certificate-chain is set, so "
+              + String.join(" and ", missing)
+              + " must be set too");
     }
-    WorkloadTls.Builder b = WorkloadTls.builder()
-        .identity(s.getCertificateChain(), s.getPrivateKey())
-        .caCertificates(s.getCaCertificates())
-        .trustDomains(s.getTrustDomains().toArray(String[]::new));
+    WorkloadTls.Builder b =
+        WorkloadTls.builder()
+            .identity(s.getCertificateChain(), s.getPrivateKey())
+            .caCertificates(s.getCaCertificates())
+            .trustDomains(s.getTrustDomains().toArray(String[]::new));
     if (s.getRefreshInterval() != null && !s.getRefreshInterval().isZero()) {
       b.watch(s.getRefreshInterval());
     }
@@ -72,8 +77,13 @@ public class MeshSecurityAutoConfiguration {
   @ConditionalOnClass(SslBundleRegistrar.class)
   static class SslBundleConfiguration {
     @Bean
-    static SslBundleRegistrar meshSslBundleRegistrar(ObjectProvider<WorkloadTls> tls, ObjectProvider<MeshProperties> properties) {
-      return registry -> tls.ifAvailable(t -> WorkloadSslBundle.register(t, properties.getObject().getSecurity().getSslBundle(), registry));
+    static SslBundleRegistrar meshSslBundleRegistrar(
+        ObjectProvider<WorkloadTls> tls, ObjectProvider<MeshProperties> properties) {
+      return registry ->
+          tls.ifAvailable(
+              t ->
+                  WorkloadSslBundle.register(
+                      t, properties.getObject().getSecurity().getSslBundle(), registry));
     }
   }
 
@@ -92,28 +102,38 @@ public class MeshSecurityAutoConfiguration {
   @ConditionalOnMissingBean
   @ConditionalOnBean({Mesh.class, AuthorizationEnforcer.class})
   @ConditionalOnProperty(prefix = "weft.mesh.server", name = "service")
-  MeshAuthorization meshAuthorization(Mesh mesh, AuthorizationEnforcer enforcer, MeshProperties properties) {
+  MeshAuthorization meshAuthorization(
+      Mesh mesh, AuthorizationEnforcer enforcer, MeshProperties properties) {
     return MeshAuthorization.follow(mesh, enforcer, properties.getServer().getService());
   }
 
-  /** The server filter of servlet applications: tracing, {@code weft.server.requests}, authorization. */
+  /**
+   * The server filter of servlet applications: tracing, {@code weft.server.requests},
+   * authorization.
+   */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-  @ConditionalOnClass(name = {"dev.weft.mesh.http.server.MeshServletFilter", "jakarta.servlet.Filter"})
+  @ConditionalOnClass(
+      name = {"dev.weft.mesh.http.server.MeshServletFilter", "jakarta.servlet.Filter"})
   @ConditionalOnProperty(prefix = "weft.mesh.server", name = "service")
   static class ServletConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "meshServletFilter")
-    FilterRegistrationBean<dev.weft.mesh.http.server.MeshServletFilter> meshServletFilter(MeshProperties properties,
-        ObjectProvider<AuthorizationEnforcer> enforcer, ObjectProvider<MeshAuthorization> following,
-        ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<OpenTelemetry> openTelemetry) {
-      following.getIfAvailable(); // the enforcer follows the configuration even under lazy initialization
+    FilterRegistrationBean<dev.weft.mesh.http.server.MeshServletFilter> meshServletFilter(
+        MeshProperties properties,
+        ObjectProvider<AuthorizationEnforcer> enforcer,
+        ObjectProvider<MeshAuthorization> following,
+        ObjectProvider<MeterRegistry> meterRegistry,
+        ObjectProvider<OpenTelemetry> openTelemetry) {
+      following.getIfAvailable(); // the enforcer follows the configuration even under lazy
+      // initialization
       dev.weft.mesh.http.server.MeshServletFilter.Builder b =
           dev.weft.mesh.http.server.MeshServletFilter.builder(properties.getServer().getService());
       enforcer.ifAvailable(b::authorization);
       meterRegistry.ifAvailable(b::meterRegistry);
       openTelemetry.ifAvailable(b::openTelemetry);
-      FilterRegistrationBean<dev.weft.mesh.http.server.MeshServletFilter> registration = new FilterRegistrationBean<>(b.build());
+      FilterRegistrationBean<dev.weft.mesh.http.server.MeshServletFilter> registration =
+          new FilterRegistrationBean<>(b.build());
       registration.setName("meshServletFilter");
       // first, so that denied requests reach nothing else and every request is traced
       registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
@@ -122,21 +142,29 @@ public class MeshSecurityAutoConfiguration {
   }
 
   /**
-   * The server interceptor of Spring gRPC servers: tracing, {@code weft.server.calls}, authorization;
-   * ordered ahead of the application's own global interceptors, as the servlet filter is.
+   * The server interceptor of Spring gRPC servers: tracing, {@code weft.server.calls},
+   * authorization; ordered ahead of the application's own global interceptors, as the servlet
+   * filter is.
    */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = {"dev.weft.mesh.grpc.MeshServer", "org.springframework.grpc.server.GlobalServerInterceptor"})
+  @ConditionalOnClass(
+      name = {
+        "dev.weft.mesh.grpc.MeshServer",
+        "org.springframework.grpc.server.GlobalServerInterceptor"
+      })
   @ConditionalOnProperty(prefix = "weft.mesh.server", name = "service")
   static class GrpcServerConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @org.springframework.grpc.server.GlobalServerInterceptor
     @org.springframework.core.annotation.Order(Ordered.HIGHEST_PRECEDENCE + 10)
-    MeshServerInterceptor meshServerInterceptor(ObjectProvider<AuthorizationEnforcer> enforcer,
-        ObjectProvider<MeshAuthorization> following, ObjectProvider<MeterRegistry> meterRegistry,
+    MeshServerInterceptor meshServerInterceptor(
+        ObjectProvider<AuthorizationEnforcer> enforcer,
+        ObjectProvider<MeshAuthorization> following,
+        ObjectProvider<MeterRegistry> meterRegistry,
         ObjectProvider<OpenTelemetry> openTelemetry) {
-      following.getIfAvailable(); // the enforcer follows the configuration even under lazy initialization
+      following.getIfAvailable(); // the enforcer follows the configuration even under lazy
+      // initialization
       dev.weft.mesh.grpc.MeshServer.Builder b = dev.weft.mesh.grpc.MeshServer.builder();
       enforcer.ifAvailable(b::authorization);
       meterRegistry.ifAvailable(b::meterRegistry);

@@ -23,8 +23,8 @@ public final class MeshServerInterceptor implements ServerInterceptor {
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
-      ServerCallHandler<ReqT, RespT> next) {
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     ServerCallHandler<ReqT, RespT> handler = next;
     for (int i = interceptors.size() - 1; i >= 0; i--) {
       ServerInterceptor interceptor = interceptors.get(i);

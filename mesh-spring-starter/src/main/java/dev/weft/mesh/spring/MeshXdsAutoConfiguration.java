@@ -34,22 +34,28 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 @EnableConfigurationProperties(MeshProperties.class)
 public class MeshXdsAutoConfiguration {
 
-  /** The xDS source; a configuration file, when also named, wins (the file source is made first). */
+  /**
+   * The xDS source; a configuration file, when also named, wins (the file source is made first).
+   */
   @Bean
   @ConditionalOnMissingBean(ConfigSource.class)
-  XdsConfigSource meshConfigSource(MeshProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
+  XdsConfigSource meshConfigSource(
+      MeshProperties properties, ObjectProvider<MeterRegistry> meterRegistry) {
     MeshProperties.Xds xds = properties.getXds();
-    Bootstrap bootstrap = xds.getBootstrap() != null
-        ? BootstrapLoader.fromFile(xds.getBootstrap())
-        : BootstrapLoader.fromEnvironment();
+    Bootstrap bootstrap =
+        xds.getBootstrap() != null
+            ? BootstrapLoader.fromFile(xds.getBootstrap())
+            : BootstrapLoader.fromEnvironment();
     XdsConfigSource.Builder b = XdsConfigSource.builder(bootstrap).targets(xds.getTargets());
     if (xds.getServerListener() != null && !xds.getServerListener().isBlank()) {
       b.serverListener(xds.getServerListener());
-      if (properties.getServer().getService() == null || properties.getServer().getService().isBlank()) {
-        LoggerFactory.getLogger(MeshXdsAutoConfiguration.class).warn(
-            "weft.mesh.xds.server-listener is set but weft.mesh.server.service is not: the authorization policies of the "
-                + "server Listener are read but the starter enforces them on no server; set weft.mesh.server.service "
-                + "(or enforce them yourself with MeshAuthorization.follow)");
+      if (properties.getServer().getService() == null
+          || properties.getServer().getService().isBlank()) {
+        LoggerFactory.getLogger(MeshXdsAutoConfiguration.class)
+            .warn(
+                "weft.mesh.xds.server-listener is set but weft.mesh.server.service is not: the authorization policies of the "
+                    + "server Listener are read but the starter enforces them on no server; set weft.mesh.server.service "
+                    + "(or enforce them yourself with MeshAuthorization.follow)");
       }
     }
     if (xds.getCacheDirectory() != null) {
@@ -70,8 +76,9 @@ public class MeshXdsAutoConfiguration {
         return false;
       }
       return Binder.get(context.getEnvironment())
-          .bind("weft.mesh.xds.targets", Bindable.listOf(String.class))
-          .map(list -> !list.isEmpty()).orElse(false)
+              .bind("weft.mesh.xds.targets", Bindable.listOf(String.class))
+              .map(list -> !list.isEmpty())
+              .orElse(false)
           || !context.getEnvironment().getProperty("weft.mesh.xds.server-listener", "").isBlank();
     }
   }

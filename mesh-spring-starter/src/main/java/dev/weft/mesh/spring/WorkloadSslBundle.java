@@ -15,11 +15,11 @@ import org.springframework.boot.ssl.SslBundleRegistry;
 import org.springframework.boot.ssl.SslStoreBundle;
 
 /**
- * The workload's certificate as a Spring Boot {@link SslBundle}, made from the material the
- * {@link WorkloadTls} has in use (so only a certificate and key that parsed and matched ever reach a
+ * The workload's certificate as a Spring Boot {@link SslBundle}, made from the material the {@link
+ * WorkloadTls} has in use (so only a certificate and key that parsed and matched ever reach a
  * server), and updated in the registry whenever that material or the CA bundle is reloaded: servers
- * that support bundle updates (Spring Boot's Tomcat and Netty servers, for example) then use the new
- * certificate for new connections.
+ * that support bundle updates (Spring Boot's Tomcat and Netty servers, for example) then use the
+ * new certificate for new connections.
  */
 final class WorkloadSslBundle {
   private static final Logger log = LoggerFactory.getLogger(WorkloadSslBundle.class);
@@ -30,45 +30,56 @@ final class WorkloadSslBundle {
   static void register(WorkloadTls tls, String name, SslBundleRegistry registry) {
     registry.registerBundle(name, of(tls));
     Object updating = new Object();
-    TlsMaterialListener update = new TlsMaterialListener() {
-      @Override
-      public void reloaded(String description) {
-        // The key and the CA bundle may reload on different threads: one update at a time, each
-        // reading the material in use when it runs, so the last one in is the newest.
-        synchronized (updating) {
-          updateBundle(description);
-        }
-      }
+    TlsMaterialListener update =
+        new TlsMaterialListener() {
+          @Override
+          public void reloaded(String description) {
+            // The key and the CA bundle may reload on different threads: one update at a time, each
+            // reading the material in use when it runs, so the last one in is the newest.
+            synchronized (updating) {
+              updateBundle(description);
+            }
+          }
 
-      private void updateBundle(String description) {
-        try {
-          registry.updateBundle(name, of(tls));
-        } catch (RuntimeException e) {
-          log.warn("SSL bundle '{}' could not be updated after the workload certificate changed ({}); servers keep the previous one",
-              name, description, e);
-        }
-      }
-    };
+          private void updateBundle(String description) {
+            try {
+              registry.updateBundle(name, of(tls));
+            } catch (RuntimeException e) {
+              log.warn(
+                  "SSL bundle '{}' could not be updated after the workload certificate changed ({}); servers keep the previous one",
+                  name,
+                  description,
+                  e);
+            }
+          }
+        };
     tls.keyManager().addListener(update);
     tls.trustBundle().addListener(update);
   }
 
-  /** A bundle of the material in use now: the key store holds the workload's key and chain, the trust store its CAs. */
+  /**
+   * A bundle of the material in use now: the key store holds the workload's key and chain, the
+   * trust store its CAs.
+   */
   static SslBundle of(WorkloadTls tls) {
     try {
       KeyMaterial material = tls.keyManager().current();
       KeyStore keyStore = KeyStore.getInstance(KeyStore.getDefaultType());
       keyStore.load(null, null);
-      keyStore.setKeyEntry(ALIAS, material.privateKey(), new char[0], material.chain().toArray(Certificate[]::new));
+      keyStore.setKeyEntry(
+          ALIAS, material.privateKey(), new char[0], material.chain().toArray(Certificate[]::new));
       KeyStore trustStore = KeyStore.getInstance(KeyStore.getDefaultType());
       trustStore.load(null, null);
       List<X509Certificate> cas = tls.trustBundle().certificates();
       for (int i = 0; i < cas.size(); i++) {
         trustStore.setCertificateEntry("ca-" + i, cas.get(i));
       }
-      return SslBundle.of(SslStoreBundle.of(keyStore, "", trustStore), org.springframework.boot.ssl.SslBundleKey.of("", ALIAS));
+      return SslBundle.of(
+          SslStoreBundle.of(keyStore, "", trustStore),
+          org.springframework.boot.ssl.SslBundleKey.of("", ALIAS));
     } catch (GeneralSecurityException | java.io.IOException e) {
-      throw new IllegalStateException("the workload certificate cannot be put in an SSL bundle: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the workload certificate cannot be put in an SSL bundle: " + e.getMessage(), e);
     }
   }
 }

@@ -25,31 +25,46 @@ import org.springframework.grpc.client.ChannelBuilderOptions;
 import org.springframework.grpc.client.GrpcChannelFactory;
 
 class MeshGrpcAutoConfigurationTest {
-  private final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(MeshXdsAutoConfiguration.class, MeshAutoConfiguration.class, MeshGrpcAutoConfiguration.class));
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withConfiguration(
+              AutoConfigurations.of(
+                  MeshXdsAutoConfiguration.class,
+                  MeshAutoConfiguration.class,
+                  MeshGrpcAutoConfiguration.class));
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Server server;
   private Path config;
 
   @BeforeEach
   void start() throws Exception {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new SimpleServiceGrpc.SimpleServiceImplBase() {
-          @Override
-          public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responses) {
-            responses.onNext(SimpleResponse.newBuilder().setResponseMessage("hello " + request.getRequestMessage()).build());
-            responses.onCompleted();
-          }
-        }).build().start();
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(
+                new SimpleServiceGrpc.SimpleServiceImplBase() {
+                  @Override
+                  public void unaryRpc(
+                      SimpleRequest request, StreamObserver<SimpleResponse> responses) {
+                    responses.onNext(
+                        SimpleResponse.newBuilder()
+                            .setResponseMessage("hello " + request.getRequestMessage())
+                            .build());
+                    responses.onCompleted();
+                  }
+                })
+            .build()
+            .start();
     config = dir.resolve("mesh.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         clusters:
           simple:
             endpoints:
               - address: 127.0.0.1:%d
-        """.formatted(server.getPort()));
+        """
+            .formatted(server.getPort()));
   }
 
   @AfterEach
@@ -59,33 +74,49 @@ class MeshGrpcAutoConfigurationTest {
 
   @Test
   void meshTargetsWorkThroughSpringGrpcsChannelFactory() {
-    runner.withPropertyValues("weft.mesh.config.file=" + config).run(context -> {
-      assertThat(context).hasSingleBean(MeshGrpc.class).hasSingleBean(MeshGrpcChannelFactory.class);
-      GrpcChannelFactory factory = context.getBean(MeshGrpcChannelFactory.class);
-      assertThat(factory.supports("mesh:///simple")).isTrue();
-      assertThat(factory.supports("dns:///localhost:9090")).isFalse();
-      ManagedChannel channel = factory.createChannel("mesh:///simple", ChannelBuilderOptions.defaults());
-      SimpleResponse r = SimpleServiceGrpc.newBlockingStub(channel)
-          .unaryRpc(SimpleRequest.newBuilder().setRequestMessage("mesh").build());
-      assertThat(r.getResponseMessage()).isEqualTo("hello mesh");
-      channel.shutdownNow();
-    });
+    runner
+        .withPropertyValues("weft.mesh.config.file=" + config)
+        .run(
+            context -> {
+              assertThat(context)
+                  .hasSingleBean(MeshGrpc.class)
+                  .hasSingleBean(MeshGrpcChannelFactory.class);
+              GrpcChannelFactory factory = context.getBean(MeshGrpcChannelFactory.class);
+              assertThat(factory.supports("mesh:///simple")).isTrue();
+              assertThat(factory.supports("dns:///localhost:9090")).isFalse();
+              ManagedChannel channel =
+                  factory.createChannel("mesh:///simple", ChannelBuilderOptions.defaults());
+              SimpleResponse r =
+                  SimpleServiceGrpc.newBlockingStub(channel)
+                      .unaryRpc(SimpleRequest.newBuilder().setRequestMessage("mesh").build());
+              assertThat(r.getResponseMessage()).isEqualTo("hello mesh");
+              channel.shutdownNow();
+            });
   }
 
   @Test
   void stubsCanUseAChannelForALogicalService() {
-    runner.withPropertyValues("weft.mesh.config.file=" + config).run(context -> {
-      MeshGrpc grpc = context.getBean(MeshGrpc.class);
-      SimpleResponse r = SimpleServiceGrpc.newBlockingStub(grpc.channel("simple"))
-          .unaryRpc(SimpleRequest.newBuilder().setRequestMessage("stub").build());
-      assertThat(r.getResponseMessage()).isEqualTo("hello stub");
-    });
+    runner
+        .withPropertyValues("weft.mesh.config.file=" + config)
+        .run(
+            context -> {
+              MeshGrpc grpc = context.getBean(MeshGrpc.class);
+              SimpleResponse r =
+                  SimpleServiceGrpc.newBlockingStub(grpc.channel("simple"))
+                      .unaryRpc(SimpleRequest.newBuilder().setRequestMessage("stub").build());
+              assertThat(r.getResponseMessage()).isEqualTo("hello stub");
+            });
   }
 
   @Test
   void withoutSpringGrpcThereIsNoChannelFactoryButStillAMeshGrpc() {
-    runner.withPropertyValues("weft.mesh.config.file=" + config)
+    runner
+        .withPropertyValues("weft.mesh.config.file=" + config)
         .withClassLoader(new FilteredClassLoader(GrpcChannelFactory.class))
-        .run(context -> assertThat(context).hasSingleBean(MeshGrpc.class).doesNotHaveBean(MeshGrpcChannelFactory.class));
+        .run(
+            context ->
+                assertThat(context)
+                    .hasSingleBean(MeshGrpc.class)
+                    .doesNotHaveBean(MeshGrpcChannelFactory.class));
   }
 }

@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Two WireMock backends (reviews v1 and v2) and a mesh configuration file that splits 80/20 between them. */
+/**
+ * Two WireMock backends (reviews v1 and v2) and a mesh configuration file that splits 80/20 between
+ * them.
+ */
 final class TestBackends implements AutoCloseable {
   final WireMockServer v1 = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
   final WireMockServer v2 = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
@@ -22,7 +25,9 @@ final class TestBackends implements AutoCloseable {
     v1.stubFor(any(anyUrl()).willReturn(aResponse().withBody("v1")));
     v2.stubFor(any(anyUrl()).willReturn(aResponse().withBody("v2")));
     configFile = dir.resolve("mesh.yaml");
-    Files.writeString(configFile, """
+    Files.writeString(
+        configFile,
+        """
         version: "test-1"
         clusters:
           reviews:
@@ -39,7 +44,8 @@ final class TestBackends implements AutoCloseable {
                 destinations:
                   - {cluster: reviews, subset: v1, weight: 80}
                   - {cluster: reviews, subset: v2, weight: 20}
-        """.formatted(v1.port(), v2.port()));
+        """
+            .formatted(v1.port(), v2.port()));
   }
 
   String property() {

@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A {@link Ticker} that moves only when told to, for tests of time-dependent behaviour. Thread-safe.
+ * A {@link Ticker} that moves only when told to, for tests of time-dependent behaviour.
+ * Thread-safe.
  */
 public final class FakeTicker implements Ticker {
   private final AtomicLong nanos = new AtomicLong();

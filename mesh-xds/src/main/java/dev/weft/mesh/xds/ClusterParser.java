@@ -11,8 +11,8 @@ import dev.weft.mesh.xds.XdsValues.ClusterKind;
 import dev.weft.mesh.xds.XdsValues.XdsCluster;
 import dev.weft.mesh.xds.bootstrap.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.Thresholds;
-import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
+import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.extensions.clusters.aggregate.v3.ClusterConfig;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.maglev.v3.Maglev;
@@ -31,11 +31,13 @@ import java.util.Map;
 /**
  * Parses a Cluster: its discovery type (EDS, STATIC, LOGICAL_DNS/STRICT_DNS, aggregate), load
  * balancing (lb_policy or load_balancing_policy, gRFC A42/A48/A52), circuit breakers (A32), outlier
- * detection (A50), connect timeout and upstream TLS (certificate provider instances from the bootstrap).
+ * detection (A50), connect timeout and upstream TLS (certificate provider instances from the
+ * bootstrap).
  */
 final class ClusterParser {
   static final String AGGREGATE = "envoy.clusters.aggregate";
-  static final String TLS_TYPE = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
+  static final String TLS_TYPE =
+      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
   private static final String LB = "type.googleapis.com/envoy.extensions.load_balancing_policies.";
 
   private final Map<String, Bootstrap.CertificateProvider> providers;
@@ -55,46 +57,87 @@ final class ClusterParser {
         switch (c.getType()) {
           case EDS -> {
             kind = ClusterKind.EDS;
-            if (c.getEdsClusterConfig().getEdsConfig().hasPath() || c.getEdsClusterConfig().getEdsConfig().hasApiConfigSource()) {
+            if (c.getEdsClusterConfig().getEdsConfig().hasPath()
+                || c.getEdsClusterConfig().getEdsConfig().hasApiConfigSource()) {
               throw FieldException.of("eds_cluster_config.eds_config", "must be ads or self");
             }
-            eds = c.getEdsClusterConfig().getServiceName().isEmpty() ? name : c.getEdsClusterConfig().getServiceName();
+            eds =
+                c.getEdsClusterConfig().getServiceName().isEmpty()
+                    ? name
+                    : c.getEdsClusterConfig().getServiceName();
           }
           case STATIC, LOGICAL_DNS, STRICT_DNS -> {
-            kind = c.getType() == io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.STATIC ? ClusterKind.STATIC : ClusterKind.DNS;
+            kind =
+                c.getType() == io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.STATIC
+                    ? ClusterKind.STATIC
+                    : ClusterKind.DNS;
             endpoints = EndpointParser.parse(c.getLoadAssignment(), "load_assignment.").endpoints();
             if (endpoints.isEmpty()) {
-              throw FieldException.of("load_assignment.endpoints", "must list at least one endpoint for a %s cluster", c.getType());
+              throw FieldException.of(
+                  "load_assignment.endpoints",
+                  "must list at least one endpoint for a %s cluster",
+                  c.getType());
             }
           }
-          default -> throw FieldException.of("type", "%s is not supported (EDS, STATIC, LOGICAL_DNS, STRICT_DNS or aggregate)", c.getType());
+          default ->
+              throw FieldException.of(
+                  "type",
+                  "%s is not supported (EDS, STATIC, LOGICAL_DNS, STRICT_DNS or aggregate)",
+                  c.getType());
         }
       }
       case CLUSTER_TYPE -> {
         if (!c.getClusterType().getName().equals(AGGREGATE)) {
-          throw FieldException.of("cluster_type.name", "%s is not supported (only %s)", c.getClusterType().getName(), AGGREGATE);
+          throw FieldException.of(
+              "cluster_type.name",
+              "%s is not supported (only %s)",
+              c.getClusterType().getName(),
+              AGGREGATE);
         }
         kind = ClusterKind.AGGREGATE;
-        children = Protos.unpack(c.getClusterType().getTypedConfig(), ClusterConfig.class, "cluster_type.typed_config").getClustersList();
+        children =
+            Protos.unpack(
+                    c.getClusterType().getTypedConfig(),
+                    ClusterConfig.class,
+                    "cluster_type.typed_config")
+                .getClustersList();
         if (children.isEmpty()) {
           throw FieldException.of("cluster_type.typed_config.clusters", "must not be empty");
         }
       }
       default -> {
         kind = ClusterKind.EDS;
-        eds = c.getEdsClusterConfig().getServiceName().isEmpty() ? name : c.getEdsClusterConfig().getServiceName();
+        eds =
+            c.getEdsClusterConfig().getServiceName().isEmpty()
+                ? name
+                : c.getEdsClusterConfig().getServiceName();
       }
     }
     LoadBalancing lb = loadBalancing(c);
     CircuitBreakers cb = circuitBreakers(c);
-    OutlierDetection od = c.hasOutlierDetection() ? outlierDetection(c.getOutlierDetection()) : OutlierDetection.DISABLED;
-    Duration connect = c.hasConnectTimeout() ? Protos.duration(c.getConnectTimeout(), "connect_timeout") : Cluster.DEFAULT_CONNECT_TIMEOUT;
+    OutlierDetection od =
+        c.hasOutlierDetection()
+            ? outlierDetection(c.getOutlierDetection())
+            : OutlierDetection.DISABLED;
+    Duration connect =
+        c.hasConnectTimeout()
+            ? Protos.duration(c.getConnectTimeout(), "connect_timeout")
+            : Cluster.DEFAULT_CONNECT_TIMEOUT;
     if (connect.isZero()) {
       throw FieldException.of("connect_timeout", "must be greater than zero");
     }
     TlsSettings tls = c.hasTransportSocket() ? tls(c.getTransportSocket()) : TlsSettings.DISABLED;
-    Cluster model = FieldException.model("", () -> Cluster.builder(name).loadBalancing(lb).circuitBreakers(cb)
-        .outlierDetection(od).tls(tls).connectTimeout(connect).build());
+    Cluster model =
+        FieldException.model(
+            "",
+            () ->
+                Cluster.builder(name)
+                    .loadBalancing(lb)
+                    .circuitBreakers(cb)
+                    .outlierDetection(od)
+                    .tls(tls)
+                    .connectTimeout(connect)
+                    .build());
     return new XdsCluster(name, kind, eds, endpoints, children, model);
   }
 
@@ -103,39 +146,45 @@ final class ClusterParser {
     if (c.hasLoadBalancingPolicy()) {
       lb = policy(c.getLoadBalancingPolicy(), "load_balancing_policy", 0);
     } else {
-      lb = switch (c.getLbPolicy()) {
-        case ROUND_ROBIN -> LoadBalancing.of(LoadBalancing.ROUND_ROBIN);
-        case LEAST_REQUEST -> {
-          Map<String, Object> o = new LinkedHashMap<>();
-          if (c.getLeastRequestLbConfig().hasChoiceCount()) {
-            o.put("choiceCount", c.getLeastRequestLbConfig().getChoiceCount().getValue());
-          }
-          yield LoadBalancing.of(LoadBalancing.LEAST_REQUEST).withOptions(o);
-        }
-        case RING_HASH -> {
-          var rh = c.getRingHashLbConfig();
-          if (rh.getHashFunction() != io.envoyproxy.envoy.config.cluster.v3.Cluster.RingHashLbConfig.HashFunction.XX_HASH) {
-            throw FieldException.of("ring_hash_lb_config.hash_function", "only XX_HASH is supported, was %s", rh.getHashFunction());
-          }
-          Map<String, Object> o = new LinkedHashMap<>();
-          if (rh.hasMinimumRingSize()) {
-            o.put("minRingSize", rh.getMinimumRingSize().getValue());
-          }
-          if (rh.hasMaximumRingSize()) {
-            o.put("maxRingSize", rh.getMaximumRingSize().getValue());
-          }
-          yield LoadBalancing.of(LoadBalancing.RING_HASH).withOptions(o);
-        }
-        case MAGLEV -> {
-          Map<String, Object> o = new LinkedHashMap<>();
-          if (c.getMaglevLbConfig().hasTableSize()) {
-            o.put("tableSize", c.getMaglevLbConfig().getTableSize().getValue());
-          }
-          yield LoadBalancing.of(LoadBalancing.MAGLEV).withOptions(o);
-        }
-        case RANDOM -> LoadBalancing.of(LoadBalancing.RANDOM);
-        default -> throw FieldException.of("lb_policy", "%s is not supported", c.getLbPolicy());
-      };
+      lb =
+          switch (c.getLbPolicy()) {
+            case ROUND_ROBIN -> LoadBalancing.of(LoadBalancing.ROUND_ROBIN);
+            case LEAST_REQUEST -> {
+              Map<String, Object> o = new LinkedHashMap<>();
+              if (c.getLeastRequestLbConfig().hasChoiceCount()) {
+                o.put("choiceCount", c.getLeastRequestLbConfig().getChoiceCount().getValue());
+              }
+              yield LoadBalancing.of(LoadBalancing.LEAST_REQUEST).withOptions(o);
+            }
+            case RING_HASH -> {
+              var rh = c.getRingHashLbConfig();
+              if (rh.getHashFunction()
+                  != io.envoyproxy.envoy.config.cluster.v3.Cluster.RingHashLbConfig.HashFunction
+                      .XX_HASH) {
+                throw FieldException.of(
+                    "ring_hash_lb_config.hash_function",
+                    "only XX_HASH is supported, was %s",
+                    rh.getHashFunction());
+              }
+              Map<String, Object> o = new LinkedHashMap<>();
+              if (rh.hasMinimumRingSize()) {
+                o.put("minRingSize", rh.getMinimumRingSize().getValue());
+              }
+              if (rh.hasMaximumRingSize()) {
+                o.put("maxRingSize", rh.getMaximumRingSize().getValue());
+              }
+              yield LoadBalancing.of(LoadBalancing.RING_HASH).withOptions(o);
+            }
+            case MAGLEV -> {
+              Map<String, Object> o = new LinkedHashMap<>();
+              if (c.getMaglevLbConfig().hasTableSize()) {
+                o.put("tableSize", c.getMaglevLbConfig().getTableSize().getValue());
+              }
+              yield LoadBalancing.of(LoadBalancing.MAGLEV).withOptions(o);
+            }
+            case RANDOM -> LoadBalancing.of(LoadBalancing.RANDOM);
+            default -> throw FieldException.of("lb_policy", "%s is not supported", c.getLbPolicy());
+          };
     }
     if (c.hasCommonLbConfig()) {
       var common = c.getCommonLbConfig();
@@ -145,7 +194,10 @@ final class ClusterParser {
       if (common.hasHealthyPanicThreshold()) {
         double pct = common.getHealthyPanicThreshold().getValue();
         LoadBalancing base = lb;
-        lb = FieldException.model("common_lb_config.healthy_panic_threshold", () -> base.withPanicThresholdPercent(pct));
+        lb =
+            FieldException.model(
+                "common_lb_config.healthy_panic_threshold",
+                () -> base.withPanicThresholdPercent(pct));
       }
     }
     return lb;
@@ -189,10 +241,14 @@ final class ClusterParser {
         return LoadBalancing.of(LoadBalancing.MAGLEV).withOptions(o);
       } else if (type.equals(LB + "wrr_locality.v3.WrrLocality") && depth < 4) {
         WrrLocality w = Protos.unpack(cfg, WrrLocality.class, f);
-        return policy(w.getEndpointPickingPolicy(), f + ".endpoint_picking_policy", depth + 1).withLocalityWeighted(true);
+        return policy(w.getEndpointPickingPolicy(), f + ".endpoint_picking_policy", depth + 1)
+            .withLocalityWeighted(true);
       }
     }
-    throw FieldException.of(field + ".policies", "none is supported (round_robin, least_request, ring_hash, maglev, random, wrr_locality); found %s", seen);
+    throw FieldException.of(
+        field + ".policies",
+        "none is supported (round_robin, least_request, ring_hash, maglev, random, wrr_locality); found %s",
+        seen);
   }
 
   private static CircuitBreakers circuitBreakers(io.envoyproxy.envoy.config.cluster.v3.Cluster c) {
@@ -206,7 +262,9 @@ final class ClusterParser {
       int pending = t.hasMaxPendingRequests() ? clamp(t.getMaxPendingRequests().getValue()) : d;
       int requests = t.hasMaxRequests() ? clamp(t.getMaxRequests().getValue()) : d;
       int retries = t.hasMaxRetries() ? clamp(t.getMaxRetries().getValue()) : d;
-      return FieldException.model("circuit_breakers.thresholds[" + i + "]", () -> new CircuitBreakers(conns, pending, requests, retries));
+      return FieldException.model(
+          "circuit_breakers.thresholds[" + i + "]",
+          () -> new CircuitBreakers(conns, pending, requests, retries));
     }
     return CircuitBreakers.DEFAULT;
   }
@@ -215,7 +273,8 @@ final class ClusterParser {
     return (int) Math.min(Integer.MAX_VALUE, Integer.toUnsignedLong(unsigned));
   }
 
-  private static OutlierDetection outlierDetection(io.envoyproxy.envoy.config.cluster.v3.OutlierDetection o) {
+  private static OutlierDetection outlierDetection(
+      io.envoyproxy.envoy.config.cluster.v3.OutlierDetection o) {
     String f = "outlier_detection";
     OutlierDetection.Builder b = OutlierDetection.builder().enabled(true);
     if (o.hasInterval()) {
@@ -231,22 +290,49 @@ final class ClusterParser {
       b.maxEjectionPercent(clamp(o.getMaxEjectionPercent().getValue()));
     }
     int consecutive = o.hasConsecutive5Xx() ? clamp(o.getConsecutive5Xx().getValue()) : 5;
-    int enforcing5xx = o.hasEnforcingConsecutive5Xx() ? clamp(o.getEnforcingConsecutive5Xx().getValue()) : 100;
+    int enforcing5xx =
+        o.hasEnforcingConsecutive5Xx() ? clamp(o.getEnforcingConsecutive5Xx().getValue()) : 100;
     b.consecutiveFailures(enforcing5xx == 0 ? 0 : consecutive);
-    int gateway = o.hasConsecutiveGatewayFailure() ? clamp(o.getConsecutiveGatewayFailure().getValue()) : 5;
-    int enforcingGateway = o.hasEnforcingConsecutiveGatewayFailure() ? clamp(o.getEnforcingConsecutiveGatewayFailure().getValue()) : 0;
+    int gateway =
+        o.hasConsecutiveGatewayFailure() ? clamp(o.getConsecutiveGatewayFailure().getValue()) : 5;
+    int enforcingGateway =
+        o.hasEnforcingConsecutiveGatewayFailure()
+            ? clamp(o.getEnforcingConsecutiveGatewayFailure().getValue())
+            : 0;
     b.consecutiveGatewayFailures(enforcingGateway == 0 ? 0 : gateway);
-    int srEnforcing = o.hasEnforcingSuccessRate() ? clamp(o.getEnforcingSuccessRate().getValue()) : 100;
-    int srHosts = o.hasSuccessRateMinimumHosts() ? clamp(o.getSuccessRateMinimumHosts().getValue()) : 5;
-    int srVolume = o.hasSuccessRateRequestVolume() ? clamp(o.getSuccessRateRequestVolume().getValue()) : 100;
-    double srFactor = (o.hasSuccessRateStdevFactor() ? clamp(o.getSuccessRateStdevFactor().getValue()) : 1900) / 1000.0;
-    b.successRate(FieldException.model(f + ".success_rate", () -> new OutlierDetection.SuccessRate(srHosts, srVolume, srFactor, srEnforcing)));
-    int fpEnforcing = o.hasEnforcingFailurePercentage() ? clamp(o.getEnforcingFailurePercentage().getValue()) : 0;
-    int fpThreshold = o.hasFailurePercentageThreshold() ? clamp(o.getFailurePercentageThreshold().getValue()) : 85;
-    int fpHosts = o.hasFailurePercentageMinimumHosts() ? clamp(o.getFailurePercentageMinimumHosts().getValue()) : 5;
-    int fpVolume = o.hasFailurePercentageRequestVolume() ? clamp(o.getFailurePercentageRequestVolume().getValue()) : 50;
-    b.failurePercentage(FieldException.model(f + ".failure_percentage",
-        () -> new OutlierDetection.FailurePercentage(fpThreshold, fpHosts, fpVolume, fpEnforcing)));
+    int srEnforcing =
+        o.hasEnforcingSuccessRate() ? clamp(o.getEnforcingSuccessRate().getValue()) : 100;
+    int srHosts =
+        o.hasSuccessRateMinimumHosts() ? clamp(o.getSuccessRateMinimumHosts().getValue()) : 5;
+    int srVolume =
+        o.hasSuccessRateRequestVolume() ? clamp(o.getSuccessRateRequestVolume().getValue()) : 100;
+    double srFactor =
+        (o.hasSuccessRateStdevFactor() ? clamp(o.getSuccessRateStdevFactor().getValue()) : 1900)
+            / 1000.0;
+    b.successRate(
+        FieldException.model(
+            f + ".success_rate",
+            () -> new OutlierDetection.SuccessRate(srHosts, srVolume, srFactor, srEnforcing)));
+    int fpEnforcing =
+        o.hasEnforcingFailurePercentage() ? clamp(o.getEnforcingFailurePercentage().getValue()) : 0;
+    int fpThreshold =
+        o.hasFailurePercentageThreshold()
+            ? clamp(o.getFailurePercentageThreshold().getValue())
+            : 85;
+    int fpHosts =
+        o.hasFailurePercentageMinimumHosts()
+            ? clamp(o.getFailurePercentageMinimumHosts().getValue())
+            : 5;
+    int fpVolume =
+        o.hasFailurePercentageRequestVolume()
+            ? clamp(o.getFailurePercentageRequestVolume().getValue())
+            : 50;
+    b.failurePercentage(
+        FieldException.model(
+            f + ".failure_percentage",
+            () ->
+                new OutlierDetection.FailurePercentage(
+                    fpThreshold, fpHosts, fpVolume, fpEnforcing)));
     return FieldException.model(f, b::build);
   }
 
@@ -254,7 +340,8 @@ final class ClusterParser {
     String f = "transport_socket";
     Any cfg = socket.getTypedConfig();
     if (!cfg.getTypeUrl().equals(TLS_TYPE)) {
-      throw FieldException.of(f + ".typed_config", "only UpstreamTlsContext is supported, was %s", cfg.getTypeUrl());
+      throw FieldException.of(
+          f + ".typed_config", "only UpstreamTlsContext is supported, was %s", cfg.getTypeUrl());
     }
     UpstreamTlsContext ctx = Protos.unpack(cfg, UpstreamTlsContext.class, f + ".typed_config");
     CommonTlsContext common = ctx.getCommonTlsContext();
@@ -262,7 +349,10 @@ final class ClusterParser {
     String chain = "";
     String key = "";
     if (common.hasTlsCertificateProviderInstance()) {
-      Bootstrap.CertificateProvider p = provider(common.getTlsCertificateProviderInstance().getInstanceName(), cf + ".tls_certificate_provider_instance");
+      Bootstrap.CertificateProvider p =
+          provider(
+              common.getTlsCertificateProviderInstance().getInstanceName(),
+              cf + ".tls_certificate_provider_instance");
       chain = p.certificateFile();
       key = p.privateKeyFile();
     } else if (common.getTlsCertificatesCount() > 0) {
@@ -279,20 +369,29 @@ final class ClusterParser {
     List<String> sans = new ArrayList<>();
     if (validation != null) {
       if (validation.hasCaCertificateProviderInstance()) {
-        ca = provider(validation.getCaCertificateProviderInstance().getInstanceName(), cf + ".validation_context.ca_certificate_provider_instance")
-            .caCertificateFile();
+        ca =
+            provider(
+                    validation.getCaCertificateProviderInstance().getInstanceName(),
+                    cf + ".validation_context.ca_certificate_provider_instance")
+                .caCertificateFile();
       } else if (validation.hasTrustedCa()) {
         ca = validation.getTrustedCa().getFilename();
       }
       for (StringMatcher m : validation.getMatchSubjectAltNamesList()) {
         if (m.getMatchPatternCase() != StringMatcher.MatchPatternCase.EXACT) {
-          throw FieldException.of(cf + ".validation_context.match_subject_alt_names", "only exact matches are supported, was %s", m.getMatchPatternCase());
+          throw FieldException.of(
+              cf + ".validation_context.match_subject_alt_names",
+              "only exact matches are supported, was %s",
+              m.getMatchPatternCase());
         }
         sans.add(m.getExact());
       }
     } else if (common.hasValidationContextCertificateProviderInstance()) {
-      ca = provider(common.getValidationContextCertificateProviderInstance().getInstanceName(),
-          cf + ".validation_context_certificate_provider_instance").caCertificateFile();
+      ca =
+          provider(
+                  common.getValidationContextCertificateProviderInstance().getInstanceName(),
+                  cf + ".validation_context_certificate_provider_instance")
+              .caCertificateFile();
     }
     TlsSettings.Mode mode = chain.isEmpty() ? TlsSettings.Mode.SIMPLE : TlsSettings.Mode.MUTUAL;
     String c = chain;
@@ -304,8 +403,11 @@ final class ClusterParser {
   private Bootstrap.CertificateProvider provider(String instance, String field) {
     Bootstrap.CertificateProvider p = providers.get(instance);
     if (p == null) {
-      throw FieldException.of(field + ".instance_name", "names certificate provider '%s', which the bootstrap does not declare (declared: %s)",
-          instance, providers.keySet());
+      throw FieldException.of(
+          field + ".instance_name",
+          "names certificate provider '%s', which the bootstrap does not declare (declared: %s)",
+          instance,
+          providers.keySet());
     }
     return p;
   }

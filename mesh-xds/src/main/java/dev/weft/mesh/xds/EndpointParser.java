@@ -33,19 +33,33 @@ final class EndpointParser {
     List<Endpoint> out = new ArrayList<>();
     Set<String> addresses = new HashSet<>();
     TreeSet<Integer> priorities = new TreeSet<>();
-    boolean anyLocalityWeight = cla.getEndpointsList().stream().anyMatch(LocalityLbEndpoints::hasLoadBalancingWeight);
+    boolean anyLocalityWeight =
+        cla.getEndpointsList().stream().anyMatch(LocalityLbEndpoints::hasLoadBalancingWeight);
     for (int l = 0; l < cla.getEndpointsCount(); l++) {
       LocalityLbEndpoints group = cla.getEndpoints(l);
       String lf = field + "endpoints[" + l + "]";
-      long localityWeight = group.hasLoadBalancingWeight() ? Integer.toUnsignedLong(group.getLoadBalancingWeight().getValue()) : 0;
+      long localityWeight =
+          group.hasLoadBalancingWeight()
+              ? Integer.toUnsignedLong(group.getLoadBalancingWeight().getValue())
+              : 0;
       if (anyLocalityWeight && localityWeight == 0) {
-        continue; // gRPC and Envoy's locality-weighted balancing send nothing to a locality without weight
+        continue; // gRPC and Envoy's locality-weighted balancing send nothing to a locality without
+        // weight
       }
-      Locality locality = FieldException.model(lf + ".locality", () -> new Locality(group.getLocality().getRegion(),
-          group.getLocality().getZone(), group.getLocality().getSubZone()));
+      Locality locality =
+          FieldException.model(
+              lf + ".locality",
+              () ->
+                  new Locality(
+                      group.getLocality().getRegion(),
+                      group.getLocality().getZone(),
+                      group.getLocality().getSubZone()));
       long sum = 0;
       for (LbEndpoint e : group.getLbEndpointsList()) {
-        sum += e.hasLoadBalancingWeight() ? Integer.toUnsignedLong(e.getLoadBalancingWeight().getValue()) : 1;
+        sum +=
+            e.hasLoadBalancingWeight()
+                ? Integer.toUnsignedLong(e.getLoadBalancingWeight().getValue())
+                : 1;
       }
       for (int i = 0; i < group.getLbEndpointsCount(); i++) {
         LbEndpoint e = group.getLbEndpoints(i);
@@ -55,19 +69,37 @@ final class EndpointParser {
         }
         SocketAddress sa = e.getEndpoint().getAddress().getSocketAddress();
         if (sa.getPortSpecifierCase() != SocketAddress.PortSpecifierCase.PORT_VALUE) {
-          throw FieldException.of(ef + ".endpoint.address.socket_address.port_value", "is required (named ports are not supported)");
+          throw FieldException.of(
+              ef + ".endpoint.address.socket_address.port_value",
+              "is required (named ports are not supported)");
         }
-        long weight = e.hasLoadBalancingWeight() ? Integer.toUnsignedLong(e.getLoadBalancingWeight().getValue()) : 1;
+        long weight =
+            e.hasLoadBalancingWeight()
+                ? Integer.toUnsignedLong(e.getLoadBalancingWeight().getValue())
+                : 1;
         if (weight == 0) {
           throw FieldException.of(ef + ".load_balancing_weight", "must be at least 1");
         }
-        int effective = anyLocalityWeight ? scaled(localityWeight, weight, sum) : (int) Math.min(weight, Integer.MAX_VALUE / 1024);
+        int effective =
+            anyLocalityWeight
+                ? scaled(localityWeight, weight, sum)
+                : (int) Math.min(weight, Integer.MAX_VALUE / 1024);
         Map<String, String> labels = labels(e.getMetadata().getFilterMetadataMap());
         int port = sa.getPortValue();
-        Endpoint endpoint = FieldException.model(ef, () -> Endpoint.builder(sa.getAddress(), port).weight(effective)
-            .locality(locality).priority(group.getPriority()).health(health(e.getHealthStatus())).labels(labels).build());
+        Endpoint endpoint =
+            FieldException.model(
+                ef,
+                () ->
+                    Endpoint.builder(sa.getAddress(), port)
+                        .weight(effective)
+                        .locality(locality)
+                        .priority(group.getPriority())
+                        .health(health(e.getHealthStatus()))
+                        .labels(labels)
+                        .build());
         if (!addresses.add(endpoint.address())) {
-          throw FieldException.of(ef + ".endpoint.address", "%s appears more than once", endpoint.address());
+          throw FieldException.of(
+              ef + ".endpoint.address", "%s appears more than once", endpoint.address());
         }
         out.add(endpoint);
       }
@@ -76,21 +108,25 @@ final class EndpointParser {
     int expected = 0;
     for (int p : priorities) {
       if (p != expected++) {
-        throw FieldException.of(field + "endpoints", "priorities must be contiguous from 0, were %s", priorities);
+        throw FieldException.of(
+            field + "endpoints", "priorities must be contiguous from 0, were %s", priorities);
       }
     }
     int overprovisioning = 0;
     if (cla.hasPolicy() && cla.getPolicy().hasOverprovisioningFactor()) {
       long factor = Integer.toUnsignedLong(cla.getPolicy().getOverprovisioningFactor().getValue());
       if (factor < 100 || factor > 100_000) {
-        throw FieldException.of(field + "policy.overprovisioning_factor", "must be from 100 to 100000, was %d", factor);
+        throw FieldException.of(
+            field + "policy.overprovisioning_factor", "must be from 100 to 100000, was %d", factor);
       }
       overprovisioning = (int) factor;
     }
     return new Endpoints(cla.getClusterName(), out, overprovisioning);
   }
 
-  /** The endpoint's weight scaled so that its share equals localityWeight * weight / localitySum. */
+  /**
+   * The endpoint's weight scaled so that its share equals localityWeight * weight / localitySum.
+   */
   private static int scaled(long localityWeight, long weight, long localitySum) {
     double w = WEIGHT_SCALE * localityWeight * weight / (double) localitySum;
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE / 1024, Math.round(w)));

@@ -21,8 +21,10 @@ final class FieldException extends RuntimeException {
     try {
       return build.get();
     } catch (InvalidConfigException e) {
-      String problems = e.violations().stream().map(v -> v.path().isEmpty() ? v.message() : v.path() + " " + v.message())
-          .collect(Collectors.joining("; "));
+      String problems =
+          e.violations().stream()
+              .map(v -> v.path().isEmpty() ? v.message() : v.path() + " " + v.message())
+              .collect(Collectors.joining("; "));
       throw new FieldException(field, problems);
     }
   }

@@ -18,31 +18,42 @@ import java.util.Set;
 final class ListenerParser {
   static final String HCM_TYPE =
       "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
-  static final String ROUTER_TYPE = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
-  /** Filters that are about servers or observability and change nothing about how a client routes. */
-  private static final Set<String> IGNORED_FILTER_TYPES = Set.of(
-      "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC",
-      "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors",
-      "type.googleapis.com/envoy.extensions.filters.http.grpc_stats.v3.FilterConfig",
-      "type.googleapis.com/envoy.extensions.filters.http.gcp_authn.v3.GcpAuthnFilterConfig");
+  static final String ROUTER_TYPE =
+      "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
+
+  /**
+   * Filters that are about servers or observability and change nothing about how a client routes.
+   */
+  private static final Set<String> IGNORED_FILTER_TYPES =
+      Set.of(
+          "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC",
+          "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors",
+          "type.googleapis.com/envoy.extensions.filters.http.grpc_stats.v3.FilterConfig",
+          "type.googleapis.com/envoy.extensions.filters.http.gcp_authn.v3.GcpAuthnFilterConfig");
 
   private ListenerParser() {}
 
   static Listener parse(io.envoyproxy.envoy.config.listener.v3.Listener l) {
     if (!l.hasApiListener() || !l.getApiListener().hasApiListener()) {
-      throw FieldException.of("api_listener", "is required: only client-side api_listeners are supported");
+      throw FieldException.of(
+          "api_listener", "is required: only client-side api_listeners are supported");
     }
     Any any = l.getApiListener().getApiListener();
     if (!any.getTypeUrl().equals(HCM_TYPE)) {
-      throw FieldException.of("api_listener.api_listener", "must be an HttpConnectionManager, was %s", any.getTypeUrl());
+      throw FieldException.of(
+          "api_listener.api_listener",
+          "must be an HttpConnectionManager, was %s",
+          any.getTypeUrl());
     }
-    HttpConnectionManager hcm = Protos.unpack(any, HttpConnectionManager.class, "api_listener.api_listener");
+    HttpConnectionManager hcm =
+        Protos.unpack(any, HttpConnectionManager.class, "api_listener.api_listener");
     String f = "api_listener.api_listener";
     String rdsName = "";
     RouteConfig inline = null;
     switch (hcm.getRouteSpecifierCase()) {
       case RDS -> {
-        if (hcm.getRds().getConfigSource().hasPath() || hcm.getRds().getConfigSource().hasApiConfigSource()) {
+        if (hcm.getRds().getConfigSource().hasPath()
+            || hcm.getRds().getConfigSource().hasApiConfigSource()) {
           throw FieldException.of(f + ".rds.config_source", "must be ads or self");
         }
         rdsName = hcm.getRds().getRouteConfigName();
@@ -50,13 +61,21 @@ final class ListenerParser {
           throw FieldException.of(f + ".rds.route_config_name", "must not be empty");
         }
       }
-      case ROUTE_CONFIG -> inline = RouteConfigParser.parse(hcm.getRouteConfig(), f + ".route_config.");
-      default -> throw FieldException.of(f + ".route_specifier", "must be rds or route_config, was %s", hcm.getRouteSpecifierCase());
+      case ROUTE_CONFIG ->
+          inline = RouteConfigParser.parse(hcm.getRouteConfig(), f + ".route_config.");
+      default ->
+          throw FieldException.of(
+              f + ".route_specifier",
+              "must be rds or route_config, was %s",
+              hcm.getRouteSpecifierCase());
     }
     Duration maxStream = Duration.ZERO;
-    if (hcm.hasCommonHttpProtocolOptions() && hcm.getCommonHttpProtocolOptions().hasMaxStreamDuration()) {
-      maxStream = Protos.duration(hcm.getCommonHttpProtocolOptions().getMaxStreamDuration(),
-          f + ".common_http_protocol_options.max_stream_duration");
+    if (hcm.hasCommonHttpProtocolOptions()
+        && hcm.getCommonHttpProtocolOptions().hasMaxStreamDuration()) {
+      maxStream =
+          Protos.duration(
+              hcm.getCommonHttpProtocolOptions().getMaxStreamDuration(),
+              f + ".common_http_protocol_options.max_stream_duration");
     }
     String faultName = "";
     FaultInjection fault = FaultInjection.NONE;
@@ -75,9 +94,16 @@ final class ListenerParser {
         router = true;
       } else if (type.equals(RouteConfigParser.FAULT_TYPE)) {
         faultName = filter.getName();
-        fault = RouteConfigParser.fault(Protos.unpack(filter.getTypedConfig(), HTTPFault.class, ff + ".typed_config"), ff + ".typed_config");
+        fault =
+            RouteConfigParser.fault(
+                Protos.unpack(filter.getTypedConfig(), HTTPFault.class, ff + ".typed_config"),
+                ff + ".typed_config");
       } else if (!IGNORED_FILTER_TYPES.contains(type) && !filter.getIsOptional()) {
-        throw FieldException.of(ff + ".typed_config", "filter '%s' of type %s is not supported and not optional", filter.getName(), type);
+        throw FieldException.of(
+            ff + ".typed_config",
+            "filter '%s' of type %s is not supported and not optional",
+            filter.getName(),
+            type);
       }
     }
     if (hcm.getHttpFiltersCount() > 0 && !router) {

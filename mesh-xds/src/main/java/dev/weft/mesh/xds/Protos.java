@@ -8,7 +8,10 @@ import java.time.Duration;
 
 /** Small conversions from Envoy protos shared by the resource parsers. */
 final class Protos {
-  /** Longer durations are taken as this long: effectively forever, and safe from overflow in nanosecond arithmetic. */
+  /**
+   * Longer durations are taken as this long: effectively forever, and safe from overflow in
+   * nanosecond arithmetic.
+   */
   static final Duration MAX_DURATION = Duration.ofDays(100);
 
   private Protos() {}
@@ -25,12 +28,13 @@ final class Protos {
 
   /** A fraction as a percentage from 0 to 100. */
   static double percent(FractionalPercent p) {
-    double denominator = switch (p.getDenominator()) {
-      case HUNDRED -> 100;
-      case TEN_THOUSAND -> 10_000;
-      case MILLION -> 1_000_000;
-      default -> 100;
-    };
+    double denominator =
+        switch (p.getDenominator()) {
+          case HUNDRED -> 100;
+          case TEN_THOUSAND -> 10_000;
+          case MILLION -> 1_000_000;
+          default -> 100;
+        };
     return Math.min(100.0, p.getNumerator() * 100.0 / denominator);
   }
 
@@ -38,7 +42,8 @@ final class Protos {
     try {
       return any.unpack(type);
     } catch (InvalidProtocolBufferException e) {
-      throw FieldException.of(field, "cannot be read as %s: %s", type.getSimpleName(), e.getMessage());
+      throw FieldException.of(
+          field, "cannot be read as %s: %s", type.getSimpleName(), e.getMessage());
     }
   }
 

@@ -1,49 +1,40 @@
 package dev.weft.mesh.xds;
 
+import static dev.weft.mesh.xds.RbacNormalForms.TRUE;
+import static dev.weft.mesh.xds.RbacNormalForms.and;
+import static dev.weft.mesh.xds.RbacNormalForms.normalForm;
+import static dev.weft.mesh.xds.RbacNormalForms.unsupported;
+
 import dev.weft.mesh.api.security.AuthorizationPolicy;
-import dev.weft.mesh.api.security.MatchPattern;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Action;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Condition;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Operation;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Rule;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Source;
-import io.envoyproxy.envoy.config.rbac.v3.Permission;
+import dev.weft.mesh.api.security.MatchPattern;
 import io.envoyproxy.envoy.config.rbac.v3.Policy;
-import io.envoyproxy.envoy.config.rbac.v3.Principal;
-import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC;
-import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
-import static dev.weft.mesh.xds.RbacNormalForms.and;
-import static dev.weft.mesh.xds.RbacNormalForms.normalForm;
-import static dev.weft.mesh.xds.RbacNormalForms.or;
-import static dev.weft.mesh.xds.RbacNormalForms.unsupported;
-import static dev.weft.mesh.xds.RbacNormalForms.TRUE;
-import static dev.weft.mesh.xds.RbacNormalForms.FALSE;
 
 /**
- * Translates the RBAC HTTP filters of a server listener's filter chain (gRFC A41) into
- * {@link AuthorizationPolicy} entries with exactly the same meaning, or throws a
- * {@link FieldException} naming the first field that has no exact translation.
+ * Translates the RBAC HTTP filters of a server listener's filter chain (gRFC A41) into {@link
+ * AuthorizationPolicy} entries with exactly the same meaning, or throws a {@link FieldException}
+ * naming the first field that has no exact translation.
  *
  * <p>Each RBAC policy ("any permission AND any principal") is rewritten into disjunctive normal
  * form over attribute tests (caller principal, caller namespace, path, method, header); each
- * conjunction becomes one {@link Rule}. The filters of one chain must all pass: DENY filters
- * become DENY policies, which the policy model already ANDs; the rules of several ALLOW filters are
+ * conjunction becomes one {@link Rule}. The filters of one chain must all pass: DENY filters become
+ * DENY policies, which the policy model already ANDs; the rules of several ALLOW filters are
  * multiplied out into one ALLOW policy, since the model ORs ALLOW policies.
  */
 final class RbacTranslator {
   static final String RBAC_TYPE = "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC";
+
   /** Bounds the normal form: a policy that multiplies out to more rules than this is refused. */
   static final int MAX_RULES = 1024;
 
@@ -53,7 +44,13 @@ final class RbacTranslator {
   record Filter(String name, RBAC config, String field) {}
 
   /** What a test reads. */
-  enum Attr { PRINCIPAL, NAMESPACE, PATH, METHOD, HEADER }
+  enum Attr {
+    PRINCIPAL,
+    NAMESPACE,
+    PATH,
+    METHOD,
+    HEADER
+  }
 
   /**
    * One test of the request, possibly negated: the attribute matches {@code pattern} (Weft's
@@ -65,7 +62,6 @@ final class RbacTranslator {
     }
   }
 
-
   /** The policies the filters enforce together; empty when none of them enforces anything. */
   static List<AuthorizationPolicy> translate(List<Filter> filters) {
     List<AuthorizationPolicy> out = new ArrayList<>();
@@ -75,17 +71,20 @@ final class RbacTranslator {
     for (Filter f : filters) {
       RBAC rbac = f.config();
       if (rbac.hasMatcher() || rbac.hasShadowMatcher()) {
-        throw FieldException.of(f.field() + (rbac.hasMatcher() ? ".matcher" : ".shadow_matcher"),
+        throw FieldException.of(
+            f.field() + (rbac.hasMatcher() ? ".matcher" : ".shadow_matcher"),
             "is not supported (use rules)");
       }
-      // gRFC A41: no rules means the filter enforces nothing; shadow rules only log; LOG enforces nothing.
+      // gRFC A41: no rules means the filter enforces nothing; shadow rules only log; LOG enforces
+      // nothing.
       if (!rbac.hasRules()) {
         continue;
       }
       io.envoyproxy.envoy.config.rbac.v3.RBAC rules = rbac.getRules();
       String rf = f.field() + ".rules";
       if (rules.getAction() == io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.LOG) {
-        continue; // gRFC A41: a LOG policy is ignored entirely, as if no RBAC filter were configured
+        continue; // gRFC A41: a LOG policy is ignored entirely, as if no RBAC filter were
+        // configured
       }
       // audit_logging_options only observe decisions; they change none.
       Map<String, List<List<Literal>>> forms = new TreeMap<>();
@@ -93,17 +92,30 @@ final class RbacTranslator {
         forms.put(e.getKey(), normalForm(e.getValue(), rf + ".policies['" + e.getKey() + "']"));
       }
       switch (rules.getAction()) {
-        case DENY -> forms.forEach((name, dnf) ->
-            out.add(policy(uniqueName(name, names), Action.DENY, dnf, rf + ".policies['" + name + "']")));
+        case DENY ->
+            forms.forEach(
+                (name, dnf) ->
+                    out.add(
+                        policy(
+                            uniqueName(name, names),
+                            Action.DENY,
+                            dnf,
+                            rf + ".policies['" + name + "']")));
         case ALLOW -> {
           allowFilters.add(f);
           List<List<Literal>> any = new ArrayList<>();
           forms.values().forEach(any::addAll);
           allowForms.add(any);
           if (allowFilters.size() == 1) {
-            // Kept per policy so that decisions name the RBAC policy; replaced below if another ALLOW filter follows.
+            // Kept per policy so that decisions name the RBAC policy; replaced below if another
+            // ALLOW filter follows.
             for (Map.Entry<String, List<List<Literal>>> e : forms.entrySet()) {
-              out.add(policy(uniqueName(e.getKey(), names), Action.ALLOW, e.getValue(), rf + ".policies['" + e.getKey() + "']"));
+              out.add(
+                  policy(
+                      uniqueName(e.getKey(), names),
+                      Action.ALLOW,
+                      e.getValue(),
+                      rf + ".policies['" + e.getKey() + "']"));
             }
             if (forms.isEmpty()) {
               // An ALLOW filter without policies allows nothing.
@@ -111,7 +123,8 @@ final class RbacTranslator {
             }
           }
         }
-        default -> throw FieldException.of(rf + ".action", "%s is not supported", rules.getAction());
+        default ->
+            throw FieldException.of(rf + ".action", "%s is not supported", rules.getAction());
       }
     }
     if (allowFilters.size() > 1) {
@@ -122,13 +135,17 @@ final class RbacTranslator {
       for (List<List<Literal>> form : allowForms) {
         all = and(all, form, field);
       }
-      String name = "allow-all-of[" + String.join(",", allowFilters.stream().map(f -> sanitize(f.name())).toList()) + "]";
+      String name =
+          "allow-all-of["
+              + String.join(",", allowFilters.stream().map(f -> sanitize(f.name())).toList())
+              + "]";
       out.add(policy(uniqueName(name, names), Action.ALLOW, all, field));
     }
     return out;
   }
 
-  private static AuthorizationPolicy policy(String name, Action action, List<List<Literal>> dnf, String field) {
+  private static AuthorizationPolicy policy(
+      String name, Action action, List<List<Literal>> dnf, String field) {
     List<Rule> rules = new ArrayList<>();
     for (List<Literal> conjunction : dnf) {
       Rule r = rule(conjunction, field);
@@ -136,7 +153,8 @@ final class RbacTranslator {
         rules.add(r);
       }
     }
-    return FieldException.model(field, () -> new AuthorizationPolicy(name, List.of(), action, rules));
+    return FieldException.model(
+        field, () -> new AuthorizationPolicy(name, List.of(), action, rules));
   }
 
   private static String uniqueName(String name, Set<String> taken) {
@@ -172,8 +190,12 @@ final class RbacTranslator {
         case NAMESPACE -> (l.negated() ? notNamespaces : namespaces).add(l.pattern());
         case PATH -> (l.negated() ? notPaths : paths).add(l.pattern());
         case METHOD -> (l.negated() ? notMethods : methods).add(l.pattern());
-        case HEADER -> when.add(new Condition("request.headers[" + l.header() + "]",
-            l.negated() ? List.of() : List.of(l.pattern()), l.negated() ? List.of(l.pattern()) : List.of()));
+        case HEADER ->
+            when.add(
+                new Condition(
+                    "request.headers[" + l.header() + "]",
+                    l.negated() ? List.of() : List.of(l.pattern()),
+                    l.negated() ? List.of(l.pattern()) : List.of()));
       }
     }
     // A field lists alternatives, so every positive test past the first becomes a condition (AND).
@@ -191,13 +213,22 @@ final class RbacTranslator {
     String path = pathTest.pattern();
     String method = methodTest.pattern();
     List<Source> from = List.of();
-    if (!principals.isEmpty() || !notPrincipals.isEmpty() || !namespaces.isEmpty() || !notNamespaces.isEmpty()) {
-      from = List.of(new Source(first(principals), notPrincipals, first(namespaces), notNamespaces));
+    if (!principals.isEmpty()
+        || !notPrincipals.isEmpty()
+        || !namespaces.isEmpty()
+        || !notNamespaces.isEmpty()) {
+      from =
+          List.of(new Source(first(principals), notPrincipals, first(namespaces), notNamespaces));
     }
     List<Operation> to = List.of();
     if (path != null || method != null || !notPaths.isEmpty() || !notMethods.isEmpty()) {
-      to = List.of(new Operation(path == null ? List.of() : List.of(path), notPaths,
-          method == null ? List.of() : List.of(method), notMethods));
+      to =
+          List.of(
+              new Operation(
+                  path == null ? List.of() : List.of(path),
+                  notPaths,
+                  method == null ? List.of() : List.of(method),
+                  notMethods));
     }
     return new Rule(from, to, when);
   }
@@ -216,7 +247,9 @@ final class RbacTranslator {
     static final Intersection NONE = new Intersection(null, true);
   }
 
-  /** Intersects {@code patterns} (paths and methods are never empty, so {@code *} is always true). */
+  /**
+   * Intersects {@code patterns} (paths and methods are never empty, so {@code *} is always true).
+   */
   private static Intersection intersect(List<String> patterns, String f, String what) {
     MatchPattern acc = null;
     for (String written : patterns) {
@@ -242,15 +275,21 @@ final class RbacTranslator {
         // two prefixes (or two suffixes): one must extend the other, and the longer one decides
         String a = acc.text();
         String b = p.text();
-        boolean nested = acc.kind() == MatchPattern.Kind.PREFIX
-            ? a.startsWith(b) || b.startsWith(a)
-            : a.endsWith(b) || b.endsWith(a);
+        boolean nested =
+            acc.kind() == MatchPattern.Kind.PREFIX
+                ? a.startsWith(b) || b.startsWith(a)
+                : a.endsWith(b) || b.endsWith(a);
         if (!nested) {
           return Intersection.NONE;
         }
         acc = a.length() >= b.length() ? acc : p;
       } else {
-        throw unsupported(f, "a rule needs %s to match both '%s' and '%s', which no single Weft pattern expresses", what, acc, p);
+        throw unsupported(
+            f,
+            "a rule needs %s to match both '%s' and '%s', which no single Weft pattern expresses",
+            what,
+            acc,
+            p);
       }
     }
     return new Intersection(acc == null ? null : acc.toString(), false);

@@ -21,21 +21,25 @@ import java.util.Set;
  * <p>Every filter chain must hold exactly one network filter, an HttpConnectionManager whose HTTP
  * filters are RBAC filters, optional filters, and the router last. Weft enforces one set of
  * policies for all the calls a process serves, so every chain (and the default chain) must
- * translate to the same policies; a listener without any chain refuses every call, as a gRPC
- * server would. Per-route RBAC overrides are refused. Filter chain matching, TLS settings and
- * routing of the server listener are not used: Weft servers get their TLS from their own builder.
+ * translate to the same policies; a listener without any chain refuses every call, as a gRPC server
+ * would. Per-route RBAC overrides are refused. Filter chain matching, TLS settings and routing of
+ * the server listener are not used: Weft servers get their TLS from their own builder.
  */
 final class ServerListenerParser {
   /** HTTP filters that change nothing about who may call a server. */
-  private static final Set<String> IGNORED_FILTER_TYPES = Set.of(
-      "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors",
-      "type.googleapis.com/envoy.extensions.filters.http.grpc_stats.v3.FilterConfig");
+  private static final Set<String> IGNORED_FILTER_TYPES =
+      Set.of(
+          "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors",
+          "type.googleapis.com/envoy.extensions.filters.http.grpc_stats.v3.FilterConfig");
 
   private ServerListenerParser() {}
 
   static Listener parse(io.envoyproxy.envoy.config.listener.v3.Listener l) {
     if (l.hasApiListener()) {
-      throw FieldException.of("api_listener", "must be absent: '%s' is the server listener of this process", l.getName());
+      throw FieldException.of(
+          "api_listener",
+          "must be absent: '%s' is the server listener of this process",
+          l.getName());
     }
     List<AuthorizationPolicy> policies = null;
     String first = null;
@@ -46,15 +50,21 @@ final class ServerListenerParser {
         policies = p;
         first = f;
       } else if (!policies.equals(p)) {
-        throw FieldException.of(f, "translates to authorization policies other than %s's; Weft enforces one set for every "
-            + "connection, so all filter chains must carry the same RBAC filters", first);
+        throw FieldException.of(
+            f,
+            "translates to authorization policies other than %s's; Weft enforces one set for every "
+                + "connection, so all filter chains must carry the same RBAC filters",
+            first);
       }
     }
     if (l.hasDefaultFilterChain()) {
       List<AuthorizationPolicy> p = chain(l.getDefaultFilterChain(), "default_filter_chain");
       if (policies != null && !policies.equals(p)) {
-        throw FieldException.of("default_filter_chain", "translates to authorization policies other than %s's; Weft enforces "
-            + "one set for every connection, so all filter chains must carry the same RBAC filters", first);
+        throw FieldException.of(
+            "default_filter_chain",
+            "translates to authorization policies other than %s's; Weft enforces "
+                + "one set for every connection, so all filter chains must carry the same RBAC filters",
+            first);
       }
       policies = p;
     }
@@ -67,20 +77,27 @@ final class ServerListenerParser {
 
   private static List<AuthorizationPolicy> chain(FilterChain chain, String f) {
     if (chain.getFiltersCount() != 1) {
-      throw FieldException.of(f + ".filters", "must hold exactly one filter, an HttpConnectionManager; has %d",
+      throw FieldException.of(
+          f + ".filters",
+          "must hold exactly one filter, an HttpConnectionManager; has %d",
           chain.getFiltersCount());
     }
     Filter filter = chain.getFilters(0);
     String ff = f + ".filters[0]";
-    if (!filter.hasTypedConfig() || !filter.getTypedConfig().getTypeUrl().equals(ListenerParser.HCM_TYPE)) {
-      throw FieldException.of(ff + ".typed_config", "must be an HttpConnectionManager, was %s",
+    if (!filter.hasTypedConfig()
+        || !filter.getTypedConfig().getTypeUrl().equals(ListenerParser.HCM_TYPE)) {
+      throw FieldException.of(
+          ff + ".typed_config",
+          "must be an HttpConnectionManager, was %s",
           filter.hasTypedConfig() ? filter.getTypedConfig().getTypeUrl() : "absent");
     }
     String hf = ff + ".typed_config";
-    HttpConnectionManager hcm = Protos.unpack(filter.getTypedConfig(), HttpConnectionManager.class, hf);
+    HttpConnectionManager hcm =
+        Protos.unpack(filter.getTypedConfig(), HttpConnectionManager.class, hf);
     // gRFC A41: peer addresses are only meaningful without forwarded-address processing.
     if (hcm.getXffNumTrustedHops() != 0) {
-      throw FieldException.of(hf + ".xff_num_trusted_hops", "must be 0, was %d", hcm.getXffNumTrustedHops());
+      throw FieldException.of(
+          hf + ".xff_num_trusted_hops", "must be 0, was %d", hcm.getXffNumTrustedHops());
     }
     if (hcm.getOriginalIpDetectionExtensionsCount() > 0) {
       throw FieldException.of(hf + ".original_ip_detection_extensions", "must be empty");
@@ -103,12 +120,18 @@ final class ServerListenerParser {
       } else if (type.equals(RbacTranslator.RBAC_TYPE)) {
         allRbacNames.add(h.getName()); // a disabled one too: a route may turn it back on
         if (!h.getDisabled()) {
-          rbac.add(new RbacTranslator.Filter(h.getName(), Protos.unpack(h.getTypedConfig(), RBAC.class, hff + ".typed_config"),
-              hff + ".typed_config"));
+          rbac.add(
+              new RbacTranslator.Filter(
+                  h.getName(),
+                  Protos.unpack(h.getTypedConfig(), RBAC.class, hff + ".typed_config"),
+                  hff + ".typed_config"));
         }
       } else if (!IGNORED_FILTER_TYPES.contains(type) && !h.getIsOptional()) {
-        throw FieldException.of(hff + ".typed_config", "filter '%s' of type %s is not supported on servers and not optional",
-            h.getName(), type);
+        throw FieldException.of(
+            hff + ".typed_config",
+            "filter '%s' of type %s is not supported on servers and not optional",
+            h.getName(),
+            type);
       }
     }
     if (hcm.getHttpFiltersCount() > 0 && !router) {
@@ -119,15 +142,20 @@ final class ServerListenerParser {
       Set<String> names = allRbacNames;
       switch (hcm.getRouteSpecifierCase()) {
         case ROUTE_CONFIG -> noOverrides(hcm.getRouteConfig(), names, hf + ".route_config");
-        case RDS -> throw FieldException.of(hf + ".rds", "not supported with RBAC filters: Weft reads a server listener's "
-            + "route configuration only inline, to make sure no route overrides the RBAC filters");
-        default -> { }
+        case RDS ->
+            throw FieldException.of(
+                hf + ".rds",
+                "not supported with RBAC filters: Weft reads a server listener's "
+                    + "route configuration only inline, to make sure no route overrides the RBAC filters");
+        default -> {}
       }
     }
     return policies;
   }
 
-  /** Refuses per-route RBAC overrides (RBACPerRoute): Weft's policies are per server, not per route. */
+  /**
+   * Refuses per-route RBAC overrides (RBACPerRoute): Weft's policies are per server, not per route.
+   */
   private static void noOverrides(RouteConfiguration rc, Set<String> rbacNames, String f) {
     for (int i = 0; i < rc.getVirtualHostsCount(); i++) {
       VirtualHost vh = rc.getVirtualHosts(i);
@@ -143,7 +171,8 @@ final class ServerListenerParser {
   private static void check(Set<String> overridden, Set<String> rbacNames, String f) {
     for (String name : overridden) {
       if (rbacNames.contains(name)) {
-        throw FieldException.of(f + ".typed_per_filter_config['" + name + "']",
+        throw FieldException.of(
+            f + ".typed_per_filter_config['" + name + "']",
             "not supported: per-route RBAC overrides (RBACPerRoute); Weft enforces one set of policies per server");
       }
     }

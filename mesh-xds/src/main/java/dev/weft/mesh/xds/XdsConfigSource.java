@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.weft.mesh.api.config.ConfigViolation;
 import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.config.MeshConfig;
+import dev.weft.mesh.api.runtime.Scheduler;
 import dev.weft.mesh.api.spi.ConfigListener;
 import dev.weft.mesh.api.spi.ConfigSource;
-import dev.weft.mesh.api.runtime.Scheduler;
 import dev.weft.mesh.xds.XdsTranslator.Result;
 import dev.weft.mesh.xds.XdsTranslator.State;
 import dev.weft.mesh.xds.XdsTranslator.Target;
@@ -42,19 +42,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ConfigSource} fed by an xDS management server (Istio, or any Envoy v3 control plane)
- * over ADS. It watches the listeners of its targets, follows them to route configurations,
- * clusters and endpoints, and delivers a {@link MeshConfig} only when the whole set is complete
- * and consistent.
+ * over ADS. It watches the listeners of its targets, follows them to route configurations, clusters
+ * and endpoints, and delivers a {@link MeshConfig} only when the whole set is complete and
+ * consistent.
  *
  * <p>Targets are {@code xds:///name} URIs (the listener is the bootstrap's client listener template
- * applied to {@code name}, {@code name} itself by default) or plain listener names. The mesh service
- * is named after the listener ({@code reviews.default.svc.cluster.local:9080}); unambiguous short
- * aliases are added too: the host without the port ({@code reviews.default.svc.cluster.local}) and
- * its first label ({@code reviews}). Clusters keep their xDS names
- * ({@code outbound|9080|v2|reviews.default.svc.cluster.local}).
+ * applied to {@code name}, {@code name} itself by default) or plain listener names. The mesh
+ * service is named after the listener ({@code reviews.default.svc.cluster.local:9080}); unambiguous
+ * short aliases are added too: the host without the port ({@code
+ * reviews.default.svc.cluster.local}) and its first label ({@code reviews}). Clusters keep their
+ * xDS names ({@code outbound|9080|v2|reviews.default.svc.cluster.local}).
  *
- * <p>With {@link Builder#serverListener(String)} it also watches the server Listener of this process
- * and turns its RBAC HTTP filters (gRFC A41) into the configuration's authorization policies.
+ * <p>With {@link Builder#serverListener(String)} it also watches the server Listener of this
+ * process and turns its RBAC HTTP filters (gRFC A41) into the configuration's authorization
+ * policies.
  *
  * <p>A response that holds an invalid resource, or that would make the mesh reject the resulting
  * configuration, is NACKed as a whole and the configuration in force stays. Losing the management
@@ -68,8 +69,10 @@ public final class XdsConfigSource implements ConfigSource {
 
   private final Bootstrap bootstrap;
   private final List<Target> targets;
+
   /** The server listener of this process, or null when none was asked for. */
   private final String serverListener;
+
   private final XdsResourceTypes types;
   private final XdsClient.Builder clientBuilder;
   private final MeterRegistry meterRegistry;
@@ -95,16 +98,26 @@ public final class XdsConfigSource implements ConfigSource {
 
   private XdsConfigSource(Builder b) {
     this.bootstrap = b.bootstrap;
-    this.targets = XdsTargets.parse(b.targets, b.bootstrap.clientDefaultListenerResourceNameTemplate());
-    this.serverListener = b.serverListener == null ? null
-        : b.bootstrap.serverListenerResourceNameTemplate().replace("%s", b.serverListener);
-    this.types = new XdsResourceTypes(b.bootstrap.certificateProviders(),
-        serverListener == null ? Set.of() : Set.of(serverListener));
+    this.targets =
+        XdsTargets.parse(b.targets, b.bootstrap.clientDefaultListenerResourceNameTemplate());
+    this.serverListener =
+        b.serverListener == null
+            ? null
+            : b.bootstrap.serverListenerResourceNameTemplate().replace("%s", b.serverListener);
+    this.types =
+        new XdsResourceTypes(
+            b.bootstrap.certificateProviders(),
+            serverListener == null ? Set.of() : Set.of(serverListener));
     this.meterRegistry = b.meterRegistry;
-    this.clientBuilder = XdsClient.builder(b.bootstrap).resourceTimeout(b.resourceTimeout)
-        .reconnectBackoff(b.initialBackoff, b.maxBackoff)
-        .cache(b.cacheDirectory == null ? ResourceCache.NONE : new DirectoryResourceCache(b.cacheDirectory))
-        .delta(b.delta);
+    this.clientBuilder =
+        XdsClient.builder(b.bootstrap)
+            .resourceTimeout(b.resourceTimeout)
+            .reconnectBackoff(b.initialBackoff, b.maxBackoff)
+            .cache(
+                b.cacheDirectory == null
+                    ? ResourceCache.NONE
+                    : new DirectoryResourceCache(b.cacheDirectory))
+            .delta(b.delta);
     if (b.scheduler != null) {
       clientBuilder.scheduler(b.scheduler);
     }
@@ -127,12 +140,14 @@ public final class XdsConfigSource implements ConfigSource {
     }
     if (meterRegistry != null) {
       Gauge.builder("weft.xds.connected", connected, AtomicInteger::get)
-          .description("1 while the ADS stream to the management server is open").register(meterRegistry);
+          .description("1 while the ADS stream to the management server is open")
+          .register(meterRegistry);
     }
     for (Target t : targets) {
       client.watch(types.listeners, t.listener(), new Watcher<>(listeners));
     }
-    if (serverListener != null && targets.stream().noneMatch(t -> t.listener().equals(serverListener))) {
+    if (serverListener != null
+        && targets.stream().noneMatch(t -> t.listener().equals(serverListener))) {
       client.watch(types.listeners, serverListener, new Watcher<>(listeners));
     }
     client.start();
@@ -141,7 +156,10 @@ public final class XdsConfigSource implements ConfigSource {
   @Override
   public String description() {
     String server = bootstrap.servers().get(0).serverUri();
-    return "xds:" + server + " " + targets.stream().map(Target::listener).toList()
+    return "xds:"
+        + server
+        + " "
+        + targets.stream().map(Target::listener).toList()
         + (serverListener == null ? "" : " server " + serverListener);
   }
 
@@ -153,11 +171,18 @@ public final class XdsConfigSource implements ConfigSource {
   /** The stream, per-type versions, nonces and counts, and what the source is waiting for. */
   public XdsStatus xdsStatus() {
     XdsClient c = client;
-    XdsClientStatus cs = c == null
-        ? new XdsClientStatus(bootstrap.servers().get(0).serverUri(), XdsClientStatus.ConnectionState.CONNECTING, "", List.of())
-        : c.status();
-    return new XdsStatus(cs, targets.stream().map(Target::listener).toList(), deliveredVersion, awaiting, lastError);
+    XdsClientStatus cs =
+        c == null
+            ? new XdsClientStatus(
+                bootstrap.servers().get(0).serverUri(),
+                XdsClientStatus.ConnectionState.CONNECTING,
+                "",
+                List.of())
+            : c.status();
+    return new XdsStatus(
+        cs, targets.stream().map(Target::listener).toList(), deliveredVersion, awaiting, lastError);
   }
+
   /** {@link #status()} as plain data for the mesh's config dump. */
   @Override
   public Map<String, Object> status() {
@@ -178,7 +203,8 @@ public final class XdsConfigSource implements ConfigSource {
   // ---- on the client's work thread ----
 
   /** The gate: a response is accepted only if the configuration it completes is accepted too. */
-  private void check(XdsResourceType<?> type, String version, Map<String, Object> newState) throws UpdateGate.UpdateRejectedException {
+  private void check(XdsResourceType<?> type, String version, Map<String, Object> newState)
+      throws UpdateGate.UpdateRejectedException {
     State state;
     if (type == types.listeners) {
       state = new State(candidate(listeners, newState), routes, clusters, endpoints);
@@ -196,26 +222,37 @@ public final class XdsConfigSource implements ConfigSource {
     try {
       deliver(result, true, type, version);
     } catch (InvalidConfigException e) {
-      throw new UpdateGate.UpdateRejectedException(type.shortName() + " response rejected: the configuration it completes is invalid: "
-          + e.violations().stream().map(Object::toString).toList());
+      throw new UpdateGate.UpdateRejectedException(
+          type.shortName()
+              + " response rejected: the configuration it completes is invalid: "
+              + e.violations().stream().map(Object::toString).toList());
     }
   }
 
-  /** The type's values as the response would leave them: its resources, and what is known not to exist. */
+  /**
+   * The type's values as the response would leave them: its resources, and what is known not to
+   * exist.
+   */
   @SuppressWarnings("unchecked")
-  private static <T> Map<String, Optional<T>> candidate(Map<String, Optional<T>> current, Map<String, Object> state) {
+  private static <T> Map<String, Optional<T>> candidate(
+      Map<String, Optional<T>> current, Map<String, Object> state) {
     Map<String, Optional<T>> out = new LinkedHashMap<>();
-    current.forEach((k, v) -> {
-      if (v.isEmpty() && !state.containsKey(k)) {
-        out.put(k, v);
-      }
-    });
+    current.forEach(
+        (k, v) -> {
+          if (v.isEmpty() && !state.containsKey(k)) {
+            out.put(k, v);
+          }
+        });
     state.forEach((k, v) -> out.put(k, Optional.of((T) v)));
     return out;
   }
 
-  /** Builds and delivers the configuration if it changed; throws if the model or the listener rejects it. */
-  private void deliver(Result result, boolean fromGate, XdsResourceType<?> pendingType, String pendingVersion) {
+  /**
+   * Builds and delivers the configuration if it changed; throws if the model or the listener
+   * rejects it.
+   */
+  private void deliver(
+      Result result, boolean fromGate, XdsResourceType<?> pendingType, String pendingVersion) {
     String version = version(pendingType, pendingVersion);
     MeshConfig config;
     try {
@@ -237,7 +274,9 @@ public final class XdsConfigSource implements ConfigSource {
     lastError = "";
   }
 
-  /** Each violation located at the xDS resource its element was made of, as the translation says. */
+  /**
+   * Each violation located at the xDS resource its element was made of, as the translation says.
+   */
   private InvalidConfigException located(InvalidConfigException e, Result result) {
     List<ConfigViolation> out = new ArrayList<>();
     for (ConfigViolation v : e.violations()) {
@@ -246,7 +285,10 @@ public final class XdsConfigSource implements ConfigSource {
     return new InvalidConfigException("xDS " + bootstrap.servers().get(0).serverUri(), out);
   }
 
-  /** {@code lds:3,rds:3,cds:2,eds:7}: the versions in force, with the one a pending response would set. */
+  /**
+   * {@code lds:3,rds:3,cds:2,eds:7}: the versions in force, with the one a pending response would
+   * set.
+   */
   private String version(XdsResourceType<?> pendingType, String pendingVersion) {
     StringBuilder sb = new StringBuilder();
     for (XdsClientStatus.TypeStatus t : client.status().types()) {
@@ -254,7 +296,9 @@ public final class XdsConfigSource implements ConfigSource {
         sb.append(',');
       }
       String v = t.type() == pendingType ? pendingVersion : t.version();
-      sb.append(types.abbreviation(t.type())).append(':').append(v.isEmpty() ? (t.fromCache() ? "cached" : "-") : v.replaceAll("\\s", "_"));
+      sb.append(types.abbreviation(t.type()))
+          .append(':')
+          .append(v.isEmpty() ? (t.fromCache() ? "cached" : "-") : v.replaceAll("\\s", "_"));
     }
     return sb.length() == 0 ? "xds" : sb.toString();
   }
@@ -269,7 +313,9 @@ public final class XdsConfigSource implements ConfigSource {
 
   private void flush() {
     flushQueued = false;
-    Result result = XdsTranslator.translate(targets, serverListener, new State(listeners, routes, clusters, endpoints));
+    Result result =
+        XdsTranslator.translate(
+            targets, serverListener, new State(listeners, routes, clusters, endpoints));
     reconcile(result);
     awaiting = List.copyOf(result.missing());
     if (result.complete()) {
@@ -291,14 +337,20 @@ public final class XdsConfigSource implements ConfigSource {
     syncWatches(result.clusterNames(), clusterWatchers, clusters, types.clusters);
     syncWatches(result.edsNames(), endpointWatchers, endpoints, types.endpoints);
     // A newly watched resource may already be in hand; a second pass picks up what it refers to.
-    Result again = XdsTranslator.translate(targets, serverListener, new State(listeners, routes, clusters, endpoints));
-    if (!again.routeNames().equals(result.routeNames()) || !again.clusterNames().equals(result.clusterNames())
+    Result again =
+        XdsTranslator.translate(
+            targets, serverListener, new State(listeners, routes, clusters, endpoints));
+    if (!again.routeNames().equals(result.routeNames())
+        || !again.clusterNames().equals(result.clusterNames())
         || !again.edsNames().equals(result.edsNames())) {
       scheduleFlush();
     }
   }
 
-  private <T> void syncWatches(Set<String> wanted, Map<String, ResourceWatcher<T>> watchers, Map<String, Optional<T>> values,
+  private <T> void syncWatches(
+      Set<String> wanted,
+      Map<String, ResourceWatcher<T>> watchers,
+      Map<String, Optional<T>> values,
       XdsResourceType<T> type) {
     for (String name : new ArrayList<>(watchers.keySet())) {
       if (!wanted.contains(name)) {
@@ -353,7 +405,8 @@ public final class XdsConfigSource implements ConfigSource {
         if (!unavailableReported) {
           // Once per outage: every failed reconnection attempt would otherwise be reported again.
           unavailableReported = true;
-          listener.onError(new XdsUnavailableException(error + "; the configuration in force stays"));
+          listener.onError(
+              new XdsUnavailableException(error + "; the configuration in force stays"));
         }
       }
     }
@@ -361,8 +414,12 @@ public final class XdsConfigSource implements ConfigSource {
     @Override
     public void onUpdate(XdsResourceType<?> type, boolean accepted, String error) {
       if (meterRegistry != null) {
-        Counter.builder("weft.xds.updates").tag("type", type.shortName()).tag("result", accepted ? "accepted" : "rejected")
-            .description("xDS responses accepted (ACK) and rejected (NACK)").register(meterRegistry).increment();
+        Counter.builder("weft.xds.updates")
+            .tag("type", type.shortName())
+            .tag("result", accepted ? "accepted" : "rejected")
+            .description("xDS responses accepted (ACK) and rejected (NACK)")
+            .register(meterRegistry)
+            .increment();
       }
       if (!accepted) {
         lastError = error;
@@ -370,8 +427,10 @@ public final class XdsConfigSource implements ConfigSource {
           rejectedByListener = false; // the mesh already recorded its own rejection
           return;
         }
-        listener.onError(new InvalidConfigException("xDS " + bootstrap.servers().get(0).serverUri(),
-            List.of(new ConfigViolation("xDS " + type.shortName(), "", error))));
+        listener.onError(
+            new InvalidConfigException(
+                "xDS " + bootstrap.servers().get(0).serverUri(),
+                List.of(new ConfigViolation("xDS " + type.shortName(), "", error))));
       }
     }
   }
@@ -415,13 +474,19 @@ public final class XdsConfigSource implements ConfigSource {
       return this;
     }
 
-    /** Runs does-not-exist timers and reconnection delays (tests inject a fake); the client's own thread by default. */
+    /**
+     * Runs does-not-exist timers and reconnection delays (tests inject a fake); the client's own
+     * thread by default.
+     */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = requireNonNull(scheduler, "scheduler");
       return this;
     }
 
-    /** How long a resource may go unsent before it is taken not to exist; 15 s by default (gRFC A27). */
+    /**
+     * How long a resource may go unsent before it is taken not to exist; 15 s by default (gRFC
+     * A27).
+     */
     public Builder resourceTimeout(Duration timeout) {
       this.resourceTimeout = requireNonNull(timeout, "timeout");
       return this;
@@ -430,7 +495,8 @@ public final class XdsConfigSource implements ConfigSource {
     /** Reconnection backoff bounds; 1 s to 30 s by default, growing by 1.6 with ±20% jitter. */
     public Builder reconnectBackoff(Duration initial, Duration max) {
       if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-        throw new IllegalArgumentException("backoff needs 0 < initial <= max, was " + initial + ", " + max);
+        throw new IllegalArgumentException(
+            "backoff needs 0 < initial <= max, was " + initial + ", " + max);
       }
       this.initialBackoff = initial;
       this.maxBackoff = max;
@@ -454,9 +520,9 @@ public final class XdsConfigSource implements ConfigSource {
 
     /**
      * Also reads the server Listener for {@code listeningAddress}, the address the servers of this
-     * process listen on ({@code 0.0.0.0:9080}, {@code [::]:9080}): the bootstrap's
-     * {@code server_listener_resource_name_template} applied to it (Istio's is
-     * {@code xds.istio.io/grpc/lds/inbound/%s}). Its RBAC HTTP filters become the configuration's
+     * process listen on ({@code 0.0.0.0:9080}, {@code [::]:9080}): the bootstrap's {@code
+     * server_listener_resource_name_template} applied to it (Istio's is {@code
+     * xds.istio.io/grpc/lds/inbound/%s}). Its RBAC HTTP filters become the configuration's
      * {@linkplain MeshConfig#authorizationPolicies() authorization policies}, for every service of
      * the process; a listener the server says does not exist means no policies. The configuration
      * waits for this listener as for any other resource. One address: Weft enforces one set of
@@ -477,8 +543,11 @@ public final class XdsConfigSource implements ConfigSource {
             "an xDS config source needs at least one target (xds:///name or a listener name) or a server listener");
       }
       if (serverListener != null && bootstrap.serverListenerResourceNameTemplate().isEmpty()) {
-        throw new IllegalArgumentException("serverListener(\"" + serverListener + "\") needs the bootstrap's "
-            + "server_listener_resource_name_template (Istio's is xds.istio.io/grpc/lds/inbound/%s), and it has none");
+        throw new IllegalArgumentException(
+            "serverListener(\""
+                + serverListener
+                + "\") needs the bootstrap's "
+                + "server_listener_resource_name_template (Istio's is xds.istio.io/grpc/lds/inbound/%s), and it has none");
       }
       return new XdsConfigSource(this);
     }

@@ -42,7 +42,10 @@ public final class XdsResourceReader {
    * @throws InvalidConfigException naming each resource the client would NACK and the field at
    *     fault, or naming the resources the configuration still needs
    */
-  public static MeshConfig read(Collection<? extends Message> resources, List<String> services, String version,
+  public static MeshConfig read(
+      Collection<? extends Message> resources,
+      List<String> services,
+      String version,
       Map<String, Bootstrap.CertificateProvider> certificateProviders) {
     XdsResourceTypes types = new XdsResourceTypes(certificateProviders);
     List<ConfigViolation> errors = new ArrayList<>();
@@ -60,22 +63,31 @@ public final class XdsResourceReader {
       } else if (m instanceof ClusterLoadAssignment) {
         parse(types.endpoints, m, endpoints, errors);
       } else {
-        throw new IllegalArgumentException("not an xDS resource this client reads: " + m.getDescriptorForType().getFullName());
+        throw new IllegalArgumentException(
+            "not an xDS resource this client reads: " + m.getDescriptorForType().getFullName());
       }
     }
     if (!errors.isEmpty()) {
       throw new InvalidConfigException("xDS resources", errors);
     }
     List<Target> targets = services.stream().map(s -> new Target(s, s, List.of(s))).toList();
-    Result result = XdsTranslator.translate(targets, new State(listeners, routes, clusters, endpoints));
+    Result result =
+        XdsTranslator.translate(targets, new State(listeners, routes, clusters, endpoints));
     if (!result.complete()) {
-      throw new InvalidConfigException("xDS resources",
-          result.missing().stream().map(m -> ConfigViolation.of(m, "required but not among the resources")).toList());
+      throw new InvalidConfigException(
+          "xDS resources",
+          result.missing().stream()
+              .map(m -> ConfigViolation.of(m, "required but not among the resources"))
+              .toList());
     }
     return result.config(version);
   }
 
-  private static <T> void parse(XdsResourceType<T> type, Message resource, Map<String, Optional<T>> out, List<ConfigViolation> errors) {
+  private static <T> void parse(
+      XdsResourceType<T> type,
+      Message resource,
+      Map<String, Optional<T>> out,
+      List<ConfigViolation> errors) {
     XdsResourceType.Parsed<T> parsed = type.parse(Any.pack(resource));
     if (parsed.isValid()) {
       out.put(parsed.name(), Optional.of(parsed.value()));

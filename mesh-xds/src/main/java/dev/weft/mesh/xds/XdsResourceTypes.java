@@ -21,7 +21,8 @@ final class XdsResourceTypes {
   static final String LISTENER_URL = "type.googleapis.com/envoy.config.listener.v3.Listener";
   static final String ROUTE_URL = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
   static final String CLUSTER_URL = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
-  static final String ENDPOINT_URL = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  static final String ENDPOINT_URL =
+      "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
 
   final XdsResourceType<Listener> listeners;
   final XdsResourceType<RouteConfig> routes;
@@ -33,17 +34,40 @@ final class XdsResourceTypes {
   }
 
   /** With {@code serverListeners} the names of this process's server listeners, parsed as such. */
-  XdsResourceTypes(Map<String, Bootstrap.CertificateProvider> providers, Set<String> serverListeners) {
+  XdsResourceTypes(
+      Map<String, Bootstrap.CertificateProvider> providers, Set<String> serverListeners) {
     ClusterParser clusterParser = new ClusterParser(providers);
     Set<String> servers = Set.copyOf(serverListeners);
-    listeners = new Type<>(LISTENER_URL, "Listener", true, io.envoyproxy.envoy.config.listener.v3.Listener.class,
-        io.envoyproxy.envoy.config.listener.v3.Listener::getName,
-        l -> servers.contains(l.getName()) ? ServerListenerParser.parse(l) : ListenerParser.parse(l));
-    routes = new Type<>(ROUTE_URL, "RouteConfiguration", false, RouteConfiguration.class,
-        RouteConfiguration::getName, rc -> RouteConfigParser.parse(rc, ""));
-    clusters = new Type<>(CLUSTER_URL, "Cluster", true, Cluster.class, Cluster::getName, clusterParser::parse);
-    endpoints = new Type<>(ENDPOINT_URL, "ClusterLoadAssignment", false, ClusterLoadAssignment.class,
-        ClusterLoadAssignment::getClusterName, cla -> EndpointParser.parse(cla, ""));
+    listeners =
+        new Type<>(
+            LISTENER_URL,
+            "Listener",
+            true,
+            io.envoyproxy.envoy.config.listener.v3.Listener.class,
+            io.envoyproxy.envoy.config.listener.v3.Listener::getName,
+            l ->
+                servers.contains(l.getName())
+                    ? ServerListenerParser.parse(l)
+                    : ListenerParser.parse(l));
+    routes =
+        new Type<>(
+            ROUTE_URL,
+            "RouteConfiguration",
+            false,
+            RouteConfiguration.class,
+            RouteConfiguration::getName,
+            rc -> RouteConfigParser.parse(rc, ""));
+    clusters =
+        new Type<>(
+            CLUSTER_URL, "Cluster", true, Cluster.class, Cluster::getName, clusterParser::parse);
+    endpoints =
+        new Type<>(
+            ENDPOINT_URL,
+            "ClusterLoadAssignment",
+            false,
+            ClusterLoadAssignment.class,
+            ClusterLoadAssignment::getClusterName,
+            cla -> EndpointParser.parse(cla, ""));
   }
 
   /**
@@ -73,7 +97,8 @@ final class XdsResourceTypes {
       boolean allResourcesRequired,
       Class<M> protoClass,
       Function<M, String> name,
-      Function<M, T> parser) implements XdsResourceType<T> {
+      Function<M, T> parser)
+      implements XdsResourceType<T> {
 
     @Override
     public Parsed<T> parse(Any resource) {
@@ -81,7 +106,8 @@ final class XdsResourceTypes {
       try {
         message = resource.unpack(protoClass);
       } catch (InvalidProtocolBufferException e) {
-        return Parsed.invalid("", "cannot be decoded as " + protoClass.getSimpleName() + ": " + e.getMessage());
+        return Parsed.invalid(
+            "", "cannot be decoded as " + protoClass.getSimpleName() + ": " + e.getMessage());
       }
       String resourceName = name.apply(message);
       if (resourceName.isEmpty()) {

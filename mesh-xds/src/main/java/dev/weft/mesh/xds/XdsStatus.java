@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What an {@link XdsConfigSource} is doing: the stream and per-type ACK/NACK state, the targets, the
- * configuration delivered last and what is still awaited.
+ * What an {@link XdsConfigSource} is doing: the stream and per-type ACK/NACK state, the targets,
+ * the configuration delivered last and what is still awaited.
  *
  * @param client the ADS client's status (connection state, versions and nonces in force, counts)
  * @param targets the listener names watched
@@ -17,14 +17,20 @@ import java.util.Map;
  * @param awaiting resources still awaited before a complete configuration can be built
  * @param lastError the last rejection or transient error, or empty
  */
-public record XdsStatus(XdsClientStatus client, List<String> targets, String deliveredVersion, List<String> awaiting,
+public record XdsStatus(
+    XdsClientStatus client,
+    List<String> targets,
+    String deliveredVersion,
+    List<String> awaiting,
     String lastError) {
   public XdsStatus {
     targets = List.copyOf(targets);
     awaiting = List.copyOf(awaiting);
   }
 
-  /** As plain data for the mesh's config dump; {@code serverListener} is null when none is watched. */
+  /**
+   * As plain data for the mesh's config dump; {@code serverListener} is null when none is watched.
+   */
   Map<String, Object> toDump(String serverListener) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("server", client.server());

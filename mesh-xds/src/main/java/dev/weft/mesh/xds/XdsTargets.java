@@ -59,12 +59,17 @@ final class XdsTargets {
     return out;
   }
 
-  /** {@code reviews.default.svc.cluster.local:9080} -> {@code reviews.default.svc.cluster.local}, {@code reviews}. */
+  /**
+   * {@code reviews.default.svc.cluster.local:9080} -> {@code reviews.default.svc.cluster.local},
+   * {@code reviews}.
+   */
   private static List<String> aliases(String authority) {
     List<String> out = new ArrayList<>();
     String host = authority;
     int colon = host.lastIndexOf(':');
-    if (colon > 0 && host.indexOf(']') < colon && host.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+    if (colon > 0
+        && host.indexOf(']') < colon
+        && host.substring(colon + 1).chars().allMatch(Character::isDigit)) {
       host = host.substring(0, colon);
       out.add(host);
     }

@@ -44,7 +44,8 @@ final class XdsTranslator {
    *
    * @param listener the listener resource name
    * @param authority the name virtual host domains are matched against
-   * @param serviceNames the mesh service names it is known by (the listener name first, then aliases)
+   * @param serviceNames the mesh service names it is known by (the listener name first, then
+   *     aliases)
    */
   record Target(String listener, String authority, List<String> serviceNames) {}
 
@@ -61,17 +62,27 @@ final class XdsTranslator {
    * @param routeNames route configurations the listeners need
    * @param clusterNames clusters the routes need (aggregate children included)
    * @param edsNames EDS resources the clusters need
-   * @param missing resources still awaited, as {@code Type name}; empty when {@code config} is complete
+   * @param missing resources still awaited, as {@code Type name}; empty when {@code config} is
+   *     complete
    * @param services the built services, meaningful only when nothing is missing
    * @param clusters the built clusters, meaningful only when nothing is missing
-   * @param serviceOrigins the resource each of {@code services} was made of (its listener), in the same order
+   * @param serviceOrigins the resource each of {@code services} was made of (its listener), in the
+   *     same order
    * @param clusterOrigins the resource each of {@code clusters} was made of, in the same order
    * @param policies the authorization policies of the server listener (none when there is none)
    * @param policyOrigin the server listener the policies came from, or null when there is none
    */
-  record Result(Set<String> routeNames, Set<String> clusterNames, Set<String> edsNames, List<String> missing,
-      List<Service> services, List<Cluster> clusters, List<Origin> serviceOrigins, List<Origin> clusterOrigins,
-      List<AuthorizationPolicy> policies, Origin policyOrigin) {
+  record Result(
+      Set<String> routeNames,
+      Set<String> clusterNames,
+      Set<String> edsNames,
+      List<String> missing,
+      List<Service> services,
+      List<Cluster> clusters,
+      List<Origin> serviceOrigins,
+      List<Origin> clusterOrigins,
+      List<AuthorizationPolicy> policies,
+      Origin policyOrigin) {
     boolean complete() {
       return missing.isEmpty();
     }
@@ -88,13 +99,17 @@ final class XdsTranslator {
     }
 
     private List<Origin> policyOrigins() {
-      return policyOrigin == null ? List.of() : java.util.Collections.nCopies(policies.size(), policyOrigin);
+      return policyOrigin == null
+          ? List.of()
+          : java.util.Collections.nCopies(policies.size(), policyOrigin);
     }
 
     private static Optional<Origin> originIn(String path, String list, List<Origin> origins) {
       for (int i = 0; i < origins.size(); i++) {
         String element = list + "[" + i + "]";
-        if (path.equals(element) || path.startsWith(element + ".") || path.startsWith(element + "[")) {
+        if (path.equals(element)
+            || path.startsWith(element + ".")
+            || path.startsWith(element + "[")) {
           return Optional.of(origins.get(i));
         }
       }
@@ -124,8 +139,8 @@ final class XdsTranslator {
   }
 
   /**
-   * @param serverListener the name of this process's server listener, or null when it has none:
-   *     its RBAC policies become the configuration's authorization policies; one known not to exist
+   * @param serverListener the name of this process's server listener, or null when it has none: its
+   *     RBAC policies become the configuration's authorization policies; one known not to exist
    *     means no policies
    */
   static Result translate(List<Target> targets, String serverListener, State state) {
@@ -146,7 +161,8 @@ final class XdsTranslator {
         policies = so.get().policies();
         policyOrigin = new Origin("Listener", serverListener);
       } else {
-        // gRFC A36: a server whose Listener does not exist does not serve; here, it denies every call.
+        // gRFC A36: a server whose Listener does not exist does not serve; here, it denies every
+        // call.
         policies = List.of(AuthorizationPolicy.denyAll(SERVER_LISTENER_ABSENT));
         policyOrigin = new Origin("Listener", serverListener);
       }
@@ -191,7 +207,11 @@ final class XdsTranslator {
         }
         FaultInjection fault = FaultInjection.NONE;
         if (!l.faultFilterName().isEmpty()) {
-          fault = xr.faults().getOrDefault(l.faultFilterName(), vh.faults().getOrDefault(l.faultFilterName(), l.fault()));
+          fault =
+              xr.faults()
+                  .getOrDefault(
+                      l.faultFilterName(),
+                      vh.faults().getOrDefault(l.faultFilterName(), l.fault()));
         }
         b.fault(fault);
         routes.add(b.build());
@@ -220,13 +240,28 @@ final class XdsTranslator {
         clusterOrigins.add(new Origin("Cluster", name));
       }
     }
-    return new Result(routeNames, clusterNames, edsNames, missing, services, clusters, serviceOrigins, clusterOrigins,
-        policies, policyOrigin);
+    return new Result(
+        routeNames,
+        clusterNames,
+        edsNames,
+        missing,
+        services,
+        clusters,
+        serviceOrigins,
+        clusterOrigins,
+        policies,
+        policyOrigin);
   }
 
   /** A cluster with its endpoints, or null when something it needs is missing. */
-  private static Cluster cluster(String name, State state, Set<String> clusterNames, Set<String> edsNames,
-      List<String> missing, int depth, Set<String> path) {
+  private static Cluster cluster(
+      String name,
+      State state,
+      Set<String> clusterNames,
+      Set<String> edsNames,
+      List<String> missing,
+      int depth,
+      Set<String> path) {
     clusterNames.add(name);
     Optional<XdsCluster> co = state.clusters().get(name);
     if (co == null) {
@@ -251,7 +286,8 @@ final class XdsTranslator {
         }
         Cluster.Builder b = model.toBuilder().endpoints(eo.get().endpoints());
         if (eo.get().overprovisioningFactor() > 0) {
-          b.loadBalancing(model.loadBalancing().withOverprovisioningFactor(eo.get().overprovisioningFactor()));
+          b.loadBalancing(
+              model.loadBalancing().withOverprovisioningFactor(eo.get().overprovisioningFactor()));
         }
         return b.build();
       }
@@ -259,7 +295,8 @@ final class XdsTranslator {
         return model.toBuilder().endpoints(xc.endpoints()).build();
       }
       default -> {
-        // Aggregate (gRFC A37): the children's endpoints in order, each child's priorities after the last.
+        // Aggregate (gRFC A37): the children's endpoints in order, each child's priorities after
+        // the last.
         if (depth >= MAX_AGGREGATE_DEPTH || !path.add(name)) {
           return model;
         }
@@ -288,7 +325,10 @@ final class XdsTranslator {
     }
   }
 
-  /** gRFC A28 / Envoy: exact, then the longest suffix wildcard, then the longest prefix wildcard, then {@code *}. */
+  /**
+   * gRFC A28 / Envoy: exact, then the longest suffix wildcard, then the longest prefix wildcard,
+   * then {@code *}.
+   */
   static VirtualHost matchVirtualHost(List<VirtualHost> hosts, String authority) {
     String host = authority.toLowerCase(Locale.ROOT);
     VirtualHost best = null;

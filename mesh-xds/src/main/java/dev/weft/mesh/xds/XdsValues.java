@@ -18,22 +18,39 @@ final class XdsValues {
    *
    * @param rdsName the route configuration to fetch, or empty when {@code inlineRoutes} is given
    * @param inlineRoutes the route configuration carried inline, or null
-   * @param maxStreamDuration the default call timeout (HCM common_http_protocol_options), zero for none
-   * @param faultFilterName the name of the fault filter in the filter chain, or empty when there is none
-   * @param fault the fault filter's own configuration (applies where no route or virtual host overrides it)
-   * @param server whether this is the server listener of this process (then only {@code policies} matters)
+   * @param maxStreamDuration the default call timeout (HCM common_http_protocol_options), zero for
+   *     none
+   * @param faultFilterName the name of the fault filter in the filter chain, or empty when there is
+   *     none
+   * @param fault the fault filter's own configuration (applies where no route or virtual host
+   *     overrides it)
+   * @param server whether this is the server listener of this process (then only {@code policies}
+   *     matters)
    * @param policies the authorization policies a server listener's RBAC filters translate to
    */
-  record Listener(String name, String rdsName, RouteConfig inlineRoutes, Duration maxStreamDuration,
-      String faultFilterName, FaultInjection fault, boolean server, List<AuthorizationPolicy> policies) {
+  record Listener(
+      String name,
+      String rdsName,
+      RouteConfig inlineRoutes,
+      Duration maxStreamDuration,
+      String faultFilterName,
+      FaultInjection fault,
+      boolean server,
+      List<AuthorizationPolicy> policies) {
     Listener {
       policies = List.copyOf(policies);
     }
 
     /** A client-side listener. */
-    Listener(String name, String rdsName, RouteConfig inlineRoutes, Duration maxStreamDuration, String faultFilterName,
+    Listener(
+        String name,
+        String rdsName,
+        RouteConfig inlineRoutes,
+        Duration maxStreamDuration,
+        String faultFilterName,
         FaultInjection fault) {
-      this(name, rdsName, inlineRoutes, maxStreamDuration, faultFilterName, fault, false, List.of());
+      this(
+          name, rdsName, inlineRoutes, maxStreamDuration, faultFilterName, fault, false, List.of());
     }
 
     /** The server listener of this process. */
@@ -50,7 +67,11 @@ final class XdsValues {
   }
 
   /** A virtual host: its domains, ordered routes and fault overrides by filter name. */
-  record VirtualHost(String name, List<String> domains, List<XdsRoute> routes, Map<String, FaultInjection> faults) {
+  record VirtualHost(
+      String name,
+      List<String> domains,
+      List<XdsRoute> routes,
+      Map<String, FaultInjection> faults) {
     VirtualHost {
       domains = List.copyOf(domains);
       routes = List.copyOf(routes);
@@ -72,17 +93,28 @@ final class XdsValues {
   }
 
   /** How a cluster finds its endpoints. */
-  enum ClusterKind { EDS, STATIC, DNS, AGGREGATE }
+  enum ClusterKind {
+    EDS,
+    STATIC,
+    DNS,
+    AGGREGATE
+  }
 
   /**
-   * A cluster: policies in {@code cluster} (with no endpoints), endpoints from EDS, inline or children.
+   * A cluster: policies in {@code cluster} (with no endpoints), endpoints from EDS, inline or
+   * children.
    *
    * @param edsServiceName the EDS resource to fetch, for {@code EDS}
    * @param endpoints the inline endpoints, for {@code STATIC} and {@code DNS}
    * @param children the clusters in priority order, for {@code AGGREGATE}
    */
-  record XdsCluster(String name, ClusterKind kind, String edsServiceName, List<Endpoint> endpoints,
-      List<String> children, Cluster cluster) {
+  record XdsCluster(
+      String name,
+      ClusterKind kind,
+      String edsServiceName,
+      List<Endpoint> endpoints,
+      List<String> children,
+      Cluster cluster) {
     XdsCluster {
       endpoints = List.copyOf(endpoints);
       children = List.copyOf(children);

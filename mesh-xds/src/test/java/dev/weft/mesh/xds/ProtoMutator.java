@@ -14,11 +14,31 @@ import java.util.Random;
  * into set fields. Deterministic for a seed.
  */
 final class ProtoMutator {
-  private static final int[] INTS = {0, 1, -1, 2, 5, 100, 65_535, 65_536, Integer.MAX_VALUE, Integer.MIN_VALUE};
-  private static final long[] LONGS = {0, 1, -1, 30, 86_400, 315_576_000_000L, Long.MAX_VALUE, Long.MIN_VALUE};
-  private static final double[] DOUBLES = {0, -1, 0.5, 50, 100, 1e12, Double.NaN, Double.POSITIVE_INFINITY};
-  private static final String[] STRINGS = {"", "x", " ", "/", "*", "[", "(?i)/api/.*", "a b", "outbound|9080|v1|reviews",
-      "reviews.default.svc.cluster.local:9080", "9080", "127.0.0.1", "type.googleapis.com/unknown.Type", "5xx,unavailable"};
+  private static final int[] INTS = {
+    0, 1, -1, 2, 5, 100, 65_535, 65_536, Integer.MAX_VALUE, Integer.MIN_VALUE
+  };
+  private static final long[] LONGS = {
+    0, 1, -1, 30, 86_400, 315_576_000_000L, Long.MAX_VALUE, Long.MIN_VALUE
+  };
+  private static final double[] DOUBLES = {
+    0, -1, 0.5, 50, 100, 1e12, Double.NaN, Double.POSITIVE_INFINITY
+  };
+  private static final String[] STRINGS = {
+    "",
+    "x",
+    " ",
+    "/",
+    "*",
+    "[",
+    "(?i)/api/.*",
+    "a b",
+    "outbound|9080|v1|reviews",
+    "reviews.default.svc.cluster.local:9080",
+    "9080",
+    "127.0.0.1",
+    "type.googleapis.com/unknown.Type",
+    "5xx,unavailable"
+  };
 
   private final Random random;
 
@@ -43,7 +63,10 @@ final class ProtoMutator {
       return m;
     }
     // Mostly descend into or change what is set, so that changes land deep in realistic shapes.
-    FieldDescriptor f = !set.isEmpty() && random.nextInt(4) > 0 ? set.get(random.nextInt(set.size())) : all.get(random.nextInt(all.size()));
+    FieldDescriptor f =
+        !set.isEmpty() && random.nextInt(4) > 0
+            ? set.get(random.nextInt(set.size()))
+            : all.get(random.nextInt(all.size()));
     if (f.isMapField()) {
       b.clearField(f);
     } else if (f.isRepeated()) {
@@ -53,7 +76,10 @@ final class ProtoMutator {
         List<Object> list = new ArrayList<>((List<?>) b.getField(f));
         list.remove(random.nextInt(n));
         b.setField(f, list);
-      } else if (n > 0 && op == 1 && f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && depth < 8) {
+      } else if (n > 0
+          && op == 1
+          && f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+          && depth < 8) {
         int index = random.nextInt(n);
         b.setRepeatedField(f, index, mutateOnce((Message) b.getRepeatedField(f, index), depth + 1));
       } else if (n > 0 && f.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {

@@ -16,22 +16,37 @@ import org.junit.jupiter.api.Test;
 class RouteMethodMatchTest {
 
   private static XdsValues.VirtualHost parse(Route... routes) {
-    RouteConfiguration rc = RouteConfiguration.newBuilder().setName("rc")
-        .addVirtualHosts(VirtualHost.newBuilder().setName("vh").addDomains("*").addAllRoutes(List.of(routes))).build();
+    RouteConfiguration rc =
+        RouteConfiguration.newBuilder()
+            .setName("rc")
+            .addVirtualHosts(
+                VirtualHost.newBuilder()
+                    .setName("vh")
+                    .addDomains("*")
+                    .addAllRoutes(List.of(routes)))
+            .build();
     return XdsTranslationTest.valid(XdsTranslationTest.TYPES.routes, rc).virtualHosts().get(0);
   }
 
   private static Route route(String name, String... methods) {
     RouteMatch.Builder match = RouteMatch.newBuilder().setPrefix("/");
     for (String m : methods) {
-      match.addHeaders(HeaderMatcher.newBuilder().setName(":method").setStringMatch(StringMatcher.newBuilder().setExact(m)));
+      match.addHeaders(
+          HeaderMatcher.newBuilder()
+              .setName(":method")
+              .setStringMatch(StringMatcher.newBuilder().setExact(m)));
     }
-    return Route.newBuilder().setName(name).setMatch(match).setRoute(RouteAction.newBuilder().setCluster("c")).build();
+    return Route.newBuilder()
+        .setName(name)
+        .setMatch(match)
+        .setRoute(RouteAction.newBuilder().setCluster("c"))
+        .build();
   }
 
   @Test
   void oneMethodBecomesTheRoutesMethod() {
-    assertThat(parse(route("get", "GET")).routes().get(0).route().match().methods()).containsExactly("GET");
+    assertThat(parse(route("get", "GET")).routes().get(0).route().match().methods())
+        .containsExactly("GET");
   }
 
   @Test
@@ -43,15 +58,24 @@ class RouteMethodMatchTest {
 
   @Test
   void aRouteThatNeverMatchesIsStillCheckedWhole() {
-    Route broken = route("never", "GET", "POST").toBuilder().setRoute(RouteAction.newBuilder().setCluster("")).build();
-    RouteConfiguration rc = RouteConfiguration.newBuilder().setName("rc")
-        .addVirtualHosts(VirtualHost.newBuilder().setName("vh").addDomains("*").addRoutes(broken)).build();
+    Route broken =
+        route("never", "GET", "POST").toBuilder()
+            .setRoute(RouteAction.newBuilder().setCluster(""))
+            .build();
+    RouteConfiguration rc =
+        RouteConfiguration.newBuilder()
+            .setName("rc")
+            .addVirtualHosts(
+                VirtualHost.newBuilder().setName("vh").addDomains("*").addRoutes(broken))
+            .build();
 
-    assertThat(XdsTranslationTest.error(XdsTranslationTest.TYPES.routes, rc)).contains("route.cluster: must not be empty");
+    assertThat(XdsTranslationTest.error(XdsTranslationTest.TYPES.routes, rc))
+        .contains("route.cluster: must not be empty");
   }
 
   @Test
   void theSameMethodTwiceIsThatMethod() {
-    assertThat(parse(route("get", "GET", "GET")).routes().get(0).route().match().methods()).containsExactly("GET");
+    assertThat(parse(route("get", "GET", "GET")).routes().get(0).route().match().methods())
+        .containsExactly("GET");
   }
 }

@@ -15,7 +15,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** An ADS server whose responses the test writes by hand, for cases a snapshot cache will not produce. */
+/**
+ * An ADS server whose responses the test writes by hand, for cases a snapshot cache will not
+ * produce.
+ */
 final class ScriptedAdsServer implements AutoCloseable {
   final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger nonces = new AtomicInteger();
@@ -23,29 +26,32 @@ final class ScriptedAdsServer implements AutoCloseable {
   private final Server server;
 
   ScriptedAdsServer() throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
-            client = responses;
-            return new StreamObserver<>() {
-              @Override
-              public void onNext(DiscoveryRequest request) {
-                requests.add(request);
-              }
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(
+                new AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase() {
+                  @Override
+                  public StreamObserver<DiscoveryRequest> streamAggregatedResources(
+                      StreamObserver<DiscoveryResponse> responses) {
+                    client = responses;
+                    return new StreamObserver<>() {
+                      @Override
+                      public void onNext(DiscoveryRequest request) {
+                        requests.add(request);
+                      }
 
-              @Override
-              public void onError(Throwable t) {}
+                      @Override
+                      public void onError(Throwable t) {}
 
-              @Override
-              public void onCompleted() {
-                responses.onCompleted();
-              }
-            };
-          }
-        })
-        .build()
-        .start();
+                      @Override
+                      public void onCompleted() {
+                        responses.onCompleted();
+                      }
+                    };
+                  }
+                })
+            .build()
+            .start();
   }
 
   String target() {
@@ -58,8 +64,11 @@ final class ScriptedAdsServer implements AutoCloseable {
 
   /** Sends a response with these resources; returns its nonce. */
   synchronized String send(String typeUrl, String version, Message... resources) {
-    DiscoveryResponse.Builder b = DiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setVersionInfo(version)
-        .setNonce("n" + nonces.incrementAndGet());
+    DiscoveryResponse.Builder b =
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(typeUrl)
+            .setVersionInfo(version)
+            .setNonce("n" + nonces.incrementAndGet());
     for (Message m : resources) {
       b.addResources(Any.pack(m));
     }
@@ -70,7 +79,8 @@ final class ScriptedAdsServer implements AutoCloseable {
 
   /** Whether the client ACKed the response with this nonce. */
   boolean acked(String nonce) {
-    return requests.stream().anyMatch(r -> r.getResponseNonce().equals(nonce) && !r.hasErrorDetail());
+    return requests.stream()
+        .anyMatch(r -> r.getResponseNonce().equals(nonce) && !r.hasErrorDetail());
   }
 
   @Override

@@ -1,19 +1,18 @@
 package dev.weft.mesh.xds;
 
-import dev.weft.mesh.testing.xds.Resources;
-import dev.weft.mesh.testing.xds.TestControlPlane;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.UInt32Value;
 import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.http.MeshHttpClient;
 import dev.weft.mesh.testing.FakeScheduler;
 import dev.weft.mesh.testing.FakeTicker;
+import dev.weft.mesh.testing.xds.Resources;
+import dev.weft.mesh.testing.xds.TestControlPlane;
 import dev.weft.mesh.xds.bootstrap.Bootstrap;
 import dev.weft.mesh.xds.bootstrap.BootstrapLoader;
 import dev.weft.mesh.xds.internal.client.XdsClientStatus;
-import dev.weft.mesh.http.MeshHttpClient;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -37,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The xDS source against Envoy's java-control-plane on loopback, driving a real mesh: routing by
- * {@code Mesh.decide} over many draws and HTTP calls through {@link MeshHttpClient} to two backends.
+ * {@code Mesh.decide} over many draws and HTTP calls through {@link MeshHttpClient} to two
+ * backends.
  */
 class XdsEndToEndTest {
   static final String HOST = "reviews.default.svc.cluster.local";
@@ -72,11 +72,13 @@ class XdsEndToEndTest {
         List.of(Resources.endpoints(V1, "v1", v1.port()), Resources.endpoints(V2, "v2", v2.port())),
         List.of(Resources.rdsListener(LISTENER, ROUTES)),
         List.of(Resources.weighted(ROUTES, LISTENER, V1, weightV1, V2, weightV2)),
-        List.of(), version);
+        List.of(),
+        version);
   }
 
   XdsConfigSource.Builder source(Bootstrap bootstrap) {
-    return XdsConfigSource.builder(bootstrap).targets("xds:///" + LISTENER)
+    return XdsConfigSource.builder(bootstrap)
+        .targets("xds:///" + LISTENER)
         .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200));
   }
 
@@ -94,9 +96,11 @@ class XdsEndToEndTest {
     return n / (double) draws;
   }
 
-  static Map<String, Integer> httpCalls(MeshHttpClient http, String host, int calls) throws Exception {
+  static Map<String, Integer> httpCalls(MeshHttpClient http, String host, int calls)
+      throws Exception {
     Map<String, Integer> counts = new HashMap<>();
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + "/reviews/1")).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://" + host + "/reviews/1")).build();
     for (int sent = 0; sent < calls; ) {
       List<CompletableFuture<HttpResponse<String>>> batch = new ArrayList<>();
       for (int i = 0; i < 50 && sent < calls; i++, sent++) {
@@ -120,15 +124,22 @@ class XdsEndToEndTest {
 
       assertThat(shareOfV1(mesh, 10_000)).isBetween(0.67, 0.73);
       // The resources in force show in the config dump (after CSDS).
-      assertThat(mesh.configDump()).contains("\"sourceStatus\"").contains("\"connection\": \"connected\"")
-          .contains("\"type\": \"Cluster\"").contains(V1).contains("\"type\": \"ClusterLoadAssignment\"");
+      assertThat(mesh.configDump())
+          .contains("\"sourceStatus\"")
+          .contains("\"connection\": \"connected\"")
+          .contains("\"type\": \"Cluster\"")
+          .contains(V1)
+          .contains("\"type\": \"ClusterLoadAssignment\"");
       // 2,000 calls: three standard deviations of the share are about 3.1 points.
       Map<String, Integer> counts = httpCalls(http, "reviews", 2_000);
       assertThat(counts.get("v1") / 2000.0).isBetween(0.66, 0.74);
       assertThat(v1.hits.get() + v2.hits.get()).isEqualTo(2_000);
 
       controlPlane.set(snapshot("2", 100, 0));
-      await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20)).until(() -> shareOfV1(mesh, 200) == 1.0);
+      await()
+          .atMost(Duration.ofSeconds(1))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> shareOfV1(mesh, 200) == 1.0);
       assertThat(httpCalls(http, HOST, 50)).containsOnlyKeys("v1");
       assertThat(controlPlane.acked(ROUTE_URL, "2")).isTrue();
     }
@@ -141,39 +152,55 @@ class XdsEndToEndTest {
     try (Mesh mesh = Mesh.builder().configSource(source).build()) {
       await().atMost(Duration.ofSeconds(10)).until(mesh::ready);
 
-      Cluster broken = Resources.edsCluster(V2).toBuilder()
-          .setCircuitBreakers(CircuitBreakers.newBuilder().addThresholds(
-              CircuitBreakers.Thresholds.newBuilder().setMaxRequests(UInt32Value.of(0))))
-          .build();
-      controlPlane.set(Snapshot.create(
-          List.of(Resources.edsCluster(V1), broken),
-          List.of(Resources.endpoints(V1, "v1", v1.port()), Resources.endpoints(V2, "v2", v2.port())),
-          List.of(Resources.rdsListener(LISTENER, ROUTES)),
-          List.of(Resources.weighted(ROUTES, LISTENER, V1, 70, V2, 30)),
-          List.of(), "2"));
+      Cluster broken =
+          Resources.edsCluster(V2).toBuilder()
+              .setCircuitBreakers(
+                  CircuitBreakers.newBuilder()
+                      .addThresholds(
+                          CircuitBreakers.Thresholds.newBuilder()
+                              .setMaxRequests(UInt32Value.of(0))))
+              .build();
+      controlPlane.set(
+          Snapshot.create(
+              List.of(Resources.edsCluster(V1), broken),
+              List.of(
+                  Resources.endpoints(V1, "v1", v1.port()),
+                  Resources.endpoints(V2, "v2", v2.port())),
+              List.of(Resources.rdsListener(LISTENER, ROUTES)),
+              List.of(Resources.weighted(ROUTES, LISTENER, V1, 70, V2, 30)),
+              List.of(),
+              "2"));
 
       await().atMost(Duration.ofSeconds(5)).until(() -> !controlPlane.nacks().isEmpty());
       DiscoveryRequest nack = controlPlane.nacks().get(0);
       assertThat(nack.getTypeUrl()).isEqualTo(CLUSTER_URL);
       assertThat(nack.getVersionInfo()).isEqualTo("1");
-      assertThat(nack.getErrorDetail().getMessage()).contains("Cluster '" + V2 + "'").contains("circuit_breakers.thresholds[0]")
+      assertThat(nack.getErrorDetail().getMessage())
+          .contains("Cluster '" + V2 + "'")
+          .contains("circuit_breakers.thresholds[0]")
           .contains("maxRequests");
 
-      // The cluster response was refused as a whole: the clusters in force are still those of version 1.
+      // The cluster response was refused as a whole: the clusters in force are still those of
+      // version 1.
       assertThat(mesh.configVersion()).contains("cds:1");
-      assertThat(mesh.config().cluster(V2).orElseThrow().circuitBreakers().maxRequests()).isEqualTo(1024);
+      assertThat(mesh.config().cluster(V2).orElseThrow().circuitBreakers().maxRequests())
+          .isEqualTo(1024);
       assertThat(shareOfV1(mesh, 5_000)).isBetween(0.67, 0.73);
       XdsClientStatus.TypeStatus cds = source.xdsStatus().client().type("Cluster").orElseThrow();
       assertThat(cds.rejected()).isGreaterThanOrEqualTo(1);
       assertThat(cds.version()).isEqualTo("1");
       assertThat(cds.lastError()).contains(V2);
-      assertThat(source.xdsStatus().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
+      assertThat(source.xdsStatus().client().state())
+          .isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
 
       // A fixed snapshot is taken on the same stream.
       controlPlane.set(snapshot("3", 100, 0));
       await().atMost(Duration.ofSeconds(3)).until(() -> shareOfV1(mesh, 200) == 1.0);
-      await().atMost(Duration.ofSeconds(3))
-          .until(() -> source.xdsStatus().client().type("Cluster").orElseThrow().version().equals("3"));
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .until(
+              () ->
+                  source.xdsStatus().client().type("Cluster").orElseThrow().version().equals("3"));
     }
   }
 
@@ -181,14 +208,19 @@ class XdsEndToEndTest {
   void keepsServingWhileTheControlPlaneIsDownAndReconnectsToItsRestart() throws Exception {
     controlPlane.set(snapshot("1", 0, 100));
     FakeScheduler xdsTime = new FakeScheduler(new FakeTicker());
-    XdsConfigSource source = source(bootstrap()).scheduler(xdsTime).resourceTimeout(Duration.ofMinutes(5)).build();
+    XdsConfigSource source =
+        source(bootstrap()).scheduler(xdsTime).resourceTimeout(Duration.ofMinutes(5)).build();
     try (Mesh mesh = Mesh.builder().configSource(source).build();
         MeshHttpClient http = MeshHttpClient.builder(mesh).build()) {
       await().atMost(Duration.ofSeconds(10)).until(mesh::ready);
       int port = controlPlane.port();
       controlPlane.stop();
-      await().atMost(Duration.ofSeconds(5))
-          .until(() -> source.xdsStatus().client().state() == XdsClientStatus.ConnectionState.CONNECTING);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  source.xdsStatus().client().state()
+                      == XdsClientStatus.ConnectionState.CONNECTING);
 
       // 30 s of xDS time, in one-second steps, with reconnection attempts failing all along.
       int streamsBefore = controlPlane.streamsOpened().get();
@@ -202,37 +234,51 @@ class XdsEndToEndTest {
 
       controlPlane = new TestControlPlane().startOn(port);
       controlPlane.set(snapshot("2", 100, 0));
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-        xdsTime.advance(Duration.ofSeconds(1));
-        return mesh.configVersion().contains("rds:2");
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                xdsTime.advance(Duration.ofSeconds(1));
+                return mesh.configVersion().contains("rds:2");
+              });
       assertThat(httpCalls(http, "reviews", 20)).containsOnlyKeys("v1");
-      assertThat(source.xdsStatus().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
+      assertThat(source.xdsStatus().client().state())
+          .isEqualTo(XdsClientStatus.ConnectionState.CONNECTED);
       // The new stream resubscribed to everything, starting from the versions in force.
-      assertThat(controlPlane.requests()).anySatisfy(r -> {
-        assertThat(r.getTypeUrl()).isEqualTo(CLUSTER_URL);
-        assertThat(r.getVersionInfo()).isEqualTo("1");
-        assertThat(r.getResponseNonce()).isEmpty();
-        assertThat(r.getResourceNamesList()).containsExactlyInAnyOrder(V1, V2);
-      });
-      assertThat(controlPlane.requests()).anySatisfy(r -> {
-        assertThat(r.getTypeUrl()).isEqualTo(ROUTE_URL);
-        assertThat(r.getVersionInfo()).isEqualTo("1");
-        assertThat(r.getResourceNamesList()).containsExactly(ROUTES);
-      });
+      assertThat(controlPlane.requests())
+          .anySatisfy(
+              r -> {
+                assertThat(r.getTypeUrl()).isEqualTo(CLUSTER_URL);
+                assertThat(r.getVersionInfo()).isEqualTo("1");
+                assertThat(r.getResponseNonce()).isEmpty();
+                assertThat(r.getResourceNamesList()).containsExactlyInAnyOrder(V1, V2);
+              });
+      assertThat(controlPlane.requests())
+          .anySatisfy(
+              r -> {
+                assertThat(r.getTypeUrl()).isEqualTo(ROUTE_URL);
+                assertThat(r.getVersionInfo()).isEqualTo("1");
+                assertThat(r.getResourceNamesList()).containsExactly(ROUTES);
+              });
     }
   }
 
   @Test
-  void aRestartWhileTheControlPlaneIsDownServesFromTheOnDiskCopy(@TempDir Path cacheDir) throws Exception {
+  void aRestartWhileTheControlPlaneIsDownServesFromTheOnDiskCopy(@TempDir Path cacheDir)
+      throws Exception {
     controlPlane.set(snapshot("1", 0, 100));
-    try (Mesh mesh = Mesh.builder().configSource(source(bootstrap()).cacheDirectory(cacheDir).build()).build()) {
+    try (Mesh mesh =
+        Mesh.builder().configSource(source(bootstrap()).cacheDirectory(cacheDir).build()).build()) {
       await().atMost(Duration.ofSeconds(10)).until(mesh::ready);
-      await().atMost(Duration.ofSeconds(5)).until(() -> {
-        try (var files = Files.list(cacheDir)) {
-          return files.filter(f -> f.toString().endsWith(".xds.pb")).count() == 4;
-        }
-      });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                try (var files = Files.list(cacheDir)) {
+                  return files.filter(f -> f.toString().endsWith(".xds.pb")).count() == 4;
+                }
+              });
     }
     controlPlane.stop();
 
@@ -241,8 +287,10 @@ class XdsEndToEndTest {
         MeshHttpClient http = MeshHttpClient.builder(mesh).build()) {
       await().atMost(Duration.ofSeconds(5)).until(mesh::ready);
       assertThat(httpCalls(http, "reviews", 10)).containsOnlyKeys("v2");
-      assertThat(restarted.xdsStatus().client().type("Listener").orElseThrow().fromCache()).isTrue();
-      assertThat(restarted.xdsStatus().client().state()).isEqualTo(XdsClientStatus.ConnectionState.CONNECTING);
+      assertThat(restarted.xdsStatus().client().type("Listener").orElseThrow().fromCache())
+          .isTrue();
+      assertThat(restarted.xdsStatus().client().state())
+          .isEqualTo(XdsClientStatus.ConnectionState.CONNECTING);
     }
   }
 
@@ -252,22 +300,34 @@ class XdsEndToEndTest {
     Bootstrap istio = BootstrapLoader.fromFile(file);
     assertThat(istio.servers().get(0).serverUri()).isEqualTo("unix:///etc/istio/proxy/XDS");
     controlPlane.set(snapshot("1", 0, 100));
-    try (Mesh mesh = Mesh.builder().configSource(source(istio.withServerUri(controlPlane.target())).build()).build();
+    try (Mesh mesh =
+            Mesh.builder()
+                .configSource(source(istio.withServerUri(controlPlane.target())).build())
+                .build();
         MeshHttpClient http = MeshHttpClient.builder(mesh).build()) {
       await().atMost(Duration.ofSeconds(10)).until(mesh::ready);
       assertThat(mesh.config().service(LISTENER)).isPresent();
       assertThat(mesh.config().service(HOST)).isPresent();
       assertThat(mesh.config().service("reviews")).isPresent();
-      assertThat(mesh.config().cluster(V2).orElseThrow().endpoints()).singleElement()
+      assertThat(mesh.config().cluster(V2).orElseThrow().endpoints())
+          .singleElement()
           .satisfies(e -> assertThat(e.labels()).containsEntry("version", "v2"));
       assertThat(httpCalls(http, HOST, 10)).containsOnlyKeys("v2");
       assertThat(mesh.decide(TestCall.to("reviews")).cluster()).isEqualTo(V2);
 
       DiscoveryRequest first = controlPlane.requests().get(0);
       assertThat(first.getNode().getId()).startsWith("sidecar~10.244.0.21~productpage-v1");
-      assertThat(first.getNode().getMetadata().getFieldsOrThrow("GENERATOR").getStringValue()).isEqualTo("grpc");
-      assertThat(first.getNode().getMetadata().getFieldsOrThrow("LABELS").getStructValue()
-          .getFieldsOrThrow("app").getStringValue()).isEqualTo("productpage");
+      assertThat(first.getNode().getMetadata().getFieldsOrThrow("GENERATOR").getStringValue())
+          .isEqualTo("grpc");
+      assertThat(
+              first
+                  .getNode()
+                  .getMetadata()
+                  .getFieldsOrThrow("LABELS")
+                  .getStructValue()
+                  .getFieldsOrThrow("app")
+                  .getStringValue())
+          .isEqualTo("productpage");
     }
   }
 }

@@ -1,14 +1,13 @@
 package dev.weft.mesh.xds;
 
-import dev.weft.mesh.testing.xds.Resources;
-import dev.weft.mesh.testing.xds.TestControlPlane;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.UInt64Value;
 import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.testing.xds.Resources;
+import dev.weft.mesh.testing.xds.TestControlPlane;
 import dev.weft.mesh.xds.bootstrap.Bootstrap;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -26,28 +25,42 @@ class XdsMeshRejectionTest {
   static final String CLUSTER = "outbound|9080||details.default.svc.cluster.local";
 
   static Snapshot snapshot(String version, Cluster cluster) {
-    return Snapshot.create(List.of(cluster), List.of(Resources.endpoints(CLUSTER, "v1", 9999)),
+    return Snapshot.create(
+        List.of(cluster),
+        List.of(Resources.endpoints(CLUSTER, "v1", 9999)),
         List.of(Resources.rdsListener(LISTENER, "details")),
-        List.of(Resources.weighted("details", LISTENER, CLUSTER, 1, CLUSTER, 0)), List.of(), version);
+        List.of(Resources.weighted("details", LISTENER, CLUSTER, 1, CLUSTER, 0)),
+        List.of(),
+        version);
   }
 
   @Test
   void aConfigurationTheMeshRefusesIsNackedAndTheOneInForceStays() throws Exception {
     try (TestControlPlane cp = new TestControlPlane().start()) {
       cp.set(snapshot("1", Resources.edsCluster(CLUSTER)));
-      XdsConfigSource source = XdsConfigSource.builder(Bootstrap.forServer(cp.target(), "reject")).targets("xds:///" + LISTENER).build();
+      XdsConfigSource source =
+          XdsConfigSource.builder(Bootstrap.forServer(cp.target(), "reject"))
+              .targets("xds:///" + LISTENER)
+              .build();
       try (Mesh mesh = Mesh.builder().configSource(source).build()) {
         await().atMost(Duration.ofSeconds(10)).until(mesh::ready);
-        Cluster ringHash = Resources.edsCluster(CLUSTER).toBuilder().setLbPolicy(Cluster.LbPolicy.RING_HASH)
-            .setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder()
-                .setMinimumRingSize(UInt64Value.of(4096)).setMaximumRingSize(UInt64Value.of(16)))
-            .build();
+        Cluster ringHash =
+            Resources.edsCluster(CLUSTER).toBuilder()
+                .setLbPolicy(Cluster.LbPolicy.RING_HASH)
+                .setRingHashLbConfig(
+                    Cluster.RingHashLbConfig.newBuilder()
+                        .setMinimumRingSize(UInt64Value.of(4096))
+                        .setMaximumRingSize(UInt64Value.of(16)))
+                .build();
         cp.set(snapshot("2", ringHash));
         await().atMost(Duration.ofSeconds(5)).until(() -> !cp.nacks().isEmpty());
         DiscoveryRequest nack = cp.nacks().get(0);
         assertThat(nack.getTypeUrl()).isEqualTo(XdsResourceTypes.CLUSTER_URL);
-        assertThat(nack.getErrorDetail().getMessage()).contains("xDS Cluster " + CLUSTER).contains("minRingSize");
-        assertThat(mesh.config().cluster(CLUSTER).orElseThrow().loadBalancing().policy()).isEqualTo("round_robin");
+        assertThat(nack.getErrorDetail().getMessage())
+            .contains("xDS Cluster " + CLUSTER)
+            .contains("minRingSize");
+        assertThat(mesh.config().cluster(CLUSTER).orElseThrow().loadBalancing().policy())
+            .isEqualTo("round_robin");
         assertThat(mesh.configVersion()).contains("cds:1");
         assertThat(mesh.lastConfigError()).isInstanceOf(InvalidConfigException.class);
       }

@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Random field changes of valid Listener, RouteConfiguration, Cluster and ClusterLoadAssignment
@@ -29,17 +29,27 @@ import net.jqwik.api.constraints.IntRange;
  */
 class XdsMutationPropertiesTest {
   static final XdsResourceTypes TYPES = new XdsResourceTypes(Map.of());
-  static final List<Target> TARGETS = List.of(new Target(RichResources.LISTENER, RichResources.LISTENER,
-      List.of(RichResources.LISTENER, "reviews")));
+  static final List<Target> TARGETS =
+      List.of(
+          new Target(
+              RichResources.LISTENER,
+              RichResources.LISTENER,
+              List.of(RichResources.LISTENER, "reviews")));
 
   static List<Message> base() {
-    return List.of(RichResources.listener(), RichResources.routes(), RichResources.cluster(RichResources.V1),
-        RichResources.cluster(RichResources.V2), RichResources.endpoints(RichResources.V1, 9001),
+    return List.of(
+        RichResources.listener(),
+        RichResources.routes(),
+        RichResources.cluster(RichResources.V1),
+        RichResources.cluster(RichResources.V2),
+        RichResources.endpoints(RichResources.V1, 9001),
         RichResources.endpoints(RichResources.V2, 9101));
   }
 
   @Property(tries = 1500)
-  void aMutatedResourceIsAcceptedOrRejectedAndNeverHalfApplied(@ForAll long seed, @ForAll @IntRange(min = 0, max = 5) int which,
+  void aMutatedResourceIsAcceptedOrRejectedAndNeverHalfApplied(
+      @ForAll long seed,
+      @ForAll @IntRange(min = 0, max = 5) int which,
       @ForAll @IntRange(min = 1, max = 4) int changes) {
     List<Message> resources = new ArrayList<>(base());
     resources.set(which, new ProtoMutator(seed).mutate(resources.get(which), changes));
@@ -59,7 +69,8 @@ class XdsMutationPropertiesTest {
       Statistics.collect("rejected by a parser");
       return; // the response holding the invalid resource is NACKed whole
     }
-    Result result = XdsTranslator.translate(TARGETS, new State(listeners, routes, clusters, endpoints));
+    Result result =
+        XdsTranslator.translate(TARGETS, new State(listeners, routes, clusters, endpoints));
     if (!result.complete()) {
       Statistics.collect("incomplete, waiting");
       return; // waiting for resources that a renamed reference points at; nothing is delivered
@@ -84,7 +95,8 @@ class XdsMutationPropertiesTest {
     }
   }
 
-  private static <T> boolean parseInto(XdsResourceType<T> type, Message message, Map<String, Optional<T>> into) {
+  private static <T> boolean parseInto(
+      XdsResourceType<T> type, Message message, Map<String, Optional<T>> into) {
     XdsResourceType.Parsed<T> parsed = type.parse(Any.pack(message));
     if (parsed.isValid()) {
       assertThat(parsed.value()).isNotNull();

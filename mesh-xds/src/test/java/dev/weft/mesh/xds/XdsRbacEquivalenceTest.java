@@ -1,11 +1,10 @@
 package dev.weft.mesh.xds;
 
-import dev.weft.mesh.testing.xds.RbacResources;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
+import dev.weft.mesh.testing.xds.RbacResources;
 import dev.weft.mesh.xds.XdsValues.Listener;
 import dev.weft.mesh.xds.internal.client.XdsResourceType;
 import io.envoyproxy.envoy.config.rbac.v3.Permission;
@@ -36,9 +35,16 @@ import org.junit.jupiter.api.Test;
  */
 class XdsRbacEquivalenceTest {
   static final XdsResourceTypes TYPES = new XdsResourceTypes(Map.of(), Set.of(RbacResources.NAME));
-  static final String[] CALLERS = {null, "cluster.local/ns/default/sa/productpage", "cluster.local/ns/default/sa/reviews",
-      "cluster.local/ns/foo/sa/ratings", "other.org/ns/foo-bar/sa/reviews"};
-  static final String[] PATHS = {"/bookinfo.Reviews/Get", "/bookinfo.Reviews/Put", "/bookinfo.Ratings/Get", "/admin/Reset"};
+  static final String[] CALLERS = {
+    null,
+    "cluster.local/ns/default/sa/productpage",
+    "cluster.local/ns/default/sa/reviews",
+    "cluster.local/ns/foo/sa/ratings",
+    "other.org/ns/foo-bar/sa/reviews"
+  };
+  static final String[] PATHS = {
+    "/bookinfo.Reviews/Get", "/bookinfo.Reviews/Put", "/bookinfo.Ratings/Get", "/admin/Reset"
+  };
   static final String[] METHODS = {"POST", "GET"};
   static final String[] HEADER_VALUES = {null, "1", "ab", "z"};
 
@@ -64,18 +70,26 @@ class XdsRbacEquivalenceTest {
       for (int i = 0; i < n; i++) {
         filters.add(filter(r, "rbac-" + i));
       }
-      XdsResourceType.Parsed<Listener> parsed = TYPES.listeners.parse(Any.pack(RbacResources.serverListener(filters.toArray(HttpFilter[]::new))));
+      XdsResourceType.Parsed<Listener> parsed =
+          TYPES.listeners.parse(
+              Any.pack(RbacResources.serverListener(filters.toArray(HttpFilter[]::new))));
       if (!parsed.isValid()) {
         // Only the documented refusals may happen for this vocabulary.
-        assertThat(parsed.error()).as("seed %d", seed).containsAnyOf("no single Weft pattern expresses", "multiplies out");
+        assertThat(parsed.error())
+            .as("seed %d", seed)
+            .containsAnyOf("no single Weft pattern expresses", "multiplies out");
         continue;
       }
       translated++;
       List<AuthorizationPolicy> policies = parsed.value().policies();
       for (Request q : requests) {
         Map<String, String> headers = q.header() == null ? Map.of() : Map.of("x-a", q.header());
-        boolean weft = XdsRbacTranslationTest.decide(policies, q.caller(), q.path(), q.method(), headers).allowed();
-        assertThat(weft).as("seed %d, %s, filters %s, policies %s", seed, q, filters, policies).isEqualTo(chainAllows(filters, q));
+        boolean weft =
+            XdsRbacTranslationTest.decide(policies, q.caller(), q.path(), q.method(), headers)
+                .allowed();
+        assertThat(weft)
+            .as("seed %d, %s, filters %s, policies %s", seed, q, filters, policies)
+            .isEqualTo(chainAllows(filters, q));
       }
     }
     assertThat(translated).isGreaterThan(300);
@@ -87,11 +101,12 @@ class XdsRbacEquivalenceTest {
     if (r.nextInt(8) == 0) {
       return RbacResources.rbac(name, RBAC.getDefaultInstance());
     }
-    Action action = switch (r.nextInt(5)) {
-      case 0, 1 -> Action.ALLOW;
-      case 2, 3 -> Action.DENY;
-      default -> Action.LOG;
-    };
+    Action action =
+        switch (r.nextInt(5)) {
+          case 0, 1 -> Action.ALLOW;
+          case 2, 3 -> Action.DENY;
+          default -> Action.LOG;
+        };
     Map<String, Policy> policies = new HashMap<>();
     int n = r.nextInt(3);
     for (int i = 0; i < n; i++) {
@@ -111,11 +126,25 @@ class XdsRbacEquivalenceTest {
     int k = r.nextInt(depth > 0 ? 10 : 7);
     return switch (k) {
       case 0 -> Permission.newBuilder().setAny(true).build();
-      case 1, 2 -> Permission.newBuilder().setUrlPath(PathMatcher.newBuilder().setPath(stringMatcher(r,
-          new String[] {"/bookinfo.Reviews/Get", "/admin/Reset"}, new String[] {"/bookinfo.Reviews/", "/admin/"},
-          new String[] {"/Get", "/Reset"}))).build();
-      case 3 -> Permission.newBuilder().setHeader(HeaderMatcher.newBuilder().setName(":method")
-          .setStringMatch(StringMatcher.newBuilder().setExact(METHODS[r.nextInt(2)])).setInvertMatch(r.nextInt(4) == 0)).build();
+      case 1, 2 ->
+          Permission.newBuilder()
+              .setUrlPath(
+                  PathMatcher.newBuilder()
+                      .setPath(
+                          stringMatcher(
+                              r,
+                              new String[] {"/bookinfo.Reviews/Get", "/admin/Reset"},
+                              new String[] {"/bookinfo.Reviews/", "/admin/"},
+                              new String[] {"/Get", "/Reset"})))
+              .build();
+      case 3 ->
+          Permission.newBuilder()
+              .setHeader(
+                  HeaderMatcher.newBuilder()
+                      .setName(":method")
+                      .setStringMatch(StringMatcher.newBuilder().setExact(METHODS[r.nextInt(2)]))
+                      .setInvertMatch(r.nextInt(4) == 0))
+              .build();
       case 4, 5 -> Permission.newBuilder().setHeader(header(r)).build();
       case 6 -> Permission.newBuilder().setMetadata(metadata()).build();
       case 7 -> Permission.newBuilder().setNotRule(permission(r, depth - 1)).build();
@@ -124,7 +153,9 @@ class XdsRbacEquivalenceTest {
         for (int i = 0, m = 1 + r.nextInt(3); i < m; i++) {
           set.addRules(permission(r, depth - 1));
         }
-        yield k == 8 ? Permission.newBuilder().setAndRules(set).build() : Permission.newBuilder().setOrRules(set).build();
+        yield k == 8
+            ? Permission.newBuilder().setAndRules(set).build()
+            : Permission.newBuilder().setOrRules(set).build();
       }
     };
   }
@@ -133,16 +164,39 @@ class XdsRbacEquivalenceTest {
     int k = r.nextInt(depth > 0 ? 10 : 7);
     return switch (k) {
       case 0 -> Principal.newBuilder().setAny(true).build();
-      case 1, 2 -> Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(stringMatcher(r,
-          new String[] {"spiffe://cluster.local/ns/default/sa/productpage", "spiffe://other.org/ns/foo-bar/sa/reviews"},
-          new String[] {"spiffe://cluster.local/ns/default/", "spiffe://other.org/"},
-          new String[] {"/sa/reviews", "/ratings", "//cluster.local/ns/foo/sa/ratings"}))).build();
+      case 1, 2 ->
+          Principal.newBuilder()
+              .setAuthenticated(
+                  Principal.Authenticated.newBuilder()
+                      .setPrincipalName(
+                          stringMatcher(
+                              r,
+                              new String[] {
+                                "spiffe://cluster.local/ns/default/sa/productpage",
+                                "spiffe://other.org/ns/foo-bar/sa/reviews"
+                              },
+                              new String[] {
+                                "spiffe://cluster.local/ns/default/", "spiffe://other.org/"
+                              },
+                              new String[] {
+                                "/sa/reviews", "/ratings", "//cluster.local/ns/foo/sa/ratings"
+                              })))
+              .build();
       case 3 -> {
         String ns = new String[] {"foo", "default", "foo.*", ".*bar", ".*"}[r.nextInt(5)];
-        yield Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(StringMatcher.newBuilder()
-            .setSafeRegex(RegexMatcher.newBuilder().setRegex(".*/ns/" + ns + "/.*")))).build();
+        yield Principal.newBuilder()
+            .setAuthenticated(
+                Principal.Authenticated.newBuilder()
+                    .setPrincipalName(
+                        StringMatcher.newBuilder()
+                            .setSafeRegex(
+                                RegexMatcher.newBuilder().setRegex(".*/ns/" + ns + "/.*"))))
+            .build();
       }
-      case 4 -> Principal.newBuilder().setAuthenticated(Principal.Authenticated.getDefaultInstance()).build();
+      case 4 ->
+          Principal.newBuilder()
+              .setAuthenticated(Principal.Authenticated.getDefaultInstance())
+              .build();
       case 5 -> Principal.newBuilder().setHeader(header(r)).build();
       case 6 -> Principal.newBuilder().setMetadata(metadata()).build();
       case 7 -> Principal.newBuilder().setNotId(principal(r, depth - 1)).build();
@@ -151,7 +205,9 @@ class XdsRbacEquivalenceTest {
         for (int i = 0, m = 1 + r.nextInt(3); i < m; i++) {
           set.addIds(principal(r, depth - 1));
         }
-        yield k == 8 ? Principal.newBuilder().setAndIds(set).build() : Principal.newBuilder().setOrIds(set).build();
+        yield k == 8
+            ? Principal.newBuilder().setAndIds(set).build()
+            : Principal.newBuilder().setOrIds(set).build();
       }
     };
   }
@@ -161,12 +217,16 @@ class XdsRbacEquivalenceTest {
       case 0 -> StringMatcher.newBuilder().setExact(exact[r.nextInt(exact.length)]).build();
       case 1 -> StringMatcher.newBuilder().setPrefix(prefix[r.nextInt(prefix.length)]).build();
       case 2 -> StringMatcher.newBuilder().setSuffix(suffix[r.nextInt(suffix.length)]).build();
-      default -> StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex(r.nextBoolean() ? ".+" : ".*")).build();
+      default ->
+          StringMatcher.newBuilder()
+              .setSafeRegex(RegexMatcher.newBuilder().setRegex(r.nextBoolean() ? ".+" : ".*"))
+              .build();
     };
   }
 
   static HeaderMatcher header(Random r) {
-    HeaderMatcher.Builder h = HeaderMatcher.newBuilder().setName("x-a").setInvertMatch(r.nextInt(3) == 0);
+    HeaderMatcher.Builder h =
+        HeaderMatcher.newBuilder().setName("x-a").setInvertMatch(r.nextInt(3) == 0);
     switch (r.nextInt(4)) {
       case 0 -> h.setPresentMatch(r.nextInt(3) > 0);
       case 1 -> h.setStringMatch(StringMatcher.newBuilder().setExact("1"));
@@ -177,9 +237,12 @@ class XdsRbacEquivalenceTest {
   }
 
   static MetadataMatcher metadata() {
-    return MetadataMatcher.newBuilder().setFilter("istio_authn")
+    return MetadataMatcher.newBuilder()
+        .setFilter("istio_authn")
         .addPath(MetadataMatcher.PathSegment.newBuilder().setKey("request.auth.principal"))
-        .setValue(ValueMatcher.newBuilder().setStringMatch(StringMatcher.newBuilder().setExact("x"))).build();
+        .setValue(
+            ValueMatcher.newBuilder().setStringMatch(StringMatcher.newBuilder().setExact("x")))
+        .build();
   }
 
   // ---- the reference: RBAC evaluated directly ----
@@ -195,8 +258,12 @@ class XdsRbacEquivalenceTest {
       if (!rbac.hasRules() || rbac.getRules().getAction() == Action.LOG) {
         continue;
       }
-      boolean matched = rbac.getRules().getPoliciesMap().values().stream().anyMatch(p ->
-          p.getPermissionsList().stream().anyMatch(x -> matches(x, q)) && p.getPrincipalsList().stream().anyMatch(x -> matches(x, q)));
+      boolean matched =
+          rbac.getRules().getPoliciesMap().values().stream()
+              .anyMatch(
+                  p ->
+                      p.getPermissionsList().stream().anyMatch(x -> matches(x, q))
+                          && p.getPrincipalsList().stream().anyMatch(x -> matches(x, q)));
       boolean pass = rbac.getRules().getAction() == Action.ALLOW ? matched : !matched;
       if (!pass) {
         return false;
@@ -221,8 +288,10 @@ class XdsRbacEquivalenceTest {
   static boolean matches(Principal p, Request q) {
     return switch (p.getIdentifierCase()) {
       case ANY -> true;
-      case AUTHENTICATED -> q.caller() != null
-          && (!p.getAuthenticated().hasPrincipalName() || matches(p.getAuthenticated().getPrincipalName(), "spiffe://" + q.caller()));
+      case AUTHENTICATED ->
+          q.caller() != null
+              && (!p.getAuthenticated().hasPrincipalName()
+                  || matches(p.getAuthenticated().getPrincipalName(), "spiffe://" + q.caller()));
       case HEADER -> matches(p.getHeader(), q);
       case METADATA -> false;
       case NOT_ID -> !matches(p.getNotId(), q);
@@ -233,22 +302,24 @@ class XdsRbacEquivalenceTest {
   }
 
   static boolean matches(HeaderMatcher h, Request q) {
-    String value = switch (h.getName()) {
-      case ":method" -> q.method();
-      case ":path" -> q.path();
-      default -> q.header();
-    };
+    String value =
+        switch (h.getName()) {
+          case ":method" -> q.method();
+          case ":path" -> q.path();
+          default -> q.header();
+        };
     if (h.getHeaderMatchSpecifierCase() == HeaderMatcher.HeaderMatchSpecifierCase.PRESENT_MATCH) {
       return ((value != null) == h.getPresentMatch()) != h.getInvertMatch();
     }
     if (value == null) {
       return false;
     }
-    boolean m = switch (h.getHeaderMatchSpecifierCase()) {
-      case STRING_MATCH -> matches(h.getStringMatch(), value);
-      case SUFFIX_MATCH -> value.endsWith(h.getSuffixMatch());
-      default -> throw new IllegalArgumentException(h.toString());
-    };
+    boolean m =
+        switch (h.getHeaderMatchSpecifierCase()) {
+          case STRING_MATCH -> matches(h.getStringMatch(), value);
+          case SUFFIX_MATCH -> value.endsWith(h.getSuffixMatch());
+          default -> throw new IllegalArgumentException(h.toString());
+        };
     return m != h.getInvertMatch();
   }
 

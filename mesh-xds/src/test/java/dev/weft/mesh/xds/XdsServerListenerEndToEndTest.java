@@ -1,9 +1,5 @@
 package dev.weft.mesh.xds;
 
-import dev.weft.mesh.testing.xds.RbacResources;
-import dev.weft.mesh.testing.xds.Resources;
-import dev.weft.mesh.testing.xds.TestControlPlane;
-
 import static dev.weft.mesh.testing.xds.RbacResources.anyPermission;
 import static dev.weft.mesh.testing.xds.RbacResources.policy;
 import static dev.weft.mesh.testing.xds.RbacResources.principal;
@@ -16,6 +12,9 @@ import static org.awaitility.Awaitility.await;
 import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
 import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.testing.xds.RbacResources;
+import dev.weft.mesh.testing.xds.Resources;
+import dev.weft.mesh.testing.xds.TestControlPlane;
 import dev.weft.mesh.xds.bootstrap.Bootstrap;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -45,13 +44,23 @@ class XdsServerListenerEndToEndTest {
     if (server != null) {
       listeners.add(server);
     }
-    return Snapshot.create(List.of(Resources.edsCluster(CLUSTER)), List.of(Resources.endpoints(CLUSTER, "v1", 9999)),
-        listeners, List.of(Resources.weighted("details", LISTENER, CLUSTER, 1, CLUSTER, 0)), List.of(), version);
+    return Snapshot.create(
+        List.of(Resources.edsCluster(CLUSTER)),
+        List.of(Resources.endpoints(CLUSTER, "v1", 9999)),
+        listeners,
+        List.of(Resources.weighted("details", LISTENER, CLUSTER, 1, CLUSTER, 0)),
+        List.of(),
+        version);
   }
 
   static Listener allowOnly(String principal) {
-    return serverListener(rbac("envoy.filters.http.rbac", Action.ALLOW,
-        Map.of("ns[default]-policy[details-viewer]-rule[0]", policy(List.of(anyPermission()), List.of(principal(principal))))));
+    return serverListener(
+        rbac(
+            "envoy.filters.http.rbac",
+            Action.ALLOW,
+            Map.of(
+                "ns[default]-policy[details-viewer]-rule[0]",
+                policy(List.of(anyPermission()), List.of(principal(principal))))));
   }
 
   static Bootstrap bootstrap(TestControlPlane cp) {
@@ -59,7 +68,8 @@ class XdsServerListenerEndToEndTest {
   }
 
   static Bootstrap bootstrap(String target) {
-    return Bootstrap.forServer(target, "server-listener").withServerListenerResourceNameTemplate(RbacResources.TEMPLATE);
+    return Bootstrap.forServer(target, "server-listener")
+        .withServerListenerResourceNameTemplate(RbacResources.TEMPLATE);
   }
 
   static boolean allows(MeshConfig config, String caller) {
@@ -67,16 +77,21 @@ class XdsServerListenerEndToEndTest {
   }
 
   @Test
-  void policiesFromTheServerListenerReachTheMeshFollowUpdatesAndSurviveAnInvalidOne() throws Exception {
+  void policiesFromTheServerListenerReachTheMeshFollowUpdatesAndSurviveAnInvalidOne()
+      throws Exception {
     try (TestControlPlane cp = new TestControlPlane().start()) {
       cp.set(snapshot("1", allowOnly(PRODUCTPAGE)));
-      XdsConfigSource source = XdsConfigSource.builder(bootstrap(cp)).targets("xds:///" + LISTENER)
-          .serverListener(RbacResources.ADDRESS).build();
+      XdsConfigSource source =
+          XdsConfigSource.builder(bootstrap(cp))
+              .targets("xds:///" + LISTENER)
+              .serverListener(RbacResources.ADDRESS)
+              .build();
       assertThat(source.serverListenerName()).contains(RbacResources.NAME);
       try (Mesh mesh = Mesh.builder().configSource(source).build()) {
         await().atMost(Duration.ofSeconds(10)).until(mesh::ready);
         MeshConfig first = mesh.config();
-        assertThat(first.authorizationPolicies()).extracting(AuthorizationPolicy::name)
+        assertThat(first.authorizationPolicies())
+            .extracting(AuthorizationPolicy::name)
             .containsExactly("ns[default]-policy[details-viewer]-rule[0]");
         assertThat(first.services()).isNotEmpty();
         assertThat(allows(first, PRODUCTPAGE)).isTrue();
@@ -87,15 +102,29 @@ class XdsServerListenerEndToEndTest {
         assertThat(allows(mesh.config(), PRODUCTPAGE)).isFalse();
         assertThat(mesh.configVersion()).contains("lds:2");
 
-        Listener invalid = serverListener(rbac("envoy.filters.http.rbac", Action.ALLOW, Map.of("ports",
-            policy(List.of(anyPermission(), Permission.newBuilder().setDestinationPort(9080).build()), List.of(principal(PRODUCTPAGE))))));
+        Listener invalid =
+            serverListener(
+                rbac(
+                    "envoy.filters.http.rbac",
+                    Action.ALLOW,
+                    Map.of(
+                        "ports",
+                        policy(
+                            List.of(
+                                anyPermission(),
+                                Permission.newBuilder().setDestinationPort(9080).build()),
+                            List.of(principal(PRODUCTPAGE))))));
         cp.set(snapshot("3", invalid));
         await().atMost(Duration.ofSeconds(10)).until(() -> !cp.nacks().isEmpty());
         DiscoveryRequest nack = cp.nacks().get(0);
         assertThat(nack.getTypeUrl()).isEqualTo(XdsResourceTypes.LISTENER_URL);
-        assertThat(nack.getErrorDetail().getMessage()).contains("Listener '" + RbacResources.NAME + "': "
-            + "filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.rules.policies['ports'].permissions[1]"
-            + ".destination_port: not supported");
+        assertThat(nack.getErrorDetail().getMessage())
+            .contains(
+                "Listener '"
+                    + RbacResources.NAME
+                    + "': "
+                    + "filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.rules.policies['ports'].permissions[1]"
+                    + ".destination_port: not supported");
         assertThat(allows(mesh.config(), REVIEWS)).isTrue();
         assertThat(allows(mesh.config(), PRODUCTPAGE)).isFalse();
         assertThat(mesh.configVersion()).contains("lds:2");
@@ -107,11 +136,17 @@ class XdsServerListenerEndToEndTest {
 
   @Test
   void aServerOnlySourceDeliversPoliciesAndAWithdrawnListenerDeniesEveryCall() throws Exception {
-    // java-control-plane holds back ADS responses that lack a requested resource: a scripted server sends the withdrawal.
+    // java-control-plane holds back ADS responses that lack a requested resource: a scripted server
+    // sends the withdrawal.
     try (ScriptedAdsServer ads = new ScriptedAdsServer()) {
-      XdsConfigSource source = XdsConfigSource.builder(bootstrap(ads.target())).serverListener(RbacResources.ADDRESS).build();
+      XdsConfigSource source =
+          XdsConfigSource.builder(bootstrap(ads.target()))
+              .serverListener(RbacResources.ADDRESS)
+              .build();
       try (Mesh mesh = Mesh.builder().configSource(source).build()) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> ads.connected() && !ads.requests.isEmpty());
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> ads.connected() && !ads.requests.isEmpty());
         assertThat(ads.requests.get(0).getResourceNamesList()).containsExactly(RbacResources.NAME);
         String first = ads.send(XdsResourceTypes.LISTENER_URL, "1", allowOnly(PRODUCTPAGE));
         await().atMost(Duration.ofSeconds(10)).until(mesh::ready);
@@ -121,8 +156,14 @@ class XdsServerListenerEndToEndTest {
         assertThat(source.status()).containsEntry("serverListener", RbacResources.NAME);
 
         String withdrawn = ads.send(XdsResourceTypes.LISTENER_URL, "2");
-        await().atMost(Duration.ofSeconds(10)).until(() -> mesh.config().authorizationPolicies().stream()
-            .map(dev.weft.mesh.api.security.AuthorizationPolicy::name).toList().equals(List.of(XdsTranslator.SERVER_LISTENER_ABSENT)));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    mesh.config().authorizationPolicies().stream()
+                        .map(dev.weft.mesh.api.security.AuthorizationPolicy::name)
+                        .toList()
+                        .equals(List.of(XdsTranslator.SERVER_LISTENER_ABSENT)));
         assertThat(ads.acked(withdrawn)).isTrue();
         assertThat(allows(mesh.config(), REVIEWS)).isFalse();
         assertThat(allows(mesh.config(), PRODUCTPAGE)).isFalse();
@@ -133,7 +174,12 @@ class XdsServerListenerEndToEndTest {
   @Test
   void aServerListenerNeedsTheBootstrapTemplate() {
     Bootstrap noTemplate = Bootstrap.forServer("127.0.0.1:1", "x");
-    assertThatThrownBy(() -> XdsConfigSource.builder(noTemplate).targets("xds:///a").serverListener("0.0.0.0:9080").build())
+    assertThatThrownBy(
+            () ->
+                XdsConfigSource.builder(noTemplate)
+                    .targets("xds:///a")
+                    .serverListener("0.0.0.0:9080")
+                    .build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("server_listener_resource_name_template");
     assertThatThrownBy(() -> XdsConfigSource.builder(noTemplate).build())

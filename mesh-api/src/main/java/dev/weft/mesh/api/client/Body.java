@@ -7,8 +7,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Sends this argument as the request body, encoded by the client's codec (JSON by default);
- * {@code byte[]} and {@code String} arguments are sent as they are.
+ * Sends this argument as the request body, encoded by the client's codec (JSON by default); {@code
+ * byte[]} and {@code String} arguments are sent as they are.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -6,7 +6,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** Sends this argument as a request header (for example {@code end-user}, which routes may match); a null argument sends nothing. */
+/**
+ * Sends this argument as a request header (for example {@code end-user}, which routes may match); a
+ * null argument sends nothing.
+ */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.PARAMETER)

@@ -6,7 +6,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** Marks an interface whose methods are calls to one mesh service, for example {@code @MeshClient("reviews")}. */
+/**
+ * Marks an interface whose methods are calls to one mesh service, for example
+ * {@code @MeshClient("reviews")}.
+ */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)

@@ -6,7 +6,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** An HTTP PUT call. The value is a path template such as {@code /reviews/{id}}; {@code {name}} segments are filled from {@link Path} parameters. */
+/**
+ * An HTTP PUT call. The value is a path template such as {@code /reviews/{id}}; {@code {name}}
+ * segments are filled from {@link Path} parameters.
+ */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)

@@ -6,7 +6,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** Adds this argument as a query parameter; a null argument adds nothing, a collection adds one parameter per element. */
+/**
+ * Adds this argument as a query parameter; a null argument adds nothing, a collection adds one
+ * parameter per element.
+ */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.PARAMETER)

@@ -141,7 +141,16 @@ public record Cluster(
     }
 
     public Cluster build() {
-      return new Cluster(name, endpoints, subsets, loadBalancing, circuitBreakers, outlierDetection, retryBudget, tls, connectTimeout);
+      return new Cluster(
+          name,
+          endpoints,
+          subsets,
+          loadBalancing,
+          circuitBreakers,
+          outlierDetection,
+          retryBudget,
+          tls,
+          connectTimeout);
     }
   }
 }

@@ -5,9 +5,10 @@ import static java.util.Objects.requireNonNull;
 /**
  * One problem found in a mesh configuration.
  *
- * @param location where the problem is in its source, for example {@code mesh.yaml:12:7} or
- *     {@code xDS Cluster outbound|9080||ratings}; empty when the configuration was built in code
- * @param path the field path inside the model, for example {@code clusters.ratings.endpoints[0].weight}
+ * @param location where the problem is in its source, for example {@code mesh.yaml:12:7} or {@code
+ *     xDS Cluster outbound|9080||ratings}; empty when the configuration was built in code
+ * @param path the field path inside the model, for example {@code
+ *     clusters.ratings.endpoints[0].weight}
  * @param message what is wrong, phrased so that a user can act on it
  */
 public record ConfigViolation(String location, String path, String message) {
@@ -27,7 +28,8 @@ public record ConfigViolation(String location, String path, String message) {
     if (prefix.isEmpty()) {
       return this;
     }
-    String joined = path.isEmpty() ? prefix : (path.startsWith("[") ? prefix + path : prefix + "." + path);
+    String joined =
+        path.isEmpty() ? prefix : (path.startsWith("[") ? prefix + path : prefix + "." + path);
     return new ConfigViolation(location, joined, message);
   }
 

@@ -1,6 +1,7 @@
 package dev.weft.mesh.api.config;
 
 import dev.weft.mesh.api.internal.Checks;
+
 /**
  * Where a route sends a share of its calls.
  *

@@ -8,9 +8,11 @@ import java.util.Map;
  *
  * @param host an IP address or host name
  * @param port the TCP port, 1 to 65535
- * @param weight the relative share of traffic this endpoint receives within its locality, at least 1
+ * @param weight the relative share of traffic this endpoint receives within its locality, at least
+ *     1
  * @param locality where the endpoint runs
- * @param priority 0 for the preferred level; traffic moves to higher numbers as lower levels lose health
+ * @param priority 0 for the preferred level; traffic moves to higher numbers as lower levels lose
+ *     health
  * @param health the health reported by the config source
  * @param labels metadata used to select subsets, for example {@code version: v2}
  */
@@ -34,10 +36,11 @@ public record Endpoint(
     c.notNull(locality, "locality");
     c.require(priority >= 0, "priority", "must not be negative, was %d", priority);
     c.notNull(health, "health");
-    labels.forEach((k, v) -> {
-      c.require(k != null && !k.isBlank(), "labels", "label names must not be blank");
-      c.require(v != null, "labels." + k, "must not be null");
-    });
+    labels.forEach(
+        (k, v) -> {
+          c.require(k != null && !k.isBlank(), "labels", "label names must not be blank");
+          c.require(v != null, "labels." + k, "must not be null");
+        });
     c.throwIfAny();
   }
 
@@ -56,7 +59,12 @@ public record Endpoint(
   }
 
   public Builder toBuilder() {
-    return new Builder(host, port).weight(weight).locality(locality).priority(priority).health(health).labels(labels);
+    return new Builder(host, port)
+        .weight(weight)
+        .locality(locality)
+        .priority(priority)
+        .health(health)
+        .labels(labels);
   }
 
   /** Builds an {@link Endpoint}; {@link #build()} validates. */

@@ -53,8 +53,8 @@ public record FaultInjection(Delay delay, Abort abort, List<HeaderMatch> headers
   /**
    * A failure returned instead of a percentage of calls.
    *
-   * @param httpStatus the HTTP status HTTP callers get, 200 to 599; gRPC callers get the gRPC status
-   *     that gRPC maps it to unless {@code grpcStatus} is given
+   * @param httpStatus the HTTP status HTTP callers get, 200 to 599; gRPC callers get the gRPC
+   *     status that gRPC maps it to unless {@code grpcStatus} is given
    * @param grpcStatus a gRPC status code name (for example {@code UNAVAILABLE}), or empty
    * @param percent which share of calls, 0 to 100
    */
@@ -63,9 +63,17 @@ public record FaultInjection(Delay delay, Abort abort, List<HeaderMatch> headers
 
     public Abort {
       Checks c = Checks.start();
-      c.require(httpStatus >= 200 && httpStatus <= 599, "httpStatus", "must be from 200 to 599, was %d", httpStatus);
+      c.require(
+          httpStatus >= 200 && httpStatus <= 599,
+          "httpStatus",
+          "must be from 200 to 599, was %d",
+          httpStatus);
       if (c.notNull(grpcStatus, "grpcStatus") && !grpcStatus.isEmpty()) {
-        c.require(GrpcStatusNames.isValid(grpcStatus), "grpcStatus", "must be a gRPC status name such as UNAVAILABLE, was '%s'", grpcStatus);
+        c.require(
+            GrpcStatusNames.isValid(grpcStatus),
+            "grpcStatus",
+            "must be a gRPC status name such as UNAVAILABLE, was '%s'",
+            grpcStatus);
       }
       c.percent(percent, "percent");
       c.throwIfAny();

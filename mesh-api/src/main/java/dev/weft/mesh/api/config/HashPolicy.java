@@ -1,10 +1,11 @@
 package dev.weft.mesh.api.config;
 
 import dev.weft.mesh.api.internal.Checks;
+
 /**
  * What a hashing load balancer ({@code ring_hash}, {@code maglev}) hashes to keep a caller on one
- * endpoint (Envoy's route hash policy, gRFC A42). A route may list several; their hashes combine, and a
- * terminal one that produced a hash stops the rest.
+ * endpoint (Envoy's route hash policy, gRFC A42). A route may list several; their hashes combine,
+ * and a terminal one that produced a hash stops the rest.
  *
  * @param kind where the key comes from
  * @param name the header name for {@code HEADER}; empty for {@code CALL_KEY}

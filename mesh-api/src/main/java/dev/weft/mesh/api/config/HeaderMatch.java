@@ -17,7 +17,14 @@ import java.util.Locale;
  * @param ignoreCase whether the value compares without regard to case (string kinds other than
  *     {@code REGEX})
  */
-public record HeaderMatch(String name, Kind kind, String value, long rangeStart, long rangeEnd, boolean invert, boolean ignoreCase) {
+public record HeaderMatch(
+    String name,
+    Kind kind,
+    String value,
+    long rangeStart,
+    long rangeEnd,
+    boolean invert,
+    boolean ignoreCase) {
 
   public HeaderMatch {
     if (name != null) {
@@ -30,17 +37,34 @@ public record HeaderMatch(String name, Kind kind, String value, long rangeStart,
       switch (kind) {
         case EXACT, PREFIX, SUFFIX, CONTAINS -> {
           if (kind != Kind.EXACT) {
-            c.require(!value.isEmpty(), "value", "must not be empty for a %s match", kind.name().toLowerCase(Locale.ROOT));
+            c.require(
+                !value.isEmpty(),
+                "value",
+                "must not be empty for a %s match",
+                kind.name().toLowerCase(Locale.ROOT));
           }
         }
         case REGEX -> {
           c.regex(value, "value");
-          c.require(!ignoreCase, "ignoreCase", "is not supported with a regex; use (?i) in the expression");
+          c.require(
+              !ignoreCase,
+              "ignoreCase",
+              "is not supported with a regex; use (?i) in the expression");
         }
-        case PRESENT, RANGE -> c.require(value.isEmpty(), "value", "must be empty for a %s match", kind.name().toLowerCase(Locale.ROOT));
+        case PRESENT, RANGE ->
+            c.require(
+                value.isEmpty(),
+                "value",
+                "must be empty for a %s match",
+                kind.name().toLowerCase(Locale.ROOT));
       }
       if (kind == Kind.RANGE) {
-        c.require(rangeStart < rangeEnd, "rangeEnd", "must be greater than rangeStart (%d), was %d", rangeStart, rangeEnd);
+        c.require(
+            rangeStart < rangeEnd,
+            "rangeEnd",
+            "must be greater than rangeStart (%d), was %d",
+            rangeStart,
+            rangeEnd);
       } else {
         c.require(rangeStart == 0 && rangeEnd == 0, "rangeStart", "is only for a range match");
       }

@@ -17,18 +17,30 @@ import java.util.Set;
  * @param nonFatalOn failures that do not end the call while other attempts may still succeed
  *     (gRPC's {@code nonFatalStatusCodes}); any other failure ends the call at once
  */
-public record HedgingPolicy(int maxAttempts, Duration delay, double delayPercentile, Set<RetryOn> nonFatalOn) {
+public record HedgingPolicy(
+    int maxAttempts, Duration delay, double delayPercentile, Set<RetryOn> nonFatalOn) {
   /** No hedging. */
   public static final HedgingPolicy NONE = new HedgingPolicy(1, Duration.ZERO, 0, Set.of());
 
   public HedgingPolicy {
     nonFatalOn = nonFatalOn == null ? Set.of() : Set.copyOf(nonFatalOn);
     Checks c = Checks.start();
-    c.require(maxAttempts >= 1 && maxAttempts <= 5, "maxAttempts", "must be from 1 to 5, was %d", maxAttempts);
+    c.require(
+        maxAttempts >= 1 && maxAttempts <= 5,
+        "maxAttempts",
+        "must be from 1 to 5, was %d",
+        maxAttempts);
     c.nonNegative(delay, "delay");
-    c.require(delayPercentile == 0 || (delayPercentile >= 50 && delayPercentile < 100), "delayPercentile", "must be 0 or from 50 to below 100, was %s", delayPercentile);
+    c.require(
+        delayPercentile == 0 || (delayPercentile >= 50 && delayPercentile < 100),
+        "delayPercentile",
+        "must be 0 or from 50 to below 100, was %s",
+        delayPercentile);
     if (maxAttempts > 1 && delay != null && delayPercentile == 0) {
-      c.require(!delay.isZero() && !delay.isNegative(), "delay", "must be positive when hedging without a percentile");
+      c.require(
+          !delay.isZero() && !delay.isNegative(),
+          "delay",
+          "must be positive when hedging without a percentile");
     }
     c.throwIfAny();
   }
@@ -45,6 +57,7 @@ public record HedgingPolicy(int maxAttempts, Duration delay, double delayPercent
 
   /** Up to {@code maxAttempts} attempts, each extra one after the observed latency percentile. */
   public static HedgingPolicy percentile(int maxAttempts, double percentile, Duration minDelay) {
-    return new HedgingPolicy(maxAttempts, minDelay, percentile, Set.of(RetryOn.UNAVAILABLE, RetryOn.FIVE_XX));
+    return new HedgingPolicy(
+        maxAttempts, minDelay, percentile, Set.of(RetryOn.UNAVAILABLE, RetryOn.FIVE_XX));
   }
 }

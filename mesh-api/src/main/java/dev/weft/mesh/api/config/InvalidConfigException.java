@@ -43,7 +43,9 @@ public final class InvalidConfigException extends IllegalArgumentException {
     if (!source.isEmpty()) {
       sb.append(" from ").append(source);
     }
-    sb.append(" (").append(violations.size()).append(violations.size() == 1 ? " problem" : " problems");
+    sb.append(" (")
+        .append(violations.size())
+        .append(violations.size() == 1 ? " problem" : " problems");
     sb.append("):");
     for (ConfigViolation v : violations) {
       sb.append("\n  - ").append(v);

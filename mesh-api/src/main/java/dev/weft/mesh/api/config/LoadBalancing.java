@@ -6,12 +6,12 @@ import java.util.Map;
 /**
  * How a cluster spreads calls over its endpoints.
  *
- * @param policy the name of a load-balancing policy found through
- *     {@link dev.weft.mesh.api.spi.LoadBalancerProvider}: built in are {@code round_robin}
- *     (smooth weighted), {@code least_request} (power of two choices with peak EWMA latency),
- *     {@code ring_hash}, {@code maglev} and {@code random}
- * @param options policy-specific options, validated by the policy's provider (plain values: strings,
- *     numbers, booleans, lists and maps)
+ * @param policy the name of a load-balancing policy found through {@link
+ *     dev.weft.mesh.api.spi.LoadBalancerProvider}: built in are {@code round_robin} (smooth
+ *     weighted), {@code least_request} (power of two choices with peak EWMA latency), {@code
+ *     ring_hash}, {@code maglev} and {@code random}
+ * @param options policy-specific options, validated by the policy's provider (plain values:
+ *     strings, numbers, booleans, lists and maps)
  * @param localityWeighted whether traffic is first split across localities by their weight (Envoy's
  *     locality-weighted load balancing)
  * @param overprovisioningFactor Envoy's overprovisioning factor in percent: a priority level whose
@@ -44,7 +44,11 @@ public record LoadBalancing(
     options = Checks.map(options);
     Checks c = Checks.start();
     c.name(policy, "policy");
-    c.require(overprovisioningFactor >= 100, "overprovisioningFactor", "must be at least 100 (percent), was %d", overprovisioningFactor);
+    c.require(
+        overprovisioningFactor >= 100,
+        "overprovisioningFactor",
+        "must be at least 100 (percent), was %d",
+        overprovisioningFactor);
     c.percent(panicThresholdPercent, "panicThresholdPercent");
     c.notNull(slowStart, "slowStart");
     c.throwIfAny();
@@ -52,26 +56,52 @@ public record LoadBalancing(
 
   /** The named policy with no options and default locality, priority and slow-start settings. */
   public static LoadBalancing of(String policy) {
-    return new LoadBalancing(policy, Map.of(), false, DEFAULT_OVERPROVISIONING_FACTOR, DEFAULT_PANIC_THRESHOLD_PERCENT, SlowStart.DISABLED);
+    return new LoadBalancing(
+        policy,
+        Map.of(),
+        false,
+        DEFAULT_OVERPROVISIONING_FACTOR,
+        DEFAULT_PANIC_THRESHOLD_PERCENT,
+        SlowStart.DISABLED);
   }
 
   public LoadBalancing withOptions(Map<String, Object> newOptions) {
-    return new LoadBalancing(policy, newOptions, localityWeighted, overprovisioningFactor, panicThresholdPercent, slowStart);
+    return new LoadBalancing(
+        policy,
+        newOptions,
+        localityWeighted,
+        overprovisioningFactor,
+        panicThresholdPercent,
+        slowStart);
   }
 
   public LoadBalancing withSlowStart(SlowStart newSlowStart) {
-    return new LoadBalancing(policy, options, localityWeighted, overprovisioningFactor, panicThresholdPercent, newSlowStart);
+    return new LoadBalancing(
+        policy,
+        options,
+        localityWeighted,
+        overprovisioningFactor,
+        panicThresholdPercent,
+        newSlowStart);
   }
 
   public LoadBalancing withLocalityWeighted(boolean newLocalityWeighted) {
-    return new LoadBalancing(policy, options, newLocalityWeighted, overprovisioningFactor, panicThresholdPercent, slowStart);
+    return new LoadBalancing(
+        policy,
+        options,
+        newLocalityWeighted,
+        overprovisioningFactor,
+        panicThresholdPercent,
+        slowStart);
   }
 
   public LoadBalancing withPanicThresholdPercent(double percent) {
-    return new LoadBalancing(policy, options, localityWeighted, overprovisioningFactor, percent, slowStart);
+    return new LoadBalancing(
+        policy, options, localityWeighted, overprovisioningFactor, percent, slowStart);
   }
 
   public LoadBalancing withOverprovisioningFactor(int factor) {
-    return new LoadBalancing(policy, options, localityWeighted, factor, panicThresholdPercent, slowStart);
+    return new LoadBalancing(
+        policy, options, localityWeighted, factor, panicThresholdPercent, slowStart);
   }
 }

@@ -20,11 +20,19 @@ public record LocalRateLimit(long maxTokens, long tokensPerFill, Duration fillIn
     c.require(maxTokens >= 0, "maxTokens", "must not be negative, was %d", maxTokens);
     c.require(tokensPerFill >= 0, "tokensPerFill", "must not be negative, was %d", tokensPerFill);
     if (maxTokens > 0) {
-      c.require(tokensPerFill >= 1, "tokensPerFill", "must be at least 1 when maxTokens is set, was %d", tokensPerFill);
+      c.require(
+          tokensPerFill >= 1,
+          "tokensPerFill",
+          "must be at least 1 when maxTokens is set, was %d",
+          tokensPerFill);
     }
     c.positive(fillInterval, "fillInterval");
     if (fillInterval != null && !fillInterval.isNegative() && !fillInterval.isZero()) {
-      c.require(fillInterval.toMillis() >= 1, "fillInterval", "must be at least 1 ms, was %s", fillInterval);
+      c.require(
+          fillInterval.toMillis() >= 1,
+          "fillInterval",
+          "must be at least 1 ms, was %s",
+          fillInterval);
     }
     c.throwIfAny();
   }

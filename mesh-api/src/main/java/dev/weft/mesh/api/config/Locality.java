@@ -1,6 +1,7 @@
 package dev.weft.mesh.api.config;
 
 import dev.weft.mesh.api.internal.Checks;
+
 /**
  * Where an endpoint runs, as Envoy and Kubernetes describe it. Empty strings mean "unspecified".
  *

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Everything a mesh is configured with at one moment: an immutable, versioned whole that is
- * applied all at once or not at all.
+ * Everything a mesh is configured with at one moment: an immutable, versioned whole that is applied
+ * all at once or not at all.
  *
  * <p>A service that is not listed but has a cluster of the same name is reachable too: its calls go
  * to that cluster with no route policies.
@@ -21,7 +21,10 @@ import java.util.Optional;
  * @param authorizationPolicies who may call the services this process serves (Istio's
  *     AuthorizationPolicy semantics: DENY wins; with any ALLOW policy, what none allows is denied)
  */
-public record MeshConfig(String version, List<Service> services, List<Cluster> clusters,
+public record MeshConfig(
+    String version,
+    List<Service> services,
+    List<Cluster> clusters,
     List<AuthorizationPolicy> authorizationPolicies) {
 
   /** A configuration with nothing in it. */
@@ -38,7 +41,8 @@ public record MeshConfig(String version, List<Service> services, List<Cluster> c
     Checks.elementsNotNull(c, authorizationPolicies, "authorizationPolicies");
     c.unique(services, Service::name, "services", "service name");
     c.unique(clusters, Cluster::name, "clusters", "cluster name");
-    c.unique(authorizationPolicies, AuthorizationPolicy::name, "authorizationPolicies", "policy name");
+    c.unique(
+        authorizationPolicies, AuthorizationPolicy::name, "authorizationPolicies", "policy name");
     checkReferences(c, services, clusters);
     c.throwIfAny();
   }
@@ -65,23 +69,38 @@ public record MeshConfig(String version, List<Service> services, List<Cluster> c
         String routePath = "services[" + s + "].routes[" + r + "]";
         for (int d = 0; d < route.destinations().size(); d++) {
           Destination dest = route.destinations().get(d);
-          checkTarget(c, byName, dest.cluster(), dest.subset(), routePath + ".destinations[" + d + "]");
+          checkTarget(
+              c, byName, dest.cluster(), dest.subset(), routePath + ".destinations[" + d + "]");
         }
         for (int m = 0; m < route.mirrors().size(); m++) {
           MirrorPolicy mirror = route.mirrors().get(m);
-          checkTarget(c, byName, mirror.cluster(), mirror.subset(), routePath + ".mirrors[" + m + "]");
+          checkTarget(
+              c, byName, mirror.cluster(), mirror.subset(), routePath + ".mirrors[" + m + "]");
         }
       }
     }
   }
 
-  private static void checkTarget(Checks c, Map<String, Cluster> clusters, String cluster, String subset, String path) {
+  private static void checkTarget(
+      Checks c, Map<String, Cluster> clusters, String cluster, String subset, String path) {
     Cluster target = clusters.get(cluster);
     if (target == null) {
-      c.add(path + ".cluster", "names cluster '" + cluster + "', which is not defined; defined clusters: " + new ArrayList<>(clusters.keySet()));
+      c.add(
+          path + ".cluster",
+          "names cluster '"
+              + cluster
+              + "', which is not defined; defined clusters: "
+              + new ArrayList<>(clusters.keySet()));
     } else if (!subset.isEmpty() && target.subset(subset).isEmpty()) {
       List<String> names = target.subsets().stream().map(Subset::name).toList();
-      c.add(path + ".subset", "names subset '" + subset + "' of cluster '" + cluster + "', which defines only " + names);
+      c.add(
+          path + ".subset",
+          "names subset '"
+              + subset
+              + "' of cluster '"
+              + cluster
+              + "', which defines only "
+              + names);
     }
   }
 

@@ -1,9 +1,10 @@
 package dev.weft.mesh.api.config;
 
 import dev.weft.mesh.api.internal.Checks;
+
 /**
- * Sends a fire-and-forget copy of a share of a route's calls to a shadow cluster; the copy's outcome
- * never affects the caller.
+ * Sends a fire-and-forget copy of a share of a route's calls to a shadow cluster; the copy's
+ * outcome never affects the caller.
  *
  * @param cluster the shadow cluster
  * @param subset a subset of it, or empty

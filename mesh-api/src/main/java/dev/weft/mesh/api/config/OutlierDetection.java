@@ -4,19 +4,19 @@ import dev.weft.mesh.api.internal.Checks;
 import java.time.Duration;
 
 /**
- * Ejects endpoints that misbehave, as Envoy's outlier detection and gRFC A50 do. An ejected endpoint
- * receives no calls for {@code baseEjectionTime} times the number of times it has been ejected
- * (capped at {@code maxEjectionTime}); never more than {@code maxEjectionPercent} of a cluster is
- * ejected at once.
+ * Ejects endpoints that misbehave, as Envoy's outlier detection and gRFC A50 do. An ejected
+ * endpoint receives no calls for {@code baseEjectionTime} times the number of times it has been
+ * ejected (capped at {@code maxEjectionTime}); never more than {@code maxEjectionPercent} of a
+ * cluster is ejected at once.
  *
  * @param enabled whether outlier detection runs for the cluster
  * @param interval how often success-rate and failure-percentage ejection are evaluated
  * @param baseEjectionTime how long a first ejection lasts
  * @param maxEjectionTime the longest an ejection lasts however often the endpoint was ejected
- * @param maxEjectionPercent the most of a cluster's endpoints ejected at once (at least one endpoint
- *     can always be ejected when this is above zero)
- * @param consecutiveFailures failures in a row that eject an endpoint (Envoy's
- *     {@code consecutive_5xx}); 0 disables
+ * @param maxEjectionPercent the most of a cluster's endpoints ejected at once (at least one
+ *     endpoint can always be ejected when this is above zero)
+ * @param consecutiveFailures failures in a row that eject an endpoint (Envoy's {@code
+ *     consecutive_5xx}); 0 disables
  * @param consecutiveGatewayFailures gateway failures (502, 503, 504, connection failures,
  *     UNAVAILABLE) in a row that eject an endpoint; 0 disables
  * @param successRate ejection of endpoints whose success rate is far below the cluster's mean
@@ -42,11 +42,24 @@ public record OutlierDetection(
     c.positive(baseEjectionTime, "baseEjectionTime");
     c.positive(maxEjectionTime, "maxEjectionTime");
     if (baseEjectionTime != null && maxEjectionTime != null) {
-      c.require(maxEjectionTime.compareTo(baseEjectionTime) >= 0, "maxEjectionTime", "must not be shorter than baseEjectionTime (%s), was %s", baseEjectionTime, maxEjectionTime);
+      c.require(
+          maxEjectionTime.compareTo(baseEjectionTime) >= 0,
+          "maxEjectionTime",
+          "must not be shorter than baseEjectionTime (%s), was %s",
+          baseEjectionTime,
+          maxEjectionTime);
     }
     c.percent(maxEjectionPercent, "maxEjectionPercent");
-    c.require(consecutiveFailures >= 0, "consecutiveFailures", "must not be negative, was %d", consecutiveFailures);
-    c.require(consecutiveGatewayFailures >= 0, "consecutiveGatewayFailures", "must not be negative, was %d", consecutiveGatewayFailures);
+    c.require(
+        consecutiveFailures >= 0,
+        "consecutiveFailures",
+        "must not be negative, was %d",
+        consecutiveFailures);
+    c.require(
+        consecutiveGatewayFailures >= 0,
+        "consecutiveGatewayFailures",
+        "must not be negative, was %d",
+        consecutiveGatewayFailures);
     c.notNull(successRate, "successRate");
     c.notNull(failurePercentage, "failurePercentage");
     c.throwIfAny();
@@ -75,9 +88,11 @@ public record OutlierDetection(
    * ejected when its success rate is below {@code mean - stdevFactor * stdev} of the endpoints that
    * qualify, if at least {@code minimumHosts} qualify.
    *
-   * @param enforcingPercent the chance, in percent, that a detected outlier is really ejected; 0 disables
+   * @param enforcingPercent the chance, in percent, that a detected outlier is really ejected; 0
+   *     disables
    */
-  public record SuccessRate(int minimumHosts, int requestVolume, double stdevFactor, int enforcingPercent) {
+  public record SuccessRate(
+      int minimumHosts, int requestVolume, double stdevFactor, int enforcingPercent) {
     public static final SuccessRate DEFAULT = new SuccessRate(5, 100, 1.9, 100);
     public static final SuccessRate DISABLED = new SuccessRate(5, 100, 1.9, 0);
 
@@ -85,7 +100,11 @@ public record OutlierDetection(
       Checks c = Checks.start();
       c.require(minimumHosts >= 1, "minimumHosts", "must be at least 1, was %d", minimumHosts);
       c.require(requestVolume >= 1, "requestVolume", "must be at least 1, was %d", requestVolume);
-      c.require(stdevFactor > 0 && Double.isFinite(stdevFactor), "stdevFactor", "must be a positive number, was %s", stdevFactor);
+      c.require(
+          stdevFactor > 0 && Double.isFinite(stdevFactor),
+          "stdevFactor",
+          "must be a positive number, was %s",
+          stdevFactor);
       c.percent(enforcingPercent, "enforcingPercent");
       c.throwIfAny();
     }
@@ -96,13 +115,15 @@ public record OutlierDetection(
   }
 
   /**
-   * Failure-percentage ejection: an endpoint with at least {@code requestVolume} calls in an interval
-   * is ejected when more than {@code threshold}% of them failed, if at least {@code minimumHosts}
-   * endpoints have that volume.
+   * Failure-percentage ejection: an endpoint with at least {@code requestVolume} calls in an
+   * interval is ejected when more than {@code threshold}% of them failed, if at least {@code
+   * minimumHosts} endpoints have that volume.
    *
-   * @param enforcingPercent the chance, in percent, that a detected outlier is really ejected; 0 disables
+   * @param enforcingPercent the chance, in percent, that a detected outlier is really ejected; 0
+   *     disables
    */
-  public record FailurePercentage(int threshold, int minimumHosts, int requestVolume, int enforcingPercent) {
+  public record FailurePercentage(
+      int threshold, int minimumHosts, int requestVolume, int enforcingPercent) {
     public static final FailurePercentage DEFAULT = new FailurePercentage(85, 5, 50, 100);
     public static final FailurePercentage DISABLED = new FailurePercentage(85, 5, 50, 0);
 
@@ -180,8 +201,16 @@ public record OutlierDetection(
     }
 
     public OutlierDetection build() {
-      return new OutlierDetection(enabled, interval, baseEjectionTime, maxEjectionTime, maxEjectionPercent,
-          consecutiveFailures, consecutiveGatewayFailures, successRate, failurePercentage);
+      return new OutlierDetection(
+          enabled,
+          interval,
+          baseEjectionTime,
+          maxEjectionTime,
+          maxEjectionPercent,
+          consecutiveFailures,
+          consecutiveGatewayFailures,
+          successRate,
+          failurePercentage);
     }
   }
 }

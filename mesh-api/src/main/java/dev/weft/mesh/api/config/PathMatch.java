@@ -1,6 +1,7 @@
 package dev.weft.mesh.api.config;
 
 import dev.weft.mesh.api.internal.Checks;
+
 /**
  * How a route matches the request path. For gRPC the path is {@code /package.Service/Method}.
  *
@@ -18,10 +19,14 @@ public record PathMatch(Kind kind, String value, boolean ignoreCase) {
     c.notNull(kind, "kind");
     if (c.notNull(value, "value") && kind != null) {
       switch (kind) {
-        case EXACT, PREFIX -> c.require(value.startsWith("/"), "value", "must start with '/', was '%s'", value);
+        case EXACT, PREFIX ->
+            c.require(value.startsWith("/"), "value", "must start with '/', was '%s'", value);
         case REGEX -> {
           c.regex(value, "value");
-          c.require(!ignoreCase, "ignoreCase", "is not supported with a regex; use (?i) in the expression");
+          c.require(
+              !ignoreCase,
+              "ignoreCase",
+              "is not supported with a regex; use (?i) in the expression");
         }
       }
     }

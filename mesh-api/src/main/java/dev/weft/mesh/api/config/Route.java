@@ -41,16 +41,24 @@ public record Route(
     c.notNull(match, "match");
     c.require(!destinations.isEmpty(), "destinations", "must name at least one destination");
     Checks.elementsNotNull(c, destinations, "destinations");
-    if (!destinations.isEmpty() && destinations.stream().allMatch(d -> d != null && d.weight() == 0)) {
+    if (!destinations.isEmpty()
+        && destinations.stream().allMatch(d -> d != null && d.weight() == 0)) {
       c.add("destinations", "at least one destination must have a weight above 0");
     }
     long total = destinations.stream().filter(d -> d != null).mapToLong(Destination::weight).sum();
-    c.require(total <= Integer.MAX_VALUE, "destinations", "weights must not add up to more than %d", Integer.MAX_VALUE);
+    c.require(
+        total <= Integer.MAX_VALUE,
+        "destinations",
+        "weights must not add up to more than %d",
+        Integer.MAX_VALUE);
     c.nonNegative(timeout, "timeout");
     c.notNull(retry, "retry");
     c.notNull(hedging, "hedging");
     if (retry != null && hedging != null) {
-      c.require(!(retry.enabled() && hedging.enabled()), "hedging", "a route may have retries or hedging, not both");
+      c.require(
+          !(retry.enabled() && hedging.enabled()),
+          "hedging",
+          "a route may have retries or hedging, not both");
     }
     c.notNull(fault, "fault");
     Checks.elementsNotNull(c, mirrors, "mirrors");
@@ -143,7 +151,17 @@ public record Route(
     }
 
     public Route build() {
-      return new Route(name, match, destinations, timeout, retry, hedging, fault, mirrors, hashPolicies, rateLimit);
+      return new Route(
+          name,
+          match,
+          destinations,
+          timeout,
+          retry,
+          hedging,
+          fault,
+          mirrors,
+          hashPolicies,
+          rateLimit);
     }
   }
 }

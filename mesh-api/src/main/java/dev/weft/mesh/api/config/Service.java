@@ -4,8 +4,8 @@ import dev.weft.mesh.api.internal.Checks;
 import java.util.List;
 
 /**
- * A logical service that callers address by name ({@code mesh:///reviews}, {@code http://reviews/}),
- * with its ordered routes (Istio's VirtualService, Envoy's virtual host).
+ * A logical service that callers address by name ({@code mesh:///reviews}, {@code
+ * http://reviews/}), with its ordered routes (Istio's VirtualService, Envoy's virtual host).
  *
  * @param name the name callers use
  * @param routes tried in order; the first match takes the call. A call that no route matches fails

@@ -5,7 +5,8 @@ import java.time.Duration;
 
 /**
  * Ramps up the traffic to a newly added endpoint over a window (Envoy's {@code SlowStartConfig}):
- * during the window its effective weight is {@code weight * max(minWeightPercent/100, (t/window)^(1/aggression))}.
+ * during the window its effective weight is {@code weight * max(minWeightPercent/100,
+ * (t/window)^(1/aggression))}.
  *
  * @param window how long the ramp lasts; zero turns slow start off
  * @param aggression how fast the ramp rises; 1.0 is linear, larger values rise faster early
@@ -18,7 +19,11 @@ public record SlowStart(Duration window, double aggression, double minWeightPerc
   public SlowStart {
     Checks c = Checks.start();
     c.nonNegative(window, "window");
-    c.require(aggression > 0 && Double.isFinite(aggression), "aggression", "must be a positive number, was %s", aggression);
+    c.require(
+        aggression > 0 && Double.isFinite(aggression),
+        "aggression",
+        "must be a positive number, was %s",
+        aggression);
     c.percent(minWeightPercent, "minWeightPercent");
     c.throwIfAny();
   }

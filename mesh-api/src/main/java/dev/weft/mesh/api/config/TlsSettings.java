@@ -7,13 +7,14 @@ import java.util.List;
  * How a client secures its connections to a cluster (after Istio's {@code ClientTLSSettings}).
  *
  * @param mode plaintext, server-authenticated TLS, or mutual TLS
- * @param certificateChain PEM file with the client's certificate chain (mutual TLS); empty to use the
- *     mesh's own workload identity
- * @param privateKey PEM file with the client's private key (mutual TLS); empty to use the mesh's own
- * @param caCertificates PEM file with the CAs trusted to sign the server's certificate; empty to use
- *     the mesh's trust bundle
- * @param subjectAltNames identities the server must present, for example
- *     {@code spiffe://cluster.local/ns/default/sa/reviews}; empty accepts any identity the CAs vouch for
+ * @param certificateChain PEM file with the client's certificate chain (mutual TLS); empty to use
+ *     the mesh's own workload identity
+ * @param privateKey PEM file with the client's private key (mutual TLS); empty to use the mesh's
+ *     own
+ * @param caCertificates PEM file with the CAs trusted to sign the server's certificate; empty to
+ *     use the mesh's trust bundle
+ * @param subjectAltNames identities the server must present, for example {@code
+ *     spiffe://cluster.local/ns/default/sa/reviews}; empty accepts any identity the CAs vouch for
  * @param sni the server name sent in the TLS handshake; empty sends none
  */
 public record TlsSettings(
@@ -25,7 +26,8 @@ public record TlsSettings(
     String sni) {
 
   /** Plaintext connections. */
-  public static final TlsSettings DISABLED = new TlsSettings(Mode.DISABLED, "", "", "", List.of(), "");
+  public static final TlsSettings DISABLED =
+      new TlsSettings(Mode.DISABLED, "", "", "", List.of(), "");
 
   public TlsSettings {
     subjectAltNames = Checks.listAllowingNulls(subjectAltNames);
@@ -37,7 +39,10 @@ public record TlsSettings(
     c.notNull(sni, "sni");
     Checks.elementsNotNull(c, subjectAltNames, "subjectAltNames");
     if (certificateChain != null && privateKey != null) {
-      c.require(certificateChain.isEmpty() == privateKey.isEmpty(), "privateKey", "certificateChain and privateKey must be given together");
+      c.require(
+          certificateChain.isEmpty() == privateKey.isEmpty(),
+          "privateKey",
+          "certificateChain and privateKey must be given together");
     }
     if (mode == Mode.DISABLED) {
       c.require(subjectAltNames.isEmpty(), "subjectAltNames", "needs mode SIMPLE or MUTUAL");

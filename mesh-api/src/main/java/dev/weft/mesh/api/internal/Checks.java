@@ -53,7 +53,11 @@ public final class Checks {
   public void name(String value, String path) {
     if (notNull(value, path)) {
       require(!value.isBlank(), path, "must not be blank");
-      require(value.chars().noneMatch(Character::isWhitespace), path, "must not contain white space, was '%s'", value);
+      require(
+          value.chars().noneMatch(Character::isWhitespace),
+          path,
+          "must not contain white space, was '%s'",
+          value);
     }
   }
 
@@ -70,14 +74,23 @@ public final class Checks {
   }
 
   public void percent(double value, String path) {
-    require(value >= 0 && value <= 100 && !Double.isNaN(value), path, "must be a percentage from 0 to 100, was %s", value);
+    require(
+        value >= 0 && value <= 100 && !Double.isNaN(value),
+        path,
+        "must be a percentage from 0 to 100, was %s",
+        value);
   }
 
   public void regex(String regex, String path) {
     try {
       Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
-      add(path, "is not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+      add(
+          path,
+          "is not a valid regular expression: "
+              + e.getDescription()
+              + " near index "
+              + e.getIndex());
     }
   }
 

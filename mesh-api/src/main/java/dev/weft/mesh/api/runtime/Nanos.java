@@ -18,7 +18,9 @@ public final class Nanos {
     }
   }
 
-  /** {@code a + b}, pinned to {@link Long#MAX_VALUE} on overflow (both non-negative in practice). */
+  /**
+   * {@code a + b}, pinned to {@link Long#MAX_VALUE} on overflow (both non-negative in practice).
+   */
   public static long add(long a, long b) {
     long r = a + b;
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;

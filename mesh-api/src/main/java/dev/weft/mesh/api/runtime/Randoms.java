@@ -1,6 +1,5 @@
 package dev.weft.mesh.api.runtime;
 
-import dev.weft.mesh.api.runtime.RandomSource;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 

@@ -2,8 +2,8 @@ package dev.weft.mesh.api.runtime;
 
 /**
  * Runs the engine's delayed work: hedge delays, retry backoff, fault delays, outlier-detection
- * intervals. Injectable so that tests drive it with fake time
- * ({@link dev.weft.mesh.testing.FakeScheduler}).
+ * intervals. Injectable so that tests drive it with fake time ({@link
+ * dev.weft.mesh.testing.FakeScheduler}).
  *
  * <p>Tasks must be short and must not block.
  */

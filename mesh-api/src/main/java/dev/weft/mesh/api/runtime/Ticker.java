@@ -1,9 +1,9 @@
 package dev.weft.mesh.api.runtime;
 
 /**
- * The mesh's source of time. Everything in the engine that depends on time (timeouts, backoff,
- * EWMA decay, ejection, budgets, rate limits) reads it from here, so tests can drive time with
- * {@link dev.weft.mesh.testing.FakeTicker} instead of sleeping.
+ * The mesh's source of time. Everything in the engine that depends on time (timeouts, backoff, EWMA
+ * decay, ejection, budgets, rate limits) reads it from here, so tests can drive time with {@link
+ * dev.weft.mesh.testing.FakeTicker} instead of sleeping.
  */
 public interface Ticker {
 

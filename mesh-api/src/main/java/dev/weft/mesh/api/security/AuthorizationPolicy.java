@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Who may call what on a server in the mesh, after Istio's {@code AuthorizationPolicy} (the
- * {@code ALLOW} and {@code DENY} actions). Evaluation across all policies that apply to a server:
+ * Who may call what on a server in the mesh, after Istio's {@code AuthorizationPolicy} (the {@code
+ * ALLOW} and {@code DENY} actions). Evaluation across all policies that apply to a server:
  *
  * <ol>
  *   <li>if any {@code DENY} policy matches the request, it is denied;
@@ -19,13 +19,13 @@ import java.util.Set;
  * {@code ALLOW} policy without rules denies everything). A rule with nothing in it matches every
  * request.
  *
- * <p>Every record here validates in its constructor and throws
- * {@link dev.weft.mesh.api.config.InvalidConfigException} listing every problem with its field path.
+ * <p>Every record here validates in its constructor and throws {@link
+ * dev.weft.mesh.api.config.InvalidConfigException} listing every problem with its field path.
  *
  * <p>Strings in principals, namespaces, paths, methods and condition values match exactly, as a
- * prefix ({@code "abc*"}), as a suffix ({@code "*abc"}), or as "present and non-empty" ({@code "*"}).
- * Principals are SPIFFE IDs; they may be written with or without {@code spiffe://}
- * ({@code weft.test/ns/default/sa/productpage} is Istio's form).
+ * prefix ({@code "abc*"}), as a suffix ({@code "*abc"}), or as "present and non-empty" ({@code
+ * "*"}). Principals are SPIFFE IDs; they may be written with or without {@code spiffe://} ({@code
+ * weft.test/ns/default/sa/productpage} is Istio's form).
  *
  * @param name names the policy in decisions and audit records; non-blank, no white space
  * @param services the server-side services (names callers address) this policy protects; empty
@@ -33,7 +33,8 @@ import java.util.Set;
  * @param action what a match does
  * @param rules the rules, any of which makes the policy match
  */
-public record AuthorizationPolicy(String name, List<String> services, Action action, List<Rule> rules) {
+public record AuthorizationPolicy(
+    String name, List<String> services, Action action, List<Rule> rules) {
 
   public AuthorizationPolicy {
     services = Checks.list(services);
@@ -49,7 +50,9 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
     for (int i = 0; i < services.size(); i++) {
       String s = services.get(i);
       if (s != null && (s.isBlank() || !seen.add(s))) {
-        v.add("services[" + i + "]", s.isBlank() ? "must not be blank" : "duplicate service '" + s + "'");
+        v.add(
+            "services[" + i + "]",
+            s.isBlank() ? "must not be blank" : "duplicate service '" + s + "'");
       }
     }
     v.notNull(action, "action");
@@ -63,8 +66,8 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
   }
 
   /**
-   * A policy that denies every request of every service: an {@code ALLOW} policy without rules, like
-   * Istio's {@code spec: {}}. Used while a server has no policies it can trust yet.
+   * A policy that denies every request of every service: an {@code ALLOW} policy without rules,
+   * like Istio's {@code spec: {}}. Used while a server has no policies it can trust yet.
    */
   public static AuthorizationPolicy denyAll(String name) {
     return new AuthorizationPolicy(name, List.of(), Action.ALLOW, List.of());
@@ -140,7 +143,11 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
    * @param namespaces the caller's namespaces, read from its SPIFFE ID ({@code /ns/NAMESPACE/...})
    * @param notNamespaces namespaces the caller must not be in
    */
-  public record Source(List<String> principals, List<String> notPrincipals, List<String> namespaces, List<String> notNamespaces) {
+  public record Source(
+      List<String> principals,
+      List<String> notPrincipals,
+      List<String> namespaces,
+      List<String> notNamespaces) {
     public Source {
       principals = Checks.list(principals);
       notPrincipals = Checks.list(notPrincipals);
@@ -151,8 +158,13 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
       v.patterns(notPrincipals, "notPrincipals");
       v.patterns(namespaces, "namespaces");
       v.patterns(notNamespaces, "notNamespaces");
-      if (principals.isEmpty() && notPrincipals.isEmpty() && namespaces.isEmpty() && notNamespaces.isEmpty()) {
-        v.add("", "a source needs at least one of principals, notPrincipals, namespaces, notNamespaces");
+      if (principals.isEmpty()
+          && notPrincipals.isEmpty()
+          && namespaces.isEmpty()
+          && notNamespaces.isEmpty()) {
+        v.add(
+            "",
+            "a source needs at least one of principals, notPrincipals, namespaces, notNamespaces");
       }
       v.throwIfAny();
     }
@@ -177,7 +189,8 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
    * @param methods HTTP methods such as {@code GET} (gRPC calls are {@code POST})
    * @param notMethods methods the request must not have
    */
-  public record Operation(List<String> paths, List<String> notPaths, List<String> methods, List<String> notMethods) {
+  public record Operation(
+      List<String> paths, List<String> notPaths, List<String> methods, List<String> notMethods) {
     public Operation {
       paths = Checks.list(paths);
       notPaths = Checks.list(notPaths);
@@ -206,10 +219,10 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
   }
 
   /**
-   * A condition on an attribute of the request: it holds when the attribute matches one of
-   * {@code values} (if any are given) and none of {@code notValues}. Supported keys:
-   * {@code request.headers[NAME]} (a request header or gRPC metadata key, any of whose values may
-   * match; {@code "*"} means present), {@code source.principal} and {@code source.namespace}.
+   * A condition on an attribute of the request: it holds when the attribute matches one of {@code
+   * values} (if any are given) and none of {@code notValues}. Supported keys: {@code
+   * request.headers[NAME]} (a request header or gRPC metadata key, any of whose values may match;
+   * {@code "*"} means present), {@code source.principal} and {@code source.namespace}.
    *
    * @param key the attribute
    * @param values values any of which must match
@@ -217,13 +230,17 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
    */
   public record Condition(String key, List<String> values, List<String> notValues) {
     /** The keys a condition may use. */
-    public static final List<String> SUPPORTED_KEYS = List.of("request.headers[NAME]", "source.principal", "source.namespace");
+    public static final List<String> SUPPORTED_KEYS =
+        List.of("request.headers[NAME]", "source.principal", "source.namespace");
 
     public Condition {
       values = Checks.list(values);
       notValues = Checks.list(notValues);
       Checks v = Checks.start();
-      if (v.notNull(key, "key") && headerName(key) == null && !key.equals("source.principal") && !key.equals("source.namespace")) {
+      if (v.notNull(key, "key")
+          && headerName(key) == null
+          && !key.equals("source.principal")
+          && !key.equals("source.namespace")) {
         v.add("key", "'" + key + "' is not supported; supported keys: " + SUPPORTED_KEYS);
       }
       v.patterns(values, "values");
@@ -239,9 +256,7 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
       return new Condition("request.headers[" + name + "]", List.of(values), List.of());
     }
 
-    /**
-     * The header this condition reads, in lower case, or null when its key is not a header key.
-     */
+    /** The header this condition reads, in lower case, or null when its key is not a header key. */
     public String headerName() {
       return headerName(key);
     }
@@ -250,7 +265,9 @@ public record AuthorizationPolicy(String name, List<String> services, Action act
       String prefix = "request.headers[";
       if (key.startsWith(prefix) && key.endsWith("]") && key.length() > prefix.length() + 1) {
         String name = key.substring(prefix.length(), key.length() - 1);
-        return name.isBlank() || name.chars().anyMatch(Character::isWhitespace) ? null : name.toLowerCase(java.util.Locale.ROOT);
+        return name.isBlank() || name.chars().anyMatch(Character::isWhitespace)
+            ? null
+            : name.toLowerCase(java.util.Locale.ROOT);
       }
       return null;
     }

@@ -65,13 +65,19 @@ public final class MatchPattern {
       return null;
     }
     int star = pattern.indexOf('*');
-    if (star >= 0 && (pattern.indexOf('*', star + 1) >= 0 || (star != 0 && star != pattern.length() - 1))) {
-      return "'" + pattern + "' may only have one '*', at the start (suffix match) or the end (prefix match)";
+    if (star >= 0
+        && (pattern.indexOf('*', star + 1) >= 0 || (star != 0 && star != pattern.length() - 1))) {
+      return "'"
+          + pattern
+          + "' may only have one '*', at the start (suffix match) or the end (prefix match)";
     }
     return null;
   }
 
-  /** The pattern that matches {@code text} exactly; {@code text} must be non-empty and hold no {@code *}. */
+  /**
+   * The pattern that matches {@code text} exactly; {@code text} must be non-empty and hold no
+   * {@code *}.
+   */
   public static MatchPattern exact(String text) {
     return new MatchPattern(Kind.EXACT, literal(text, false));
   }
@@ -94,7 +100,8 @@ public final class MatchPattern {
   private static String literal(String text, boolean mayBeEmpty) {
     requireNonNull(text, "text");
     if (text.indexOf('*') >= 0) {
-      throw new IllegalArgumentException("'" + text + "' holds '*', which a match pattern reads as a wildcard");
+      throw new IllegalArgumentException(
+          "'" + text + "' holds '*', which a match pattern reads as a wildcard");
     }
     if (!mayBeEmpty && text.isEmpty()) {
       throw new IllegalArgumentException("an exact match pattern must not be empty");
@@ -107,7 +114,10 @@ public final class MatchPattern {
     return kind;
   }
 
-  /** The text matched against: the whole value, its prefix or its suffix; empty for {@link Kind#PRESENT}. */
+  /**
+   * The text matched against: the whole value, its prefix or its suffix; empty for {@link
+   * Kind#PRESENT}.
+   */
   public String text() {
     return text;
   }

@@ -7,14 +7,14 @@ import java.util.Optional;
 
 /**
  * A SPIFFE ID such as {@code spiffe://weft.test/ns/default/sa/reviews}, validated as the SPIFFE ID
- * standard requires: the scheme is exactly {@code spiffe}; the trust domain is non-empty and made of
- * lower-case letters, digits, {@code .}, {@code -} and {@code _} (so no port, user info or upper
+ * standard requires: the scheme is exactly {@code spiffe}; the trust domain is non-empty and made
+ * of lower-case letters, digits, {@code .}, {@code -} and {@code _} (so no port, user info or upper
  * case); the path, if any, is made of non-empty segments of letters, digits, {@code .}, {@code -}
- * and {@code _}, none of them {@code .} or {@code ..}, with no trailing slash; no query or fragment;
- * at most 2048 bytes in all.
+ * and {@code _}, none of them {@code .} or {@code ..}, with no trailing slash; no query or
+ * fragment; at most 2048 bytes in all.
  *
- * <p>Istio's Kubernetes convention {@code /ns/NAMESPACE/sa/SERVICE_ACCOUNT} is understood by
- * {@link #namespace()} and {@link #serviceAccount()}. Immutable; equal when the strings are equal.
+ * <p>Istio's Kubernetes convention {@code /ns/NAMESPACE/sa/SERVICE_ACCOUNT} is understood by {@link
+ * #namespace()} and {@link #serviceAccount()}. Immutable; equal when the strings are equal.
  */
 public final class SpiffeId {
   private static final String SCHEME_PREFIX = "spiffe://";
@@ -82,7 +82,10 @@ public final class SpiffeId {
           : "it must start with 'spiffe://'";
     }
     int slash = id.indexOf('/', SCHEME_PREFIX.length());
-    String td = slash < 0 ? id.substring(SCHEME_PREFIX.length()) : id.substring(SCHEME_PREFIX.length(), slash);
+    String td =
+        slash < 0
+            ? id.substring(SCHEME_PREFIX.length())
+            : id.substring(SCHEME_PREFIX.length(), slash);
     String tdProblem = trustDomainProblem(td);
     if (tdProblem != null) {
       return tdProblem;
@@ -99,7 +102,11 @@ public final class SpiffeId {
     }
     for (int i = 0; i < td.length(); i++) {
       char ch = td.charAt(i);
-      if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_')) {
+      if (!((ch >= 'a' && ch <= 'z')
+          || (ch >= '0' && ch <= '9')
+          || ch == '.'
+          || ch == '-'
+          || ch == '_')) {
         if (ch >= 'A' && ch <= 'Z') {
           return "the trust domain must be lower case, found '" + ch + "'";
         }
@@ -135,7 +142,12 @@ public final class SpiffeId {
       }
       for (int i = 0; i < segment.length(); i++) {
         char ch = segment.charAt(i);
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_')) {
+        if (!((ch >= 'a' && ch <= 'z')
+            || (ch >= 'A' && ch <= 'Z')
+            || (ch >= '0' && ch <= '9')
+            || ch == '.'
+            || ch == '-'
+            || ch == '_')) {
           return ch == '?' || ch == '#'
               ? "a SPIFFE ID must not have a query or fragment"
               : "path segments may hold only letters, digits, '.', '-' and '_', found '" + ch + "'";
@@ -161,7 +173,10 @@ public final class SpiffeId {
     return segmentAfter("ns");
   }
 
-  /** The service account in an Istio-style path ({@code .../sa/SERVICE_ACCOUNT}), if the path has one. */
+  /**
+   * The service account in an Istio-style path ({@code .../sa/SERVICE_ACCOUNT}), if the path has
+   * one.
+   */
   public Optional<String> serviceAccount() {
     return segmentAfter("sa");
   }

@@ -19,8 +19,8 @@ public interface ConfigListener {
 
   /**
    * An update was rejected, or the source cannot reach its origin for now. The configuration in
-   * force stays in force. For a rejected update {@code error} is an
-   * {@link dev.weft.mesh.api.config.InvalidConfigException} that lists every problem.
+   * force stays in force. For a rejected update {@code error} is an {@link
+   * dev.weft.mesh.api.config.InvalidConfigException} that lists every problem.
    */
   void onError(Throwable error);
 }

@@ -11,15 +11,17 @@ public interface ConfigSource extends AutoCloseable {
 
   /**
    * Begins delivering configuration to {@code listener}. A source that can read its configuration
-   * at once (a file) delivers the first snapshot, or throws the
-   * {@link dev.weft.mesh.api.config.InvalidConfigException} that rejects it, before returning, so that
-   * a broken configuration fails start-up. A remote source may deliver later.
+   * at once (a file) delivers the first snapshot, or throws the {@link
+   * dev.weft.mesh.api.config.InvalidConfigException} that rejects it, before returning, so that a
+   * broken configuration fails start-up. A remote source may deliver later.
    *
    * @throws dev.weft.mesh.api.config.InvalidConfigException if the initial configuration is invalid
    */
   void start(ConfigListener listener);
 
-  /** A short description for logs and the config dump, for example {@code file:/etc/weft/mesh.yaml}. */
+  /**
+   * A short description for logs and the config dump, for example {@code file:/etc/weft/mesh.yaml}.
+   */
   String description();
 
   /**
@@ -31,7 +33,9 @@ public interface ConfigSource extends AutoCloseable {
     return java.util.Map.of();
   }
 
-  /** Stops delivering and releases what the source holds (watchers, threads, streams). Idempotent. */
+  /**
+   * Stops delivering and releases what the source holds (watchers, threads, streams). Idempotent.
+   */
   @Override
   void close();
 }

@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * Makes load balancers of one policy. Providers are found with {@link java.util.ServiceLoader}
- * (register the class in {@code META-INF/services/dev.weft.mesh.api.spi.LoadBalancerProvider});
- * a provider with the name of a built-in policy and a higher {@link #priority()} replaces it.
+ * (register the class in {@code META-INF/services/dev.weft.mesh.api.spi.LoadBalancerProvider}); a
+ * provider with the name of a built-in policy and a higher {@link #priority()} replaces it.
  *
  * <p>Implementations are stateless and thread-safe.
  */
@@ -20,9 +20,9 @@ public interface LoadBalancerProvider {
   }
 
   /**
-   * Validates this policy's options and turns them into the object that
-   * {@link #newLoadBalancer} takes. Called when a configuration is loaded, so that bad options
-   * reject the configuration rather than fail calls.
+   * Validates this policy's options and turns them into the object that {@link #newLoadBalancer}
+   * takes. Called when a configuration is loaded, so that bad options reject the configuration
+   * rather than fail calls.
    *
    * @param options plain values (strings, numbers, booleans, lists and maps), possibly empty
    * @throws dev.weft.mesh.api.config.InvalidConfigException naming each bad option by its key

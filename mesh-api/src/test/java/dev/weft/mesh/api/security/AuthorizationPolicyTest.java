@@ -22,11 +22,14 @@ class AuthorizationPolicyTest {
 
   @Test
   void buildsAPolicyWithTheShortcuts() {
-    AuthorizationPolicy p = AuthorizationPolicy.of("reviews-viewer", Action.ALLOW,
-            Rule.from(Source.principals("spiffe://weft.test/ns/default/sa/productpage"))
-                .to(Operation.methods("GET"))
-                .when(Condition.header("X-User", "jason")))
-        .forServices("reviews");
+    AuthorizationPolicy p =
+        AuthorizationPolicy.of(
+                "reviews-viewer",
+                Action.ALLOW,
+                Rule.from(Source.principals("spiffe://weft.test/ns/default/sa/productpage"))
+                    .to(Operation.methods("GET"))
+                    .when(Condition.header("X-User", "jason")))
+            .forServices("reviews");
     assertThat(p.appliesTo("reviews")).isTrue();
     assertThat(p.appliesTo("ratings")).isFalse();
     assertThat(p.rules().get(0).when().get(0).headerName()).isEqualTo("x-user");
@@ -35,34 +38,58 @@ class AuthorizationPolicyTest {
 
   @Test
   void reportsEveryProblemOfAPolicyWithItsPath() {
-    assertThatThrownBy(() -> new AuthorizationPolicy("bad name", Arrays.asList("reviews", "reviews", null), null, Arrays.asList(Rule.ANY, null)))
+    assertThatThrownBy(
+            () ->
+                new AuthorizationPolicy(
+                    "bad name",
+                    Arrays.asList("reviews", "reviews", null),
+                    null,
+                    Arrays.asList(Rule.ANY, null)))
         .isInstanceOf(InvalidConfigException.class)
-        .satisfies(e -> assertThat(paths(e)).containsExactly("name", "services[2]", "services[1]", "action", "rules[1]"));
+        .satisfies(
+            e ->
+                assertThat(paths(e))
+                    .containsExactly("name", "services[2]", "services[1]", "action", "rules[1]"));
   }
 
   @Test
   void acceptsOnlyIstioMatchStrings() {
-    assertThat(Source.principals("*", "weft.test/*", "*/sa/productpage", "spiffe://weft.test/ns/default/sa/x").principals()).hasSize(4);
+    assertThat(
+            Source.principals(
+                    "*", "weft.test/*", "*/sa/productpage", "spiffe://weft.test/ns/default/sa/x")
+                .principals())
+        .hasSize(4);
     assertThatThrownBy(() -> Source.principals("a*b", "**", ""))
-        .satisfies(e -> assertThat(paths(e)).containsExactly("principals[0]", "principals[1]", "principals[2]"))
-        .hasMessageContaining("may only have one '*', at the start (suffix match) or the end (prefix match)")
+        .satisfies(
+            e ->
+                assertThat(paths(e))
+                    .containsExactly("principals[0]", "principals[1]", "principals[2]"))
+        .hasMessageContaining(
+            "may only have one '*', at the start (suffix match) or the end (prefix match)")
         .hasMessageContaining("must not be empty");
     assertThatThrownBy(() -> Operation.paths("/a/*/b")).hasMessageContaining("paths[0]");
   }
 
   @Test
   void sourcesAndOperationsMustSaySomething() {
-    assertThatThrownBy(() -> new Source(List.of(), null, null, List.of())).hasMessageContaining("a source needs at least one of");
-    assertThatThrownBy(() -> new Operation(null, null, null, null)).hasMessageContaining("an operation needs at least one of");
+    assertThatThrownBy(() -> new Source(List.of(), null, null, List.of()))
+        .hasMessageContaining("a source needs at least one of");
+    assertThatThrownBy(() -> new Operation(null, null, null, null))
+        .hasMessageContaining("an operation needs at least one of");
   }
 
   @Test
   void conditionsUseSupportedKeysAndNeedValues() {
-    assertThat(new Condition("source.namespace", List.of("default"), List.of()).headerName()).isNull();
-    assertThat(new Condition("request.headers[x-token]", List.of(), List.of("*")).headerName()).isEqualTo("x-token");
+    assertThat(new Condition("source.namespace", List.of("default"), List.of()).headerName())
+        .isNull();
+    assertThat(new Condition("request.headers[x-token]", List.of(), List.of("*")).headerName())
+        .isEqualTo("x-token");
     assertThatThrownBy(() -> new Condition("request.auth.claims[iss]", List.of("x"), List.of()))
-        .hasMessageContaining("'request.auth.claims[iss]' is not supported; supported keys: [request.headers[NAME], source.principal, source.namespace]");
-    assertThatThrownBy(() -> new Condition("request.headers[]", List.of("x"), List.of())).hasMessageContaining("not supported");
-    assertThatThrownBy(() -> new Condition("source.principal", List.of(), List.of())).hasMessageContaining("needs values or notValues");
+        .hasMessageContaining(
+            "'request.auth.claims[iss]' is not supported; supported keys: [request.headers[NAME], source.principal, source.namespace]");
+    assertThatThrownBy(() -> new Condition("request.headers[]", List.of("x"), List.of()))
+        .hasMessageContaining("not supported");
+    assertThatThrownBy(() -> new Condition("source.principal", List.of(), List.of()))
+        .hasMessageContaining("needs values or notValues");
   }
 }

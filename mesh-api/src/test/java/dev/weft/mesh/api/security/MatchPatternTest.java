@@ -39,7 +39,8 @@ class MatchPatternTest {
     assertThat(MatchPattern.problem("a*b")).contains("may only have one '*'");
     assertThat(MatchPattern.problem("**")).contains("may only have one '*'");
     assertThat(MatchPattern.problem("*a*")).contains("may only have one '*'");
-    assertThatThrownBy(() -> MatchPattern.parse("a*b")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MatchPattern.parse("a*b"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> MatchPattern.prefix("a*")).hasMessageContaining("holds '*'");
     assertThatThrownBy(() -> MatchPattern.exact("")).hasMessageContaining("must not be empty");
   }

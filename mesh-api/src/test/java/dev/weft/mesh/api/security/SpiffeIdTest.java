@@ -22,7 +22,8 @@ class SpiffeIdTest {
   @Test
   void acceptsWhatTheStandardAllows() {
     assertThat(SpiffeId.parse("spiffe://example.org").path()).isEmpty();
-    assertThat(SpiffeId.parse("spiffe://my_domain-1.example/Path.With-Mixed_Case/2").namespace()).isEmpty();
+    assertThat(SpiffeId.parse("spiffe://my_domain-1.example/Path.With-Mixed_Case/2").namespace())
+        .isEmpty();
   }
 
   @Test
@@ -49,6 +50,8 @@ class SpiffeIdTest {
 
   private static void assertInvalid(String id, String why) {
     assertThat(SpiffeId.isValid(id)).as(id).isFalse();
-    assertThatThrownBy(() -> SpiffeId.parse(id)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(why);
+    assertThatThrownBy(() -> SpiffeId.parse(id))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(why);
   }
 }

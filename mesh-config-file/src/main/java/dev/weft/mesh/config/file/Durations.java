@@ -12,10 +12,14 @@ import java.util.regex.Pattern;
  * {@code 1h}), several of them in a row ({@code 1m30s}), or a bare {@code 0}.
  */
 final class Durations {
-  private static final Pattern PART = Pattern.compile("([0-9]{1,19})(?:\\.([0-9]{1,9}))?([^0-9.]*)");
-  private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9._]*[0-9][0-9._]*(?:[eE][-+]?[0-9]+)?");
+  private static final Pattern PART =
+      Pattern.compile("([0-9]{1,19})(?:\\.([0-9]{1,9}))?([^0-9.]*)");
+  private static final Pattern NUMBER =
+      Pattern.compile("[-+]?[0-9._]*[0-9][0-9._]*(?:[eE][-+]?[0-9]+)?");
   private static final String[] UNITS = {"h", "m", "s", "ms", "us", "ns"};
-  private static final long[] UNIT_NANOS = {3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L, 1L};
+  private static final long[] UNIT_NANOS = {
+    3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L, 1_000_000L, 1_000L, 1L
+  };
   private static final int MAX_DIGITS = 19;
   private static final BigInteger NANOS_PER_SECOND = BigInteger.valueOf(1_000_000_000L);
 
@@ -26,7 +30,12 @@ final class Durations {
       return Duration.ZERO;
     }
     if (NUMBER.matcher(s).matches()) {
-      throw new IllegalArgumentException("needs a unit, for example '" + example(s) + "' (units: ns, us, ms, s, m, h); was '" + s + "'");
+      throw new IllegalArgumentException(
+          "needs a unit, for example '"
+              + example(s)
+              + "' (units: ns, us, ms, s, m, h); was '"
+              + s
+              + "'");
     }
     boolean negative = s.startsWith("-");
     String body = negative ? s.substring(1) : s;
@@ -39,7 +48,8 @@ final class Durations {
         throw notADuration(text);
       }
       long unitNanos = unitNanos(m.group(3), text);
-      BigDecimal amount = new BigDecimal(m.group(2) == null ? m.group(1) : m.group(1) + "." + m.group(2));
+      BigDecimal amount =
+          new BigDecimal(m.group(2) == null ? m.group(1) : m.group(1) + "." + m.group(2));
       nanos = nanos.add(amount.multiply(BigDecimal.valueOf(unitNanos)));
       at = m.end();
     }
@@ -52,7 +62,8 @@ final class Durations {
     } catch (ArithmeticException e) {
       throw new IllegalArgumentException("is finer than a nanosecond: '" + text.trim() + "'");
     }
-    BigInteger[] secondsAndNanos = (negative ? whole.negate() : whole).divideAndRemainder(NANOS_PER_SECOND);
+    BigInteger[] secondsAndNanos =
+        (negative ? whole.negate() : whole).divideAndRemainder(NANOS_PER_SECOND);
     BigInteger seconds = secondsAndNanos[0];
     BigInteger nanosOfSecond = secondsAndNanos[1];
     if (nanosOfSecond.signum() < 0) {
@@ -73,7 +84,10 @@ final class Durations {
     if (d.isZero()) {
       return "0s";
     }
-    BigInteger nanos = BigInteger.valueOf(d.getSeconds()).multiply(NANOS_PER_SECOND).add(BigInteger.valueOf(d.getNano()));
+    BigInteger nanos =
+        BigInteger.valueOf(d.getSeconds())
+            .multiply(NANOS_PER_SECOND)
+            .add(BigInteger.valueOf(d.getNano()));
     String sign = nanos.signum() < 0 ? "-" : "";
     nanos = nanos.abs();
     for (int i = 0; i < UNITS.length; i++) {
@@ -83,7 +97,8 @@ final class Durations {
       }
     }
     BigInteger[] secondsAndNanos = nanos.divideAndRemainder(NANOS_PER_SECOND);
-    String fraction = String.format("%09d", secondsAndNanos[1].longValueExact()).replaceAll("0+$", "");
+    String fraction =
+        String.format("%09d", secondsAndNanos[1].longValueExact()).replaceAll("0+$", "");
     return sign + secondsAndNanos[0] + (fraction.isEmpty() ? "" : "." + fraction) + "s";
   }
 
@@ -95,12 +110,18 @@ final class Durations {
       }
     }
     if (u.isEmpty()) {
-      throw new IllegalArgumentException("needs a unit after each number (ns, us, ms, s, m, h); was '" + text.trim() + "'");
+      throw new IllegalArgumentException(
+          "needs a unit after each number (ns, us, ms, s, m, h); was '" + text.trim() + "'");
     }
     if (!u.chars().allMatch(Character::isLetter)) {
       throw notADuration(text);
     }
-    throw new IllegalArgumentException("has the unknown unit '" + unit + "'; use ns, us, ms, s, m or h; was '" + text.trim() + "'");
+    throw new IllegalArgumentException(
+        "has the unknown unit '"
+            + unit
+            + "'; use ns, us, ms, s, m or h; was '"
+            + text.trim()
+            + "'");
   }
 
   private static String example(String number) {
@@ -109,7 +130,8 @@ final class Durations {
   }
 
   private static IllegalArgumentException notADuration(String text) {
-    return new IllegalArgumentException("must be a duration such as '250ms', '1.5s', '2m' or '1h'; was '" + text.trim() + "'");
+    return new IllegalArgumentException(
+        "must be a duration such as '250ms', '1.5s', '2m' or '1h'; was '" + text.trim() + "'");
   }
 
   private Durations() {}

@@ -34,9 +34,15 @@ final class Fields {
   private final boolean isMapping;
   private final Map<String, NodeTuple> entries = new HashMap<>();
   private final PathTable table = new PathTable();
-  /** Field paths whose value was wrong; model violations at or under them would repeat the report. */
+
+  /**
+   * Field paths whose value was wrong; model violations at or under them would repeat the report.
+   */
   private final Set<String> failed = new HashSet<>();
-  /** List fields that lost items to problems; the model's checks of the whole list are unreliable. */
+
+  /**
+   * List fields that lost items to problems; the model's checks of the whole list are unreliable.
+   */
   private final Set<String> incomplete = new HashSet<>();
 
   /**
@@ -61,7 +67,12 @@ final class Fields {
     table.put("", self);
     if (!(node instanceof MappingNode map)) {
       this.isMapping = false;
-      ctx.problem(self, "must be a mapping with the keys " + String.join(", ", known) + "; was " + ReadContext.describe(node));
+      ctx.problem(
+          self,
+          "must be a mapping with the keys "
+              + String.join(", ", known)
+              + "; was "
+              + ReadContext.describe(node));
       return;
     }
     this.isMapping = true;
@@ -82,8 +93,8 @@ final class Fields {
   }
 
   /**
-   * The entries of {@code map} with plain string keys, each key once; reports keys that are not plain
-   * strings, merge keys and keys given twice.
+   * The entries of {@code map} with plain string keys, each key once; reports keys that are not
+   * plain strings, merge keys and keys given twice.
    */
   static List<Entry> entries(ReadContext ctx, MappingNode map, String path) {
     List<Entry> result = new ArrayList<>(map.getValue().size());
@@ -95,7 +106,9 @@ final class Fields {
         continue;
       }
       if (!(keyNode instanceof ScalarNode scalarKey)) {
-        ctx.problem(keyAt, "has a key that is " + ReadContext.describe(keyNode) + "; keys must be plain strings");
+        ctx.problem(
+            keyAt,
+            "has a key that is " + ReadContext.describe(keyNode) + "; keys must be plain strings");
         continue;
       }
       String key = scalarKey.getValue();
@@ -139,7 +152,9 @@ final class Fields {
   Location at(String key) {
     NodeTuple tuple = entries.get(key);
     String path = Location.child(self.yamlPath(), key);
-    return tuple == null ? self.withPath(path) : Location.of(path, tuple.getKeyNode().getStartMark());
+    return tuple == null
+        ? self.withPath(path)
+        : Location.of(path, tuple.getKeyNode().getStartMark());
   }
 
   /** Records that model field {@code model} is where {@code location} is. */
@@ -151,7 +166,10 @@ final class Fields {
     ctx.problem(location, message);
   }
 
-  /** Marks {@code model} as already reported, so the model's own checks of it are not reported again. */
+  /**
+   * Marks {@code model} as already reported, so the model's own checks of it are not reported
+   * again.
+   */
   void fail(String model) {
     failed.add(model);
   }
@@ -161,8 +179,8 @@ final class Fields {
   }
 
   /**
-   * The value of {@code key}, checked to be plain data with a value; null when the key is left out or
-   * wrong (reported). Records the key's location for model field {@code model}.
+   * The value of {@code key}, checked to be plain data with a value; null when the key is left out
+   * or wrong (reported). Records the key's location for model field {@code model}.
    */
   Node take(String key, String model, boolean required) {
     Location at = at(key);
@@ -184,13 +202,20 @@ final class Fields {
     }
     if (ReadContext.isNull(value)) {
       failed.add(model);
-      ctx.problem(at, required ? "is required but has no value" : "has no value; give one, or leave the key out to use the default");
+      ctx.problem(
+          at,
+          required
+              ? "is required but has no value"
+              : "has no value; give one, or leave the key out to use the default");
       return null;
     }
     return value;
   }
 
-  /** A scalar value converted by {@code parse}, which reports what is wrong by throwing IllegalArgumentException. */
+  /**
+   * A scalar value converted by {@code parse}, which reports what is wrong by throwing
+   * IllegalArgumentException.
+   */
   <T> T scalar(String key, String model, T def, boolean required, Function<Node, T> parse) {
     Node value = take(key, model, required);
     if (value == null) {
@@ -222,8 +247,10 @@ final class Fields {
       }
       names.add(name);
     }
-    String hint = Suggestions.closest(text, names).map(s -> " (did you mean '" + s + "'?)").orElse("");
-    throw new IllegalArgumentException("must be one of " + String.join(", ", names) + "; was " + ReadContext.quote(text) + hint);
+    String hint =
+        Suggestions.closest(text, names).map(s -> " (did you mean '" + s + "'?)").orElse("");
+    throw new IllegalArgumentException(
+        "must be one of " + String.join(", ", names) + "; was " + ReadContext.quote(text) + hint);
   }
 
   /** The items of the list at {@code key}, or null when left out or not a list (reported). */
@@ -241,7 +268,8 @@ final class Fields {
   }
 
   Location itemAt(String key, int index, Node item) {
-    return Location.of(Location.item(Location.child(self.yamlPath(), key), index), item.getStartMark());
+    return Location.of(
+        Location.item(Location.child(self.yamlPath(), key), index), item.getStartMark());
   }
 
   /** Reads one list item or mapping value into a record; null when it has problems (reported). */
@@ -263,7 +291,9 @@ final class Fields {
     return new Read<>(value, table);
   }
 
-  /** Each item of the list at {@code key} read by {@code reader}; items with problems are left out. */
+  /**
+   * Each item of the list at {@code key} read by {@code reader}; items with problems are left out.
+   */
   <T> List<T> items(String key, String model, boolean required, ItemReader<T> reader) {
     List<Node> nodes = list(key, model, required);
     if (nodes == null) {
@@ -278,8 +308,12 @@ final class Fields {
     return result;
   }
 
-  /** Reads one list item or mapping value into {@code into}; one with problems is left out, and the list marked incomplete. */
-  private <T> void add(String model, Node node, Location at, Function<Location, Read<T>> reader, List<T> into) {
+  /**
+   * Reads one list item or mapping value into {@code into}; one with problems is left out, and the
+   * list marked incomplete.
+   */
+  private <T> void add(
+      String model, Node node, Location at, Function<Location, Read<T>> reader, List<T> into) {
     if (!item(node, at)) {
       incomplete.add(model);
       return;
@@ -329,7 +363,10 @@ final class Fields {
     return true;
   }
 
-  /** Each entry of the mapping at {@code key} (name to value) read by {@code reader}; entries with problems are left out. */
+  /**
+   * Each entry of the mapping at {@code key} (name to value) read by {@code reader}; entries with
+   * problems are left out.
+   */
   <T> List<T> named(String key, String model, NamedReader<T> reader) {
     Node value = take(key, model, false);
     if (value == null) {
@@ -337,7 +374,8 @@ final class Fields {
     }
     if (!(value instanceof MappingNode map)) {
       failed.add(model);
-      ctx.problem(at(key), "must be a mapping from names to entries, was " + ReadContext.describe(value));
+      ctx.problem(
+          at(key), "must be a mapping from names to entries, was " + ReadContext.describe(value));
       return List.of();
     }
     List<T> result = new ArrayList<>(map.getValue().size());
@@ -360,7 +398,8 @@ final class Fields {
   Map<String, String> stringMap(Node node, Location location, String model) {
     if (!(node instanceof MappingNode map)) {
       failed.add(model);
-      ctx.problem(location, "must be a mapping from names to strings, was " + ReadContext.describe(node));
+      ctx.problem(
+          location, "must be a mapping from names to strings, was " + ReadContext.describe(node));
       return Map.of();
     }
     Map<String, String> result = new LinkedHashMap<>();
@@ -380,7 +419,10 @@ final class Fields {
     return result;
   }
 
-  /** The mapping at {@code key} as plain values (strings, numbers, booleans, null, lists and mappings). */
+  /**
+   * The mapping at {@code key} as plain values (strings, numbers, booleans, null, lists and
+   * mappings).
+   */
   Map<String, Object> freeForm(String key, String model) {
     Node value = take(key, model, false);
     if (value == null) {
@@ -393,11 +435,15 @@ final class Fields {
     }
     Object converted = new FreeForm(ctx, table, failed).convert(value, at(key), model, 0);
     @SuppressWarnings("unchecked")
-    Map<String, Object> map = converted instanceof Map<?, ?> ? (Map<String, Object>) converted : Map.of();
+    Map<String, Object> map =
+        converted instanceof Map<?, ?> ? (Map<String, Object>) converted : Map.of();
     return map;
   }
 
-  /** The mapping at {@code key} read as fields of its own (for values that are not records of their own), or null. */
+  /**
+   * The mapping at {@code key} read as fields of its own (for values that are not records of their
+   * own), or null.
+   */
   Fields nested(String key, String model, List<String> known) {
     Node value = take(key, model, false);
     if (value == null) {
@@ -437,8 +483,16 @@ final class Fields {
     return construct(ctx, table, failed, incomplete, constructor);
   }
 
-  /** Constructs with {@code constructor} and reports the model's violations, located with {@code table}. */
-  static <T> T construct(ReadContext ctx, PathTable table, Set<String> failed, Set<String> incomplete, Supplier<T> constructor) {
+  /**
+   * Constructs with {@code constructor} and reports the model's violations, located with {@code
+   * table}.
+   */
+  static <T> T construct(
+      ReadContext ctx,
+      PathTable table,
+      Set<String> failed,
+      Set<String> incomplete,
+      Supplier<T> constructor) {
     try {
       return constructor.get();
     } catch (InvalidConfigException e) {

@@ -1,10 +1,10 @@
 package dev.weft.mesh.config.file;
 
-import dev.weft.mesh.api.runtime.Nanos;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.ConfigViolation;
 import dev.weft.mesh.api.config.InvalidConfigException;
+import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.api.spi.ConfigListener;
 import dev.weft.mesh.api.spi.ConfigSource;
 import java.io.IOException;
@@ -36,20 +36,21 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #start} reads the file before it returns: a missing or invalid file fails start-up with
  * an {@link InvalidConfigException} that lists every problem. After that one daemon thread, named
  * {@code weft-file-config-<file name>}, watches the file's directory (so that both an edit in place
- * and an atomic replace, a write to a temporary file renamed over this one, are seen) and also reads
- * the file every {@linkplain Builder#pollInterval poll interval}, for file systems that report no
- * events. A burst of events is read once, a {@linkplain Builder#debounce short delay} after the last.
- * A new configuration is delivered only when the file's bytes have changed.
+ * and an atomic replace, a write to a temporary file renamed over this one, are seen) and also
+ * reads the file every {@linkplain Builder#pollInterval poll interval}, for file systems that
+ * report no events. A burst of events is read once, a {@linkplain Builder#debounce short delay}
+ * after the last. A new configuration is delivered only when the file's bytes have changed.
  *
- * <p>When a changed file is invalid, or the listener rejects it, the listener's
- * {@link ConfigListener#onError} gets an {@link InvalidConfigException} with every problem located
- * in the file, nothing is delivered, and the configuration in force stays in force until a later
- * valid write. Prefer atomic replaces: an edit in place can be caught half written, though a half
- * written file is almost always invalid and so only reported.
+ * <p>When a changed file is invalid, or the listener rejects it, the listener's {@link
+ * ConfigListener#onError} gets an {@link InvalidConfigException} with every problem located in the
+ * file, nothing is delivered, and the configuration in force stays in force until a later valid
+ * write. Prefer atomic replaces: an edit in place can be caught half written, though a half written
+ * file is almost always invalid and so only reported.
  */
 public final class FileConfigSource implements ConfigSource {
   /** How often the file is read when no event arrives: 1 s. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+
   /** How long after the last event of a burst the file is read: 50 ms. */
   public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(50);
 
@@ -74,10 +75,13 @@ public final class FileConfigSource implements ConfigSource {
   // Owned by the caller of start() until the thread starts, then by the thread alone.
   private ConfigListener listener;
   private WatchKey watchKey;
+
   /** The hash of the content last read, valid or not, so that each content is handled once. */
   private String seenHash;
+
   /** The hash of the content in force. */
   private String appliedHash;
+
   private String appliedVersion;
   private boolean lastReadFailed;
   private int unsettledReads;
@@ -154,7 +158,9 @@ public final class FileConfigSource implements ConfigSource {
     return "file:" + file;
   }
 
-  /** Stops watching and ends the watcher thread, waiting for it unless called from it. Idempotent. */
+  /**
+   * Stops watching and ends the watcher thread, waiting for it unless called from it. Idempotent.
+   */
   @Override
   public void close() {
     Thread t;
@@ -173,7 +179,9 @@ public final class FileConfigSource implements ConfigSource {
         Thread.currentThread().interrupt();
       }
       if (t.isAlive()) {
-        log.warn("{} closed, but its watcher thread is still busy delivering to the listener", description());
+        log.warn(
+            "{} closed, but its watcher thread is still busy delivering to the listener",
+            description());
       }
     }
   }
@@ -187,9 +195,12 @@ public final class FileConfigSource implements ConfigSource {
     try {
       return MeshConfigYaml.readBounded(file);
     } catch (NoSuchFileException e) {
-      throw new InvalidConfigException(name, List.of(new ConfigViolation(name, "", "the file " + file + " does not exist")));
+      throw new InvalidConfigException(
+          name, List.of(new ConfigViolation(name, "", "the file " + file + " does not exist")));
     } catch (IOException e) {
-      throw new InvalidConfigException(name, List.of(new ConfigViolation(name, "", "the file " + file + " cannot be read: " + e)));
+      throw new InvalidConfigException(
+          name,
+          List.of(new ConfigViolation(name, "", "the file " + file + " cannot be read: " + e)));
     }
   }
 
@@ -207,14 +218,21 @@ public final class FileConfigSource implements ConfigSource {
       }
       return service;
     } catch (IOException | UnsupportedOperationException e) {
-      log.info("{}: cannot watch {} for changes ({}); reading the file every {} ms instead",
-          description(), directory, e.toString(), TimeUnit.NANOSECONDS.toMillis(pollNanos));
+      log.info(
+          "{}: cannot watch {} for changes ({}); reading the file every {} ms instead",
+          description(),
+          directory,
+          e.toString(),
+          TimeUnit.NANOSECONDS.toMillis(pollNanos));
       return null;
     }
   }
 
   private WatchKey register(WatchService service) throws IOException {
-    return directory.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+    return directory.register(
+        service,
+        StandardWatchEventKinds.ENTRY_CREATE,
+        StandardWatchEventKinds.ENTRY_MODIFY,
         StandardWatchEventKinds.ENTRY_DELETE);
   }
 
@@ -263,7 +281,8 @@ public final class FileConfigSource implements ConfigSource {
           continue;
         }
         boolean settled = true;
-        if (lastEvent != NONE && (now - lastEvent >= debounceNanos || now - firstEvent >= pollNanos)) {
+        if (lastEvent != NONE
+            && (now - lastEvent >= debounceNanos || now - firstEvent >= pollNanos)) {
           firstEvent = NONE;
           lastEvent = NONE;
           settled = reload();
@@ -307,7 +326,9 @@ public final class FileConfigSource implements ConfigSource {
       return true;
     } catch (ClosedWatchServiceException e) {
       if (!closed.get()) {
-        log.info("{}: the watch service stopped; reading the file every {} ms instead", description(),
+        log.info(
+            "{}: the watch service stopped; reading the file every {} ms instead",
+            description(),
             TimeUnit.NANOSECONDS.toMillis(pollNanos));
         watchService = null;
       }
@@ -332,8 +353,8 @@ public final class FileConfigSource implements ConfigSource {
   }
 
   /**
-   * Reads the file and, when its content is new, delivers or reports it. False when the file changed
-   * while it was being read, so that it should be read again shortly.
+   * Reads the file and, when its content is new, delivers or reports it. False when the file
+   * changed while it was being read, so that it should be read again shortly.
    */
   private boolean reload() {
     byte[] content;
@@ -341,9 +362,12 @@ public final class FileConfigSource implements ConfigSource {
       BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class);
       content = MeshConfigYaml.readBounded(file);
       BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class);
-      boolean changing = before.size() != after.size() || !before.lastModifiedTime().equals(after.lastModifiedTime())
-          || (content.length <= YamlLoading.MAX_BYTES && content.length != after.size());
-      // A file whose size never matches what is read (not a regular file) is taken as it is, after a few tries.
+      boolean changing =
+          before.size() != after.size()
+              || !before.lastModifiedTime().equals(after.lastModifiedTime())
+              || (content.length <= YamlLoading.MAX_BYTES && content.length != after.size());
+      // A file whose size never matches what is read (not a regular file) is taken as it is, after
+      // a few tries.
       if (changing && ++unsettledReads < 3) {
         return false;
       }
@@ -383,8 +407,12 @@ public final class FileConfigSource implements ConfigSource {
       reject(parsed.locate(e));
       return true;
     } catch (RuntimeException e) {
-      log.warn("{}: the listener failed on configuration version {}; keeping version {}",
-          description(), parsed.config().version(), appliedVersion, e);
+      log.warn(
+          "{}: the listener failed on configuration version {}; keeping version {}",
+          description(),
+          parsed.config().version(),
+          appliedVersion,
+          e);
       notifyError(e);
       return true;
     }
@@ -395,7 +423,11 @@ public final class FileConfigSource implements ConfigSource {
   }
 
   private void reject(InvalidConfigException e) {
-    log.warn("Change to {} rejected; keeping configuration version {}. {}", description(), appliedVersion, e.getMessage());
+    log.warn(
+        "Change to {} rejected; keeping configuration version {}. {}",
+        description(),
+        appliedVersion,
+        e.getMessage());
     notifyError(e);
   }
 
@@ -444,7 +476,9 @@ public final class FileConfigSource implements ConfigSource {
       return this;
     }
 
-    /** Whether to listen for file-system events; without them only polling sees changes. For tests. */
+    /**
+     * Whether to listen for file-system events; without them only polling sees changes. For tests.
+     */
     Builder watchEvents(boolean watchEvents) {
       this.watchEvents = watchEvents;
       return this;

@@ -24,8 +24,10 @@ final class FreeForm {
 
   private final ReadContext ctx;
   private final PathTable table;
+
   /** The record's reported fields, to which a problem inside a value adds the value's field. */
   private final Set<String> failed;
+
   private final Set<Node> enclosing = Collections.newSetFromMap(new IdentityHashMap<>());
   private long size;
 

@@ -3,9 +3,9 @@ package dev.weft.mesh.config.file;
 import org.yaml.snakeyaml.error.Mark;
 
 /**
- * Where something is in a YAML file: its path in the file's own terms (for example
- * {@code clusters.reviews.endpoints[1].weight}) and the line and column, both counted from 1, of the
- * key or list item that holds it.
+ * Where something is in a YAML file: its path in the file's own terms (for example {@code
+ * clusters.reviews.endpoints[1].weight}) and the line and column, both counted from 1, of the key
+ * or list item that holds it.
  */
 record Location(String yamlPath, int line, int column) {
   static Location of(String yamlPath, Mark mark) {
@@ -22,12 +22,17 @@ record Location(String yamlPath, int line, int column) {
     return source + ":" + line + ":" + column;
   }
 
-  /** The same place in the file, reported under another path (for keys that the file leaves out). */
+  /**
+   * The same place in the file, reported under another path (for keys that the file leaves out).
+   */
   Location withPath(String newPath) {
     return new Location(newPath, line, column);
   }
 
-  /** The path of {@code key} in the mapping at {@code parent}; keys that would be ambiguous are quoted. */
+  /**
+   * The path of {@code key} in the mapping at {@code parent}; keys that would be ambiguous are
+   * quoted.
+   */
   static String child(String parent, String key) {
     if (!isPlain(key)) {
       return parent + "[\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]";
@@ -41,8 +46,16 @@ record Location(String yamlPath, int line, int column) {
     }
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
-      boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '_' || c == '-' || c == '/' || c == ':' || c == '@' || c == '+';
+      boolean plain =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '-'
+              || c == '/'
+              || c == ':'
+              || c == '@'
+              || c == '+';
       if (!plain) {
         return false;
       }

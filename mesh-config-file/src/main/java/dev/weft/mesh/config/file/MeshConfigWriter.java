@@ -13,11 +13,11 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Writes a {@link MeshConfig} in the canonical full form, walking the schema from
- * {@link MeshSchema#ROOT}: every key written, defaults included, in the order of the reference, sets sorted, durations in their largest exact unit. The text reads back
- * to an equal configuration. Only non-empty free-form values that the model holds more than once (as
- * a file's aliases make it) are written with anchors and aliases; everything else is written out in
- * full.
+ * Writes a {@link MeshConfig} in the canonical full form, walking the schema from {@link
+ * MeshSchema#ROOT}: every key written, defaults included, in the order of the reference, sets
+ * sorted, durations in their largest exact unit. The text reads back to an equal configuration.
+ * Only non-empty free-form values that the model holds more than once (as a file's aliases make it)
+ * are written with anchors and aliases; everything else is written out in full.
  */
 final class MeshConfigWriter {
 
@@ -46,10 +46,18 @@ final class MeshConfigWriter {
     return new Yaml(options);
   }
 
-  /** A free-form value as YAML can hold it; the reader gives back Integer, Long, Double, Boolean, String, List and Map. */
+  /**
+   * A free-form value as YAML can hold it; the reader gives back Integer, Long, Double, Boolean,
+   * String, List and Map.
+   */
   Object plain(Object value, String path) {
-    if (value == null || value instanceof String || value instanceof Boolean || value instanceof Integer
-        || value instanceof Long || value instanceof Double || value instanceof BigInteger) {
+    if (value == null
+        || value instanceof String
+        || value instanceof Boolean
+        || value instanceof Integer
+        || value instanceof Long
+        || value instanceof Double
+        || value instanceof BigInteger) {
       return value;
     }
     if (value instanceof Short || value instanceof Byte) {
@@ -77,11 +85,17 @@ final class MeshConfigWriter {
       }
       return out;
     }
-    throw new IllegalArgumentException(path + " holds a " + value.getClass().getName()
-        + "; load-balancing options must be plain values (strings, numbers, booleans, lists and maps)");
+    throw new IllegalArgumentException(
+        path
+            + " holds a "
+            + value.getClass().getName()
+            + "; load-balancing options must be plain values (strings, numbers, booleans, lists and maps)");
   }
 
-  /** Remembers a converted container, unless it is empty: empty ones are shared freely and cost nothing to repeat. */
+  /**
+   * Remembers a converted container, unless it is empty: empty ones are shared freely and cost
+   * nothing to repeat.
+   */
   private void remember(Object value, Object out) {
     boolean empty = value instanceof Map<?, ?> m ? m.isEmpty() : ((Collection<?>) value).isEmpty();
     if (!empty) {

@@ -14,11 +14,12 @@ import java.util.HexFormat;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
- * Reads and writes mesh configuration files in Weft's YAML format (see {@code docs/config-reference.md}).
+ * Reads and writes mesh configuration files in Weft's YAML format (see {@code
+ * docs/config-reference.md}).
  *
- * <p>Reading checks everything a file can get wrong and reports it all at once: one
- * {@link InvalidConfigException} whose violations each give a {@code file:line:column} location and
- * the field's path in the file's terms, such as {@code clusters.reviews.endpoints[1].weight}. Unknown
+ * <p>Reading checks everything a file can get wrong and reports it all at once: one {@link
+ * InvalidConfigException} whose violations each give a {@code file:line:column} location and the
+ * field's path in the file's terms, such as {@code clusters.reviews.endpoints[1].weight}. Unknown
  * keys are errors. The file is accepted whole or not at all.
  *
  * <p>Writing gives the canonical full form, every default written out, which reads back to an equal
@@ -47,7 +48,10 @@ public final class MeshConfigYaml {
     return read(readBounded(file), String.valueOf(file.getFileName()));
   }
 
-  /** {@code config} as YAML in the canonical full form, which {@link #read} turns back into an equal configuration. */
+  /**
+   * {@code config} as YAML in the canonical full form, which {@link #read} turns back into an equal
+   * configuration.
+   */
   public static String write(MeshConfig config) {
     return MeshConfigWriter.write(requireNonNull(config, "config"));
   }
@@ -64,7 +68,8 @@ public final class MeshConfigYaml {
         parsed = new MeshConfigReader(ctx).read(root, contentVersion(content));
       }
     } catch (ReadContext.TooLarge e) {
-      ctx.fileProblem("holds more than " + ReadContext.MAX_VALUES + " values once its aliases are expanded");
+      ctx.fileProblem(
+          "holds more than " + ReadContext.MAX_VALUES + " values once its aliases are expanded");
     }
     if (ctx.hasProblems() || parsed == null) {
       if (!ctx.hasProblems()) {
@@ -75,7 +80,10 @@ public final class MeshConfigYaml {
     return parsed;
   }
 
-  /** The version of a file that names none: {@code sha256:} and the first 12 hex digits of its content's SHA-256. */
+  /**
+   * The version of a file that names none: {@code sha256:} and the first 12 hex digits of its
+   * content's SHA-256.
+   */
   static String contentVersion(byte[] content) {
     return "sha256:" + sha256Hex(content).substring(0, 12);
   }

@@ -17,50 +17,101 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The schema of the whole file and of its authorization policies, as {@code docs/config-reference.md}
- * describes them; services and clusters are in {@link RouteSchema} and {@link ClusterSchema}.
+ * The schema of the whole file and of its authorization policies, as {@code
+ * docs/config-reference.md} describes them; services and clusters are in {@link RouteSchema} and
+ * {@link ClusterSchema}.
  */
 final class MeshSchema {
-  /** The value the root's {@code version} defaults to, given by the reader: a hash of the file's content. */
+  /**
+   * The value the root's {@code version} defaults to, given by the reader: a hash of the file's
+   * content.
+   */
   static final String CONTENT_VERSION = "contentVersion";
 
-  /** A source, written flat ({@code - principals: [...]}) or, so that an Istio policy's rules paste in unchanged, in Istio's layout. */
-  static final Schema<AuthorizationPolicy.Source> SOURCE = includedAndExcluded("source", AuthorizationPolicy.Source::new,
-      "principals", AuthorizationPolicy.Source::principals, "notPrincipals", AuthorizationPolicy.Source::notPrincipals,
-      "namespaces", AuthorizationPolicy.Source::namespaces, "notNamespaces", AuthorizationPolicy.Source::notNamespaces);
+  /**
+   * A source, written flat ({@code - principals: [...]}) or, so that an Istio policy's rules paste
+   * in unchanged, in Istio's layout.
+   */
+  static final Schema<AuthorizationPolicy.Source> SOURCE =
+      includedAndExcluded(
+          "source",
+          AuthorizationPolicy.Source::new,
+          "principals",
+          AuthorizationPolicy.Source::principals,
+          "notPrincipals",
+          AuthorizationPolicy.Source::notPrincipals,
+          "namespaces",
+          AuthorizationPolicy.Source::namespaces,
+          "notNamespaces",
+          AuthorizationPolicy.Source::notNamespaces);
 
   /** An operation, flat or inside Istio's {@code operation:} key. */
-  static final Schema<AuthorizationPolicy.Operation> OPERATION = includedAndExcluded("operation", AuthorizationPolicy.Operation::new,
-      "paths", AuthorizationPolicy.Operation::paths, "notPaths", AuthorizationPolicy.Operation::notPaths,
-      "methods", AuthorizationPolicy.Operation::methods, "notMethods", AuthorizationPolicy.Operation::notMethods);
+  static final Schema<AuthorizationPolicy.Operation> OPERATION =
+      includedAndExcluded(
+          "operation",
+          AuthorizationPolicy.Operation::new,
+          "paths",
+          AuthorizationPolicy.Operation::paths,
+          "notPaths",
+          AuthorizationPolicy.Operation::notPaths,
+          "methods",
+          AuthorizationPolicy.Operation::methods,
+          "notMethods",
+          AuthorizationPolicy.Operation::notMethods);
 
-  static final Schema<AuthorizationPolicy.Condition> CONDITION = Schema.<AuthorizationPolicy.Condition>of(
-      v -> new AuthorizationPolicy.Condition(v.get("key"), v.get("values"), v.get("notValues")),
-      required("key", STRING, null, AuthorizationPolicy.Condition::key),
-      key("values", STRINGS, List.of(), AuthorizationPolicy.Condition::values),
-      key("notValues", STRINGS, List.of(), AuthorizationPolicy.Condition::notValues));
+  static final Schema<AuthorizationPolicy.Condition> CONDITION =
+      Schema.<AuthorizationPolicy.Condition>of(
+          v -> new AuthorizationPolicy.Condition(v.get("key"), v.get("values"), v.get("notValues")),
+          required("key", STRING, null, AuthorizationPolicy.Condition::key),
+          key("values", STRINGS, List.of(), AuthorizationPolicy.Condition::values),
+          key("notValues", STRINGS, List.of(), AuthorizationPolicy.Condition::notValues));
 
-  static final Schema<AuthorizationPolicy.Rule> RULE = Schema.<AuthorizationPolicy.Rule>of(
-      v -> new AuthorizationPolicy.Rule(v.get("from"), v.get("to"), v.get("when")),
-      key("from", list(SOURCE), List.of(), AuthorizationPolicy.Rule::from),
-      key("to", list(OPERATION), List.of(), AuthorizationPolicy.Rule::to),
-      key("when", list(CONDITION), List.of(), AuthorizationPolicy.Rule::when));
+  static final Schema<AuthorizationPolicy.Rule> RULE =
+      Schema.<AuthorizationPolicy.Rule>of(
+          v -> new AuthorizationPolicy.Rule(v.get("from"), v.get("to"), v.get("when")),
+          key("from", list(SOURCE), List.of(), AuthorizationPolicy.Rule::from),
+          key("to", list(OPERATION), List.of(), AuthorizationPolicy.Rule::to),
+          key("when", list(CONDITION), List.of(), AuthorizationPolicy.Rule::when));
 
-  static final Schema<AuthorizationPolicy> POLICY = Schema.<AuthorizationPolicy>of(
-      v -> new AuthorizationPolicy(v.get("name"), v.get("services"), v.get("action"), v.get("rules")),
-      required("name", STRING, null, AuthorizationPolicy::name),
-      key("services", STRINGS, List.of(), AuthorizationPolicy::services),
-      key("action", enumOf(AuthorizationPolicy.Action.class), AuthorizationPolicy.Action.ALLOW, AuthorizationPolicy::action),
-      key("rules", list(RULE), List.of(), AuthorizationPolicy::rules));
+  static final Schema<AuthorizationPolicy> POLICY =
+      Schema.<AuthorizationPolicy>of(
+          v ->
+              new AuthorizationPolicy(
+                  v.get("name"), v.get("services"), v.get("action"), v.get("rules")),
+          required("name", STRING, null, AuthorizationPolicy::name),
+          key("services", STRINGS, List.of(), AuthorizationPolicy::services),
+          key(
+              "action",
+              enumOf(AuthorizationPolicy.Action.class),
+              AuthorizationPolicy.Action.ALLOW,
+              AuthorizationPolicy::action),
+          key("rules", list(RULE), List.of(), AuthorizationPolicy::rules));
 
   /** The whole file. Policies are written only when there are some, as most files have none. */
-  static final Schema<MeshConfig> ROOT = Schema.<MeshConfig>of(
-      v -> new MeshConfig(v.get("version"), v.get("services"), v.get("clusters"), v.get("authorizationPolicies")),
-      derived("version", STRING, v -> v.get(CONTENT_VERSION), MeshConfig::version),
-      key("services", named(RouteSchema.SERVICE, Service::name), List.of(), MeshConfig::services),
-      key("clusters", named(ClusterSchema.CLUSTER, Cluster::name), List.of(), MeshConfig::clusters),
-      key("authorizationPolicies", list(POLICY), List.of(),
-          c -> c.authorizationPolicies().isEmpty() ? null : c.authorizationPolicies()));
+  static final Schema<MeshConfig> ROOT =
+      Schema.<MeshConfig>of(
+          v ->
+              new MeshConfig(
+                  v.get("version"),
+                  v.get("services"),
+                  v.get("clusters"),
+                  v.get("authorizationPolicies")),
+          derived("version", STRING, v -> v.get(CONTENT_VERSION), MeshConfig::version),
+          key(
+              "services",
+              named(RouteSchema.SERVICE, Service::name),
+              List.of(),
+              MeshConfig::services),
+          key(
+              "clusters",
+              named(ClusterSchema.CLUSTER, Cluster::name),
+              List.of(),
+              MeshConfig::clusters),
+          key(
+              "authorizationPolicies",
+              list(POLICY),
+              List.of(),
+              c -> c.authorizationPolicies().isEmpty() ? null : c.authorizationPolicies()));
 
   /** Makes a record from its four lists. */
   @FunctionalInterface
@@ -70,12 +121,26 @@ final class MeshSchema {
 
   /**
    * Istio's shape for what a rule matches: two things, each as a list of values that match and a
-   * list that does not ({@code principals} and {@code notPrincipals}), written flat or inside {@code wrapper}.
+   * list that does not ({@code principals} and {@code notPrincipals}), written flat or inside
+   * {@code wrapper}.
    */
-  private static <R> Schema<R> includedAndExcluded(String wrapper, FourLists<R> make, String k1, Function<R, List<String>> g1,
-      String k2, Function<R, List<String>> g2, String k3, Function<R, List<String>> g3, String k4, Function<R, List<String>> g4) {
-    return Schema.<R>of(v -> make.make(v.get(k1), v.get(k2), v.get(k3), v.get(k4)),
-        key(k1, STRINGS, List.of(), g1), key(k2, STRINGS, List.of(), g2), key(k3, STRINGS, List.of(), g3), key(k4, STRINGS, List.of(), g4))
+  private static <R> Schema<R> includedAndExcluded(
+      String wrapper,
+      FourLists<R> make,
+      String k1,
+      Function<R, List<String>> g1,
+      String k2,
+      Function<R, List<String>> g2,
+      String k3,
+      Function<R, List<String>> g3,
+      String k4,
+      Function<R, List<String>> g4) {
+    return Schema.<R>of(
+            v -> make.make(v.get(k1), v.get(k2), v.get(k3), v.get(k4)),
+            key(k1, STRINGS, List.of(), g1),
+            key(k2, STRINGS, List.of(), g2),
+            key(k3, STRINGS, List.of(), g3),
+            key(k4, STRINGS, List.of(), g4))
         .wrappedIn(wrapper);
   }
 

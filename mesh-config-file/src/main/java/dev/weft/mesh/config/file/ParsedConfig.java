@@ -17,8 +17,8 @@ import java.util.List;
 record ParsedConfig(MeshConfig config, PathTable table, String source) {
 
   /**
-   * {@code rejection}, whose violations name model paths such as
-   * {@code clusters[2].loadBalancing.options.choiceCount}, with each violation that has no location
+   * {@code rejection}, whose violations name model paths such as {@code
+   * clusters[2].loadBalancing.options.choiceCount}, with each violation that has no location
    * located in the file and its path given in the file's terms.
    */
   InvalidConfigException locate(InvalidConfigException rejection) {
@@ -29,7 +29,10 @@ record ParsedConfig(MeshConfig config, PathTable table, String source) {
         continue;
       }
       Location at = table.resolve(v.path());
-      located.add(at == null ? v.at(source) : new ConfigViolation(at.describe(source), at.yamlPath(), v.message()));
+      located.add(
+          at == null
+              ? v.at(source)
+              : new ConfigViolation(at.describe(source), at.yamlPath(), v.message()));
     }
     InvalidConfigException result = new InvalidConfigException(source, located);
     result.initCause(rejection);

@@ -4,9 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Model paths, as the config records name them in their violations ({@code services[0].routes[1].timeout},
- * relative to the record that was built), mapped to where they are in the file. Paths the file
- * leaves out resolve to the nearest enclosing path that it has.
+ * Model paths, as the config records name them in their violations ({@code
+ * services[0].routes[1].timeout}, relative to the record that was built), mapped to where they are
+ * in the file. Paths the file leaves out resolve to the nearest enclosing path that it has.
  *
  * <p>The table of a record holds its own fields and, by reference, the tables of the records nested
  * in it, so that building the table of a whole file copies nothing.
@@ -26,8 +26,8 @@ final class PathTable {
 
   /**
    * Where {@code modelPath} is in the file. When the file does not have that path, the nearest
-   * enclosing path that it has gives the line and column, and the rest of the model path is appended
-   * to its YAML path. Null only when not even the empty path is in the table.
+   * enclosing path that it has gives the line and column, and the rest of the model path is
+   * appended to its YAML path. Null only when not even the empty path is in the table.
    */
   Location resolve(String modelPath) {
     Location exact = entries.get(modelPath);
@@ -37,7 +37,10 @@ final class PathTable {
     for (int end = modelPath.length(); end > 0; end = boundaryBefore(modelPath, end)) {
       PathTable table = nested.get(modelPath.substring(0, end));
       if (table != null) {
-        String rest = end == modelPath.length() ? "" : modelPath.substring(modelPath.charAt(end) == '.' ? end + 1 : end);
+        String rest =
+            end == modelPath.length()
+                ? ""
+                : modelPath.substring(modelPath.charAt(end) == '.' ? end + 1 : end);
         Location found = table.resolve(rest);
         if (found != null) {
           return found;
@@ -53,7 +56,10 @@ final class PathTable {
         if (end == 0 && !rest.startsWith("[")) {
           rest = "." + rest;
         }
-        String yamlPath = found.yamlPath().isEmpty() && rest.startsWith(".") ? rest.substring(1) : found.yamlPath() + rest;
+        String yamlPath =
+            found.yamlPath().isEmpty() && rest.startsWith(".")
+                ? rest.substring(1)
+                : found.yamlPath() + rest;
         return found.withPath(yamlPath);
       }
       if (end == 0) {

@@ -15,12 +15,19 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /** The state of reading one file: its name, the problems found so far and the work done. */
 final class ReadContext {
-  /** The most values a file may hold once aliases are expanded, so that an alias bomb cannot stall a read. */
+  /**
+   * The most values a file may hold once aliases are expanded, so that an alias bomb cannot stall a
+   * read.
+   */
   static final int MAX_VALUES = 1_000_000;
+
   /** The most problems listed in one rejection; the rest are counted. */
   static final int MAX_REPORTED = 100;
 
-  /** Tags a file may carry: plain data only. Timestamps are kept for strings that merely look like dates. */
+  /**
+   * Tags a file may carry: plain data only. Timestamps are kept for strings that merely look like
+   * dates.
+   */
   private static final Set<Tag> PLAIN_TAGS =
       Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.MAP, Tag.SEQ, Tag.TIMESTAMP);
 
@@ -35,7 +42,9 @@ final class ReadContext {
   }
 
   void problem(Location location, String message) {
-    add(((long) location.line() << 32) | location.column(), new ConfigViolation(location.describe(source), location.yamlPath(), message));
+    add(
+        ((long) location.line() << 32) | location.column(),
+        new ConfigViolation(location.describe(source), location.yamlPath(), message));
   }
 
   /** A problem with the file as a whole, at no particular place in it. */
@@ -58,7 +67,9 @@ final class ReadContext {
   /** The problems in the order of their places in the file. */
   List<ConfigViolation> violations() {
     List<ConfigViolation> all = new ArrayList<>(found.size() + 1);
-    found.stream().sorted(Comparator.comparingLong(Found::position)).forEach(f -> all.add(f.violation()));
+    found.stream()
+        .sorted(Comparator.comparingLong(Found::position))
+        .forEach(f -> all.add(f.violation()));
     if (dropped > 0) {
       all.add(new ConfigViolation(source, "", "and " + dropped + " more problems not listed"));
     }
@@ -83,7 +94,10 @@ final class ReadContext {
   /** A free-form value converted from a node, and how many values it holds once expanded. */
   record Converted(Object value, long size) {}
 
-  /** The free-form value already converted from {@code node} (reached again through an alias), or null. */
+  /**
+   * The free-form value already converted from {@code node} (reached again through an alias), or
+   * null.
+   */
   Converted converted(Node node) {
     return converted.get(node);
   }
@@ -100,7 +114,11 @@ final class ReadContext {
       return false;
     }
     if (!PLAIN_TAGS.contains(node.getTag())) {
-      problem(location, "has the tag '" + node.getTag().getValue() + "', but the file may hold only plain data (strings, numbers, booleans, lists and mappings)");
+      problem(
+          location,
+          "has the tag '"
+              + node.getTag().getValue()
+              + "', but the file may hold only plain data (strings, numbers, booleans, lists and mappings)");
       return false;
     }
     return true;
@@ -137,13 +155,16 @@ final class ReadContext {
   static String quote(String text) {
     String shown = text.length() > 60 ? text.substring(0, 57) + "..." : text;
     StringBuilder sb = new StringBuilder(shown.length() + 2).append('\'');
-    shown.codePoints().forEach(c -> {
-      if (Character.isISOControl(c)) {
-        sb.append(String.format("\\u%04x", c));
-      } else {
-        sb.appendCodePoint(c);
-      }
-    });
+    shown
+        .codePoints()
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)) {
+                sb.append(String.format("\\u%04x", c));
+              } else {
+                sb.appendCodePoint(c);
+              }
+            });
     return sb.append('\'').toString();
   }
 

@@ -39,123 +39,218 @@ import java.util.Set;
 
 /**
  * The schemas of services and their routes, as {@code docs/config-reference.md} describes them.
- * Declared from the leaves up, since each record's schema names the schemas of the records it holds.
+ * Declared from the leaves up, since each record's schema names the schemas of the records it
+ * holds.
  */
 final class RouteSchema {
-  /** What hedging treats as non-fatal when the file does not say: as {@link HedgingPolicy#fixed} does. */
+  /**
+   * What hedging treats as non-fatal when the file does not say: as {@link HedgingPolicy#fixed}
+   * does.
+   */
   static final Set<RetryOn> DEFAULT_NON_FATAL_ON = Set.of(RetryOn.UNAVAILABLE, RetryOn.FIVE_XX);
+
   /** The share of calls mirrored when a mirror does not say, as in Istio. */
   static final double DEFAULT_MIRROR_PERCENT = 100;
+
   private static final RetryPolicy RETRY_DEFAULTS = RetryPolicy.builder().build();
 
-  static final Schema<PathMatch> PATH_MATCH = Schema.<PathMatch>of(
-      v -> new PathMatch(v.get("kind"), v.get("value"), v.get("ignoreCase")),
-      byStep("prefix", STRING, p -> kindValue(p.kind() == PathMatch.Kind.PREFIX, p.value())),
-      byStep("exact", STRING, p -> kindValue(p.kind() == PathMatch.Kind.EXACT, p.value())),
-      byStep("regex", STRING, p -> kindValue(p.kind() == PathMatch.Kind.REGEX, p.value())),
-      key("ignoreCase", BOOLEAN, false, PathMatch::ignoreCase))
-      .step(RouteSchema::pathKind);
+  static final Schema<PathMatch> PATH_MATCH =
+      Schema.<PathMatch>of(
+              v -> new PathMatch(v.get("kind"), v.get("value"), v.get("ignoreCase")),
+              byStep(
+                  "prefix", STRING, p -> kindValue(p.kind() == PathMatch.Kind.PREFIX, p.value())),
+              byStep("exact", STRING, p -> kindValue(p.kind() == PathMatch.Kind.EXACT, p.value())),
+              byStep("regex", STRING, p -> kindValue(p.kind() == PathMatch.Kind.REGEX, p.value())),
+              key("ignoreCase", BOOLEAN, false, PathMatch::ignoreCase))
+          .step(RouteSchema::pathKind);
 
-  static final Schema<HeaderMatch> HEADER_MATCH = Schema.<HeaderMatch>of(
-      v -> new HeaderMatch(v.get("name"), v.get("kind"), v.get("value"), v.get("rangeStart"), v.get("rangeEnd"),
-          v.get("invert"), v.get("ignoreCase")),
-      required("name", STRING, null, HeaderMatch::name),
-      byStep("exact", STRING, h -> kindValue(h.kind() == HeaderMatch.Kind.EXACT, h.value())),
-      byStep("prefix", STRING, h -> kindValue(h.kind() == HeaderMatch.Kind.PREFIX, h.value())),
-      byStep("suffix", STRING, h -> kindValue(h.kind() == HeaderMatch.Kind.SUFFIX, h.value())),
-      byStep("contains", STRING, h -> kindValue(h.kind() == HeaderMatch.Kind.CONTAINS, h.value())),
-      byStep("regex", STRING, h -> kindValue(h.kind() == HeaderMatch.Kind.REGEX, h.value())),
-      byStep("present", BOOLEAN, h -> kindValue(h.kind() == HeaderMatch.Kind.PRESENT, true)),
-      byStep("range", ValueType.readByStep(RouteSchema::range, "start", "end"), h -> kindValue(h.kind() == HeaderMatch.Kind.RANGE, h)),
-      key("invert", BOOLEAN, false, HeaderMatch::invert),
-      key("ignoreCase", BOOLEAN, false, HeaderMatch::ignoreCase))
-      .step(RouteSchema::headerKind);
+  static final Schema<HeaderMatch> HEADER_MATCH =
+      Schema.<HeaderMatch>of(
+              v ->
+                  new HeaderMatch(
+                      v.get("name"),
+                      v.get("kind"),
+                      v.get("value"),
+                      v.get("rangeStart"),
+                      v.get("rangeEnd"),
+                      v.get("invert"),
+                      v.get("ignoreCase")),
+              required("name", STRING, null, HeaderMatch::name),
+              byStep(
+                  "exact", STRING, h -> kindValue(h.kind() == HeaderMatch.Kind.EXACT, h.value())),
+              byStep(
+                  "prefix", STRING, h -> kindValue(h.kind() == HeaderMatch.Kind.PREFIX, h.value())),
+              byStep(
+                  "suffix", STRING, h -> kindValue(h.kind() == HeaderMatch.Kind.SUFFIX, h.value())),
+              byStep(
+                  "contains",
+                  STRING,
+                  h -> kindValue(h.kind() == HeaderMatch.Kind.CONTAINS, h.value())),
+              byStep(
+                  "regex", STRING, h -> kindValue(h.kind() == HeaderMatch.Kind.REGEX, h.value())),
+              byStep(
+                  "present", BOOLEAN, h -> kindValue(h.kind() == HeaderMatch.Kind.PRESENT, true)),
+              byStep(
+                  "range",
+                  ValueType.readByStep(RouteSchema::range, "start", "end"),
+                  h -> kindValue(h.kind() == HeaderMatch.Kind.RANGE, h)),
+              key("invert", BOOLEAN, false, HeaderMatch::invert),
+              key("ignoreCase", BOOLEAN, false, HeaderMatch::ignoreCase))
+          .step(RouteSchema::headerKind);
 
-  static final Schema<RouteMatch> MATCH = Schema.<RouteMatch>of(
-      v -> new RouteMatch(v.get("path"), v.get("methods"), v.get("headers")),
-      key("path", record(PATH_MATCH), PathMatch.ANY, RouteMatch::path),
-      key("methods", STRINGS, List.of(), RouteMatch::methods),
-      key("headers", list(HEADER_MATCH), List.of(), RouteMatch::headers));
+  static final Schema<RouteMatch> MATCH =
+      Schema.<RouteMatch>of(
+          v -> new RouteMatch(v.get("path"), v.get("methods"), v.get("headers")),
+          key("path", record(PATH_MATCH), PathMatch.ANY, RouteMatch::path),
+          key("methods", STRINGS, List.of(), RouteMatch::methods),
+          key("headers", list(HEADER_MATCH), List.of(), RouteMatch::headers));
 
-  static final Schema<Destination> DESTINATION = Schema.<Destination>of(
-      v -> new Destination(v.get("cluster"), v.get("subset"), v.get("weight")),
-      required("cluster", STRING, null, Destination::cluster),
-      key("subset", STRING, "", Destination::subset),
-      key("weight", INTEGER, 1, Destination::weight));
+  static final Schema<Destination> DESTINATION =
+      Schema.<Destination>of(
+          v -> new Destination(v.get("cluster"), v.get("subset"), v.get("weight")),
+          required("cluster", STRING, null, Destination::cluster),
+          key("subset", STRING, "", Destination::subset),
+          key("weight", INTEGER, 1, Destination::weight));
 
-  static final Schema<RetryPolicy> RETRY = Schema.<RetryPolicy>of(
-      v -> new RetryPolicy(v.get("maxAttempts"), v.get("perTryTimeout"), v.get("retryOn"), v.get("retriableStatusCodes"),
-          v.get("initialBackoff"), v.get("maxBackoff"), v.get("retryNonIdempotent")),
-      key("maxAttempts", INTEGER, RETRY_DEFAULTS.maxAttempts(), RetryPolicy::maxAttempts),
-      key("perTryTimeout", DURATION, RETRY_DEFAULTS.perTryTimeout(), RetryPolicy::perTryTimeout),
-      key("retryOn", RETRY_CONDITIONS, RETRY_DEFAULTS.retryOn(), RetryPolicy::retryOn),
-      key("retriableStatusCodes", STATUS_CODES, Set.of(), RetryPolicy::retriableStatusCodes),
-      key("initialBackoff", DURATION, RETRY_DEFAULTS.initialBackoff(), RetryPolicy::initialBackoff),
-      key("maxBackoff", DURATION, RETRY_DEFAULTS.maxBackoff(), RetryPolicy::maxBackoff),
-      key("retryNonIdempotent", BOOLEAN, RETRY_DEFAULTS.retryNonIdempotent(), RetryPolicy::retryNonIdempotent));
+  static final Schema<RetryPolicy> RETRY =
+      Schema.<RetryPolicy>of(
+          v ->
+              new RetryPolicy(
+                  v.get("maxAttempts"),
+                  v.get("perTryTimeout"),
+                  v.get("retryOn"),
+                  v.get("retriableStatusCodes"),
+                  v.get("initialBackoff"),
+                  v.get("maxBackoff"),
+                  v.get("retryNonIdempotent")),
+          key("maxAttempts", INTEGER, RETRY_DEFAULTS.maxAttempts(), RetryPolicy::maxAttempts),
+          key(
+              "perTryTimeout",
+              DURATION,
+              RETRY_DEFAULTS.perTryTimeout(),
+              RetryPolicy::perTryTimeout),
+          key("retryOn", RETRY_CONDITIONS, RETRY_DEFAULTS.retryOn(), RetryPolicy::retryOn),
+          key("retriableStatusCodes", STATUS_CODES, Set.of(), RetryPolicy::retriableStatusCodes),
+          key(
+              "initialBackoff",
+              DURATION,
+              RETRY_DEFAULTS.initialBackoff(),
+              RetryPolicy::initialBackoff),
+          key("maxBackoff", DURATION, RETRY_DEFAULTS.maxBackoff(), RetryPolicy::maxBackoff),
+          key(
+              "retryNonIdempotent",
+              BOOLEAN,
+              RETRY_DEFAULTS.retryNonIdempotent(),
+              RetryPolicy::retryNonIdempotent));
 
-  static final Schema<HedgingPolicy> HEDGING = Schema.<HedgingPolicy>of(
-      v -> new HedgingPolicy(v.get("maxAttempts"), v.get("delay"), v.get("delayPercentile"), v.get("nonFatalOn")),
-      required("maxAttempts", INTEGER, 1, HedgingPolicy::maxAttempts),
-      key("delay", DURATION, Duration.ZERO, HedgingPolicy::delay),
-      key("delayPercentile", NUMBER, 0.0, HedgingPolicy::delayPercentile),
-      key("nonFatalOn", RETRY_CONDITIONS, DEFAULT_NON_FATAL_ON, HedgingPolicy::nonFatalOn));
+  static final Schema<HedgingPolicy> HEDGING =
+      Schema.<HedgingPolicy>of(
+          v ->
+              new HedgingPolicy(
+                  v.get("maxAttempts"),
+                  v.get("delay"),
+                  v.get("delayPercentile"),
+                  v.get("nonFatalOn")),
+          required("maxAttempts", INTEGER, 1, HedgingPolicy::maxAttempts),
+          key("delay", DURATION, Duration.ZERO, HedgingPolicy::delay),
+          key("delayPercentile", NUMBER, 0.0, HedgingPolicy::delayPercentile),
+          key("nonFatalOn", RETRY_CONDITIONS, DEFAULT_NON_FATAL_ON, HedgingPolicy::nonFatalOn));
 
-  static final Schema<FaultInjection.Delay> FAULT_DELAY = Schema.<FaultInjection.Delay>of(
-      v -> new FaultInjection.Delay(v.get("fixedDelay"), v.get("percent")),
-      required("fixedDelay", DURATION, Duration.ZERO, FaultInjection.Delay::fixedDelay),
-      required("percent", NUMBER, 0.0, FaultInjection.Delay::percent));
+  static final Schema<FaultInjection.Delay> FAULT_DELAY =
+      Schema.<FaultInjection.Delay>of(
+          v -> new FaultInjection.Delay(v.get("fixedDelay"), v.get("percent")),
+          required("fixedDelay", DURATION, Duration.ZERO, FaultInjection.Delay::fixedDelay),
+          required("percent", NUMBER, 0.0, FaultInjection.Delay::percent));
 
-  static final Schema<FaultInjection.Abort> FAULT_ABORT = Schema.<FaultInjection.Abort>of(
-      v -> new FaultInjection.Abort(v.get("httpStatus"), v.<String>get("grpcStatus").toUpperCase(Locale.ROOT), v.get("percent")),
-      key("httpStatus", INTEGER, FaultInjection.Abort.NONE.httpStatus(), FaultInjection.Abort::httpStatus),
-      key("grpcStatus", STRING, FaultInjection.Abort.NONE.grpcStatus(), FaultInjection.Abort::grpcStatus),
-      required("percent", NUMBER, 0.0, FaultInjection.Abort::percent));
+  static final Schema<FaultInjection.Abort> FAULT_ABORT =
+      Schema.<FaultInjection.Abort>of(
+          v ->
+              new FaultInjection.Abort(
+                  v.get("httpStatus"),
+                  v.<String>get("grpcStatus").toUpperCase(Locale.ROOT),
+                  v.get("percent")),
+          key(
+              "httpStatus",
+              INTEGER,
+              FaultInjection.Abort.NONE.httpStatus(),
+              FaultInjection.Abort::httpStatus),
+          key(
+              "grpcStatus",
+              STRING,
+              FaultInjection.Abort.NONE.grpcStatus(),
+              FaultInjection.Abort::grpcStatus),
+          required("percent", NUMBER, 0.0, FaultInjection.Abort::percent));
 
-  static final Schema<FaultInjection> FAULT = Schema.<FaultInjection>of(
-      v -> new FaultInjection(v.get("delay"), v.get("abort"), v.get("headers")),
-      key("delay", record(FAULT_DELAY), FaultInjection.Delay.NONE, FaultInjection::delay),
-      key("abort", record(FAULT_ABORT), FaultInjection.Abort.NONE, FaultInjection::abort),
-      key("headers", list(HEADER_MATCH), List.of(), FaultInjection::headers));
+  static final Schema<FaultInjection> FAULT =
+      Schema.<FaultInjection>of(
+          v -> new FaultInjection(v.get("delay"), v.get("abort"), v.get("headers")),
+          key("delay", record(FAULT_DELAY), FaultInjection.Delay.NONE, FaultInjection::delay),
+          key("abort", record(FAULT_ABORT), FaultInjection.Abort.NONE, FaultInjection::abort),
+          key("headers", list(HEADER_MATCH), List.of(), FaultInjection::headers));
 
-  static final Schema<MirrorPolicy> MIRROR = Schema.<MirrorPolicy>of(
-      v -> new MirrorPolicy(v.get("cluster"), v.get("subset"), v.get("percent")),
-      required("cluster", STRING, null, MirrorPolicy::cluster),
-      key("subset", STRING, "", MirrorPolicy::subset),
-      key("percent", NUMBER, DEFAULT_MIRROR_PERCENT, MirrorPolicy::percent));
+  static final Schema<MirrorPolicy> MIRROR =
+      Schema.<MirrorPolicy>of(
+          v -> new MirrorPolicy(v.get("cluster"), v.get("subset"), v.get("percent")),
+          required("cluster", STRING, null, MirrorPolicy::cluster),
+          key("subset", STRING, "", MirrorPolicy::subset),
+          key("percent", NUMBER, DEFAULT_MIRROR_PERCENT, MirrorPolicy::percent));
 
-  static final Schema<HashPolicy> HASH_POLICY = Schema.<HashPolicy>of(
-      v -> new HashPolicy(v.get("kind"), v.get("name"), v.get("terminal")),
-      byStep("header", STRING, h -> kindValue(h.kind() == HashPolicy.Kind.HEADER, h.name())),
-      byStep("callKey", BOOLEAN, h -> kindValue(h.kind() == HashPolicy.Kind.CALL_KEY, true)),
-      key("terminal", BOOLEAN, false, HashPolicy::terminal))
-      .step(RouteSchema::hashKind);
+  static final Schema<HashPolicy> HASH_POLICY =
+      Schema.<HashPolicy>of(
+              v -> new HashPolicy(v.get("kind"), v.get("name"), v.get("terminal")),
+              byStep(
+                  "header", STRING, h -> kindValue(h.kind() == HashPolicy.Kind.HEADER, h.name())),
+              byStep(
+                  "callKey", BOOLEAN, h -> kindValue(h.kind() == HashPolicy.Kind.CALL_KEY, true)),
+              key("terminal", BOOLEAN, false, HashPolicy::terminal))
+          .step(RouteSchema::hashKind);
 
-  static final Schema<LocalRateLimit> RATE_LIMIT = Schema.<LocalRateLimit>of(
-      v -> new LocalRateLimit(v.get("maxTokens"), v.get("tokensPerFill"), v.get("fillInterval")),
-      required("maxTokens", LONG, 0L, LocalRateLimit::maxTokens),
-      derived("tokensPerFill", LONG, v -> v.get("maxTokens"), LocalRateLimit::tokensPerFill),
-      key("fillInterval", DURATION, LocalRateLimit.UNLIMITED.fillInterval(), LocalRateLimit::fillInterval));
+  static final Schema<LocalRateLimit> RATE_LIMIT =
+      Schema.<LocalRateLimit>of(
+          v ->
+              new LocalRateLimit(v.get("maxTokens"), v.get("tokensPerFill"), v.get("fillInterval")),
+          required("maxTokens", LONG, 0L, LocalRateLimit::maxTokens),
+          derived("tokensPerFill", LONG, v -> v.get("maxTokens"), LocalRateLimit::tokensPerFill),
+          key(
+              "fillInterval",
+              DURATION,
+              LocalRateLimit.UNLIMITED.fillInterval(),
+              LocalRateLimit::fillInterval));
 
-  static final Schema<Route> ROUTE = Schema.<Route>of(
-      v -> new Route(v.get("name"), v.get("match"), v.get("destinations"), v.get("timeout"), v.get("retry"), v.get("hedging"),
-          v.get("fault"), v.get("mirrors"), v.get("hashPolicies"), v.get("rateLimit")),
-      derived("name", STRING, v -> "route-" + v.index(), Route::name),
-      key("match", record(MATCH), RouteMatch.ANY, Route::match),
-      required("destinations", list(DESTINATION), List.of(), Route::destinations),
-      key("timeout", DURATION, Duration.ZERO, Route::timeout),
-      key("retry", record(RETRY), RetryPolicy.NONE, Route::retry),
-      key("hedging", record(HEDGING), HedgingPolicy.NONE, Route::hedging),
-      key("fault", record(FAULT), FaultInjection.NONE, Route::fault),
-      key("mirrors", list(MIRROR), List.of(), Route::mirrors),
-      key("hashPolicies", list(HASH_POLICY), List.of(), Route::hashPolicies),
-      key("rateLimit", record(RATE_LIMIT), LocalRateLimit.UNLIMITED, Route::rateLimit));
+  static final Schema<Route> ROUTE =
+      Schema.<Route>of(
+          v ->
+              new Route(
+                  v.get("name"),
+                  v.get("match"),
+                  v.get("destinations"),
+                  v.get("timeout"),
+                  v.get("retry"),
+                  v.get("hedging"),
+                  v.get("fault"),
+                  v.get("mirrors"),
+                  v.get("hashPolicies"),
+                  v.get("rateLimit")),
+          derived("name", STRING, v -> "route-" + v.index(), Route::name),
+          key("match", record(MATCH), RouteMatch.ANY, Route::match),
+          required("destinations", list(DESTINATION), List.of(), Route::destinations),
+          key("timeout", DURATION, Duration.ZERO, Route::timeout),
+          key("retry", record(RETRY), RetryPolicy.NONE, Route::retry),
+          key("hedging", record(HEDGING), HedgingPolicy.NONE, Route::hedging),
+          key("fault", record(FAULT), FaultInjection.NONE, Route::fault),
+          key("mirrors", list(MIRROR), List.of(), Route::mirrors),
+          key("hashPolicies", list(HASH_POLICY), List.of(), Route::hashPolicies),
+          key("rateLimit", record(RATE_LIMIT), LocalRateLimit.UNLIMITED, Route::rateLimit));
 
-  static final Schema<Service> SERVICE = Schema.<Service>of(
-      v -> new Service(v.name(), v.get("routes")),
-      required("routes", list(ROUTE), List.of(), Service::routes));
+  static final Schema<Service> SERVICE =
+      Schema.<Service>of(
+          v -> new Service(v.name(), v.get("routes")),
+          required("routes", list(ROUTE), List.of(), Service::routes));
 
-  /** The value a kind's key writes: {@code value} when the record is of that kind, otherwise nothing. */
+  /**
+   * The value a kind's key writes: {@code value} when the record is of that kind, otherwise
+   * nothing.
+   */
   private static <T> T kindValue(boolean isKind, T value) {
     return isKind ? value : null;
   }
@@ -179,7 +274,8 @@ final class RouteSchema {
 
   private static void headerKind(Fields f, Schema.Values v, List<String> kinds) {
     String chosen = oneOf(f, kinds, "kind", "value");
-    HeaderMatch.Kind kind = chosen == null ? null : HeaderMatch.Kind.valueOf(chosen.toUpperCase(Locale.ROOT));
+    HeaderMatch.Kind kind =
+        chosen == null ? null : HeaderMatch.Kind.valueOf(chosen.toUpperCase(Locale.ROOT));
     String value = "";
     long[] range = {0, 0};
     if (kind != null) {
@@ -190,7 +286,9 @@ final class RouteSchema {
           boolean present = f.scalar("present", "kind", true, false, Scalars::bool);
           if (!present) {
             f.fail("kind");
-            f.problem(f.at("present"), "must be true; to match requests that lack the header, write 'present: true' with 'invert: true'");
+            f.problem(
+                f.at("present"),
+                "must be true; to match requests that lack the header, write 'present: true' with 'invert: true'");
           }
         }
         case RANGE -> range = headerRange(f);
@@ -236,7 +334,8 @@ final class RouteSchema {
       boolean callKey = f.scalar("callKey", "kind", true, false, Scalars::bool);
       if (!callKey) {
         f.fail("kind");
-        f.problem(f.at("callKey"), "must be true; to hash a header instead, write 'header: <name>'");
+        f.problem(
+            f.at("callKey"), "must be true; to hash a header instead, write 'header: <name>'");
       }
     }
     v.put("kind", kind).put("name", name);
@@ -252,11 +351,22 @@ final class RouteSchema {
       return given.get(0);
     }
     Arrays.stream(models).forEach(f::fail);
-    String choices = String.join(", ", kinds.subList(0, kinds.size() - 1)) + " or " + kinds.get(kinds.size() - 1);
+    String choices =
+        String.join(", ", kinds.subList(0, kinds.size() - 1))
+            + " or "
+            + kinds.get(kinds.size() - 1);
     if (given.isEmpty()) {
       f.problem(f.self(), "needs one of the keys " + choices);
     } else {
-      f.problem(f.at(given.get(1)), "give only one of " + choices + "; this has both '" + given.get(0) + "' and '" + given.get(1) + "'");
+      f.problem(
+          f.at(given.get(1)),
+          "give only one of "
+              + choices
+              + "; this has both '"
+              + given.get(0)
+              + "' and '"
+              + given.get(1)
+              + "'");
     }
     return null;
   }

@@ -8,12 +8,13 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Typed values from YAML scalars. Each parser throws {@link IllegalArgumentException} with a message
- * that completes "the key ..." ("must be an integer, was the string 'x'").
+ * Typed values from YAML scalars. Each parser throws {@link IllegalArgumentException} with a
+ * message that completes "the key ..." ("must be an integer, was the string 'x'").
  */
 final class Scalars {
   private static final Pattern DECIMAL = Pattern.compile("[-+]?(0|[1-9][0-9]*)");
-  private static final Pattern PLAIN_FLOAT = Pattern.compile("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?");
+  private static final Pattern PLAIN_FLOAT =
+      Pattern.compile("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?");
 
   /** A string: the text of any scalar but null (so {@code 1.10} stays {@code "1.10"}). */
   static String text(Node node) {
@@ -26,12 +27,16 @@ final class Scalars {
   /** A decimal integer from {@code min} to {@code max}. */
   static long whole(Node node, long min, long max) {
     if (!(node instanceof ScalarNode scalar) || !scalar.getTag().equals(Tag.INT)) {
-      String what = node instanceof ScalarNode s && s.getTag().equals(Tag.FLOAT) ? "a whole number" : "an integer";
+      String what =
+          node instanceof ScalarNode s && s.getTag().equals(Tag.FLOAT)
+              ? "a whole number"
+              : "an integer";
       throw new IllegalArgumentException("must be " + what + ", was " + ReadContext.describe(node));
     }
     String digits = scalar.getValue().replace("_", "");
     if (!DECIMAL.matcher(digits).matches()) {
-      throw new IllegalArgumentException("must be a decimal integer, was " + ReadContext.quote(scalar.getValue()));
+      throw new IllegalArgumentException(
+          "must be a decimal integer, was " + ReadContext.quote(scalar.getValue()));
     }
     boolean negative = digits.startsWith("-");
     long value;
@@ -49,15 +54,21 @@ final class Scalars {
     return value;
   }
 
-  private static IllegalArgumentException outOfRange(boolean tooSmall, long min, long max, String text) {
-    return new IllegalArgumentException(tooSmall
-        ? "is too small: the least allowed is " + min + ", was " + ReadContext.quote(text)
-        : "is too large: the most allowed is " + max + ", was " + ReadContext.quote(text));
+  private static IllegalArgumentException outOfRange(
+      boolean tooSmall, long min, long max, String text) {
+    return new IllegalArgumentException(
+        tooSmall
+            ? "is too small: the least allowed is " + min + ", was " + ReadContext.quote(text)
+            : "is too large: the most allowed is " + max + ", was " + ReadContext.quote(text));
   }
 
-  /** A number, whole or not; {@code .inf} and {@code .nan} included (the model rejects them where it must). */
+  /**
+   * A number, whole or not; {@code .inf} and {@code .nan} included (the model rejects them where it
+   * must).
+   */
   static double number(Node node) {
-    if (!(node instanceof ScalarNode scalar) || !(scalar.getTag().equals(Tag.INT) || scalar.getTag().equals(Tag.FLOAT))) {
+    if (!(node instanceof ScalarNode scalar)
+        || !(scalar.getTag().equals(Tag.INT) || scalar.getTag().equals(Tag.FLOAT))) {
       throw new IllegalArgumentException("must be a number, was " + ReadContext.describe(node));
     }
     String text = scalar.getValue().replace("_", "");
@@ -74,14 +85,18 @@ final class Scalars {
       }
       default -> {
         if (text.length() > 400 || !PLAIN_FLOAT.matcher(text).matches()) {
-          throw new IllegalArgumentException("must be a decimal number, was " + ReadContext.quote(scalar.getValue()));
+          throw new IllegalArgumentException(
+              "must be a decimal number, was " + ReadContext.quote(scalar.getValue()));
         }
         return Double.parseDouble(text);
       }
     }
   }
 
-  /** {@code true} or {@code false}; YAML 1.1's {@code yes}, {@code on} and the like are refused as too easy to misread. */
+  /**
+   * {@code true} or {@code false}; YAML 1.1's {@code yes}, {@code on} and the like are refused as
+   * too easy to misread.
+   */
   static boolean bool(Node node) {
     if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.BOOL)) {
       String value = scalar.getValue().toLowerCase(Locale.ROOT);
@@ -98,14 +113,15 @@ final class Scalars {
   /** A duration with a unit ({@code 250ms}); see {@link Durations}. */
   static Duration duration(Node node) {
     if (!(node instanceof ScalarNode scalar) || scalar.getTag().equals(Tag.NULL)) {
-      throw new IllegalArgumentException("must be a duration such as '250ms' or '1.5s', was " + ReadContext.describe(node));
+      throw new IllegalArgumentException(
+          "must be a duration such as '250ms' or '1.5s', was " + ReadContext.describe(node));
     }
     return Durations.parse(scalar.getValue());
   }
 
   /**
-   * A free-form scalar as a plain Java value: null, Boolean, Integer (or Long when larger), Double or
-   * String. Dates stay strings.
+   * A free-form scalar as a plain Java value: null, Boolean, Integer (or Long when larger), Double
+   * or String. Dates stay strings.
    */
   static Object plain(ScalarNode scalar) {
     Tag tag = scalar.getTag();

@@ -15,8 +15,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * How one model record is written in the file, declared once and used both ways: the keys of its
  * mapping in the order of the reference, each with its type, its default and the part of the record
  * it writes, and how the values read make the record. {@link MeshConfigReader} walks it to read
- * (the key names also give the unknown-key errors and their "did you mean" hints),
- * {@link MeshConfigWriter} to write, and a test to check that the reference names every key.
+ * (the key names also give the unknown-key errors and their "did you mean" hints), {@link
+ * MeshConfigWriter} to write, and a test to check that the reference names every key.
  */
 final class Schema<R> {
 
@@ -29,7 +29,10 @@ final class Schema<R> {
     void read(Fields f, Values values, List<String> keys);
   }
 
-  /** Reads a record written in a form other than a mapping of its keys; null when the node is not in that form. */
+  /**
+   * Reads a record written in a form other than a mapping of its keys; null when the node is not in
+   * that form.
+   */
   @FunctionalInterface
   interface Form<R> {
     Fields.Read<R> read(ReadContext ctx, String name, Node node, Location at);
@@ -44,8 +47,14 @@ final class Schema<R> {
   private final Function<Values, R> standIn;
   private final Function<R, Object> writtenAs;
 
-  private Schema(List<Key<R, ?>> keys, Function<Values, R> construct, Step step, Form<R> form, String wrapper,
-      Function<Values, R> standIn, Function<R, Object> writtenAs) {
+  private Schema(
+      List<Key<R, ?>> keys,
+      Function<Values, R> construct,
+      Step step,
+      Form<R> form,
+      String wrapper,
+      Function<Values, R> standIn,
+      Function<R, Object> writtenAs) {
     this.keys = keys;
     this.names = keys.stream().map(k -> k.name).toList();
     this.construct = construct;
@@ -67,7 +76,9 @@ final class Schema<R> {
     return new Schema<>(List.copyOf(list), construct, null, null, null, null, null);
   }
 
-  /** A record written in a form of its own, not as a mapping of keys (a subset is just its labels). */
+  /**
+   * A record written in a form of its own, not as a mapping of keys (a subset is just its labels).
+   */
   static <R> Schema<R> ofForm(Form<R> form, Function<R, Object> writtenAs) {
     return new Schema<>(List.of(), v -> null, null, form, null, null, writtenAs);
   }
@@ -77,22 +88,34 @@ final class Schema<R> {
     return new Schema<>(keys, construct, step, form, wrapper, standIn, writtenAs);
   }
 
-  /** This schema, also read from {@code form} where that form applies (a policy name for a whole mapping). */
+  /**
+   * This schema, also read from {@code form} where that form applies (a policy name for a whole
+   * mapping).
+   */
   Schema<R> orForm(Form<R> form) {
     return new Schema<>(keys, construct, step, form, wrapper, standIn, writtenAs);
   }
 
-  /** This schema, also read from inside a mapping whose one key is {@code wrapper} (Istio's {@code source:}). */
+  /**
+   * This schema, also read from inside a mapping whose one key is {@code wrapper} (Istio's {@code
+   * source:}).
+   */
   Schema<R> wrappedIn(String wrapper) {
     return new Schema<>(keys, construct, step, form, wrapper, standIn, writtenAs);
   }
 
-  /** This schema, giving {@code standIn} in place of a record the model rejects, so that what refers to it can still be checked. */
+  /**
+   * This schema, giving {@code standIn} in place of a record the model rejects, so that what refers
+   * to it can still be checked.
+   */
   Schema<R> standIn(Function<Values, R> standIn) {
     return new Schema<>(keys, construct, step, form, wrapper, standIn, writtenAs);
   }
 
-  /** The record at {@code node}, which {@code at} locates, or a null value when it has problems (reported). */
+  /**
+   * The record at {@code node}, which {@code at} locates, or a null value when it has problems
+   * (reported).
+   */
   Fields.Read<R> read(ReadContext ctx, Node node, Location at, Values values) {
     if (form != null) {
       Fields.Read<R> read = form.read(ctx, values.name(), node, at);
@@ -102,14 +125,18 @@ final class Schema<R> {
     }
     if (wrapper != null && isWrapper(node, wrapper)) {
       Fields f = new Fields(ctx, node, at, List.of(wrapper));
-      return f.done(f.record(wrapper, null, (index, inner, innerAt) -> readKeys(ctx, inner, innerAt, values)));
+      return f.done(
+          f.record(
+              wrapper, null, (index, inner, innerAt) -> readKeys(ctx, inner, innerAt, values)));
     }
     return readKeys(ctx, node, at, values);
   }
 
   private static boolean isWrapper(Node node, String key) {
-    return node instanceof MappingNode m && m.getValue().size() == 1
-        && m.getValue().get(0).getKeyNode() instanceof ScalarNode k && k.getValue().equals(key);
+    return node instanceof MappingNode m
+        && m.getValue().size() == 1
+        && m.getValue().get(0).getKeyNode() instanceof ScalarNode k
+        && k.getValue().equals(key);
   }
 
   private Fields.Read<R> readKeys(ReadContext ctx, Node node, Location at, Values values) {
@@ -134,7 +161,10 @@ final class Schema<R> {
     return f.done(record);
   }
 
-  /** {@code record} as the file writes it: a mapping of every key that applies, in order, defaults included. */
+  /**
+   * {@code record} as the file writes it: a mapping of every key that applies, in order, defaults
+   * included.
+   */
   Object write(R record, MeshConfigWriter out) {
     if (writtenAs != null) {
       return writtenAs.apply(record);
@@ -163,16 +193,24 @@ final class Schema<R> {
   }
 
   /** An optional key whose default depends on the record's place or on the keys read before it. */
-  static <R, T> Key<R, T> derived(String name, ValueType<T> type, Function<Values, T> def, Function<R, T> getter) {
+  static <R, T> Key<R, T> derived(
+      String name, ValueType<T> type, Function<Values, T> def, Function<R, T> getter) {
     return new Key<>(name, name, type, def, false, false, getter);
   }
 
-  /** A required key; {@code fallback} stands in for it, after the problem is reported, so that reading goes on. */
-  static <R, T> Key<R, T> required(String name, ValueType<T> type, T fallback, Function<R, T> getter) {
+  /**
+   * A required key; {@code fallback} stands in for it, after the problem is reported, so that
+   * reading goes on.
+   */
+  static <R, T> Key<R, T> required(
+      String name, ValueType<T> type, T fallback, Function<R, T> getter) {
     return new Key<>(name, name, type, v -> fallback, true, false, getter);
   }
 
-  /** A key read by the record's {@link Step}, together with the other keys it depends on; written by {@code type}. */
+  /**
+   * A key read by the record's {@link Step}, together with the other keys it depends on; written by
+   * {@code type}.
+   */
   static <R, T> Key<R, T> byStep(String name, ValueType<T> type, Function<R, T> getter) {
     return new Key<>(name, name, type, v -> null, false, true, getter);
   }
@@ -183,10 +221,19 @@ final class Schema<R> {
    *
    * @param model the record component the model's violations name for this key
    */
-  record Key<R, T>(String name, String model, ValueType<T> type, Function<Values, T> def, boolean required, boolean byStep,
+  record Key<R, T>(
+      String name,
+      String model,
+      ValueType<T> type,
+      Function<Values, T> def,
+      boolean required,
+      boolean byStep,
       Function<R, T> getter) {
 
-    /** This key, located for the model's violations under the record component {@code model} rather than its own name. */
+    /**
+     * This key, located for the model's violations under the record component {@code model} rather
+     * than its own name.
+     */
     Key<R, T> model(String model) {
       return new Key<>(name, model, type, def, required, byStep, getter);
     }
@@ -203,7 +250,10 @@ final class Schema<R> {
     }
   }
 
-  /** The values read for one record so far, by key, and the record's place: its index in a list or its name. */
+  /**
+   * The values read for one record so far, by key, and the record's place: its index in a list or
+   * its name.
+   */
   static final class Values {
     private final Map<String, Object> values = new HashMap<>();
     private final int index;
@@ -237,11 +287,18 @@ final class Schema<R> {
       return this;
     }
 
-    /** The value read for {@code key}; the declarations name only keys they read, so anything else is a bug here. */
+    /**
+     * The value read for {@code key}; the declarations name only keys they read, so anything else
+     * is a bug here.
+     */
     @SuppressWarnings("unchecked")
     <T> T get(String key) {
       if (!values.containsKey(key)) {
-        throw new IllegalStateException("no value read for '" + key + "'; the keys read are " + new ArrayList<>(values.keySet()));
+        throw new IllegalStateException(
+            "no value read for '"
+                + key
+                + "'; the keys read are "
+                + new ArrayList<>(values.keySet()));
       }
       return (T) values.get(key);
     }

@@ -7,7 +7,9 @@ import java.util.Optional;
 /** Finds the known name a mistyped one was probably meant to be, for "did you mean" hints. */
 final class Suggestions {
 
-  /** The name in {@code known} closest to {@code given}, if one is close enough to be a likely typo. */
+  /**
+   * The name in {@code known} closest to {@code given}, if one is close enough to be a likely typo.
+   */
   static Optional<String> closest(String given, Collection<String> known) {
     if (given.length() > 64) {
       return Optional.empty();
@@ -30,7 +32,10 @@ final class Suggestions {
     return bestDistance <= allowed ? Optional.ofNullable(best) : Optional.empty();
   }
 
-  /** Folds case and drops separators, so that {@code max_attempts} and {@code Max-Attempts} match {@code maxAttempts}. */
+  /**
+   * Folds case and drops separators, so that {@code max_attempts} and {@code Max-Attempts} match
+   * {@code maxAttempts}.
+   */
   private static String normalize(String s) {
     return s.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
   }
@@ -48,7 +53,10 @@ final class Suggestions {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
       }

@@ -22,15 +22,18 @@ import org.yaml.snakeyaml.reader.ReaderException;
 final class YamlLoading {
   /** The most characters a file may have: SnakeYAML's default, ample for any mesh. */
   static final int MAX_CODE_POINTS = 3 * 1024 * 1024;
+
   /** The most bytes a file may have: no UTF-8 file this long fits in {@link #MAX_CODE_POINTS}. */
   static final int MAX_BYTES = 4 * MAX_CODE_POINTS;
+
   static final int MAX_NESTING_DEPTH = 50;
   static final int MAX_ALIASES = 50;
 
   /** The document's root node, or null when the file is empty or has problems (reported). */
   static Node compose(byte[] content, ReadContext ctx) {
     if (content.length > MAX_BYTES) {
-      ctx.fileProblem("is longer than " + MAX_BYTES + " bytes, the most a mesh configuration may have");
+      ctx.fileProblem(
+          "is longer than " + MAX_BYTES + " bytes, the most a mesh configuration may have");
       return null;
     }
     String text = decode(content, ctx);
@@ -48,8 +51,11 @@ final class YamlLoading {
         ctx.problem(Location.of("", mark), message);
       }
     } catch (ReaderException e) {
-      ctx.problem(locate(text, e.getPosition()), String.format(
-          "contains the character U+%04X, which YAML does not allow (control characters other than tab and line breaks)", e.getCodePoint()));
+      ctx.problem(
+          locate(text, e.getPosition()),
+          String.format(
+              "contains the character U+%04X, which YAML does not allow (control characters other than tab and line breaks)",
+              e.getCodePoint()));
     } catch (YAMLException e) {
       ctx.fileProblem("cannot be read: " + e.getMessage());
     } catch (RuntimeException e) {
@@ -77,19 +83,29 @@ final class YamlLoading {
     if (e.getContext() != null) {
       sb.append(e.getContext());
       Mark context = e.getContextMark();
-      if (context != null && e.getProblemMark() != null && context.getIndex() != e.getProblemMark().getIndex()) {
-        sb.append(" (from line ").append(context.getLine() + 1).append(", column ").append(context.getColumn() + 1).append(')');
+      if (context != null
+          && e.getProblemMark() != null
+          && context.getIndex() != e.getProblemMark().getIndex()) {
+        sb.append(" (from line ")
+            .append(context.getLine() + 1)
+            .append(", column ")
+            .append(context.getColumn() + 1)
+            .append(')');
       }
       sb.append(": ");
     }
     return sb.append(e.getProblem()).toString();
   }
 
-  /** {@code content} as text, or null when it is not valid UTF-8 (reported with the byte offset). */
+  /**
+   * {@code content} as text, or null when it is not valid UTF-8 (reported with the byte offset).
+   */
   static String decode(byte[] content, ReadContext ctx) {
-    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(content);
     CharBuffer out = CharBuffer.allocate(content.length + 1);
     CoderResult result = decoder.decode(in, out, true);
@@ -110,10 +126,17 @@ final class YamlLoading {
       int column = before.codePointCount(0, before.length()) + 1;
       StringBuilder bytes = new StringBuilder();
       for (int i = offset; i < Math.min(content.length, offset + result.length()); i++) {
-        bytes.append(bytes.length() == 0 ? "" : " ").append(String.format("0x%02X", content[i] & 0xff));
+        bytes
+            .append(bytes.length() == 0 ? "" : " ")
+            .append(String.format("0x%02X", content[i] & 0xff));
       }
-      ctx.problem(new Location("", line, column),
-          "is not valid UTF-8: bad byte sequence " + bytes + " at byte offset " + offset + "; save the file as UTF-8");
+      ctx.problem(
+          new Location("", line, column),
+          "is not valid UTF-8: bad byte sequence "
+              + bytes
+              + " at byte offset "
+              + offset
+              + "; save the file as UTF-8");
       return null;
     }
     out.flip();

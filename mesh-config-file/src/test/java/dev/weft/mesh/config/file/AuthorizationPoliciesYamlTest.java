@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class AuthorizationPoliciesYamlTest {
-  private static final String POLICIES = """
+  private static final String POLICIES =
+      """
       clusters:
         reviews:
           endpoints: [{address: 127.0.0.1:9082}]
@@ -46,11 +47,13 @@ class AuthorizationPoliciesYamlTest {
     assertThat(viewer.services()).containsExactly("reviews");
     assertThat(viewer.action()).isEqualTo(AuthorizationPolicy.Action.ALLOW);
     AuthorizationPolicy.Rule rule = viewer.rules().get(0);
-    assertThat(rule.from().get(0).principals()).containsExactly("spiffe://weft.test/ns/default/sa/productpage");
+    assertThat(rule.from().get(0).principals())
+        .containsExactly("spiffe://weft.test/ns/default/sa/productpage");
     assertThat(rule.to().get(0).paths()).containsExactly("/reviews*", "/bookinfo.Reviews/*");
     assertThat(rule.to().get(0).methods()).containsExactly("GET");
     assertThat(rule.when().get(0).key()).isEqualTo("request.headers[x-user]");
-    assertThat(config.authorizationPolicies().get(1).action()).isEqualTo(AuthorizationPolicy.Action.DENY);
+    assertThat(config.authorizationPolicies().get(1).action())
+        .isEqualTo(AuthorizationPolicy.Action.DENY);
   }
 
   @Test
@@ -61,7 +64,10 @@ class AuthorizationPoliciesYamlTest {
 
   @Test
   void aBadPolicyIsReportedWhereItIs() {
-    String broken = POLICIES.replace("action: allow", "action: allw").replace("- paths: [\"/admin*\"]", "- {paths: [\"/admin*\"], colour: red}");
+    String broken =
+        POLICIES
+            .replace("action: allow", "action: allw")
+            .replace("- paths: [\"/admin*\"]", "- {paths: [\"/admin*\"], colour: red}");
     assertThatThrownBy(() -> read(broken))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("mesh.yaml:7:5: authorizationPolicies[0].action")
@@ -71,8 +77,12 @@ class AuthorizationPoliciesYamlTest {
         .hasMessageContaining("colour");
   }
 
-  /** The first policy of {@link #POLICIES} in Istio's layout, with {@code source:} and {@code operation:} keys. */
-  private static final String ISTIO_LAYOUT = """
+  /**
+   * The first policy of {@link #POLICIES} in Istio's layout, with {@code source:} and {@code
+   * operation:} keys.
+   */
+  private static final String ISTIO_LAYOUT =
+      """
       clusters:
         reviews:
           endpoints: [{address: 127.0.0.1:9082}]
@@ -94,22 +104,34 @@ class AuthorizationPoliciesYamlTest {
 
   @Test
   void istioRulesWithSourceAndOperationKeysPasteInUnchanged() {
-    assertThat(read(ISTIO_LAYOUT).authorizationPolicies()).containsExactly(read(POLICIES).authorizationPolicies().get(0));
+    assertThat(read(ISTIO_LAYOUT).authorizationPolicies())
+        .containsExactly(read(POLICIES).authorizationPolicies().get(0));
   }
 
   @Test
   void aMistakeInsideAnIstioSourceIsReportedWhereItIs() {
-    String broken = ISTIO_LAYOUT.replace("principals: [", "ipBlocks: [10.0.0.0/8]\n              principals: [");
+    String broken =
+        ISTIO_LAYOUT.replace(
+            "principals: [", "ipBlocks: [10.0.0.0/8]\n              principals: [");
     assertThatThrownBy(() -> read(broken))
         .isInstanceOf(InvalidConfigException.class)
-        .hasMessageContaining("mesh.yaml:11:15: authorizationPolicies[0].rules[0].from[0].source.ipBlocks");
+        .hasMessageContaining(
+            "mesh.yaml:11:15: authorizationPolicies[0].rules[0].from[0].source.ipBlocks");
   }
 
   @Test
   void theActionIsAllowUnlessSaidOtherwiseAndAnyCaseWorks() {
-    assertThat(read(ISTIO_LAYOUT.replace("    action: allow\n", "")).authorizationPolicies().get(0).action())
+    assertThat(
+            read(ISTIO_LAYOUT.replace("    action: allow\n", ""))
+                .authorizationPolicies()
+                .get(0)
+                .action())
         .isEqualTo(AuthorizationPolicy.Action.ALLOW);
-    assertThat(read(POLICIES.replace("action: deny", "action: DENY")).authorizationPolicies().get(1).action())
+    assertThat(
+            read(POLICIES.replace("action: deny", "action: DENY"))
+                .authorizationPolicies()
+                .get(1)
+                .action())
         .isEqualTo(AuthorizationPolicy.Action.DENY);
   }
 

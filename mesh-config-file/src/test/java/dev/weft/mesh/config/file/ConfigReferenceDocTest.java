@@ -13,10 +13,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The reference documents the format the schema defines: every key the reader accepts is named in it. */
+/**
+ * The reference documents the format the schema defines: every key the reader accepts is named in
+ * it.
+ */
 class ConfigReferenceDocTest {
   /** The reference, from the module's directory, where the build runs the tests. */
   private static final Path REFERENCE = Path.of("..", "docs", "config-reference.md");
+
   private static final Pattern INLINE_CODE = Pattern.compile("`([^`\n]+)`");
   private static final Pattern WORD = Pattern.compile("[A-Za-z][A-Za-z0-9]*");
 
@@ -24,15 +28,30 @@ class ConfigReferenceDocTest {
   void theReferenceNamesEveryKeyOfTheSchema() throws IOException {
     Set<String> named = namedInCode(Files.readString(REFERENCE));
     List<String> missing = schemaKeys().stream().filter(k -> !named.contains(k)).toList();
-    assertThat(missing).as("keys of the schema that %s does not name in `code`", REFERENCE).isEmpty();
+    assertThat(missing)
+        .as("keys of the schema that %s does not name in `code`", REFERENCE)
+        .isEmpty();
   }
 
   @Test
   void theWalkReachesTheKeysOfNestedRecordsAndOfTheirSteps() {
     // Without this, a walk that stopped at the root would pass the test above with three keys.
-    assertThat(schemaKeys()).contains(
-        "version", "authorizationPolicies", "source", "notValues", "fixedDelay", "present", "start", "end", "callKey",
-        "address", "subZone", "stdevFactor", "minWeightPercent", "subjectAltNames");
+    assertThat(schemaKeys())
+        .contains(
+            "version",
+            "authorizationPolicies",
+            "source",
+            "notValues",
+            "fixedDelay",
+            "present",
+            "start",
+            "end",
+            "callKey",
+            "address",
+            "subZone",
+            "stdevFactor",
+            "minWeightPercent",
+            "subjectAltNames");
   }
 
   private static Set<String> schemaKeys() {
@@ -42,8 +61,8 @@ class ConfigReferenceDocTest {
   }
 
   /**
-   * The words in the reference's inline code ({@code `retryOn`}, {@code `{start, end}`}), leaving out
-   * its fenced examples: a key only shown in an example is not documented.
+   * The words in the reference's inline code ({@code `retryOn`}, {@code `{start, end}`}), leaving
+   * out its fenced examples: a key only shown in an example is not documented.
    */
   private static Set<String> namedInCode(String markdown) {
     StringBuilder prose = new StringBuilder();

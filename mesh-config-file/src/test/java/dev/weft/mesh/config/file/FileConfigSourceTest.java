@@ -36,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FileConfigSourceTest {
   private static final String THREAD_PREFIX = "weft-file-config-";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final List<FileConfigSource> sources = new ArrayList<>();
 
@@ -60,25 +59,44 @@ class FileConfigSourceTest {
     return await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5));
   }
 
-  /** A configuration in which every value carries its generation: version, route names, weights, ports and labels. */
+  /**
+   * A configuration in which every value carries its generation: version, route names, weights,
+   * ports and labels.
+   */
   static String generation(int n) {
     StringBuilder yaml = new StringBuilder("services:\n");
     for (int s = 1; s <= 3; s++) {
-      yaml.append("  s").append(s).append(":\n    routes:\n      - name: r").append(n).append('\n')
-          .append("        destinations: [{cluster: c").append(s).append(", weight: ").append(n).append("}]\n");
+      yaml.append("  s")
+          .append(s)
+          .append(":\n    routes:\n      - name: r")
+          .append(n)
+          .append('\n')
+          .append("        destinations: [{cluster: c")
+          .append(s)
+          .append(", weight: ")
+          .append(n)
+          .append("}]\n");
     }
     yaml.append("clusters:\n");
     for (int c = 1; c <= 3; c++) {
       yaml.append("  c").append(c).append(":\n    endpoints:\n");
       for (int e = 1; e <= 3; e++) {
-        yaml.append("      - {address: \"127.0.0.").append(e).append(':').append(10_000 + n)
-            .append("\", labels: {gen: \"").append(n).append("\"}}\n");
+        yaml.append("      - {address: \"127.0.0.")
+            .append(e)
+            .append(':')
+            .append(10_000 + n)
+            .append("\", labels: {gen: \"")
+            .append(n)
+            .append("\"}}\n");
       }
     }
     return yaml.append("version: \"g").append(n).append("\"\n").toString();
   }
 
-  /** The generation that every part of {@code config} carries, or -1 when its parts disagree or some are missing. */
+  /**
+   * The generation that every part of {@code config} carries, or -1 when its parts disagree or some
+   * are missing.
+   */
   static int generationOf(MeshConfig config) {
     if (!config.version().matches("g[0-9]{1,6}")) {
       return -1;
@@ -127,7 +145,10 @@ class FileConfigSourceTest {
   private static long jdkWatchServiceThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
-        .filter(t -> t.getName().equals("FileSystemWatchService") || t.getName().equals("FileSystemWatcher"))
+        .filter(
+            t ->
+                t.getName().equals("FileSystemWatchService")
+                    || t.getName().equals("FileSystemWatcher"))
         .count();
   }
 
@@ -160,19 +181,30 @@ class FileConfigSourceTest {
     Recorder listener = new Recorder();
     FileConfigSource source = source(dir.resolve("missing.yaml"));
 
-    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> source.start(listener));
+    InvalidConfigException e =
+        catchThrowableOfType(InvalidConfigException.class, () -> source.start(listener));
 
-    assertThat(e.violations()).singleElement().satisfies(v -> {
-      assertThat(v.location()).isEqualTo("missing.yaml");
-      assertThat(v.message()).isEqualTo("the file " + dir.resolve("missing.yaml").toAbsolutePath() + " does not exist");
-    });
+    assertThat(e.violations())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.location()).isEqualTo("missing.yaml");
+              assertThat(v.message())
+                  .isEqualTo(
+                      "the file "
+                          + dir.resolve("missing.yaml").toAbsolutePath()
+                          + " does not exist");
+            });
     assertThat(listener.configs).isEmpty();
     assertThat(watcherThreads("missing.yaml")).isEmpty();
   }
 
   @Test
   void aBrokenFileFailsStartWithEveryProblem() throws IOException {
-    Path file = write("broken.yaml", """
+    Path file =
+        write(
+            "broken.yaml",
+            """
         clusters:
           c:
             endpoints: [{address: "a:1", weight: -1}]
@@ -182,11 +214,13 @@ class FileConfigSourceTest {
     long jdkThreadsBefore = jdkWatchServiceThreads();
     FileConfigSource source = source(file);
 
-    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> source.start(listener));
+    InvalidConfigException e =
+        catchThrowableOfType(InvalidConfigException.class, () -> source.start(listener));
 
     withinOneSecond().until(() -> jdkWatchServiceThreads() == jdkThreadsBefore);
     assertThat(e.source()).isEqualTo("broken.yaml");
-    assertThat(e.getMessage()).contains("broken.yaml:3:34: clusters.c.endpoints[0].weight: must be at least 1, was -1")
+    assertThat(e.getMessage())
+        .contains("broken.yaml:3:34: clusters.c.endpoints[0].weight: must be at least 1, was -1")
         .contains("broken.yaml:4:5: clusters.c.colour: unknown key 'colour'");
     assertThat(listener.configs).isEmpty();
     assertThat(watcherThreads("broken.yaml")).isEmpty();
@@ -194,7 +228,10 @@ class FileConfigSourceTest {
 
   @Test
   void aRejectionByTheListenerAtStartIsThrownWithFileLocations() throws IOException {
-    Path file = write("mesh.yaml", """
+    Path file =
+        write(
+            "mesh.yaml",
+            """
         clusters:
           a: {}
           b:
@@ -204,17 +241,26 @@ class FileConfigSourceTest {
                 choiceCount: 1
         """);
     Recorder listener = new Recorder();
-    listener.rejectWhen = config -> {
-      throw new InvalidConfigException(List.of(
-          ConfigViolation.of("clusters[1].loadBalancing.options.choiceCount", "must be at least 2, was 1")));
-    };
+    listener.rejectWhen =
+        config -> {
+          throw new InvalidConfigException(
+              List.of(
+                  ConfigViolation.of(
+                      "clusters[1].loadBalancing.options.choiceCount",
+                      "must be at least 2, was 1")));
+        };
     FileConfigSource source = source(file);
 
-    InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> source.start(listener));
+    InvalidConfigException e =
+        catchThrowableOfType(InvalidConfigException.class, () -> source.start(listener));
 
     assertThat(e.source()).isEqualTo("mesh.yaml");
-    assertThat(e.violations()).containsExactly(
-        new ConfigViolation("mesh.yaml:7:9", "clusters.b.loadBalancing.options.choiceCount", "must be at least 2, was 1"));
+    assertThat(e.violations())
+        .containsExactly(
+            new ConfigViolation(
+                "mesh.yaml:7:9",
+                "clusters.b.loadBalancing.options.choiceCount",
+                "must be at least 2, was 1"));
     assertThat(watcherThreads("mesh.yaml")).isEmpty();
   }
 
@@ -224,11 +270,15 @@ class FileConfigSourceTest {
     FileConfigSource source = source(file);
     source.start(new Recorder());
 
-    assertThatThrownBy(() -> source.start(new Recorder())).isInstanceOf(IllegalStateException.class).hasMessageContaining("already started");
+    assertThatThrownBy(() -> source.start(new Recorder()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already started");
 
     FileConfigSource closed = source(file);
     closed.close();
-    assertThatThrownBy(() -> closed.start(new Recorder())).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> closed.start(new Recorder()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   // ---- changes
@@ -261,7 +311,8 @@ class FileConfigSourceTest {
   void fileSystemEventsAloneDeliverBothKindsOfWriteWithinOneSecond() throws IOException {
     Path file = write("mesh.yaml", generation(1));
     Recorder listener = new Recorder();
-    track(FileConfigSource.builder(file).pollInterval(Duration.ofMinutes(10)).build()).start(listener);
+    track(FileConfigSource.builder(file).pollInterval(Duration.ofMinutes(10)).build())
+        .start(listener);
 
     replaceAtomically(file, generation(2));
     withinOneSecond().until(() -> listener.latestGeneration() == 2);
@@ -279,7 +330,8 @@ class FileConfigSourceTest {
     Files.createSymbolicLink(dir.resolve("..data"), Path.of("..v1"));
     Path file = Files.createSymbolicLink(dir.resolve("mesh.yaml"), Path.of("..data/mesh.yaml"));
     Recorder listener = new Recorder();
-    track(FileConfigSource.builder(file).pollInterval(Duration.ofMinutes(10)).build()).start(listener);
+    track(FileConfigSource.builder(file).pollInterval(Duration.ofMinutes(10)).build())
+        .start(listener);
 
     Files.createDirectory(dir.resolve("..v2"));
     Files.writeString(dir.resolve("..v2/mesh.yaml"), generation(2));
@@ -293,7 +345,12 @@ class FileConfigSourceTest {
   void withoutFileSystemEventsPollingStillSeesAChange() throws IOException {
     Path file = write("mesh.yaml", generation(1));
     Recorder listener = new Recorder();
-    track(FileConfigSource.builder(file).watchEvents(false).pollInterval(Duration.ofMillis(300)).build()).start(listener);
+    track(
+            FileConfigSource.builder(file)
+                .watchEvents(false)
+                .pollInterval(Duration.ofMillis(300))
+                .build())
+        .start(listener);
 
     rewriteInPlace(file, generation(2));
 
@@ -309,20 +366,32 @@ class FileConfigSourceTest {
     replaceAtomically(file, generation(2).replace("weight: 2}", "weight: -2}"));
 
     withinOneSecond().until(() -> listener.errors.size() == 1);
-    assertThat(listener.errors.get(0)).isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.violations())
-        .extracting(ConfigViolation::location, ConfigViolation::path)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("mesh.yaml:5:38", "services.s1.routes[0].destinations[0].weight"),
-            org.assertj.core.groups.Tuple.tuple("mesh.yaml:9:38", "services.s2.routes[0].destinations[0].weight"),
-            org.assertj.core.groups.Tuple.tuple("mesh.yaml:13:38", "services.s3.routes[0].destinations[0].weight")));
+    assertThat(listener.errors.get(0))
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .extracting(ConfigViolation::location, ConfigViolation::path)
+                    .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                            "mesh.yaml:5:38", "services.s1.routes[0].destinations[0].weight"),
+                        org.assertj.core.groups.Tuple.tuple(
+                            "mesh.yaml:9:38", "services.s2.routes[0].destinations[0].weight"),
+                        org.assertj.core.groups.Tuple.tuple(
+                            "mesh.yaml:13:38", "services.s3.routes[0].destinations[0].weight")));
     // Nothing is delivered for it, not even by a later poll of the same content.
-    await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3)).until(() -> listener.configs.size() == 1);
+    await()
+        .during(Duration.ofMillis(1200))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> listener.configs.size() == 1);
     assertThat(listener.errors).hasSize(1);
 
     replaceAtomically(file, generation(3));
 
     withinOneSecond().until(() -> listener.latestGeneration() == 3);
-    assertThat(listener.configs).extracting(FileConfigSourceTest::generationOf).containsExactly(1, 3);
+    assertThat(listener.configs)
+        .extracting(FileConfigSourceTest::generationOf)
+        .containsExactly(1, 3);
   }
 
   @Test
@@ -337,28 +406,41 @@ class FileConfigSourceTest {
     rewriteInPlace(file, next);
 
     withinOneSecond().until(() -> listener.latestGeneration() == 2);
-    assertThat(listener.configs).extracting(FileConfigSourceTest::generationOf).containsExactly(1, 2);
+    assertThat(listener.configs)
+        .extracting(FileConfigSourceTest::generationOf)
+        .containsExactly(1, 2);
   }
 
   @Test
-  void aRejectionByTheListenerWhileRunningIsReportedWithFileLocationsAndTheConfigKept() throws IOException {
+  void aRejectionByTheListenerWhileRunningIsReportedWithFileLocationsAndTheConfigKept()
+      throws IOException {
     Path file = write("mesh.yaml", generation(1));
     Recorder listener = new Recorder();
-    listener.rejectWhen = config -> {
-      if (config.version().equals("g2")) {
-        throw new InvalidConfigException(List.of(ConfigViolation.of("clusters[2].endpoints[1].labels.gen", "is not wanted")));
-      }
-    };
+    listener.rejectWhen =
+        config -> {
+          if (config.version().equals("g2")) {
+            throw new InvalidConfigException(
+                List.of(
+                    ConfigViolation.of("clusters[2].endpoints[1].labels.gen", "is not wanted")));
+          }
+        };
     source(file).start(listener);
 
     replaceAtomically(file, generation(2));
 
     withinOneSecond().until(() -> listener.errors.size() == 1);
-    assertThat(listener.errors.get(0)).isInstanceOfSatisfying(InvalidConfigException.class, e -> {
-      assertThat(e.source()).isEqualTo("mesh.yaml");
-      assertThat(e.violations()).containsExactly(
-          new ConfigViolation("mesh.yaml:28:47", "clusters.c3.endpoints[1].labels.gen", "is not wanted"));
-    });
+    assertThat(listener.errors.get(0))
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e -> {
+              assertThat(e.source()).isEqualTo("mesh.yaml");
+              assertThat(e.violations())
+                  .containsExactly(
+                      new ConfigViolation(
+                          "mesh.yaml:28:47",
+                          "clusters.c3.endpoints[1].labels.gen",
+                          "is not wanted"));
+            });
     assertThat(listener.latestGeneration()).isEqualTo(1);
 
     replaceAtomically(file, generation(3));
@@ -375,7 +457,10 @@ class FileConfigSourceTest {
     rewriteInPlace(file, generation(1));
     replaceAtomically(file, generation(1));
 
-    await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3)).until(() -> listener.configs.size() == 1);
+    await()
+        .during(Duration.ofMillis(1200))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> listener.configs.size() == 1);
     assertThat(listener.errors).isEmpty();
   }
 
@@ -389,7 +474,10 @@ class FileConfigSourceTest {
     withinOneSecond().until(() -> listener.errors.size() == 1);
     replaceAtomically(file, generation(1));
 
-    await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3)).until(() -> listener.configs.size() == 1);
+    await()
+        .during(Duration.ofMillis(1200))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> listener.configs.size() == 1);
     assertThat(listener.errors).hasSize(1);
   }
 
@@ -397,14 +485,21 @@ class FileConfigSourceTest {
   void aBurstOfWritesIsReadOnceItSettles() throws IOException {
     Path file = write("mesh.yaml", generation(1));
     Recorder listener = new Recorder();
-    track(FileConfigSource.builder(file).debounce(Duration.ofMillis(400)).pollInterval(Duration.ofSeconds(30)).build()).start(listener);
+    track(
+            FileConfigSource.builder(file)
+                .debounce(Duration.ofMillis(400))
+                .pollInterval(Duration.ofSeconds(30))
+                .build())
+        .start(listener);
 
     for (int n = 2; n <= 10; n++) {
       rewriteInPlace(file, generation(n));
     }
 
     await().atMost(Duration.ofSeconds(2)).until(() -> listener.latestGeneration() == 10);
-    assertThat(listener.configs).extracting(FileConfigSourceTest::generationOf).containsExactly(1, 10);
+    assertThat(listener.configs)
+        .extracting(FileConfigSourceTest::generationOf)
+        .containsExactly(1, 10);
   }
 
   @Test
@@ -429,19 +524,22 @@ class FileConfigSourceTest {
     AtomicBoolean reading = new AtomicBoolean(true);
     AtomicLong reads = new AtomicLong();
     List<String> torn = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try {
-        while (reading.get()) {
-          MeshConfig seen = listener.latest.get();
-          if (generationOf(seen) < 0) {
-            torn.add(seen.toString());
-          }
-          reads.incrementAndGet();
-        }
-      } catch (RuntimeException e) {
-        torn.add("the reader failed: " + e);
-      }
-    }, "snapshot-reader");
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                while (reading.get()) {
+                  MeshConfig seen = listener.latest.get();
+                  if (generationOf(seen) < 0) {
+                    torn.add(seen.toString());
+                  }
+                  reads.incrementAndGet();
+                }
+              } catch (RuntimeException e) {
+                torn.add("the reader failed: " + e);
+              }
+            },
+            "snapshot-reader");
     reader.start();
 
     int last = 40;
@@ -459,7 +557,10 @@ class FileConfigSourceTest {
 
     assertThat(torn).isEmpty();
     assertThat(reads.get()).isGreaterThan(last);
-    assertThat(listener.configs).extracting(FileConfigSourceTest::generationOf).doesNotContain(-1).endsWith(last);
+    assertThat(listener.configs)
+        .extracting(FileConfigSourceTest::generationOf)
+        .doesNotContain(-1)
+        .endsWith(last);
     assertThat(listener.overlapped).isFalse();
   }
 
@@ -481,7 +582,10 @@ class FileConfigSourceTest {
     assertThat(watcherThreads("closing.yaml")).isEmpty();
     withinOneSecond().until(() -> jdkWatchServiceThreads() == jdkThreadsBefore);
     replaceAtomically(file, generation(2));
-    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> listener.configs.size() == 1);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> listener.configs.size() == 1);
   }
 
   @Test
@@ -489,11 +593,12 @@ class FileConfigSourceTest {
     Path file = write("self.yaml", generation(1));
     Recorder listener = new Recorder();
     FileConfigSource source = source(file);
-    listener.rejectWhen = config -> {
-      if (config.version().equals("g2")) {
-        source.close();
-      }
-    };
+    listener.rejectWhen =
+        config -> {
+          if (config.version().equals("g2")) {
+            source.close();
+          }
+        };
     source.start(listener);
 
     replaceAtomically(file, generation(2));

@@ -1,10 +1,9 @@
 package dev.weft.mesh.config.file;
 
-import dev.weft.mesh.testing.config.MeshConfigs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.mesh.api.config.MeshConfig;
+import dev.weft.mesh.testing.config.MeshConfigs;
 import java.nio.charset.StandardCharsets;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -26,13 +25,16 @@ class MeshConfigYamlRoundTripTest {
   void writingIsCanonical(@ForAll("configs") MeshConfig config) {
     String yaml = MeshConfigYaml.write(config);
 
-    String again = MeshConfigYaml.write(MeshConfigYaml.read(yaml.getBytes(StandardCharsets.UTF_8), "written.yaml"));
+    String again =
+        MeshConfigYaml.write(
+            MeshConfigYaml.read(yaml.getBytes(StandardCharsets.UTF_8), "written.yaml"));
 
     assertThat(again).isEqualTo(yaml);
   }
 
   @Property(tries = 150)
-  void anyValidConfigWithAuthorizationPoliciesReadsBackEqual(@ForAll("configsWithPolicies") MeshConfig config) {
+  void anyValidConfigWithAuthorizationPoliciesReadsBackEqual(
+      @ForAll("configsWithPolicies") MeshConfig config) {
     String yaml = MeshConfigYaml.write(config);
 
     MeshConfig read = MeshConfigYaml.read(yaml.getBytes(StandardCharsets.UTF_8), "written.yaml");

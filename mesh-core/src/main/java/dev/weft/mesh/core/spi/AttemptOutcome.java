@@ -8,16 +8,30 @@ import static java.util.Objects.requireNonNull;
  *
  * @param kind what happened
  * @param httpStatus the HTTP status for an HTTP response; 0 otherwise
- * @param grpcStatus the gRPC status name for a gRPC response (for example {@code OK},
- *     {@code UNAVAILABLE}); empty otherwise
+ * @param grpcStatus the gRPC status name for a gRPC response (for example {@code OK}, {@code
+ *     UNAVAILABLE}); empty otherwise
  */
 public record AttemptOutcome(Kind kind, int httpStatus, String grpcStatus) {
 
   private static final AttemptOutcome[] HTTP = new AttemptOutcome[600];
   private static final String[] GRPC_NAMES = {
-    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-    "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-    "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
+    "UNAUTHENTICATED"
   };
   private static final AttemptOutcome[] GRPC = new AttemptOutcome[GRPC_NAMES.length];
 
@@ -30,8 +44,10 @@ public record AttemptOutcome(Kind kind, int httpStatus, String grpcStatus) {
     }
   }
 
-  public static final AttemptOutcome CONNECT_FAILURE = new AttemptOutcome(Kind.CONNECT_FAILURE, 0, "");
-  public static final AttemptOutcome REFUSED_STREAM = new AttemptOutcome(Kind.REFUSED_STREAM, 0, "");
+  public static final AttemptOutcome CONNECT_FAILURE =
+      new AttemptOutcome(Kind.CONNECT_FAILURE, 0, "");
+  public static final AttemptOutcome REFUSED_STREAM =
+      new AttemptOutcome(Kind.REFUSED_STREAM, 0, "");
   public static final AttemptOutcome RESET = new AttemptOutcome(Kind.RESET, 0, "");
   public static final AttemptOutcome TIMEOUT = new AttemptOutcome(Kind.TIMEOUT, 0, "");
   public static final AttemptOutcome CANCELLED = new AttemptOutcome(Kind.CANCELLED, 0, "");
@@ -72,7 +88,10 @@ public record AttemptOutcome(Kind kind, int httpStatus, String grpcStatus) {
     return !grpcStatus.isEmpty();
   }
 
-  /** A short label for metrics: {@code 2xx}..{@code 5xx}, a gRPC status name, or the kind in lower case. */
+  /**
+   * A short label for metrics: {@code 2xx}..{@code 5xx}, a gRPC status name, or the kind in lower
+   * case.
+   */
   public String statusLabel() {
     if (kind != Kind.RESPONSE) {
       return kind.label;

@@ -8,6 +8,8 @@ public interface CallListener<R> {
   /** The call ended with the result of its deciding attempt (success or not). */
   void onComplete(R result);
 
-  /** The mesh failed the call without an attempt result to give (see {@link MeshException.Reason}). */
+  /**
+   * The mesh failed the call without an attempt result to give (see {@link MeshException.Reason}).
+   */
   void onFailure(MeshException failure);
 }

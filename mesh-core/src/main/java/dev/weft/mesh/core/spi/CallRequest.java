@@ -25,8 +25,8 @@ public interface CallRequest {
   String header(String lowerCaseName);
 
   /**
-   * Whether the call may safely be made twice: retries and hedging of a non-idempotent call
-   * happen only where its route allows them.
+   * Whether the call may safely be made twice: retries and hedging of a non-idempotent call happen
+   * only where its route allows them.
    */
   boolean idempotent();
 
@@ -51,7 +51,10 @@ public interface CallRequest {
     return Context.current();
   }
 
-  /** The span name, following the protocol's semantic conventions (for example {@code reviews.Reviews/Get}). */
+  /**
+   * The span name, following the protocol's semantic conventions (for example {@code
+   * reviews.Reviews/Get}).
+   */
   String spanName();
 
   /** Adds the protocol's semantic-convention attributes to the call's span. */

@@ -21,8 +21,8 @@ abstract class FilterBuilder<B extends FilterBuilder<B>> {
 
   /**
    * Enforces authorization on every request, on the caller's identity from its client certificate
-   * (the server must require one for mutual TLS; a plaintext caller has none). A denied request gets
-   * {@code 403} with the reason. Default: no authorization.
+   * (the server must require one for mutual TLS; a plaintext caller has none). A denied request
+   * gets {@code 403} with the reason. Default: no authorization.
    */
   public B authorization(AuthorizationEnforcer enforcer) {
     this.enforcer = requireNonNull(enforcer, "enforcer");

@@ -1,6 +1,5 @@
 package dev.weft.mesh.http.server;
 
-
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
@@ -16,10 +15,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A filter for the JDK's {@code com.sun.net.httpserver.HttpServer} that continues the caller's trace
- * (W3C {@code traceparent} and baggage through the configured propagators), makes the server span
- * current for the handler, measures each request, and (with {@link Builder#authorization}) enforces
- * authorization policies on the caller's mutual-TLS identity.
+ * A filter for the JDK's {@code com.sun.net.httpserver.HttpServer} that continues the caller's
+ * trace (W3C {@code traceparent} and baggage through the configured propagators), makes the server
+ * span current for the handler, measures each request, and (with {@link Builder#authorization})
+ * enforces authorization policies on the caller's mutual-TLS identity.
  *
  * <pre>{@code
  * HttpsServer server = HttpsServer.create(address, 0);
@@ -31,7 +30,8 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>A denied request is answered {@code 403} with the decision's reason as a {@code text/plain}
- * body, and the handler is not called. Handlers read the caller with {@link #peerIdentity(HttpExchange)}.
+ * body, and the handler is not called. Handlers read the caller with {@link
+ * #peerIdentity(HttpExchange)}.
  */
 public final class MeshHttpServerFilter extends Filter {
   private final ServerTelemetry telemetry;
@@ -48,7 +48,9 @@ public final class MeshHttpServerFilter extends Filter {
    * attributes per context, shared by concurrent exchanges.)
    */
   public static Optional<PeerIdentity> peerIdentity(HttpExchange exchange) {
-    return exchange instanceof HttpsExchange https ? PeerIdentity.from(https.getSSLSession()) : Optional.empty();
+    return exchange instanceof HttpsExchange https
+        ? PeerIdentity.from(https.getSSLSession())
+        : Optional.empty();
   }
 
   /** A builder for the filter of the service {@code service} (a tag on its metrics). */
@@ -60,16 +62,23 @@ public final class MeshHttpServerFilter extends Filter {
   public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
     String method = exchange.getRequestMethod();
     long start = System.nanoTime();
-    Context context = telemetry.start(method, exchange.getRequestURI().getRawPath(),
-        name -> exchange.getRequestHeaders().getFirst(name));
+    Context context =
+        telemetry.start(
+            method,
+            exchange.getRequestURI().getRawPath(),
+            name -> exchange.getRequestHeaders().getFirst(name));
     Throwable error = null;
     try (Scope ignored = context.makeCurrent()) {
       if (enforcer != null) {
-        Decision decision = enforcer.enforce(exchange instanceof HttpsExchange https ? https.getSSLSession() : null,
-            exchange.getRequestURI().getRawPath(), method, name -> {
-              List<String> values = exchange.getRequestHeaders().get(name);
-              return values == null ? List.of() : values;
-            });
+        Decision decision =
+            enforcer.enforce(
+                exchange instanceof HttpsExchange https ? https.getSSLSession() : null,
+                exchange.getRequestURI().getRawPath(),
+                method,
+                name -> {
+                  List<String> values = exchange.getRequestHeaders().get(name);
+                  return values == null ? List.of() : values;
+                });
         if (decision.denied()) {
           forbid(exchange, decision.reason());
           return;

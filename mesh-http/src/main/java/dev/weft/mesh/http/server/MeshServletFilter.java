@@ -1,6 +1,5 @@
 package dev.weft.mesh.http.server;
 
-
 import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.AuthorizationRequest;
 import dev.weft.mesh.security.Decision;
@@ -28,11 +27,11 @@ import java.util.Optional;
  * path (an optional dependency of mesh-http). Asynchronous requests are measured until the filter
  * chain returns.
  *
- * <p>The caller's identity comes from the container's client certificate attribute
- * ({@code jakarta.servlet.request.X509Certificate}, set when the connector does mutual TLS) and is
- * put in the request attribute {@value #PEER_IDENTITY_ATTRIBUTE} for the rest of the chain. With
- * {@link Builder#authorization}, a denied request is answered {@code 403} with the decision's reason
- * as a {@code text/plain} body, and the rest of the chain is not called.
+ * <p>The caller's identity comes from the container's client certificate attribute ({@code
+ * jakarta.servlet.request.X509Certificate}, set when the connector does mutual TLS) and is put in
+ * the request attribute {@value #PEER_IDENTITY_ATTRIBUTE} for the rest of the chain. With {@link
+ * Builder#authorization}, a denied request is answered {@code 403} with the decision's reason as a
+ * {@code text/plain} body, and the rest of the chain is not called.
  */
 public final class MeshServletFilter implements Filter {
   /** The request attribute holding the caller's {@link PeerIdentity}, when it has one. */
@@ -51,7 +50,9 @@ public final class MeshServletFilter implements Filter {
 
   /** The verified identity of the caller, as this filter recorded it on {@code request}. */
   public static Optional<PeerIdentity> peerIdentity(ServletRequest request) {
-    return request.getAttribute(PEER_IDENTITY_ATTRIBUTE) instanceof PeerIdentity p ? Optional.of(p) : Optional.empty();
+    return request.getAttribute(PEER_IDENTITY_ATTRIBUTE) instanceof PeerIdentity p
+        ? Optional.of(p)
+        : Optional.empty();
   }
 
   /** A builder for the filter of the service {@code service} (a tag on its metrics). */
@@ -60,8 +61,10 @@ public final class MeshServletFilter implements Filter {
   }
 
   @Override
-  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
-    if (!(request instanceof HttpServletRequest http) || !(response instanceof HttpServletResponse httpResponse)) {
+  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    if (!(request instanceof HttpServletRequest http)
+        || !(response instanceof HttpServletResponse httpResponse)) {
       chain.doFilter(request, response);
       return;
     }
@@ -70,15 +73,22 @@ public final class MeshServletFilter implements Filter {
     Context context = telemetry.start(method, http.getRequestURI(), http::getHeader);
     Throwable error = null;
     try (Scope ignored = context.makeCurrent()) {
-      Optional<PeerIdentity> caller = request.getAttribute(CLIENT_CERTIFICATES) instanceof Certificate[] chainOfCaller
-          ? PeerIdentity.from(chainOfCaller)
-          : Optional.empty();
+      Optional<PeerIdentity> caller =
+          request.getAttribute(CLIENT_CERTIFICATES) instanceof Certificate[] chainOfCaller
+              ? PeerIdentity.from(chainOfCaller)
+              : Optional.empty();
       caller.ifPresent(p -> request.setAttribute(PEER_IDENTITY_ATTRIBUTE, p));
       if (enforcer != null) {
-        Decision decision = enforcer.enforce(new AuthorizationRequest(caller, http.getRequestURI(), method, name -> {
-          Enumeration<String> values = http.getHeaders(name);
-          return values == null ? List.of() : Collections.list(values);
-        }));
+        Decision decision =
+            enforcer.enforce(
+                new AuthorizationRequest(
+                    caller,
+                    http.getRequestURI(),
+                    method,
+                    name -> {
+                      Enumeration<String> values = http.getHeaders(name);
+                      return values == null ? List.of() : Collections.list(values);
+                    }));
         if (decision.denied()) {
           httpResponse.setStatus(HttpServletResponse.SC_FORBIDDEN);
           httpResponse.setContentType("text/plain");

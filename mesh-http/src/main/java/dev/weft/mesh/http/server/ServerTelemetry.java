@@ -24,18 +24,20 @@ final class ServerTelemetry {
   static final String REQUESTS = "weft.server.requests";
   private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
   private static final AttributeKey<String> PATH = AttributeKey.stringKey("url.path");
-  private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
-  private static final TextMapGetter<Function<String, String>> GETTER = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(Function<String, String> carrier) {
-      return java.util.List.of();
-    }
+  private static final AttributeKey<Long> STATUS =
+      AttributeKey.longKey("http.response.status_code");
+  private static final TextMapGetter<Function<String, String>> GETTER =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Function<String, String> carrier) {
+          return java.util.List.of();
+        }
 
-    @Override
-    public String get(Function<String, String> carrier, String key) {
-      return carrier == null ? null : carrier.apply(key);
-    }
-  };
+        @Override
+        public String get(Function<String, String> carrier, String key) {
+          return carrier == null ? null : carrier.apply(key);
+        }
+      };
 
   private final OpenTelemetry openTelemetry;
   private final Tracer tracer;
@@ -51,9 +53,19 @@ final class ServerTelemetry {
 
   /** Starts the request's span from the headers; the returned context holds it. */
   Context start(String method, String path, Function<String, String> headers) {
-    Context parent = openTelemetry.getPropagators().getTextMapPropagator().extract(Context.root(), headers, GETTER);
-    Span span = tracer.spanBuilder(method).setParent(parent).setSpanKind(SpanKind.SERVER)
-        .setAttribute(METHOD, method).setAttribute(PATH, path).startSpan();
+    Context parent =
+        openTelemetry
+            .getPropagators()
+            .getTextMapPropagator()
+            .extract(Context.root(), headers, GETTER);
+    Span span =
+        tracer
+            .spanBuilder(method)
+            .setParent(parent)
+            .setSpanKind(SpanKind.SERVER)
+            .setAttribute(METHOD, method)
+            .setAttribute(PATH, path)
+            .startSpan();
     return parent.with(span);
   }
 
@@ -68,9 +80,12 @@ final class ServerTelemetry {
     }
     span.end();
     if (registry != null) {
-      Timer.builder(REQUESTS).description("HTTP requests served")
-          .tags("service", service, "method", method, "status", Integer.toString(status / 100) + "xx")
-          .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+      Timer.builder(REQUESTS)
+          .description("HTTP requests served")
+          .tags(
+              "service", service, "method", method, "status", Integer.toString(status / 100) + "xx")
+          .register(registry)
+          .record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.weft.mesh.security.tls;
 
-import dev.weft.mesh.security.PeerIdentity;
 import dev.weft.mesh.api.security.SpiffeId;
+import dev.weft.mesh.security.PeerIdentity;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -20,13 +20,16 @@ record IdentityMatcher(String pattern, boolean spiffe, boolean prefix) {
     if (spiffe && pattern.endsWith("*")) {
       String stem = pattern.substring(0, pattern.length() - 1);
       if (stem.contains("*") || !stem.endsWith("/")) {
-        throw new IllegalArgumentException("'" + pattern + "': a SPIFFE ID pattern may only end in '/*'");
+        throw new IllegalArgumentException(
+            "'" + pattern + "': a SPIFFE ID pattern may only end in '/*'");
       }
-      SpiffeId.parse(stem.substring(0, stem.length() - 1)); // the part before "/*" must itself be valid
+      SpiffeId.parse(
+          stem.substring(0, stem.length() - 1)); // the part before "/*" must itself be valid
       return new IdentityMatcher(stem, true, true);
     }
     if (pattern.contains("*")) {
-      throw new IllegalArgumentException("'" + pattern + "': wildcards are supported only as a SPIFFE ID ending in '/*'");
+      throw new IllegalArgumentException(
+          "'" + pattern + "': wildcards are supported only as a SPIFFE ID ending in '/*'");
     }
     if (spiffe) {
       SpiffeId.parse(pattern);
@@ -37,7 +40,9 @@ record IdentityMatcher(String pattern, boolean spiffe, boolean prefix) {
   boolean matches(X509Certificate leaf) {
     List<String> sans = spiffe ? PeerIdentity.uriSans(leaf) : PeerIdentity.allSans(leaf);
     for (String san : sans) {
-      if (prefix ? san.startsWith(pattern) && san.length() > pattern.length() : san.equals(pattern)) {
+      if (prefix
+          ? san.startsWith(pattern) && san.length() > pattern.length()
+          : san.equals(pattern)) {
         return true;
       }
     }

@@ -30,7 +30,11 @@ public record KeyMaterial(List<X509Certificate> chain, PrivateKey privateKey, lo
   @Override
   public String toString() {
     X509Certificate leaf = certificate();
-    return "certificate '" + leaf.getSubjectX500Principal().getName() + "' serial " + leaf.getSerialNumber().toString(16)
-        + " valid until " + leaf.getNotAfter().toInstant();
+    return "certificate '"
+        + leaf.getSubjectX500Principal().getName()
+        + "' serial "
+        + leaf.getSerialNumber().toString(16)
+        + " valid until "
+        + leaf.getNotAfter().toInstant();
   }
 }

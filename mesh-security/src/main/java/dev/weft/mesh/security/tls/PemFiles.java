@@ -27,9 +27,9 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
- * Reads certificates and private keys from PEM files. Private keys may be PKCS#8
- * ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY});
- * encrypted keys are not supported. Every error names the file.
+ * Reads certificates and private keys from PEM files. Private keys may be PKCS#8 ({@code PRIVATE
+ * KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}); encrypted keys are not
+ * supported. Every error names the file.
  */
 public final class PemFiles {
   private PemFiles() {}
@@ -63,17 +63,20 @@ public final class PemFiles {
         if (o instanceof X509CertificateHolder holder) {
           out.add(converter.getCertificate(holder));
         } else {
-          throw new TlsMaterialException(file, file + ": expected only certificates, found " + describe(o));
+          throw new TlsMaterialException(
+              file, file + ": expected only certificates, found " + describe(o));
         }
       }
     } catch (IOException | CertificateException | RuntimeException e) {
       if (e instanceof TlsMaterialException tme) {
         throw tme;
       }
-      throw new TlsMaterialException(file, file + ": not valid PEM certificates: " + e.getMessage(), e);
+      throw new TlsMaterialException(
+          file, file + ": not valid PEM certificates: " + e.getMessage(), e);
     }
     if (out.isEmpty()) {
-      throw new TlsMaterialException(file, file + ": no PEM certificate found (expected -----BEGIN CERTIFICATE-----)");
+      throw new TlsMaterialException(
+          file, file + ": no PEM certificate found (expected -----BEGIN CERTIFICATE-----)");
     }
     return List.copyOf(out);
   }
@@ -88,13 +91,17 @@ public final class PemFiles {
         if (o instanceof PrivateKeyInfo info) {
           found = converter.getPrivateKey(info);
         } else if (o instanceof PEMKeyPair pair) {
-          found = converter.getPrivateKey(pair.getPrivateKeyInfo()); // the public half may be absent (SEC1)
+          found =
+              converter.getPrivateKey(
+                  pair.getPrivateKeyInfo()); // the public half may be absent (SEC1)
         } else if (o instanceof ASN1ObjectIdentifier) {
           continue; // the "EC PARAMETERS" block OpenSSL writes before an EC key
         } else if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
-          throw new TlsMaterialException(file, file + ": the private key is encrypted; give an unencrypted key");
+          throw new TlsMaterialException(
+              file, file + ": the private key is encrypted; give an unencrypted key");
         } else {
-          throw new TlsMaterialException(file, file + ": expected a private key, found " + describe(o));
+          throw new TlsMaterialException(
+              file, file + ": expected a private key, found " + describe(o));
         }
         if (key != null) {
           throw new TlsMaterialException(file, file + ": more than one private key");
@@ -105,11 +112,14 @@ public final class PemFiles {
       if (e instanceof TlsMaterialException tme) {
         throw tme;
       }
-      throw new TlsMaterialException(file, file + ": not a valid PEM private key: " + e.getMessage(), e);
+      throw new TlsMaterialException(
+          file, file + ": not a valid PEM private key: " + e.getMessage(), e);
     }
     if (key == null) {
-      throw new TlsMaterialException(file,
-          file + ": no PEM private key found (expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
+      throw new TlsMaterialException(
+          file,
+          file
+              + ": no PEM private key found (expected PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
     }
     return key;
   }
@@ -119,12 +129,13 @@ public final class PemFiles {
    * challenge and verifying it (works for RSA, EC and EdDSA alike).
    */
   public static boolean keyMatches(PrivateKey key, PublicKey publicKey) {
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
-      default -> null;
-    };
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          case "Ed25519", "Ed448", "EdDSA" -> key.getAlgorithm();
+          default -> null;
+        };
     if (algorithm == null || !compatible(key.getAlgorithm(), publicKey.getAlgorithm())) {
       return false;
     }
@@ -150,7 +161,8 @@ public final class PemFiles {
   }
 
   private static PEMParser parser(byte[] content) {
-    return new PEMParser(new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.US_ASCII));
+    return new PEMParser(
+        new InputStreamReader(new ByteArrayInputStream(content), StandardCharsets.US_ASCII));
   }
 
   private static String describe(Object pemObject) {

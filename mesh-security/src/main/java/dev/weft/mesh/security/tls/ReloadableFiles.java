@@ -1,9 +1,9 @@
 package dev.weft.mesh.security.tls;
 
-import dev.weft.mesh.core.DaemonScheduler;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.runtime.Scheduler;
+import dev.weft.mesh.core.DaemonScheduler;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -41,7 +41,11 @@ final class ReloadableFiles<T> implements AutoCloseable {
   private DaemonScheduler ownScheduler;
 
   /** Loads the files now; throws {@link TlsMaterialException} if they cannot be used. */
-  ReloadableFiles(String what, List<java.nio.file.Path> files, Parser<T> parser, Function<T, String> describer) {
+  ReloadableFiles(
+      String what,
+      List<java.nio.file.Path> files,
+      Parser<T> parser,
+      Function<T, String> describer) {
     this.what = requireNonNull(what, "what");
     this.files = List.copyOf(files);
     this.parser = requireNonNull(parser, "parser");
@@ -96,7 +100,9 @@ final class ReloadableFiles<T> implements AutoCloseable {
       reject(e, hash);
       return false;
     } catch (RuntimeException e) {
-      reject(new TlsMaterialException(files, files + ": cannot use the new " + what + ": " + e, e), hash);
+      reject(
+          new TlsMaterialException(files, files + ": cannot use the new " + what + ": " + e, e),
+          hash);
       return false;
     }
     current = next;
@@ -116,15 +122,20 @@ final class ReloadableFiles<T> implements AutoCloseable {
   }
 
   private void reject(TlsMaterialException e, byte[] hash) {
-    boolean firstTime = hash == null
-        ? lastError == null || !String.valueOf(lastError.getMessage()).equals(e.getMessage())
-        : !Arrays.equals(hash, rejectedHash);
+    boolean firstTime =
+        hash == null
+            ? lastError == null || !String.valueOf(lastError.getMessage()).equals(e.getMessage())
+            : !Arrays.equals(hash, rejectedHash);
     rejectedHash = hash;
     lastError = e;
     if (!firstTime) {
       return;
     }
-    log.error("cannot reload the {}; keeping the one in use ({}): {}", what, describer.apply(current), e.getMessage());
+    log.error(
+        "cannot reload the {}; keeping the one in use ({}): {}",
+        what,
+        describer.apply(current),
+        e.getMessage());
     for (TlsMaterialListener l : listeners) {
       try {
         l.reloadFailed(e);
@@ -140,13 +151,16 @@ final class ReloadableFiles<T> implements AutoCloseable {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("interval must be positive, was " + interval);
     }
-    Scheduler.Cancellable c = scheduler.scheduleAtFixedRate(() -> {
-      try {
-        reload();
-      } catch (RuntimeException e) {
-        log.warn("checking {} failed", files, e);
-      }
-    }, interval.toNanos());
+    Scheduler.Cancellable c =
+        scheduler.scheduleAtFixedRate(
+            () -> {
+              try {
+                reload();
+              } catch (RuntimeException e) {
+                log.warn("checking {} failed", files, e);
+              }
+            },
+            interval.toNanos());
     watches.add(c);
     return c;
   }

@@ -16,55 +16,77 @@ import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * A key manager serving one certificate chain and private key read from PEM files, swapped for new
- * ones when the files change. New handshakes use the new pair; connections already established
- * are not touched. A new pair is used only when both files parse and the key matches the leaf
+ * ones when the files change. New handshakes use the new pair; connections already established are
+ * not touched. A new pair is used only when both files parse and the key matches the leaf
  * certificate's public key; otherwise the pair in use stays and the error, naming the files, is
  * logged and given to the {@link TlsMaterialListener}s.
  *
- * <p>Checks happen when {@link #reload()} is called, or periodically after {@link #watch}. Thread-safe;
- * handshakes read one volatile reference and never block.
+ * <p>Checks happen when {@link #reload()} is called, or periodically after {@link #watch}.
+ * Thread-safe; handshakes read one volatile reference and never block.
  */
 public final class ReloadingKeyManager extends X509ExtendedKeyManager implements AutoCloseable {
   private static final String ALIAS_PREFIX = "weft-";
 
   private final ReloadableFiles<KeyMaterial> files;
-  /** The pair in use and the one before it, so a handshake that chose an alias just before a swap finishes with it. */
+
+  /**
+   * The pair in use and the one before it, so a handshake that chose an alias just before a swap
+   * finishes with it.
+   */
   private volatile Pairs pairs;
 
   private record Pairs(KeyMaterial current, KeyMaterial previous) {}
 
   private ReloadingKeyManager(Path certificateChain, Path privateKey) {
     AtomicLong generations = new AtomicLong();
-    this.files = new ReloadableFiles<>("certificate and key", List.of(certificateChain, privateKey),
-        contents -> parse(certificateChain, privateKey, contents, generations.incrementAndGet()), KeyMaterial::toString);
+    this.files =
+        new ReloadableFiles<>(
+            "certificate and key",
+            List.of(certificateChain, privateKey),
+            contents ->
+                parse(certificateChain, privateKey, contents, generations.incrementAndGet()),
+            KeyMaterial::toString);
     this.pairs = new Pairs(files.current(), null);
-    files.addListener(new TlsMaterialListener() {
-      @Override
-      public void reloaded(String description) {
-        pairs = new Pairs(files.current(), pairs.current());
-      }
-    });
+    files.addListener(
+        new TlsMaterialListener() {
+          @Override
+          public void reloaded(String description) {
+            pairs = new Pairs(files.current(), pairs.current());
+          }
+        });
   }
 
   /**
    * Loads a certificate chain (leaf first) and its private key (PKCS#8, PKCS#1 or SEC1) from PEM
    * files.
    *
-   * @throws TlsMaterialException naming the file, when a file is missing or unusable or the key does
-   *     not match the certificate
+   * @throws TlsMaterialException naming the file, when a file is missing or unusable or the key
+   *     does not match the certificate
    */
   public static ReloadingKeyManager fromFiles(Path certificateChain, Path privateKey) {
-    return new ReloadingKeyManager(requireNonNull(certificateChain, "certificateChain"), requireNonNull(privateKey, "privateKey"));
+    return new ReloadingKeyManager(
+        requireNonNull(certificateChain, "certificateChain"),
+        requireNonNull(privateKey, "privateKey"));
   }
 
-  private static KeyMaterial parse(Path chainFile, Path keyFile, List<byte[]> contents, long generation) {
+  private static KeyMaterial parse(
+      Path chainFile, Path keyFile, List<byte[]> contents, long generation) {
     List<X509Certificate> chain = PemFiles.parseCertificates(chainFile, contents.get(0));
     PrivateKey key = PemFiles.parsePrivateKey(keyFile, contents.get(1));
     X509Certificate leaf = chain.get(0);
     if (!PemFiles.keyMatches(key, leaf.getPublicKey())) {
-      throw new TlsMaterialException(List.of(chainFile, keyFile), "the private key in " + keyFile
-          + " does not match the certificate in " + chainFile + " (serial " + leaf.getSerialNumber().toString(16)
-          + ", " + leaf.getPublicKey().getAlgorithm() + " key)", null);
+      throw new TlsMaterialException(
+          List.of(chainFile, keyFile),
+          "the private key in "
+              + keyFile
+              + " does not match the certificate in "
+              + chainFile
+              + " (serial "
+              + leaf.getSerialNumber().toString(16)
+              + ", "
+              + leaf.getPublicKey().getAlgorithm()
+              + " key)",
+          null);
     }
     return new KeyMaterial(chain, key, generation);
   }
@@ -89,7 +111,9 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager implements
     return files.watch(scheduler, interval);
   }
 
-  /** Checks the files every {@code interval} on a daemon thread of its own, until {@link #close()}. */
+  /**
+   * Checks the files every {@code interval} on a daemon thread of its own, until {@link #close()}.
+   */
   public ReloadingKeyManager watch(Duration interval) {
     files.watch(interval);
     return this;

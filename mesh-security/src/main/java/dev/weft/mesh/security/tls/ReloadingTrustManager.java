@@ -3,8 +3,8 @@ package dev.weft.mesh.security.tls;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.runtime.Ticker;
-import dev.weft.mesh.security.PeerIdentity;
 import dev.weft.mesh.api.security.SpiffeId;
+import dev.weft.mesh.security.PeerIdentity;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPath;
@@ -32,12 +32,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <ul>
  *   <li>the leaf is valid now (by the injected {@link Ticker}) and chains to a trusted CA (PKIX, no
  *       revocation checks);
- *   <li>unless {@link Builder#requireSpiffeId(boolean) turned off}, the leaf is an X.509-SVID: exactly
- *       one URI SAN holding a valid SPIFFE ID;
- *   <li>the SPIFFE ID's trust domain is one of the {@link Builder#trustDomains configured ones}, if any;
- *   <li>when verifying a server, its certificate matches one of the
- *       {@link Builder#expectedServerIdentities expected identities}, if any are given (Istio's
- *       {@code subjectAltNames}).
+ *   <li>unless {@link Builder#requireSpiffeId(boolean) turned off}, the leaf is an X.509-SVID:
+ *       exactly one URI SAN holding a valid SPIFFE ID;
+ *   <li>the SPIFFE ID's trust domain is one of the {@link Builder#trustDomains configured ones}, if
+ *       any;
+ *   <li>when verifying a server, its certificate matches one of the {@link
+ *       Builder#expectedServerIdentities expected identities}, if any are given (Istio's {@code
+ *       subjectAltNames}).
  * </ul>
  *
  * A failure throws a {@link CertificateException} that says what was expected and what was found,
@@ -70,32 +71,38 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     check(chain, "client", false);
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
     check(chain, "client", false);
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
     check(chain, "client", false);
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     check(chain, "server", true);
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
     check(chain, "server", true);
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
     check(chain, "server", true);
   }
 
@@ -104,7 +111,8 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
     return bundle.certificates().toArray(X509Certificate[]::new);
   }
 
-  private void check(X509Certificate[] chain, String role, boolean server) throws CertificateException {
+  private void check(X509Certificate[] chain, String role, boolean server)
+      throws CertificateException {
     if (chain == null || chain.length == 0) {
       throw new CertificateException("the " + role + " presented no certificate");
     }
@@ -112,19 +120,42 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
     String who = describe(leaf);
     long now = ticker.currentTimeMillis();
     if (leaf.getNotAfter().getTime() < now) {
-      throw new CertificateException("the " + role + " certificate " + who + " expired at "
-          + leaf.getNotAfter().toInstant() + " (now " + Instant.ofEpochMilli(now) + ")");
+      throw new CertificateException(
+          "the "
+              + role
+              + " certificate "
+              + who
+              + " expired at "
+              + leaf.getNotAfter().toInstant()
+              + " (now "
+              + Instant.ofEpochMilli(now)
+              + ")");
     }
     if (leaf.getNotBefore().getTime() > now) {
-      throw new CertificateException("the " + role + " certificate " + who + " is not valid until "
-          + leaf.getNotBefore().toInstant() + " (now " + Instant.ofEpochMilli(now) + ")");
+      throw new CertificateException(
+          "the "
+              + role
+              + " certificate "
+              + who
+              + " is not valid until "
+              + leaf.getNotBefore().toInstant()
+              + " (now "
+              + Instant.ofEpochMilli(now)
+              + ")");
     }
     validatePath(chain, role, who, now);
     if (requireSpiffeId || !trustDomains.isEmpty()) {
       SpiffeId id = PeerIdentity.fromSvid(leaf).spiffeId();
       if (!trustDomains.isEmpty() && !trustDomains.contains(id.trustDomain())) {
-        throw new CertificateException("the " + role + " identity " + id + " is in trust domain '" + id.trustDomain()
-            + "', which is not trusted here; trusted trust domains: " + trustDomains);
+        throw new CertificateException(
+            "the "
+                + role
+                + " identity "
+                + id
+                + " is in trust domain '"
+                + id.trustDomain()
+                + "', which is not trusted here; trusted trust domains: "
+                + trustDomains);
       }
     }
     if (server && !expectedServers.isEmpty()) {
@@ -133,12 +164,18 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
           return;
         }
       }
-      throw new CertificateException("server identity mismatch: expected " + expectedServers + " but the server presented "
-          + who + " with names " + PeerIdentity.allSans(leaf));
+      throw new CertificateException(
+          "server identity mismatch: expected "
+              + expectedServers
+              + " but the server presented "
+              + who
+              + " with names "
+              + PeerIdentity.allSans(leaf));
     }
   }
 
-  private void validatePath(X509Certificate[] chain, String role, String who, long now) throws CertificateException {
+  private void validatePath(X509Certificate[] chain, String role, String who, long now)
+      throws CertificateException {
     TrustBundle.Anchors anchors = bundle.anchors();
     // The validator wants the path without its trust anchor; peers often send the root along.
     List<X509Certificate> path = new ArrayList<>(Arrays.asList(chain));
@@ -153,17 +190,30 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
       CertPathValidator.getInstance("PKIX").validate(certPath, params);
     } catch (CertPathValidatorException e) {
       X509Certificate leaf = chain[0];
-      throw new CertificateException("the " + role + " certificate " + who + " (issued by '"
-          + leaf.getIssuerX500Principal().getName() + "') is not trusted: " + e.getMessage() + "; trusted CAs: "
-          + anchors.certificates().stream().map(c -> c.getSubjectX500Principal().getName()).toList(), e);
+      throw new CertificateException(
+          "the "
+              + role
+              + " certificate "
+              + who
+              + " (issued by '"
+              + leaf.getIssuerX500Principal().getName()
+              + "') is not trusted: "
+              + e.getMessage()
+              + "; trusted CAs: "
+              + anchors.certificates().stream()
+                  .map(c -> c.getSubjectX500Principal().getName())
+                  .toList(),
+          e);
     } catch (GeneralSecurityException e) {
-      throw new CertificateException("cannot validate the " + role + " certificate " + who + ": " + e, e);
+      throw new CertificateException(
+          "cannot validate the " + role + " certificate " + who + ": " + e, e);
     }
   }
 
   private static String describe(X509Certificate leaf) {
     List<String> uris = PeerIdentity.uriSans(leaf);
-    String name = uris.size() == 1 ? uris.get(0) : "'" + leaf.getSubjectX500Principal().getName() + "'";
+    String name =
+        uris.size() == 1 ? uris.get(0) : "'" + leaf.getSubjectX500Principal().getName() + "'";
     return name + " (serial " + leaf.getSerialNumber().toString(16) + ")";
   }
 
@@ -191,9 +241,9 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
     }
 
     /**
-     * The identities a server may present (for a client's trust manager): exact SPIFFE IDs,
-     * SPIFFE IDs ending in {@code /*}, or DNS names and IP addresses compared exactly with the
-     * server's SANs. Empty (the default) accepts any identity the CAs vouch for.
+     * The identities a server may present (for a client's trust manager): exact SPIFFE IDs, SPIFFE
+     * IDs ending in {@code /*}, or DNS names and IP addresses compared exactly with the server's
+     * SANs. Empty (the default) accepts any identity the CAs vouch for.
      *
      * @throws IllegalArgumentException for a malformed SPIFFE ID or misplaced wildcard
      */

@@ -30,7 +30,8 @@ public final class TlsContexts {
    * A client context: presents the certificate of {@code keyManager} when the server asks (mutual
    * TLS; null for server-authenticated TLS only) and verifies servers with {@code trustManager}.
    */
-  public static SSLContext client(X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager) {
+  public static SSLContext client(
+      X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager) {
     return create(keyManager, requireNonNull(trustManager, "trustManager"));
   }
 
@@ -39,38 +40,46 @@ public final class TlsContexts {
    * with {@code trustManager} (null when clients are not asked for certificates). Whether a client
    * certificate is required is set on the connection: see {@link #mutualTlsParameters(SSLContext)}.
    */
-  public static SSLContext server(X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager) {
+  public static SSLContext server(
+      X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager) {
     return create(requireNonNull(keyManager, "keyManager"), trustManager);
   }
 
-  /** Server parameters that require a client certificate (mutual TLS), starting from the context's defaults. */
+  /**
+   * Server parameters that require a client certificate (mutual TLS), starting from the context's
+   * defaults.
+   */
   public static SSLParameters mutualTlsParameters(SSLContext context) {
     SSLParameters p = context.getDefaultSSLParameters();
     p.setNeedClientAuth(true);
     return p;
   }
 
-  private static SSLContext create(X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager) {
+  private static SSLContext create(
+      X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager) {
     SSLContext context;
     try {
       context = SSLContext.getInstance("TLS");
-      context.init(keyManager == null ? null : new KeyManager[] {keyManager},
-          trustManager == null ? null : new TrustManager[] {trustManager}, null);
+      context.init(
+          keyManager == null ? null : new KeyManager[] {keyManager},
+          trustManager == null ? null : new TrustManager[] {trustManager},
+          null);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot create a TLS context", e);
     }
     // Weakly held: the managers outlive contexts that callers throw away.
     WeakReference<SSLContext> ref = new WeakReference<>(context);
-    TlsMaterialListener dropSessions = new TlsMaterialListener() {
-      @Override
-      public void reloaded(String description) {
-        SSLContext c = ref.get();
-        if (c != null) {
-          invalidate(c.getClientSessionContext());
-          invalidate(c.getServerSessionContext());
-        }
-      }
-    };
+    TlsMaterialListener dropSessions =
+        new TlsMaterialListener() {
+          @Override
+          public void reloaded(String description) {
+            SSLContext c = ref.get();
+            if (c != null) {
+              invalidate(c.getClientSessionContext());
+              invalidate(c.getServerSessionContext());
+            }
+          }
+        };
     if (keyManager instanceof ReloadingKeyManager km) {
       km.addListener(dropSessions);
     }

@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * The CA certificates trusted to sign peers' certificates, read from a PEM bundle and re-read when
- * the file changes (a bad new file keeps the old bundle, and the error naming the file is logged and
- * reported). Shared by any number of {@link ReloadingTrustManager}s. Thread-safe.
+ * the file changes (a bad new file keeps the old bundle, and the error naming the file is logged
+ * and reported). Shared by any number of {@link ReloadingTrustManager}s. Thread-safe.
  */
 public final class TrustBundle implements AutoCloseable {
   private final ReloadableFiles<Anchors> files;
@@ -31,14 +31,21 @@ public final class TrustBundle implements AutoCloseable {
 
     @Override
     public String toString() {
-      return certificates.size() + " CA certificate(s) " + certificates.stream()
-          .map(c -> "'" + c.getSubjectX500Principal().getName() + "'").toList();
+      return certificates.size()
+          + " CA certificate(s) "
+          + certificates.stream()
+              .map(c -> "'" + c.getSubjectX500Principal().getName() + "'")
+              .toList();
     }
   }
 
   private TrustBundle(Path file) {
-    this.files = new ReloadableFiles<>("CA bundle", List.of(file),
-        contents -> Anchors.of(PemFiles.parseCertificates(file, contents.get(0))), Anchors::toString);
+    this.files =
+        new ReloadableFiles<>(
+            "CA bundle",
+            List.of(file),
+            contents -> Anchors.of(PemFiles.parseCertificates(file, contents.get(0))),
+            Anchors::toString);
   }
 
   /**
@@ -74,7 +81,9 @@ public final class TrustBundle implements AutoCloseable {
     return files.watch(scheduler, interval);
   }
 
-  /** Checks the file every {@code interval} on a daemon thread of its own, until {@link #close()}. */
+  /**
+   * Checks the file every {@code interval} on a daemon thread of its own, until {@link #close()}.
+   */
   public TrustBundle watch(Duration interval) {
     files.watch(interval);
     return this;

@@ -7,12 +7,12 @@ import dev.weft.mesh.api.runtime.Scheduler;
 import dev.weft.mesh.api.runtime.Ticker;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -36,7 +36,8 @@ public final class WorkloadTls implements AutoCloseable {
   private final Duration interval;
   private final SSLContext serverContext;
   private final Map<TlsSettings, SSLContext> clientContexts = new ConcurrentHashMap<>();
-  private final Map<List<String>, ReloadingKeyManager> clusterKeyManagers = new ConcurrentHashMap<>();
+  private final Map<List<String>, ReloadingKeyManager> clusterKeyManagers =
+      new ConcurrentHashMap<>();
   private final Map<String, TrustBundle> clusterBundles = new ConcurrentHashMap<>();
   private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
 
@@ -80,7 +81,11 @@ public final class WorkloadTls implements AutoCloseable {
   }
 
   private ReloadingTrustManager trustManager(TrustBundle bundle, List<String> expectedServers) {
-    return ReloadingTrustManager.builder(bundle).trustDomains(trustDomains).expectedServerIdentities(expectedServers).ticker(ticker).build();
+    return ReloadingTrustManager.builder(bundle)
+        .trustDomains(trustDomains)
+        .expectedServerIdentities(expectedServers)
+        .ticker(ticker)
+        .build();
   }
 
   /** This workload's key manager (for wrapping into other TLS stacks, such as Netty's). */
@@ -145,9 +150,10 @@ public final class WorkloadTls implements AutoCloseable {
 
   /**
    * The key manager a client presents for a cluster's TLS settings: for {@code MUTUAL}, this
-   * workload's, or one over the certificate and key files the settings name (loaded once and watched
-   * like the workload's); null for {@code SIMPLE}, which presents no certificate. For other TLS
-   * stacks (Netty) that build their own contexts; {@link #clientContext} uses the same managers.
+   * workload's, or one over the certificate and key files the settings name (loaded once and
+   * watched like the workload's); null for {@code SIMPLE}, which presents no certificate. For other
+   * TLS stacks (Netty) that build their own contexts; {@link #clientContext} uses the same
+   * managers.
    *
    * @throws IllegalArgumentException for mode {@code DISABLED}
    * @throws TlsMaterialException when files named in the settings cannot be loaded
@@ -163,8 +169,10 @@ public final class WorkloadTls implements AutoCloseable {
     if (settings.certificateChain().isEmpty()) {
       return keyManager;
     }
-    return clusterKeyManagers.computeIfAbsent(List.of(settings.certificateChain(), settings.privateKey()),
-        files -> watched(ReloadingKeyManager.fromFiles(Path.of(files.get(0)), Path.of(files.get(1)))));
+    return clusterKeyManagers.computeIfAbsent(
+        List.of(settings.certificateChain(), settings.privateKey()),
+        files ->
+            watched(ReloadingKeyManager.fromFiles(Path.of(files.get(0)), Path.of(files.get(1)))));
   }
 
   /**
@@ -180,9 +188,11 @@ public final class WorkloadTls implements AutoCloseable {
     if (settings.mode() == TlsSettings.Mode.DISABLED) {
       throw new IllegalArgumentException("TLS mode DISABLED needs no trust manager");
     }
-    TrustBundle bundle = settings.caCertificates().isEmpty()
-        ? trustBundle
-        : clusterBundles.computeIfAbsent(settings.caCertificates(), file -> watched(TrustBundle.fromFile(Path.of(file))));
+    TrustBundle bundle =
+        settings.caCertificates().isEmpty()
+            ? trustBundle
+            : clusterBundles.computeIfAbsent(
+                settings.caCertificates(), file -> watched(TrustBundle.fromFile(Path.of(file))));
     return trustManager(bundle, settings.subjectAltNames());
   }
 
@@ -256,7 +266,8 @@ public final class WorkloadTls implements AutoCloseable {
      */
     public WorkloadTls build() {
       if (certificateChain == null || caCertificates == null) {
-        throw new IllegalStateException("a workload needs identity(certificateChain, privateKey) and caCertificates(...)");
+        throw new IllegalStateException(
+            "a workload needs identity(certificateChain, privateKey) and caCertificates(...)");
       }
       for (String d : trustDomains) {
         if (!dev.weft.mesh.api.security.SpiffeId.isValidTrustDomain(d)) {

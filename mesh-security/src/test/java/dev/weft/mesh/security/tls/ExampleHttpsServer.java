@@ -25,10 +25,11 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
- * How a JDK {@link HttpsServer} serves the mesh: mutual TLS with Weft's managers, the caller's SPIFFE
- * identity from the TLS session, and every request put through an {@link AuthorizationEnforcer}
- * (403 with the reason on denial). The body of an allowed response names the caller and the serial
- * of its certificate, so tests can see which certificate the client presented.
+ * How a JDK {@link HttpsServer} serves the mesh: mutual TLS with Weft's managers, the caller's
+ * SPIFFE identity from the TLS session, and every request put through an {@link
+ * AuthorizationEnforcer} (403 with the reason on denial). The body of an allowed response names the
+ * caller and the serial of its certificate, so tests can see which certificate the client
+ * presented.
  */
 final class ExampleHttpsServer implements AutoCloseable {
   static {
@@ -39,42 +40,55 @@ final class ExampleHttpsServer implements AutoCloseable {
 
   private final HttpsServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(4);
+
   /** Serials (hex) of every client certificate the server has seen. */
   final Set<String> clientSerialsSeen = ConcurrentHashMap.newKeySet();
 
   ExampleHttpsServer(SSLContext context, AuthorizationEnforcer enforcer) throws IOException {
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.setHttpsConfigurator(new HttpsConfigurator(context) {
-      @Override
-      public void configure(HttpsParameters params) {
-        params.setSSLParameters(TlsContexts.mutualTlsParameters(context));
-      }
-    });
-    server.createContext("/", exchange -> {
-      HttpsExchange https = (HttpsExchange) exchange;
-      try (exchange) {
-        Optional<PeerIdentity> caller = PeerIdentity.from(https.getSSLSession());
-        caller.ifPresent(p -> clientSerialsSeen.add(p.serialNumber().toString(16)));
-        Headers headers = exchange.getRequestHeaders();
-        RequestHeaders requestHeaders = name -> {
-          List<String> values = headers.get(name);
-          return values == null ? List.of() : values;
-        };
-        Decision decision = enforcer.enforce(https.getSSLSession(), exchange.getRequestURI().getRawPath(),
-            exchange.getRequestMethod(), requestHeaders);
-        if (decision.denied()) {
-          respond(exchange, 403, "RBAC: access denied: " + decision.reason());
-          return;
-        }
-        String who = caller.map(p -> p.spiffeId() + " " + p.serialNumber().toString(16)).orElse("anonymous");
-        respond(exchange, 200, "hello " + who);
-      }
-    });
+    server.setHttpsConfigurator(
+        new HttpsConfigurator(context) {
+          @Override
+          public void configure(HttpsParameters params) {
+            params.setSSLParameters(TlsContexts.mutualTlsParameters(context));
+          }
+        });
+    server.createContext(
+        "/",
+        exchange -> {
+          HttpsExchange https = (HttpsExchange) exchange;
+          try (exchange) {
+            Optional<PeerIdentity> caller = PeerIdentity.from(https.getSSLSession());
+            caller.ifPresent(p -> clientSerialsSeen.add(p.serialNumber().toString(16)));
+            Headers headers = exchange.getRequestHeaders();
+            RequestHeaders requestHeaders =
+                name -> {
+                  List<String> values = headers.get(name);
+                  return values == null ? List.of() : values;
+                };
+            Decision decision =
+                enforcer.enforce(
+                    https.getSSLSession(),
+                    exchange.getRequestURI().getRawPath(),
+                    exchange.getRequestMethod(),
+                    requestHeaders);
+            if (decision.denied()) {
+              respond(exchange, 403, "RBAC: access denied: " + decision.reason());
+              return;
+            }
+            String who =
+                caller
+                    .map(p -> p.spiffeId() + " " + p.serialNumber().toString(16))
+                    .orElse("anonymous");
+            respond(exchange, 200, "hello " + who);
+          }
+        });
     server.setExecutor(executor);
     server.start();
   }
 
-  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int status, String body) throws IOException {
+  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int status, String body)
+      throws IOException {
     exchange.getRequestBody().readAllBytes();
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.sendResponseHeaders(status, bytes.length);

@@ -7,7 +7,7 @@ import dev.weft.mesh.api.security.AuthorizationPolicy;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Action;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Rule;
 import dev.weft.mesh.api.security.AuthorizationPolicy.Source;
-import dev.weft.mesh.testing.FakeTicker;
+import dev.weft.mesh.api.security.SpiffeId;
 import dev.weft.mesh.security.AuditEvent;
 import dev.weft.mesh.security.AuditSink;
 import dev.weft.mesh.security.AuthorizationEnforcer;
@@ -16,7 +16,7 @@ import dev.weft.mesh.security.Authorizer;
 import dev.weft.mesh.security.Decision;
 import dev.weft.mesh.security.PeerIdentity;
 import dev.weft.mesh.security.RequestHeaders;
-import dev.weft.mesh.api.security.SpiffeId;
+import dev.weft.mesh.testing.FakeTicker;
 import dev.weft.mesh.testing.certs.DevCertificateAuthority;
 import dev.weft.mesh.testing.certs.DevCertificates;
 import dev.weft.mesh.testing.certs.IssuedCertificate;
@@ -38,16 +38,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Istio's BookInfo authorization task on one server: only productpage may call reviews. The ratings
- * identity is denied by the Authorizer and, over HTTPS with mutual TLS, answered 403; both decisions
- * reach the audit sink and the decision counter.
+ * identity is denied by the Authorizer and, over HTTPS with mutual TLS, answered 403; both
+ * decisions reach the audit sink and the decision counter.
  */
 class HttpsAuthorizationTest {
   static final String REVIEWS = "spiffe://weft.test/ns/default/sa/reviews";
   static final String PRODUCTPAGE = "spiffe://weft.test/ns/default/sa/productpage";
   static final String RATINGS = "spiffe://weft.test/ns/default/sa/ratings";
 
-  static final List<AuthorizationPolicy> POLICIES = List.of(
-      AuthorizationPolicy.of("reviews-viewer", Action.ALLOW, Rule.from(Source.principals(PRODUCTPAGE))).forServices("reviews"));
+  static final List<AuthorizationPolicy> POLICIES =
+      List.of(
+          AuthorizationPolicy.of(
+                  "reviews-viewer", Action.ALLOW, Rule.from(Source.principals(PRODUCTPAGE)))
+              .forServices("reviews"));
 
   @TempDir Path dir;
 
@@ -64,7 +67,8 @@ class HttpsAuthorizationTest {
   }
 
   private static AuthorizationRequest request(DevCertificateAuthority ca, String caller) {
-    PeerIdentity peer = new PeerIdentity(SpiffeId.parse(caller), ca.workload(caller).issue().certificate());
+    PeerIdentity peer =
+        new PeerIdentity(SpiffeId.parse(caller), ca.workload(caller).issue().certificate());
     return new AuthorizationRequest(Optional.of(peer), "/reviews/1", "GET", RequestHeaders.NONE);
   }
 
@@ -72,18 +76,23 @@ class HttpsAuthorizationTest {
   void overHttpsRatingsGets403AndBothDecisionsAreAudited() throws Exception {
     DevCertificateAuthority ca = DevCertificates.newAuthority("weft.test CA");
     TlsFiles serverFiles = TlsFiles.write(dir, "reviews", ca.workload(REVIEWS).issue(), ca);
-    SSLContext serverContext = TlsContexts.server(serverFiles.keyManager(),
-        ReloadingTrustManager.builder(serverFiles.bundle()).trustDomains(List.of("weft.test")).build());
+    SSLContext serverContext =
+        TlsContexts.server(
+            serverFiles.keyManager(),
+            ReloadingTrustManager.builder(serverFiles.bundle())
+                .trustDomains(List.of("weft.test"))
+                .build());
 
     List<AuditEvent> audited = new CopyOnWriteArrayList<>();
     FakeTicker clock = new FakeTicker(Instant.parse("2026-01-02T03:04:05Z").toEpochMilli());
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    AuthorizationEnforcer enforcer = AuthorizationEnforcer.builder()
-        .authorizer(Authorizer.forService(POLICIES, "reviews"))
-        .auditSink(AuditSink.logger().andThen(audited::add))
-        .ticker(clock)
-        .meterRegistry(registry)
-        .build();
+    AuthorizationEnforcer enforcer =
+        AuthorizationEnforcer.builder()
+            .authorizer(Authorizer.forService(POLICIES, "reviews"))
+            .auditSink(AuditSink.logger().andThen(audited::add))
+            .ticker(clock)
+            .meterRegistry(registry)
+            .build();
 
     try (ExampleHttpsServer server = new ExampleHttpsServer(serverContext, enforcer)) {
       HttpResponse<String> fromProductpage = get(client(ca, "productpage", PRODUCTPAGE), server);
@@ -93,7 +102,8 @@ class HttpsAuthorizationTest {
       assertThat(fromProductpage.statusCode()).isEqualTo(200);
       assertThat(fromProductpage.body()).startsWith("hello " + PRODUCTPAGE);
       assertThat(fromRatings.statusCode()).isEqualTo(403);
-      assertThat(fromRatings.body()).isEqualTo("RBAC: access denied: denied: no ALLOW policy matched the request");
+      assertThat(fromRatings.body())
+          .isEqualTo("RBAC: access denied: denied: no ALLOW policy matched the request");
     }
 
     assertThat(audited).hasSize(2);
@@ -109,52 +119,89 @@ class HttpsAuthorizationTest {
     assertThat(denied.time()).isEqualTo(Instant.parse("2026-01-02T03:04:06.500Z"));
     assertThat(denied.caller()).hasValue(SpiffeId.parse(RATINGS));
     assertThat(denied.decision().denied()).isTrue();
-    assertThat(denied.toLogLine()).isEqualTo("DENY caller=" + RATINGS + " method=GET path=/reviews/1 policy=- rule=- basis=NO_ALLOW_MATCH"
-        + " time=2026-01-02T03:04:06.500Z reason=\"denied: no ALLOW policy matched the request\"");
+    assertThat(denied.toLogLine())
+        .isEqualTo(
+            "DENY caller="
+                + RATINGS
+                + " method=GET path=/reviews/1 policy=- rule=- basis=NO_ALLOW_MATCH"
+                + " time=2026-01-02T03:04:06.500Z reason=\"denied: no ALLOW policy matched the request\"");
 
-    assertThat(registry.get(AuthorizationEnforcer.METRIC).tags("action", "allow", "result", "allow").counter().count()).isEqualTo(1);
-    assertThat(registry.get(AuthorizationEnforcer.METRIC).tags("action", "none", "result", "deny").counter().count()).isEqualTo(1);
+    assertThat(
+            registry
+                .get(AuthorizationEnforcer.METRIC)
+                .tags("action", "allow", "result", "allow")
+                .counter()
+                .count())
+        .isEqualTo(1);
+    assertThat(
+            registry
+                .get(AuthorizationEnforcer.METRIC)
+                .tags("action", "none", "result", "deny")
+                .counter()
+                .count())
+        .isEqualTo(1);
   }
 
   @Test
   void aPlaintextHttpClientGetsNoAnswerFromTheMutualTlsServer() throws Exception {
     DevCertificateAuthority ca = DevCertificates.newAuthority("weft.test CA");
     TlsFiles serverFiles = TlsFiles.write(dir, "reviews", ca.workload(REVIEWS).issue(), ca);
-    SSLContext serverContext = TlsContexts.server(serverFiles.keyManager(), ReloadingTrustManager.builder(serverFiles.bundle()).build());
+    SSLContext serverContext =
+        TlsContexts.server(
+            serverFiles.keyManager(), ReloadingTrustManager.builder(serverFiles.bundle()).build());
     List<AuditEvent> audited = new CopyOnWriteArrayList<>();
-    AuthorizationEnforcer enforcer = AuthorizationEnforcer.builder().auditSink(audited::add).build();
+    AuthorizationEnforcer enforcer =
+        AuthorizationEnforcer.builder().auditSink(audited::add).build();
     try (ExampleHttpsServer server = new ExampleHttpsServer(serverContext, enforcer)) {
       URI plain = URI.create(server.uri("/reviews/1").toString().replace("https:", "http:"));
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      assertThatThrownBy(() -> client.send(HttpRequest.newBuilder(plain).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+      assertThatThrownBy(
+              () ->
+                  client.send(
+                      HttpRequest.newBuilder(plain).timeout(Duration.ofSeconds(5)).build(),
+                      HttpResponse.BodyHandlers.ofString()))
+          .isInstanceOf(IOException.class);
     }
     assertThat(audited).as("the request never reached the application").isEmpty();
   }
 
   @Test
   void aFailingSinkNeverFailsTheRequest() {
-    AuthorizationEnforcer enforcer = AuthorizationEnforcer.builder()
-        .authorizer(Authorizer.forService(POLICIES, "reviews"))
-        .auditSink(event -> {
-          throw new IllegalStateException("disk full");
-        })
-        .build();
-    Decision d = enforcer.enforceGrpc(Optional.empty(), "bookinfo.Reviews/Get", RequestHeaders.NONE);
+    AuthorizationEnforcer enforcer =
+        AuthorizationEnforcer.builder()
+            .authorizer(Authorizer.forService(POLICIES, "reviews"))
+            .auditSink(
+                event -> {
+                  throw new IllegalStateException("disk full");
+                })
+            .build();
+    Decision d =
+        enforcer.enforceGrpc(Optional.empty(), "bookinfo.Reviews/Get", RequestHeaders.NONE);
     assertThat(d.denied()).isTrue();
     enforcer.update(Authorizer.allowAll());
-    assertThat(enforcer.enforceGrpc(Optional.empty(), "bookinfo.Reviews/Get", RequestHeaders.NONE).allowed()).isTrue();
+    assertThat(
+            enforcer
+                .enforceGrpc(Optional.empty(), "bookinfo.Reviews/Get", RequestHeaders.NONE)
+                .allowed())
+        .isTrue();
   }
 
   private SSLContext client(DevCertificateAuthority ca, String name, String id) {
     IssuedCertificate cert = ca.workload(id).issue();
     TlsFiles files = TlsFiles.write(dir, name, cert, ca);
-    return TlsContexts.client(files.keyManager(),
-        ReloadingTrustManager.builder(files.bundle()).expectedServerIdentities(List.of(REVIEWS)).build());
+    return TlsContexts.client(
+        files.keyManager(),
+        ReloadingTrustManager.builder(files.bundle())
+            .expectedServerIdentities(List.of(REVIEWS))
+            .build());
   }
 
-  private static HttpResponse<String> get(SSLContext context, ExampleHttpsServer server) throws Exception {
-    HttpClient client = HttpClient.newBuilder().sslContext(context).version(HttpClient.Version.HTTP_1_1).build();
-    return client.send(HttpRequest.newBuilder(server.uri("/reviews/1")).build(), HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> get(SSLContext context, ExampleHttpsServer server)
+      throws Exception {
+    HttpClient client =
+        HttpClient.newBuilder().sslContext(context).version(HttpClient.Version.HTTP_1_1).build();
+    return client.send(
+        HttpRequest.newBuilder(server.uri("/reviews/1")).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }

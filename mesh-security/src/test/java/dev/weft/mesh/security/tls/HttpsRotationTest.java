@@ -41,7 +41,8 @@ class HttpsRotationTest {
   @TempDir Path dir;
 
   @Test
-  void rotatingBothSidesDuringTwoThousandRequestsFailsNoneAndNewConnectionsUseTheNewCertificates() throws Exception {
+  void rotatingBothSidesDuringTwoThousandRequestsFailsNoneAndNewConnectionsUseTheNewCertificates()
+      throws Exception {
     DevCertificateAuthority ca = DevCertificates.newAuthority("weft.test CA");
     IssuedCertificate serverCert = ca.workload(REVIEWS).ipAddresses("127.0.0.1").issue();
     IssuedCertificate clientCert = ca.workload(PRODUCTPAGE).issue();
@@ -50,10 +51,18 @@ class HttpsRotationTest {
 
     ReloadingKeyManager serverKeys = serverFiles.keyManager();
     ReloadingKeyManager clientKeys = clientFiles.keyManager();
-    SSLContext serverContext = TlsContexts.server(serverKeys,
-        ReloadingTrustManager.builder(serverFiles.bundle()).trustDomains(List.of("weft.test")).build());
-    SSLContext clientContext = TlsContexts.client(clientKeys,
-        ReloadingTrustManager.builder(clientFiles.bundle()).expectedServerIdentities(List.of(REVIEWS)).build());
+    SSLContext serverContext =
+        TlsContexts.server(
+            serverKeys,
+            ReloadingTrustManager.builder(serverFiles.bundle())
+                .trustDomains(List.of("weft.test"))
+                .build());
+    SSLContext clientContext =
+        TlsContexts.client(
+            clientKeys,
+            ReloadingTrustManager.builder(clientFiles.bundle())
+                .expectedServerIdentities(List.of(REVIEWS))
+                .build());
 
     AuthorizationEnforcer allowAll = AuthorizationEnforcer.builder().auditSink(event -> {}).build();
     try (ExampleHttpsServer server = new ExampleHttpsServer(serverContext, allowAll)) {
@@ -62,33 +71,41 @@ class HttpsRotationTest {
       AtomicInteger ok = new AtomicInteger();
       AtomicInteger done = new AtomicInteger();
       Queue<String> failures = new ConcurrentLinkedQueue<>();
-      CountDownLatch[] reached = {new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1)};
+      CountDownLatch[] reached = {
+        new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1)
+      };
       ExecutorService workers = Executors.newFixedThreadPool(WORKERS);
       Future<?>[] running = new Future<?>[WORKERS];
       for (int w = 0; w < WORKERS; w++) {
-        running[w] = workers.submit(() -> {
-          while (sent.getAndIncrement() < REQUESTS) {
-            try {
-              HttpResponse<String> r = longLived.send(HttpRequest.newBuilder(server.uri("/reviews/1")).build(),
-                  HttpResponse.BodyHandlers.ofString());
-              if (r.statusCode() == 200) {
-                ok.incrementAndGet();
-              } else {
-                failures.add(r.statusCode() + " " + r.body());
-              }
-            } catch (Exception e) {
-              failures.add(e.toString());
-            }
-            int n = done.incrementAndGet();
-            if (n % (REQUESTS / 4) == 0 && n < REQUESTS) {
-              reached[n / (REQUESTS / 4) - 1].countDown();
-            }
-          }
-        });
+        running[w] =
+            workers.submit(
+                () -> {
+                  while (sent.getAndIncrement() < REQUESTS) {
+                    try {
+                      HttpResponse<String> r =
+                          longLived.send(
+                              HttpRequest.newBuilder(server.uri("/reviews/1")).build(),
+                              HttpResponse.BodyHandlers.ofString());
+                      if (r.statusCode() == 200) {
+                        ok.incrementAndGet();
+                      } else {
+                        failures.add(r.statusCode() + " " + r.body());
+                      }
+                    } catch (Exception e) {
+                      failures.add(e.toString());
+                    }
+                    int n = done.incrementAndGet();
+                    if (n % (REQUESTS / 4) == 0 && n < REQUESTS) {
+                      reached[n / (REQUESTS / 4) - 1].countDown();
+                    }
+                  }
+                });
       }
 
       for (int rotation = 1; rotation <= 3; rotation++) {
-        assertThat(reached[rotation - 1].await(60, TimeUnit.SECONDS)).as("progress before rotation %d", rotation).isTrue();
+        assertThat(reached[rotation - 1].await(60, TimeUnit.SECONDS))
+            .as("progress before rotation %d", rotation)
+            .isTrue();
         // Requests keep running on the long-lived client while both sides rotate.
         serverCert = ca.workload(REVIEWS).ipAddresses("127.0.0.1").issue();
         clientCert = ca.workload(PRODUCTPAGE).issue();
@@ -98,14 +115,25 @@ class HttpsRotationTest {
         assertThat(clientKeys.reload()).isTrue();
 
         // A new connection presents the new certificates, seen from both ends.
-        HttpResponse<String> fresh = client(clientContext).send(HttpRequest.newBuilder(server.uri("/reviews/fresh")).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> fresh =
+            client(clientContext)
+                .send(
+                    HttpRequest.newBuilder(server.uri("/reviews/fresh")).build(),
+                    HttpResponse.BodyHandlers.ofString());
         assertThat(fresh.statusCode()).isEqualTo(200);
-        X509Certificate presentedByServer = (X509Certificate) fresh.sslSession().orElseThrow().getPeerCertificates()[0];
-        assertThat(presentedByServer.getSerialNumber()).as("server certificate after rotation %d", rotation)
+        X509Certificate presentedByServer =
+            (X509Certificate) fresh.sslSession().orElseThrow().getPeerCertificates()[0];
+        assertThat(presentedByServer.getSerialNumber())
+            .as("server certificate after rotation %d", rotation)
             .isEqualTo(serverCert.serialNumber());
-        assertThat(PeerIdentity.from(fresh.sslSession().orElseThrow()).orElseThrow().spiffeId().toString()).isEqualTo(REVIEWS);
-        assertThat(fresh.body()).as("client certificate after rotation %d", rotation)
+        assertThat(
+                PeerIdentity.from(fresh.sslSession().orElseThrow())
+                    .orElseThrow()
+                    .spiffeId()
+                    .toString())
+            .isEqualTo(REVIEWS);
+        assertThat(fresh.body())
+            .as("client certificate after rotation %d", rotation)
             .isEqualTo("hello " + PRODUCTPAGE + " " + hex(clientCert.serialNumber()));
       }
 
@@ -115,13 +143,18 @@ class HttpsRotationTest {
       workers.shutdown();
       assertThat(failures).isEmpty();
       assertThat(ok.get()).isEqualTo(REQUESTS);
-      assertThat(server.clientSerialsSeen).contains(hex(clientCert.serialNumber())).hasSizeGreaterThanOrEqualTo(4);
+      assertThat(server.clientSerialsSeen)
+          .contains(hex(clientCert.serialNumber()))
+          .hasSizeGreaterThanOrEqualTo(4);
     }
   }
 
   private static HttpClient client(SSLContext context) {
-    return HttpClient.newBuilder().sslContext(context).version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    return HttpClient.newBuilder()
+        .sslContext(context)
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
   }
 
   private static String hex(BigInteger serial) {

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -59,7 +58,9 @@ final class LoopbackTlsServer implements AutoCloseable {
           ssl.startHandshake();
           Optional<PeerIdentity> peer = PeerIdentity.from(ssl.getSession());
           OutputStream out = ssl.getOutputStream();
-          out.write(("hello " + peer.map(p -> p.spiffeId().toString()).orElse("anonymous") + "\n").getBytes(StandardCharsets.UTF_8));
+          out.write(
+              ("hello " + peer.map(p -> p.spiffeId().toString()).orElse("anonymous") + "\n")
+                  .getBytes(StandardCharsets.UTF_8));
           out.flush();
           InputStream in = ssl.getInputStream();
           in.read();

@@ -48,24 +48,34 @@ class MutualTlsTest {
     }
   }
 
-  private LoopbackTlsServer startServer(IssuedCertificate cert, DevCertificateAuthority trusted, List<String> trustDomains) throws IOException {
+  private LoopbackTlsServer startServer(
+      IssuedCertificate cert, DevCertificateAuthority trusted, List<String> trustDomains)
+      throws IOException {
     TlsFiles files = TlsFiles.write(dir, "server", cert, trusted);
-    ReloadingTrustManager tm = ReloadingTrustManager.builder(files.bundle()).trustDomains(trustDomains).build();
+    ReloadingTrustManager tm =
+        ReloadingTrustManager.builder(files.bundle()).trustDomains(trustDomains).build();
     server = new LoopbackTlsServer(TlsContexts.server(files.keyManager(), tm));
     return server;
   }
 
-  private SSLContext client(IssuedCertificate cert, DevCertificateAuthority trusted, List<String> expectedServer) {
+  private SSLContext client(
+      IssuedCertificate cert, DevCertificateAuthority trusted, List<String> expectedServer) {
     TlsFiles files = TlsFiles.write(dir, "client", cert, trusted);
-    ReloadingTrustManager tm = ReloadingTrustManager.builder(files.bundle()).expectedServerIdentities(expectedServer).build();
+    ReloadingTrustManager tm =
+        ReloadingTrustManager.builder(files.bundle())
+            .expectedServerIdentities(expectedServer)
+            .build();
     return TlsContexts.client(files.keyManager(), tm);
   }
 
   private static SSLSession call(SSLContext context, int port) throws IOException {
-    try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+    try (SSLSocket s =
+        (SSLSocket)
+            context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
       s.setSoTimeout(5000);
       s.startHandshake();
-      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
       String line = in.readLine();
       if (line == null) {
         throw new IOException("the server closed the connection");
@@ -91,39 +101,49 @@ class MutualTlsTest {
 
     SSLSession session = call(client(productpage, ca, List.of(REVIEWS)), server.port());
 
-    assertThat(PeerIdentity.from(session)).hasValueSatisfying(p -> {
-      assertThat(p.spiffeId().toString()).isEqualTo(REVIEWS);
-      assertThat(p.serialNumber()).isEqualTo(reviews.serialNumber());
-    });
+    assertThat(PeerIdentity.from(session))
+        .hasValueSatisfying(
+            p -> {
+              assertThat(p.spiffeId().toString()).isEqualTo(REVIEWS);
+              assertThat(p.serialNumber()).isEqualTo(reviews.serialNumber());
+            });
     LoopbackTlsServer.Outcome seen = server.next();
     assertThat(seen.error()).isNull();
-    assertThat(seen.peer()).hasValueSatisfying(p -> {
-      assertThat(p.spiffeId().toString()).isEqualTo(PRODUCTPAGE);
-      assertThat(p.spiffeId().namespace()).hasValue("default");
-      assertThat(p.serialNumber()).isEqualTo(productpage.serialNumber());
-    });
+    assertThat(seen.peer())
+        .hasValueSatisfying(
+            p -> {
+              assertThat(p.spiffeId().toString()).isEqualTo(PRODUCTPAGE);
+              assertThat(p.spiffeId().namespace()).hasValue("default");
+              assertThat(p.serialNumber()).isEqualTo(productpage.serialNumber());
+            });
   }
 
   @Test
   void rsaKeysAndAnIntermediateCaWork() throws Exception {
     DevCertificateAuthority intermediate = ca.intermediate("weft.test intermediate");
-    IssuedCertificate reviews = intermediate.workload(REVIEWS).keyAlgorithm(DevCertificates.KeyAlgorithm.RSA).issue();
+    IssuedCertificate reviews =
+        intermediate.workload(REVIEWS).keyAlgorithm(DevCertificates.KeyAlgorithm.RSA).issue();
     assertThat(reviews.chain()).hasSize(2);
     startServer(reviews, ca, List.of("weft.test"));
-    IssuedCertificate productpage = ca.workload(PRODUCTPAGE).keyAlgorithm(DevCertificates.KeyAlgorithm.RSA).issue();
+    IssuedCertificate productpage =
+        ca.workload(PRODUCTPAGE).keyAlgorithm(DevCertificates.KeyAlgorithm.RSA).issue();
 
     SSLSession session = call(client(productpage, ca, List.of(REVIEWS)), server.port());
 
     assertThat(session.getPeerCertificates()).hasSize(2);
-    assertThat(PeerIdentity.from(session).orElseThrow().serialNumber()).isEqualTo(reviews.serialNumber());
-    assertThat(server.next().peer().orElseThrow().serialNumber()).isEqualTo(productpage.serialNumber());
+    assertThat(PeerIdentity.from(session).orElseThrow().serialNumber())
+        .isEqualTo(reviews.serialNumber());
+    assertThat(server.next().peer().orElseThrow().serialNumber())
+        .isEqualTo(productpage.serialNumber());
   }
 
   @Test
   void aCaAddedToTheBundleIsTrustedAfterReload() throws Exception {
     TlsFiles files = TlsFiles.write(dir, "server", ca.workload(REVIEWS).issue(), ca);
     TrustBundle bundle = files.bundle();
-    server = new LoopbackTlsServer(TlsContexts.server(files.keyManager(), ReloadingTrustManager.builder(bundle).build()));
+    server =
+        new LoopbackTlsServer(
+            TlsContexts.server(files.keyManager(), ReloadingTrustManager.builder(bundle).build()));
     IssuedCertificate fromNewCa = otherCa.workload(PRODUCTPAGE).issue();
     SSLContext client = client(fromNewCa, ca, List.of(REVIEWS));
     assertThatThrownBy(() -> call(client, server.port())).isInstanceOf(IOException.class);
@@ -133,13 +153,18 @@ class MutualTlsTest {
     assertThat(bundle.reload()).isTrue();
 
     call(client, server.port());
-    assertThat(server.next().peer().orElseThrow().serialNumber()).isEqualTo(fromNewCa.serialNumber());
+    assertThat(server.next().peer().orElseThrow().serialNumber())
+        .isEqualTo(fromNewCa.serialNumber());
   }
 
   @Test
   void aSpiffeIdPrefixPatternAcceptsTheServer() throws Exception {
     startServer(ca.workload(REVIEWS).issue(), ca, List.of());
-    SSLSession session = call(client(ca.workload(PRODUCTPAGE).issue(), ca, List.of("spiffe://weft.test/ns/default/*")), server.port());
+    SSLSession session =
+        call(
+            client(
+                ca.workload(PRODUCTPAGE).issue(), ca, List.of("spiffe://weft.test/ns/default/*")),
+            server.port());
     assertThat(PeerIdentity.from(session).orElseThrow().spiffeId().toString()).isEqualTo(REVIEWS);
   }
 
@@ -148,7 +173,8 @@ class MutualTlsTest {
     startServer(ca.workload(REVIEWS).issue(), ca, List.of());
     IssuedCertificate intruder = otherCa.workload(PRODUCTPAGE).issue();
 
-    assertThatThrownBy(() -> call(client(intruder, ca, List.of(REVIEWS)), server.port())).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> call(client(intruder, ca, List.of(REVIEWS)), server.port()))
+        .isInstanceOf(IOException.class);
     LoopbackTlsServer.Outcome seen = server.next();
     assertThat(messages(seen.error()))
         .contains("the client certificate " + PRODUCTPAGE)
@@ -160,49 +186,73 @@ class MutualTlsTest {
   @Test
   void aServerCertificateFromAnotherCaIsRejectedByTheClient() throws Exception {
     startServer(otherCa.workload(REVIEWS).issue(), ca, List.of());
-    assertThatThrownBy(() -> call(client(ca.workload(PRODUCTPAGE).issue(), ca, List.of(REVIEWS)), server.port()))
-        .satisfies(e -> assertThat(messages(e)).contains("the server certificate " + REVIEWS).contains("is not trusted"));
+    assertThatThrownBy(
+            () ->
+                call(client(ca.workload(PRODUCTPAGE).issue(), ca, List.of(REVIEWS)), server.port()))
+        .satisfies(
+            e ->
+                assertThat(messages(e))
+                    .contains("the server certificate " + REVIEWS)
+                    .contains("is not trusted"));
   }
 
   @Test
   void aServerWithTheWrongSpiffeIdIsRejectedNamingExpectedAndActual() throws Exception {
     startServer(ca.workload(RATINGS).issue(), ca, List.of());
-    assertThatThrownBy(() -> call(client(ca.workload(PRODUCTPAGE).issue(), ca, List.of(REVIEWS)), server.port()))
-        .satisfies(e -> assertThat(messages(e))
-            .contains("server identity mismatch: expected [" + REVIEWS + "]")
-            .contains("the server presented " + RATINGS));
+    assertThatThrownBy(
+            () ->
+                call(client(ca.workload(PRODUCTPAGE).issue(), ca, List.of(REVIEWS)), server.port()))
+        .satisfies(
+            e ->
+                assertThat(messages(e))
+                    .contains("server identity mismatch: expected [" + REVIEWS + "]")
+                    .contains("the server presented " + RATINGS));
   }
 
   @Test
   void anExpiredClientCertificateIsRejected() throws Exception {
     startServer(ca.workload(REVIEWS).issue(), ca, List.of());
     IssuedCertificate expired = ca.workload(PRODUCTPAGE).expired().issue();
-    assertThatThrownBy(() -> call(client(expired, ca, List.of(REVIEWS)), server.port())).isInstanceOf(IOException.class);
-    assertThat(messages(server.next().error())).contains("the client certificate " + PRODUCTPAGE).contains("expired at");
+    assertThatThrownBy(() -> call(client(expired, ca, List.of(REVIEWS)), server.port()))
+        .isInstanceOf(IOException.class);
+    assertThat(messages(server.next().error()))
+        .contains("the client certificate " + PRODUCTPAGE)
+        .contains("expired at");
   }
 
   @Test
   void anExpiredServerCertificateIsRejected() throws Exception {
     startServer(ca.workload(REVIEWS).expired().issue(), ca, List.of());
-    assertThatThrownBy(() -> call(client(ca.workload(PRODUCTPAGE).issue(), ca, List.of(REVIEWS)), server.port()))
-        .satisfies(e -> assertThat(messages(e)).contains("the server certificate " + REVIEWS).contains("expired at"));
+    assertThatThrownBy(
+            () ->
+                call(client(ca.workload(PRODUCTPAGE).issue(), ca, List.of(REVIEWS)), server.port()))
+        .satisfies(
+            e ->
+                assertThat(messages(e))
+                    .contains("the server certificate " + REVIEWS)
+                    .contains("expired at"));
   }
 
   @Test
   void aPeerFromAnUntrustedTrustDomainIsRejected() throws Exception {
     startServer(ca.workload(REVIEWS).issue(), ca, List.of("weft.test"));
-    IssuedCertificate foreign = ca.workload("spiffe://elsewhere.test/ns/default/sa/productpage").issue();
-    assertThatThrownBy(() -> call(client(foreign, ca, List.of()), server.port())).isInstanceOf(IOException.class);
+    IssuedCertificate foreign =
+        ca.workload("spiffe://elsewhere.test/ns/default/sa/productpage").issue();
+    assertThatThrownBy(() -> call(client(foreign, ca, List.of()), server.port()))
+        .isInstanceOf(IOException.class);
     assertThat(messages(server.next().error()))
-        .contains("spiffe://elsewhere.test/ns/default/sa/productpage is in trust domain 'elsewhere.test'")
+        .contains(
+            "spiffe://elsewhere.test/ns/default/sa/productpage is in trust domain 'elsewhere.test'")
         .contains("trusted trust domains: [weft.test]");
   }
 
   @Test
   void aCertificateWithTwoUriSansIsNotAnSvid() throws Exception {
     startServer(ca.workload(REVIEWS).issue(), ca, List.of());
-    IssuedCertificate twoIds = ca.workload(PRODUCTPAGE).extraUriSans("spiffe://weft.test/ns/default/sa/admin").issue();
-    assertThatThrownBy(() -> call(client(twoIds, ca, List.of()), server.port())).isInstanceOf(IOException.class);
+    IssuedCertificate twoIds =
+        ca.workload(PRODUCTPAGE).extraUriSans("spiffe://weft.test/ns/default/sa/admin").issue();
+    assertThatThrownBy(() -> call(client(twoIds, ca, List.of()), server.port()))
+        .isInstanceOf(IOException.class);
     assertThat(messages(server.next().error())).contains("must have exactly one URI SAN, found 2");
   }
 
@@ -210,9 +260,11 @@ class MutualTlsTest {
   void aTlsClientWithoutACertificateIsRejected() throws Exception {
     startServer(ca.workload(REVIEWS).issue(), ca, List.of());
     TlsFiles files = TlsFiles.write(dir, "anon", ca.workload(PRODUCTPAGE).issue(), ca);
-    SSLContext noCertificate = TlsContexts.client(null, ReloadingTrustManager.builder(files.bundle()).build());
+    SSLContext noCertificate =
+        TlsContexts.client(null, ReloadingTrustManager.builder(files.bundle()).build());
     assertThatThrownBy(() -> call(noCertificate, server.port())).isInstanceOf(IOException.class);
-    assertThat(messages(server.next().error())).containsAnyOf("Empty client certificate chain", "the client presented no certificate");
+    assertThat(messages(server.next().error()))
+        .containsAnyOf("Empty client certificate chain", "the client presented no certificate");
   }
 
   @Test
@@ -220,7 +272,9 @@ class MutualTlsTest {
     startServer(ca.workload(REVIEWS).issue(), ca, List.of());
     try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       plain.setSoTimeout(5000);
-      plain.getOutputStream().write("GET / HTTP/1.1\r\nHost: reviews\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      plain
+          .getOutputStream()
+          .write("GET / HTTP/1.1\r\nHost: reviews\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       plain.getOutputStream().flush();
       // The server answers with a TLS alert, never with a line of text, and closes.
       byte[] reply = plain.getInputStream().readAllBytes();

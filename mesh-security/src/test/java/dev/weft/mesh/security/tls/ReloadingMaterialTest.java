@@ -35,17 +35,18 @@ class ReloadingMaterialTest {
   private final List<TlsMaterialException> failures = new ArrayList<>();
   private final List<String> reloads = new ArrayList<>();
 
-  private final TlsMaterialListener recorder = new TlsMaterialListener() {
-    @Override
-    public void reloaded(String description) {
-      reloads.add(description);
-    }
+  private final TlsMaterialListener recorder =
+      new TlsMaterialListener() {
+        @Override
+        public void reloaded(String description) {
+          reloads.add(description);
+        }
 
-    @Override
-    public void reloadFailed(TlsMaterialException error) {
-      failures.add(error);
-    }
-  };
+        @Override
+        public void reloadFailed(TlsMaterialException error) {
+          failures.add(error);
+        }
+      };
 
   @Test
   void readsPkcs8Pkcs1AndSec1Keys() throws Exception {
@@ -56,15 +57,18 @@ class ReloadingMaterialTest {
 
     ec.writeCertificateChain(chain).writePrivateKey(key, KeyFormat.TRADITIONAL);
     assertThat(Files.readString(key)).contains("BEGIN EC PRIVATE KEY");
-    assertThat(ReloadingKeyManager.fromFiles(chain, key).current().certificate()).isEqualTo(ec.certificate());
+    assertThat(ReloadingKeyManager.fromFiles(chain, key).current().certificate())
+        .isEqualTo(ec.certificate());
 
     rsa.writeCertificateChain(chain).writePrivateKey(key, KeyFormat.TRADITIONAL);
     assertThat(Files.readString(key)).contains("BEGIN RSA PRIVATE KEY");
-    assertThat(ReloadingKeyManager.fromFiles(chain, key).current().privateKey().getAlgorithm()).isEqualTo("RSA");
+    assertThat(ReloadingKeyManager.fromFiles(chain, key).current().privateKey().getAlgorithm())
+        .isEqualTo("RSA");
 
     rsa.writePrivateKey(key, KeyFormat.PKCS8);
     assertThat(Files.readString(key)).contains("BEGIN PRIVATE KEY");
-    assertThat(ReloadingKeyManager.fromFiles(chain, key).current().certificate().getSerialNumber()).isEqualTo(rsa.serialNumber());
+    assertThat(ReloadingKeyManager.fromFiles(chain, key).current().certificate().getSerialNumber())
+        .isEqualTo(rsa.serialNumber());
   }
 
   @Test
@@ -74,7 +78,8 @@ class ReloadingMaterialTest {
         .isInstanceOf(TlsMaterialException.class)
         .hasMessageContaining(missing.toString())
         .hasMessageContaining("file not found");
-    assertThatThrownBy(() -> TrustBundle.fromFile(missing)).hasMessageContaining(missing + ": file not found");
+    assertThatThrownBy(() -> TrustBundle.fromFile(missing))
+        .hasMessageContaining(missing + ": file not found");
   }
 
   @Test
@@ -87,7 +92,8 @@ class ReloadingMaterialTest {
         .isInstanceOf(TlsMaterialException.class)
         .hasMessageContaining(key + ": no PEM private key found");
     Files.writeString(chain, "-----BEGIN CERTIFICATE-----\nAAAA!!!!\n-----END CERTIFICATE-----\n");
-    assertThatThrownBy(() -> TrustBundle.fromFile(chain)).hasMessageContaining(chain + ": not valid PEM certificates");
+    assertThatThrownBy(() -> TrustBundle.fromFile(chain))
+        .hasMessageContaining(chain + ": not valid PEM certificates");
   }
 
   @Test
@@ -98,7 +104,8 @@ class ReloadingMaterialTest {
     ca.workload(ID).issue().writePrivateKey(key);
     assertThatThrownBy(() -> ReloadingKeyManager.fromFiles(chain, key))
         .isInstanceOf(TlsMaterialException.class)
-        .hasMessageContaining("the private key in " + key + " does not match the certificate in " + chain)
+        .hasMessageContaining(
+            "the private key in " + key + " does not match the certificate in " + chain)
         .satisfies(e -> assertThat(((TlsMaterialException) e).files()).containsExactly(chain, key));
   }
 
@@ -117,7 +124,9 @@ class ReloadingMaterialTest {
     Files.writeString(key, "garbage");
     assertThat(km.reload()).isFalse();
     assertThat(km.current().certificate()).isEqualTo(first.certificate());
-    assertThat(failures).singleElement().satisfies(e -> assertThat(e).hasMessageContaining(key.toString()));
+    assertThat(failures)
+        .singleElement()
+        .satisfies(e -> assertThat(e).hasMessageContaining(key.toString()));
     assertThat(km.lastError()).isNotNull();
     assertThat(km.reload()).as("the same bad content is reported once").isFalse();
     assertThat(failures).hasSize(1);
@@ -135,13 +144,16 @@ class ReloadingMaterialTest {
     Files.delete(key);
     assertThat(km.reload()).isFalse();
     assertThat(failures.get(2)).hasMessageContaining(key + ": file not found");
-    assertThat(km.getCertificateChain(km.chooseServerAlias("EC", null, null))[0]).isEqualTo(first.certificate());
+    assertThat(km.getCertificateChain(km.chooseServerAlias("EC", null, null))[0])
+        .isEqualTo(first.certificate());
 
     // finally the matching key arrives
     second.writePrivateKey(key);
     assertThat(km.reload()).isTrue();
     assertThat(km.lastError()).isNull();
-    assertThat(reloads).singleElement().satisfies(d -> assertThat(d).contains(second.serialNumber().toString(16)));
+    assertThat(reloads)
+        .singleElement()
+        .satisfies(d -> assertThat(d).contains(second.serialNumber().toString(16)));
     String secondAlias = km.chooseServerAlias("EC", null, null);
     assertThat(km.getCertificateChain(secondAlias)[0]).isEqualTo(second.certificate());
     assertThat(km.getPrivateKey(secondAlias)).isEqualTo(second.privateKey());
@@ -178,7 +190,9 @@ class ReloadingMaterialTest {
     Files.writeString(bundleFile, "garbage");
     scheduler.advance(Duration.ofSeconds(10));
     assertThat(bundle.certificates()).as("the old bundle stays").hasSize(2);
-    assertThat(failures).singleElement().satisfies(e -> assertThat(e).hasMessageContaining(bundleFile.toString()));
+    assertThat(failures)
+        .singleElement()
+        .satisfies(e -> assertThat(e).hasMessageContaining(bundleFile.toString()));
 
     km.close();
     bundle.close();

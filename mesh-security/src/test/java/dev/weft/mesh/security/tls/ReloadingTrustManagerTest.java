@@ -43,16 +43,20 @@ class ReloadingTrustManagerTest {
   @Test
   void validityIsJudgedByTheInjectedClock() throws Exception {
     Instant start = Instant.now().plus(Duration.ofHours(1));
-    IssuedCertificate later = ca.workload(REVIEWS).validity(start, start.plus(Duration.ofHours(1))).issue();
+    IssuedCertificate later =
+        ca.workload(REVIEWS).validity(start, start.plus(Duration.ofHours(1))).issue();
     FakeTicker clock = new FakeTicker(start.minus(Duration.ofMinutes(5)).toEpochMilli());
     ReloadingTrustManager tm = ReloadingTrustManager.builder(bundle()).ticker(clock).build();
 
     assertThatThrownBy(() -> tm.checkClientTrusted(chain(later), "EC"))
-        .isInstanceOf(CertificateException.class).hasMessageContaining("is not valid until " + start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        .isInstanceOf(CertificateException.class)
+        .hasMessageContaining(
+            "is not valid until " + start.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     clock.advance(Duration.ofMinutes(10));
     assertThatCode(() -> tm.checkClientTrusted(chain(later), "EC")).doesNotThrowAnyException();
     clock.advance(Duration.ofHours(1));
-    assertThatThrownBy(() -> tm.checkServerTrusted(chain(later), "EC")).hasMessageContaining("the server certificate " + REVIEWS)
+    assertThatThrownBy(() -> tm.checkServerTrusted(chain(later), "EC"))
+        .hasMessageContaining("the server certificate " + REVIEWS)
         .hasMessageContaining("expired at");
   }
 
@@ -60,30 +64,63 @@ class ReloadingTrustManagerTest {
   void expectedIdentitiesMaySpellDnsNamesAndSpiffePrefixes() throws Exception {
     IssuedCertificate reviews = ca.workload(REVIEWS).dnsNames("reviews.default.svc").issue();
     TrustBundle bundle = bundle();
-    assertThatCode(() -> ReloadingTrustManager.builder(bundle).expectedServerIdentities(List.of("reviews.default.svc")).build()
-        .checkServerTrusted(chain(reviews), "EC")).doesNotThrowAnyException();
-    assertThatCode(() -> ReloadingTrustManager.builder(bundle).expectedServerIdentities(List.of("spiffe://weft.test/ns/default/*")).build()
-        .checkServerTrusted(chain(reviews), "EC")).doesNotThrowAnyException();
-    assertThatThrownBy(() -> ReloadingTrustManager.builder(bundle).expectedServerIdentities(List.of("spiffe://weft.test/ns/prod/*")).build()
-        .checkServerTrusted(chain(reviews), "EC"))
-        .hasMessageContaining("expected [spiffe://weft.test/ns/prod/*] but the server presented " + REVIEWS);
+    assertThatCode(
+            () ->
+                ReloadingTrustManager.builder(bundle)
+                    .expectedServerIdentities(List.of("reviews.default.svc"))
+                    .build()
+                    .checkServerTrusted(chain(reviews), "EC"))
+        .doesNotThrowAnyException();
+    assertThatCode(
+            () ->
+                ReloadingTrustManager.builder(bundle)
+                    .expectedServerIdentities(List.of("spiffe://weft.test/ns/default/*"))
+                    .build()
+                    .checkServerTrusted(chain(reviews), "EC"))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(
+            () ->
+                ReloadingTrustManager.builder(bundle)
+                    .expectedServerIdentities(List.of("spiffe://weft.test/ns/prod/*"))
+                    .build()
+                    .checkServerTrusted(chain(reviews), "EC"))
+        .hasMessageContaining(
+            "expected [spiffe://weft.test/ns/prod/*] but the server presented " + REVIEWS);
     // expected identities apply to servers only
-    assertThatCode(() -> ReloadingTrustManager.builder(bundle).expectedServerIdentities(List.of("spiffe://weft.test/ns/prod/*")).build()
-        .checkClientTrusted(chain(reviews), "EC")).doesNotThrowAnyException();
+    assertThatCode(
+            () ->
+                ReloadingTrustManager.builder(bundle)
+                    .expectedServerIdentities(List.of("spiffe://weft.test/ns/prod/*"))
+                    .build()
+                    .checkClientTrusted(chain(reviews), "EC"))
+        .doesNotThrowAnyException();
   }
 
   @Test
   void rejectsMalformedExpectationsAndTrustDomainsWhenBuilt() throws Exception {
     TrustBundle bundle = bundle();
-    assertThatThrownBy(() -> ReloadingTrustManager.builder(bundle).expectedServerIdentities(List.of("spiffe://weft.test/ns/*/sa/x")))
+    assertThatThrownBy(
+            () ->
+                ReloadingTrustManager.builder(bundle)
+                    .expectedServerIdentities(List.of("spiffe://weft.test/ns/*/sa/x")))
         .hasMessageContaining("wildcards are supported only as a SPIFFE ID ending in '/*'");
-    assertThatThrownBy(() -> ReloadingTrustManager.builder(bundle).expectedServerIdentities(List.of("spiffe://weft.test/ns/de*")))
+    assertThatThrownBy(
+            () ->
+                ReloadingTrustManager.builder(bundle)
+                    .expectedServerIdentities(List.of("spiffe://weft.test/ns/de*")))
         .hasMessageContaining("may only end in '/*'");
-    assertThatThrownBy(() -> ReloadingTrustManager.builder(bundle).expectedServerIdentities(List.of("*.default.svc")))
+    assertThatThrownBy(
+            () ->
+                ReloadingTrustManager.builder(bundle)
+                    .expectedServerIdentities(List.of("*.default.svc")))
         .hasMessageContaining("wildcards are supported only as a SPIFFE ID ending in '/*'");
-    assertThatThrownBy(() -> ReloadingTrustManager.builder(bundle).expectedServerIdentities(List.of("spiffe://Weft/x")))
+    assertThatThrownBy(
+            () ->
+                ReloadingTrustManager.builder(bundle)
+                    .expectedServerIdentities(List.of("spiffe://Weft/x")))
         .hasMessageContaining("not a valid SPIFFE ID");
-    assertThatThrownBy(() -> ReloadingTrustManager.builder(bundle).trustDomains(List.of("weft.test:443")))
+    assertThatThrownBy(
+            () -> ReloadingTrustManager.builder(bundle).trustDomains(List.of("weft.test:443")))
         .hasMessageContaining("not a valid SPIFFE trust domain");
   }
 
@@ -92,7 +129,8 @@ class ReloadingTrustManagerTest {
     ReloadingTrustManager tm = ReloadingTrustManager.builder(bundle()).build();
     assertThatThrownBy(() -> tm.checkClientTrusted(new X509Certificate[] {ca.certificate()}, "EC"))
         .hasMessageContaining("is not an X.509-SVID: it must have exactly one URI SAN, found 0");
-    assertThatThrownBy(() -> tm.checkClientTrusted(new X509Certificate[0], "EC")).hasMessageContaining("the client presented no certificate");
+    assertThatThrownBy(() -> tm.checkClientTrusted(new X509Certificate[0], "EC"))
+        .hasMessageContaining("the client presented no certificate");
     assertThat(tm.getAcceptedIssuers()).containsExactly(ca.certificate());
   }
 }

@@ -10,7 +10,11 @@ import java.nio.file.Path;
 record TlsFiles(Path chain, Path key, Path ca) {
 
   static TlsFiles write(Path dir, String name, IssuedCertificate cert, DevCertificateAuthority ca) {
-    TlsFiles f = new TlsFiles(dir.resolve(name + "-chain.pem"), dir.resolve(name + "-key.pem"), dir.resolve(name + "-ca.pem"));
+    TlsFiles f =
+        new TlsFiles(
+            dir.resolve(name + "-chain.pem"),
+            dir.resolve(name + "-key.pem"),
+            dir.resolve(name + "-ca.pem"));
     try {
       cert.writeTo(f.chain, f.key);
       ca.writeCertificate(f.ca);

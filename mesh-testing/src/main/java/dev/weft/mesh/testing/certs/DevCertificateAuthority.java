@@ -48,26 +48,31 @@ public final class DevCertificateAuthority {
 
   private final X509Certificate certificate;
   private final PrivateKey privateKey;
+
   /** This CA's certificate followed by its issuers up to (not including) the root. */
   private final List<X509Certificate> chainToRoot;
 
-  private DevCertificateAuthority(X509Certificate certificate, PrivateKey privateKey, List<X509Certificate> chainToRoot) {
+  private DevCertificateAuthority(
+      X509Certificate certificate, PrivateKey privateKey, List<X509Certificate> chainToRoot) {
     this.certificate = certificate;
     this.privateKey = privateKey;
     this.chainToRoot = List.copyOf(chainToRoot);
   }
 
-  static DevCertificateAuthority selfSigned(String commonName, Instant notBefore, Instant notAfter, KeyAlgorithm algorithm) {
+  static DevCertificateAuthority selfSigned(
+      String commonName, Instant notBefore, Instant notAfter, KeyAlgorithm algorithm) {
     KeyPair keys = generateKeyPair(algorithm);
     X500Name name = name(commonName);
-    X509Certificate cert = sign(null, keys.getPrivate(), name, keys.getPublic(), notBefore, notAfter, true, List.of());
+    X509Certificate cert =
+        sign(null, keys.getPrivate(), name, keys.getPublic(), notBefore, notAfter, true, List.of());
     return new DevCertificateAuthority(cert, keys.getPrivate(), List.of());
   }
 
   static DevCertificateAuthority load(Path certificatePath, Path keyPath) throws IOException {
     List<X509Certificate> certs = PemIo.readCertificates(certificatePath);
     PrivateKey key = PemIo.readPrivateKey(keyPath);
-    return new DevCertificateAuthority(certs.get(0), key, certs.size() > 1 ? certs.subList(1, certs.size()) : List.of());
+    return new DevCertificateAuthority(
+        certs.get(0), key, certs.size() > 1 ? certs.subList(1, certs.size()) : List.of());
   }
 
   /** This CA's certificate. */
@@ -93,8 +98,16 @@ public final class DevCertificateAuthority {
   /** Issues an intermediate CA under this one, valid as long as this one. */
   public DevCertificateAuthority intermediate(String commonName) {
     KeyPair keys = generateKeyPair(KeyAlgorithm.EC);
-    X509Certificate cert = sign(this, null, name(commonName), keys.getPublic(),
-        certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant(), true, List.of());
+    X509Certificate cert =
+        sign(
+            this,
+            null,
+            name(commonName),
+            keys.getPublic(),
+            certificate.getNotBefore().toInstant(),
+            certificate.getNotAfter().toInstant(),
+            true,
+            List.of());
     List<X509Certificate> chain = new ArrayList<>();
     chain.add(certificate);
     chain.addAll(chainToRoot);
@@ -192,7 +205,8 @@ public final class DevCertificateAuthority {
     /** Generates a key pair and signs the certificate. */
     public IssuedCertificate issue() {
       if (!notAfter.isAfter(notBefore)) {
-        throw new IllegalArgumentException("notAfter (" + notAfter + ") must be after notBefore (" + notBefore + ")");
+        throw new IllegalArgumentException(
+            "notAfter (" + notAfter + ") must be after notBefore (" + notBefore + ")");
       }
       List<GeneralName> sans = new ArrayList<>();
       sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId.toString()));
@@ -207,7 +221,16 @@ public final class DevCertificateAuthority {
       }
       KeyPair keys = generateKeyPair(algorithm);
       String cn = spiffeId.serviceAccount().orElse(spiffeId.toString());
-      X509Certificate leaf = sign(DevCertificateAuthority.this, null, name(cn), keys.getPublic(), notBefore, notAfter, false, sans);
+      X509Certificate leaf =
+          sign(
+              DevCertificateAuthority.this,
+              null,
+              name(cn),
+              keys.getPublic(),
+              notBefore,
+              notAfter,
+              false,
+              sans);
       List<X509Certificate> chain = new ArrayList<>();
       chain.add(leaf);
       if (!chainToRoot.isEmpty()) {
@@ -223,7 +246,10 @@ public final class DevCertificateAuthority {
   }
 
   private static X500Name name(String commonName) {
-    return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Weft development").addRDN(BCStyle.CN, commonName).build();
+    return new X500NameBuilder(BCStyle.INSTANCE)
+        .addRDN(BCStyle.O, "Weft development")
+        .addRDN(BCStyle.CN, commonName)
+        .build();
   }
 
   static KeyPair generateKeyPair(KeyAlgorithm algorithm) {
@@ -241,30 +267,57 @@ public final class DevCertificateAuthority {
     }
   }
 
-  /** Signs with {@code issuer}'s key, or self-signs with {@code selfSigningKey} when there is no issuer. */
-  private static X509Certificate sign(DevCertificateAuthority issuer, PrivateKey selfSigningKey, X500Name subject,
-      PublicKey subjectKey, Instant notBefore, Instant notAfter, boolean ca, List<GeneralName> sans) {
+  /**
+   * Signs with {@code issuer}'s key, or self-signs with {@code selfSigningKey} when there is no
+   * issuer.
+   */
+  private static X509Certificate sign(
+      DevCertificateAuthority issuer,
+      PrivateKey selfSigningKey,
+      X500Name subject,
+      PublicKey subjectKey,
+      Instant notBefore,
+      Instant notAfter,
+      boolean ca,
+      List<GeneralName> sans) {
     X500Name issuerX500 = issuer == null ? subject : x500(issuer.certificate);
     PrivateKey signingKey = issuer == null ? selfSigningKey : issuer.privateKey;
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerX500, serial(), Date.from(notBefore),
-          Date.from(notAfter), subject, subjectKey);
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              issuerX500, serial(), Date.from(notBefore), Date.from(notAfter), subject, subjectKey);
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
       if (ca) {
-        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+        b.addExtension(
+            Extension.keyUsage,
+            true,
+            new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
       } else {
-        int usage = KeyUsage.digitalSignature | ("RSA".equals(subjectKey.getAlgorithm()) ? KeyUsage.keyEncipherment : 0);
+        int usage =
+            KeyUsage.digitalSignature
+                | ("RSA".equals(subjectKey.getAlgorithm()) ? KeyUsage.keyEncipherment : 0);
         b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
-        b.addExtension(Extension.extendedKeyUsage, false,
-            new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)));
+        b.addExtension(
+            Extension.extendedKeyUsage,
+            false,
+            new ExtendedKeyUsage(
+                new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+        b.addExtension(
+            Extension.subjectAlternativeName,
+            false,
+            new GeneralNames(sans.toArray(GeneralName[]::new)));
       }
-      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
+      b.addExtension(
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
       if (issuer != null) {
-        b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuer.certificate));
+        b.addExtension(
+            Extension.authorityKeyIdentifier,
+            false,
+            ext.createAuthorityKeyIdentifier(issuer.certificate));
       }
-      ContentSigner signer = new JcaContentSignerBuilder(signatureAlgorithm(signingKey)).build(signingKey);
+      ContentSigner signer =
+          new JcaContentSignerBuilder(signatureAlgorithm(signingKey)).build(signingKey);
       return new JcaX509CertificateConverter().getCertificate(b.build(signer));
     } catch (CertIOException | OperatorCreationException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot sign a certificate for " + subject, e);

@@ -32,11 +32,15 @@ public final class DevCertificates {
   /** A new self-signed CA with an EC P-256 key, valid from a minute ago for ten years. */
   public static DevCertificateAuthority newAuthority(String commonName) {
     Instant now = Instant.now();
-    return newAuthority(commonName, now.minus(Duration.ofMinutes(1)), now.plus(DEFAULT_CA_VALIDITY));
+    return newAuthority(
+        commonName, now.minus(Duration.ofMinutes(1)), now.plus(DEFAULT_CA_VALIDITY));
   }
 
-  /** A new self-signed CA with an EC P-256 key, valid from {@code notBefore} to {@code notAfter}. */
-  public static DevCertificateAuthority newAuthority(String commonName, Instant notBefore, Instant notAfter) {
+  /**
+   * A new self-signed CA with an EC P-256 key, valid from {@code notBefore} to {@code notAfter}.
+   */
+  public static DevCertificateAuthority newAuthority(
+      String commonName, Instant notBefore, Instant notAfter) {
     requireNonNull(commonName, "commonName");
     return DevCertificateAuthority.selfSigned(commonName, notBefore, notAfter, KeyAlgorithm.EC);
   }
@@ -45,7 +49,8 @@ public final class DevCertificates {
    * A CA read from PEM files (its certificate, and its private key in PKCS#8, PKCS#1 or SEC1), so
    * that workloads minted at different times share one CA.
    */
-  public static DevCertificateAuthority loadAuthority(Path certificate, Path privateKey) throws IOException {
+  public static DevCertificateAuthority loadAuthority(Path certificate, Path privateKey)
+      throws IOException {
     return DevCertificateAuthority.load(certificate, privateKey);
   }
 
@@ -61,7 +66,10 @@ public final class DevCertificates {
   public enum KeyFormat {
     /** {@code -----BEGIN PRIVATE KEY-----}, the default. */
     PKCS8,
-    /** The algorithm-specific form: {@code RSA PRIVATE KEY} (PKCS#1) or {@code EC PRIVATE KEY} (SEC1). */
+    /**
+     * The algorithm-specific form: {@code RSA PRIVATE KEY} (PKCS#1) or {@code EC PRIVATE KEY}
+     * (SEC1).
+     */
     TRADITIONAL
   }
 }

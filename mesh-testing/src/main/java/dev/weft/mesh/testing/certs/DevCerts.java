@@ -1,11 +1,8 @@
 package dev.weft.mesh.testing.certs;
 
 import dev.weft.mesh.api.security.SpiffeId;
-import dev.weft.mesh.testing.certs.DevCertificateAuthority;
-import dev.weft.mesh.testing.certs.DevCertificates;
 import dev.weft.mesh.testing.certs.DevCertificates.KeyAlgorithm;
 import dev.weft.mesh.testing.certs.DevCertificates.KeyFormat;
-import dev.weft.mesh.testing.certs.IssuedCertificate;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,7 +24,8 @@ import java.util.Locale;
  * </pre>
  */
 public final class DevCerts {
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: DevCerts [options] WORKLOAD...
         WORKLOAD              a service account name (becomes spiffe://TRUST_DOMAIN/ns/NAMESPACE/sa/NAME)
                               or a full SPIFFE ID
@@ -86,11 +84,15 @@ public final class DevCerts {
           case "--hours" -> validity = Duration.ofHours(positive(value(args, ++i, a), a));
           case "--expired" -> expired = true;
           case "--rsa" -> algorithm = KeyAlgorithm.RSA;
-          case "--key-format" -> format = switch (value(args, ++i, a).toLowerCase(Locale.ROOT)) {
-            case "pkcs8" -> KeyFormat.PKCS8;
-            case "traditional", "pkcs1", "sec1" -> KeyFormat.TRADITIONAL;
-            default -> throw new IllegalArgumentException("--key-format must be pkcs8 or traditional");
-          };
+          case "--key-format" ->
+              format =
+                  switch (value(args, ++i, a).toLowerCase(Locale.ROOT)) {
+                    case "pkcs8" -> KeyFormat.PKCS8;
+                    case "traditional", "pkcs1", "sec1" -> KeyFormat.TRADITIONAL;
+                    default ->
+                        throw new IllegalArgumentException(
+                            "--key-format must be pkcs8 or traditional");
+                  };
           case "--ca-name" -> caName = value(args, ++i, a);
           default -> {
             if (a.startsWith("-")) {
@@ -105,15 +107,17 @@ public final class DevCerts {
       }
       List<SpiffeId> ids = new ArrayList<>();
       for (String w : workloads) {
-        ids.add(w.startsWith("spiffe://") ? SpiffeId.parse(w) : SpiffeId.of(trustDomain, namespace, w));
+        ids.add(
+            w.startsWith("spiffe://") ? SpiffeId.parse(w) : SpiffeId.of(trustDomain, namespace, w));
       }
 
       DevCertificateAuthority ca = authority(dir.resolve("ca"), caName, out);
       for (SpiffeId id : ids) {
-        DevCertificateAuthority.WorkloadBuilder b = ca.workload(id.toString())
-            .dnsNames(dns.toArray(String[]::new))
-            .ipAddresses(ips.toArray(String[]::new))
-            .keyAlgorithm(algorithm);
+        DevCertificateAuthority.WorkloadBuilder b =
+            ca.workload(id.toString())
+                .dnsNames(dns.toArray(String[]::new))
+                .ipAddresses(ips.toArray(String[]::new))
+                .keyAlgorithm(algorithm);
         b = expired ? b.expired() : b.validFor(validity);
         IssuedCertificate cert = b.issue();
         Path wdir = dir.resolve(name(id));
@@ -133,27 +137,44 @@ public final class DevCerts {
     }
   }
 
-  private static DevCertificateAuthority authority(Path caDir, String caName, PrintStream out) throws IOException {
+  private static DevCertificateAuthority authority(Path caDir, String caName, PrintStream out)
+      throws IOException {
     Path cert = caDir.resolve("root-cert.pem");
     Path key = caDir.resolve("ca-key.pem");
     if (Files.exists(cert) && Files.exists(key)) {
       DevCertificateAuthority ca = DevCertificates.loadAuthority(cert, key);
-      out.println("using the CA in " + caDir + " ('" + ca.certificate().getSubjectX500Principal().getName() + "')");
+      out.println(
+          "using the CA in "
+              + caDir
+              + " ('"
+              + ca.certificate().getSubjectX500Principal().getName()
+              + "')");
       return ca;
     }
     Instant now = Instant.now();
-    DevCertificateAuthority ca = DevCertificates.newAuthority(caName, now.minus(Duration.ofMinutes(1)), now.plus(DevCertificates.DEFAULT_CA_VALIDITY));
+    DevCertificateAuthority ca =
+        DevCertificates.newAuthority(
+            caName,
+            now.minus(Duration.ofMinutes(1)),
+            now.plus(DevCertificates.DEFAULT_CA_VALIDITY));
     ca.writeTo(cert, key);
-    out.println("created a CA in " + caDir + " ('" + ca.certificate().getSubjectX500Principal().getName() + "')");
+    out.println(
+        "created a CA in "
+            + caDir
+            + " ('"
+            + ca.certificate().getSubjectX500Principal().getName()
+            + "')");
     return ca;
   }
 
   /** The directory name for a workload: its service account, or the last segment of its path. */
   static String name(SpiffeId id) {
-    return id.serviceAccount().orElseGet(() -> {
-      String path = id.path();
-      return path.isEmpty() ? id.trustDomain() : path.substring(path.lastIndexOf('/') + 1);
-    });
+    return id.serviceAccount()
+        .orElseGet(
+            () -> {
+              String path = id.path();
+              return path.isEmpty() ? id.trustDomain() : path.substring(path.lastIndexOf('/') + 1);
+            });
   }
 
   private static String value(String[] args, int i, String option) {

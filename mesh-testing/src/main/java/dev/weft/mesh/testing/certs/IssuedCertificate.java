@@ -12,9 +12,9 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 
 /**
- * A workload certificate minted by a {@link DevCertificateAuthority}: the chain (leaf first, then any
- * intermediates, never the root) and the private key. Writes PEM files atomically (a temporary file
- * moved into place), so a file watcher never sees half a file.
+ * A workload certificate minted by a {@link DevCertificateAuthority}: the chain (leaf first, then
+ * any intermediates, never the root) and the private key. Writes PEM files atomically (a temporary
+ * file moved into place), so a file watcher never sees half a file.
  */
 public final class IssuedCertificate {
   private final SpiffeId spiffeId;
@@ -88,14 +88,21 @@ public final class IssuedCertificate {
   }
 
   /** Writes the chain and then the key. */
-  public IssuedCertificate writeTo(Path certificateChainFile, Path privateKeyFile) throws IOException {
+  public IssuedCertificate writeTo(Path certificateChainFile, Path privateKeyFile)
+      throws IOException {
     writeCertificateChain(certificateChainFile);
     return writePrivateKey(privateKeyFile);
   }
 
   @Override
   public String toString() {
-    return spiffeId + " (serial " + serialNumber().toString(16) + ", valid " + certificate().getNotBefore().toInstant()
-        + " to " + certificate().getNotAfter().toInstant() + ")";
+    return spiffeId
+        + " (serial "
+        + serialNumber().toString(16)
+        + ", valid "
+        + certificate().getNotBefore().toInstant()
+        + " to "
+        + certificate().getNotAfter().toInstant()
+        + ")";
   }
 }

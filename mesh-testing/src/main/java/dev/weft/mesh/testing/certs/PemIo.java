@@ -35,7 +35,8 @@ final class PemIo {
   static List<X509Certificate> readCertificates(Path file) throws IOException {
     List<X509Certificate> out = new ArrayList<>();
     JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
-    try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+    try (PEMParser parser =
+        new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
       for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
         if (o instanceof X509CertificateHolder holder) {
           out.add(converter.getCertificate(holder));
@@ -53,7 +54,8 @@ final class PemIo {
   /** The private key of a PEM file (PKCS#8, SEC1 or PKCS#1, unencrypted). */
   static PrivateKey readPrivateKey(Path file) throws IOException {
     JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-    try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+    try (PEMParser parser =
+        new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
       for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
         if (o instanceof PrivateKeyInfo info) {
           return converter.getPrivateKey(info);
@@ -86,8 +88,11 @@ final class PemIo {
         // curve only in the PKCS#8 wrapper, so a plain conversion would lose it).
         PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
         ECPrivateKey inner = ECPrivateKey.getInstance(info.parsePrivateKey());
-        ECPrivateKey full = new ECPrivateKey(ec.getParams().getOrder().bitLength(), inner.getKey(),
-            info.getPrivateKeyAlgorithm().getParameters());
+        ECPrivateKey full =
+            new ECPrivateKey(
+                ec.getParams().getOrder().bitLength(),
+                inner.getKey(),
+                info.getPrivateKeyAlgorithm().getParameters());
         pem.writeObject(new PemObject("EC PRIVATE KEY", full.getEncoded()));
       } else {
         pem.writeObject(key);

@@ -37,7 +37,10 @@ public final class RbacResources {
 
   private RbacResources() {}
 
-  /** Istio's principal forms: {@code *} as ".+", {@code x*} and exact with spiffe://, {@code *x} as a suffix. */
+  /**
+   * Istio's principal forms: {@code *} as ".+", {@code x*} and exact with spiffe://, {@code *x} as
+   * a suffix.
+   */
   public static Principal principal(String istio) {
     StringMatcher m;
     if (istio.equals("*")) {
@@ -45,17 +48,27 @@ public final class RbacResources {
     } else if (istio.startsWith("*")) {
       m = StringMatcher.newBuilder().setSuffix(istio.substring(1)).build();
     } else if (istio.endsWith("*")) {
-      m = StringMatcher.newBuilder().setPrefix("spiffe://" + istio.substring(0, istio.length() - 1)).build();
+      m =
+          StringMatcher.newBuilder()
+              .setPrefix("spiffe://" + istio.substring(0, istio.length() - 1))
+              .build();
     } else {
       m = StringMatcher.newBuilder().setExact("spiffe://" + istio).build();
     }
-    return Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(m)).build();
+    return Principal.newBuilder()
+        .setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(m))
+        .build();
   }
 
   public static Principal namespace(String ns) {
-    StringMatcher m = StringMatcher.newBuilder()
-        .setSafeRegex(RegexMatcher.newBuilder().setRegex(".*/ns/" + ns.replace("*", ".*") + "/.*")).build();
-    return Principal.newBuilder().setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(m)).build();
+    StringMatcher m =
+        StringMatcher.newBuilder()
+            .setSafeRegex(
+                RegexMatcher.newBuilder().setRegex(".*/ns/" + ns.replace("*", ".*") + "/.*"))
+            .build();
+    return Principal.newBuilder()
+        .setAuthenticated(Principal.Authenticated.newBuilder().setPrincipalName(m))
+        .build();
   }
 
   public static Principal anyPrincipal() {
@@ -63,11 +76,15 @@ public final class RbacResources {
   }
 
   public static Principal orIds(Principal... ids) {
-    return Principal.newBuilder().setOrIds(Principal.Set.newBuilder().addAllIds(List.of(ids))).build();
+    return Principal.newBuilder()
+        .setOrIds(Principal.Set.newBuilder().addAllIds(List.of(ids)))
+        .build();
   }
 
   public static Principal andIds(Principal... ids) {
-    return Principal.newBuilder().setAndIds(Principal.Set.newBuilder().addAllIds(List.of(ids))).build();
+    return Principal.newBuilder()
+        .setAndIds(Principal.Set.newBuilder().addAllIds(List.of(ids)))
+        .build();
   }
 
   public static Principal notId(Principal id) {
@@ -78,7 +95,10 @@ public final class RbacResources {
     return header(":method", method);
   }
 
-  /** A header matcher as Istio writes one: {@code *} is present_match, {@code x*} a prefix, {@code *x} a suffix. */
+  /**
+   * A header matcher as Istio writes one: {@code *} is present_match, {@code x*} a prefix, {@code
+   * *x} a suffix.
+   */
   public static Permission header(String name, String istio) {
     return Permission.newBuilder().setHeader(headerMatcher(name, istio)).build();
   }
@@ -90,7 +110,8 @@ public final class RbacResources {
     } else if (istio.startsWith("*")) {
       h.setStringMatch(StringMatcher.newBuilder().setSuffix(istio.substring(1)));
     } else if (istio.endsWith("*")) {
-      h.setStringMatch(StringMatcher.newBuilder().setPrefix(istio.substring(0, istio.length() - 1)));
+      h.setStringMatch(
+          StringMatcher.newBuilder().setPrefix(istio.substring(0, istio.length() - 1)));
     } else {
       h.setStringMatch(StringMatcher.newBuilder().setExact(istio));
     }
@@ -116,11 +137,15 @@ public final class RbacResources {
   }
 
   public static Permission orRules(Permission... rules) {
-    return Permission.newBuilder().setOrRules(Permission.Set.newBuilder().addAllRules(List.of(rules))).build();
+    return Permission.newBuilder()
+        .setOrRules(Permission.Set.newBuilder().addAllRules(List.of(rules)))
+        .build();
   }
 
   public static Permission andRules(Permission... rules) {
-    return Permission.newBuilder().setAndRules(Permission.Set.newBuilder().addAllRules(List.of(rules))).build();
+    return Permission.newBuilder()
+        .setAndRules(Permission.Set.newBuilder().addAllRules(List.of(rules)))
+        .build();
   }
 
   public static Permission notRule(Permission rule) {
@@ -131,39 +156,76 @@ public final class RbacResources {
     return Policy.newBuilder().addAllPermissions(permissions).addAllPrincipals(principals).build();
   }
 
-  public static HttpFilter rbac(String filterName, RBAC.Action action, Map<String, Policy> policies) {
+  public static HttpFilter rbac(
+      String filterName, RBAC.Action action, Map<String, Policy> policies) {
     RBAC rules = RBAC.newBuilder().setAction(action).putAllPolicies(policies).build();
-    return rbac(filterName, io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(rules).build());
+    return rbac(
+        filterName,
+        io.envoyproxy
+            .envoy
+            .extensions
+            .filters
+            .http
+            .rbac
+            .v3
+            .RBAC
+            .newBuilder()
+            .setRules(rules)
+            .build());
   }
 
-  public static HttpFilter rbac(String filterName, io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC config) {
+  public static HttpFilter rbac(
+      String filterName, io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC config) {
     return HttpFilter.newBuilder().setName(filterName).setTypedConfig(Any.pack(config)).build();
   }
 
   public static HttpConnectionManager hcm(HttpFilter... filters) {
-    RouteConfiguration rc = RouteConfiguration.newBuilder().setName("inbound|9080||")
-        .addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|9080").addDomains("*")
-            .addRoutes(Route.newBuilder().setName("default").setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                .setNonForwardingAction(NonForwardingAction.getDefaultInstance())))
-        .build();
-    HttpConnectionManager.Builder b = HttpConnectionManager.newBuilder().setStatPrefix("inbound").setRouteConfig(rc);
+    RouteConfiguration rc =
+        RouteConfiguration.newBuilder()
+            .setName("inbound|9080||")
+            .addVirtualHosts(
+                VirtualHost.newBuilder()
+                    .setName("inbound|http|9080")
+                    .addDomains("*")
+                    .addRoutes(
+                        Route.newBuilder()
+                            .setName("default")
+                            .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                            .setNonForwardingAction(NonForwardingAction.getDefaultInstance())))
+            .build();
+    HttpConnectionManager.Builder b =
+        HttpConnectionManager.newBuilder().setStatPrefix("inbound").setRouteConfig(rc);
     for (HttpFilter f : filters) {
       b.addHttpFilters(f);
     }
-    b.addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router").setTypedConfig(Any.pack(Router.getDefaultInstance())));
+    b.addHttpFilters(
+        HttpFilter.newBuilder()
+            .setName("envoy.filters.http.router")
+            .setTypedConfig(Any.pack(Router.getDefaultInstance())));
     return b.build();
   }
 
   public static FilterChain chain(HttpConnectionManager hcm) {
-    return FilterChain.newBuilder().setName("inbound-chain")
-        .addFilters(Filter.newBuilder().setName("envoy.filters.network.http_connection_manager").setTypedConfig(Any.pack(hcm)))
+    return FilterChain.newBuilder()
+        .setName("inbound-chain")
+        .addFilters(
+            Filter.newBuilder()
+                .setName("envoy.filters.network.http_connection_manager")
+                .setTypedConfig(Any.pack(hcm)))
         .build();
   }
 
-  /** The server listener Istio would send for port 9080, with one filter chain holding {@code filters}. */
+  /**
+   * The server listener Istio would send for port 9080, with one filter chain holding {@code
+   * filters}.
+   */
   public static Listener serverListener(HttpFilter... filters) {
-    return Listener.newBuilder().setName(NAME)
-        .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(9080)))
+    return Listener.newBuilder()
+        .setName(NAME)
+        .setAddress(
+            Address.newBuilder()
+                .setSocketAddress(
+                    SocketAddress.newBuilder().setAddress("0.0.0.0").setPortValue(9080)))
         .addFilterChains(chain(hcm(filters)))
         .build();
   }

@@ -27,35 +27,41 @@ public final class TestControlPlane implements AutoCloseable {
   private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
   private final List<DeltaDiscoveryRequest> deltaRequests = new CopyOnWriteArrayList<>();
   private final AtomicInteger streamsOpened = new AtomicInteger();
+
   /** The version of every response sent, by nonce. */
   private final Map<String, String> responseVersions = new ConcurrentHashMap<>();
+
   private final V3DiscoveryServer discovery;
   private Server server;
   private int port;
   private io.netty.channel.EventLoopGroup unixGroup;
 
   public TestControlPlane() {
-    discovery = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
-      @Override
-      public void onStreamOpen(long streamId, String typeUrl) {
-        streamsOpened.incrementAndGet();
-      }
+    discovery =
+        new V3DiscoveryServer(
+            new DiscoveryServerCallbacks() {
+              @Override
+              public void onStreamOpen(long streamId, String typeUrl) {
+                streamsOpened.incrementAndGet();
+              }
 
-      @Override
-      public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
-        requests.add(request);
-      }
+              @Override
+              public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+                requests.add(request);
+              }
 
-      @Override
-      public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
-        deltaRequests.add(request);
-      }
+              @Override
+              public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+                deltaRequests.add(request);
+              }
 
-      @Override
-      public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
-        responseVersions.put(response.getNonce(), response.getVersionInfo());
-      }
-    }, cache);
+              @Override
+              public void onV3StreamResponse(
+                  long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+                responseVersions.put(response.getNonce(), response.getVersionInfo());
+              }
+            },
+            cache);
   }
 
   public TestControlPlane start() throws IOException {
@@ -63,10 +69,11 @@ public final class TestControlPlane implements AutoCloseable {
   }
 
   public TestControlPlane startOn(int wantedPort) throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", wantedPort))
-        .addService(discovery.getAggregatedDiscoveryServiceImpl())
-        .build()
-        .start();
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", wantedPort))
+            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            .build()
+            .start();
     port = server.getPort();
     return this;
   }
@@ -75,13 +82,15 @@ public final class TestControlPlane implements AutoCloseable {
   @SuppressWarnings("deprecation")
   public TestControlPlane startOnUnixSocket(java.nio.file.Path socket) throws IOException {
     io.netty.channel.EventLoopGroup group = new io.netty.channel.epoll.EpollEventLoopGroup(1);
-    server = NettyServerBuilder.forAddress(new io.netty.channel.unix.DomainSocketAddress(socket.toString()))
-        .channelType(io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
-        .bossEventLoopGroup(group)
-        .workerEventLoopGroup(group)
-        .addService(discovery.getAggregatedDiscoveryServiceImpl())
-        .build()
-        .start();
+    server =
+        NettyServerBuilder.forAddress(
+                new io.netty.channel.unix.DomainSocketAddress(socket.toString()))
+            .channelType(io.netty.channel.epoll.EpollServerDomainSocketChannel.class)
+            .bossEventLoopGroup(group)
+            .workerEventLoopGroup(group)
+            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            .build()
+            .start();
     unixGroup = group;
     return this;
   }
@@ -105,14 +114,23 @@ public final class TestControlPlane implements AutoCloseable {
 
   /** Whether the client ACKed {@code version} of {@code typeUrl}. */
   public boolean acked(String typeUrl, String version) {
-    return requests.stream().anyMatch(r -> r.getTypeUrl().equals(typeUrl) && r.getVersionInfo().equals(version)
-        && !r.hasErrorDetail() && !r.getResponseNonce().isEmpty());
+    return requests.stream()
+        .anyMatch(
+            r ->
+                r.getTypeUrl().equals(typeUrl)
+                    && r.getVersionInfo().equals(version)
+                    && !r.hasErrorDetail()
+                    && !r.getResponseNonce().isEmpty());
   }
 
   /** Whether the client answered (ACK or NACK) a response of {@code typeUrl} at {@code version}. */
   public boolean answered(String typeUrl, String version) {
-    return requests.stream().anyMatch(r -> r.getTypeUrl().equals(typeUrl) && !r.getResponseNonce().isEmpty()
-        && version.equals(responseVersions.get(r.getResponseNonce())));
+    return requests.stream()
+        .anyMatch(
+            r ->
+                r.getTypeUrl().equals(typeUrl)
+                    && !r.getResponseNonce().isEmpty()
+                    && version.equals(responseVersions.get(r.getResponseNonce())));
   }
 
   public void stop() throws InterruptedException {

@@ -9,10 +9,12 @@ import java.util.Optional;
 
 /**
  * An xDS bootstrap in gRPC's format (gRFC A27): who this client is, which management servers to
- * ask, and the certificate providers that TLS settings refer to. Load one with {@link BootstrapLoader}.
+ * ask, and the certificate providers that TLS settings refer to. Load one with {@link
+ * BootstrapLoader}.
  *
  * @param node the identity sent to the management server
- * @param servers the management servers, in order of preference (later ones are fallbacks, gRFC A71)
+ * @param servers the management servers, in order of preference (later ones are fallbacks, gRFC
+ *     A71)
  * @param certificateProviders certificate provider instances by instance name
  * @param serverListenerResourceNameTemplate the template for server-side listener names, or empty
  * @param clientDefaultListenerResourceNameTemplate the template that turns an {@code xds:///name}
@@ -30,7 +32,8 @@ public record Bootstrap(
     servers = List.copyOf(servers);
     certificateProviders = Map.copyOf(certificateProviders);
     requireNonNull(serverListenerResourceNameTemplate, "serverListenerResourceNameTemplate");
-    requireNonNull(clientDefaultListenerResourceNameTemplate, "clientDefaultListenerResourceNameTemplate");
+    requireNonNull(
+        clientDefaultListenerResourceNameTemplate, "clientDefaultListenerResourceNameTemplate");
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("a bootstrap needs at least one xds server");
     }
@@ -38,31 +41,53 @@ public record Bootstrap(
 
   /** A bootstrap for one plaintext server, for tests and simple setups. */
   public static Bootstrap forServer(String serverUri, String nodeId) {
-    return new Bootstrap(new Node(nodeId, "", Map.of(), Locality.NONE, "weft"),
-        List.of(new ServerInfo(serverUri, ChannelCredentials.INSECURE, List.of())), Map.of(), "", "%s");
+    return new Bootstrap(
+        new Node(nodeId, "", Map.of(), Locality.NONE, "weft"),
+        List.of(new ServerInfo(serverUri, ChannelCredentials.INSECURE, List.of())),
+        Map.of(),
+        "",
+        "%s");
   }
 
   /** This bootstrap with {@code template} as its server listener resource name template. */
   public Bootstrap withServerListenerResourceNameTemplate(String template) {
-    return new Bootstrap(node, servers, certificateProviders, template, clientDefaultListenerResourceNameTemplate);
+    return new Bootstrap(
+        node, servers, certificateProviders, template, clientDefaultListenerResourceNameTemplate);
   }
 
-  /** This bootstrap with the URI of every server replaced (tests point a real bootstrap at loopback). */
+  /**
+   * This bootstrap with the URI of every server replaced (tests point a real bootstrap at
+   * loopback).
+   */
   public Bootstrap withServerUri(String serverUri) {
-    List<ServerInfo> changed = servers.stream().map(s -> new ServerInfo(serverUri, s.credentials(), s.serverFeatures())).toList();
-    return new Bootstrap(node, changed, certificateProviders, serverListenerResourceNameTemplate, clientDefaultListenerResourceNameTemplate);
+    List<ServerInfo> changed =
+        servers.stream()
+            .map(s -> new ServerInfo(serverUri, s.credentials(), s.serverFeatures()))
+            .toList();
+    return new Bootstrap(
+        node,
+        changed,
+        certificateProviders,
+        serverListenerResourceNameTemplate,
+        clientDefaultListenerResourceNameTemplate);
   }
 
   /**
    * The client's identity.
    *
-   * @param id the node id; Istio encodes the pod here ({@code sidecar~10.0.0.1~pod.ns~ns.svc.cluster.local})
+   * @param id the node id; Istio encodes the pod here ({@code
+   *     sidecar~10.0.0.1~pod.ns~ns.svc.cluster.local})
    * @param cluster the service cluster
    * @param metadata free-form metadata (plain JSON values: strings, numbers, booleans, lists, maps)
    * @param locality where the client runs
    * @param userAgentName the user agent sent to the server
    */
-  public record Node(String id, String cluster, Map<String, Object> metadata, Locality locality, String userAgentName) {
+  public record Node(
+      String id,
+      String cluster,
+      Map<String, Object> metadata,
+      Locality locality,
+      String userAgentName) {
     public Node {
       requireNonNull(id, "id");
       requireNonNull(cluster, "cluster");
@@ -86,12 +111,14 @@ public record Bootstrap(
   /**
    * One management server.
    *
-   * @param serverUri a gRPC target, for example {@code istiod.istio-system.svc:15010} or
-   *     {@code unix:///etc/istio/proxy/XDS}
-   * @param credentials how the channel to it is secured (the first supported entry of {@code channel_creds})
+   * @param serverUri a gRPC target, for example {@code istiod.istio-system.svc:15010} or {@code
+   *     unix:///etc/istio/proxy/XDS}
+   * @param credentials how the channel to it is secured (the first supported entry of {@code
+   *     channel_creds})
    * @param serverFeatures the server features listed, for example {@code ignore_resource_deletion}
    */
-  public record ServerInfo(String serverUri, ChannelCredentials credentials, List<String> serverFeatures) {
+  public record ServerInfo(
+      String serverUri, ChannelCredentials credentials, List<String> serverFeatures) {
     public static final String IGNORE_RESOURCE_DELETION = "ignore_resource_deletion";
 
     public ServerInfo {
@@ -114,8 +141,10 @@ public record Bootstrap(
    * @param certificateFile for {@code tls}: the client certificate chain for mutual TLS, or empty
    * @param privateKeyFile for {@code tls}: the client key for mutual TLS, or empty
    */
-  public record ChannelCredentials(String type, String caCertificateFile, String certificateFile, String privateKeyFile) {
-    public static final ChannelCredentials INSECURE = new ChannelCredentials("insecure", "", "", "");
+  public record ChannelCredentials(
+      String type, String caCertificateFile, String certificateFile, String privateKeyFile) {
+    public static final ChannelCredentials INSECURE =
+        new ChannelCredentials("insecure", "", "", "");
 
     public ChannelCredentials {
       requireNonNull(type, "type");
@@ -130,8 +159,8 @@ public record Bootstrap(
   }
 
   /**
-   * A certificate provider instance. Only {@code file_watcher} is understood; its paths are recorded
-   * for the security module, which reads and watches the files.
+   * A certificate provider instance. Only {@code file_watcher} is understood; its paths are
+   * recorded for the security module, which reads and watches the files.
    *
    * @param instanceName the name cluster TLS settings refer to
    * @param pluginName the plugin, for example {@code file_watcher}

@@ -18,11 +18,11 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Reads a {@link Bootstrap} in gRPC's JSON format, from where gRPC looks for it:
- * {@code GRPC_XDS_BOOTSTRAP} (a file), the system property {@code io.grpc.xds.bootstrap}, then
- * {@code GRPC_XDS_BOOTSTRAP_CONFIG} (inline JSON) and the system property
- * {@code io.grpc.xds.bootstrapConfig}. Fields gRPC does not define are ignored, so the bootstrap
- * Istio injects for proxyless gRPC loads unchanged.
+ * Reads a {@link Bootstrap} in gRPC's JSON format, from where gRPC looks for it: {@code
+ * GRPC_XDS_BOOTSTRAP} (a file), the system property {@code io.grpc.xds.bootstrap}, then {@code
+ * GRPC_XDS_BOOTSTRAP_CONFIG} (inline JSON) and the system property {@code
+ * io.grpc.xds.bootstrapConfig}. Fields gRPC does not define are ignored, so the bootstrap Istio
+ * injects for proxyless gRPC loads unchanged.
  *
  * <p>Errors are {@link InvalidConfigException}s whose violations name the field in the bootstrap.
  */
@@ -61,9 +61,22 @@ public final class BootstrapLoader {
     if (inline != null && !inline.isBlank()) {
       return parse(inline, origin);
     }
-    throw new InvalidConfigException("xDS bootstrap", List.of(ConfigViolation.of("",
-        "no bootstrap found: set " + ENV_FILE + " (a file), " + ENV_CONFIG + " (JSON), or the system property "
-            + PROPERTY_FILE + " or " + PROPERTY_CONFIG + "; " + fileOrigin + " was not set")));
+    throw new InvalidConfigException(
+        "xDS bootstrap",
+        List.of(
+            ConfigViolation.of(
+                "",
+                "no bootstrap found: set "
+                    + ENV_FILE
+                    + " (a file), "
+                    + ENV_CONFIG
+                    + " (JSON), or the system property "
+                    + PROPERTY_FILE
+                    + " or "
+                    + PROPERTY_CONFIG
+                    + "; "
+                    + fileOrigin
+                    + " was not set")));
   }
 
   /** Reads the bootstrap in {@code file}. */
@@ -72,7 +85,8 @@ public final class BootstrapLoader {
     try {
       json = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new InvalidConfigException("xDS bootstrap " + file, List.of(ConfigViolation.of("", "cannot read the file: " + e)));
+      throw new InvalidConfigException(
+          "xDS bootstrap " + file, List.of(ConfigViolation.of("", "cannot read the file: " + e)));
     }
     return parse(json, file.toString());
   }
@@ -84,23 +98,37 @@ public final class BootstrapLoader {
     try {
       root = MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new InvalidConfigException(source, List.of(ConfigViolation.of("", "is not valid JSON: " + e.getOriginalMessage())));
+      throw new InvalidConfigException(
+          source, List.of(ConfigViolation.of("", "is not valid JSON: " + e.getOriginalMessage())));
     }
     if (root == null || !root.isObject()) {
-      throw new InvalidConfigException(source, List.of(ConfigViolation.of("", "must be a JSON object")));
+      throw new InvalidConfigException(
+          source, List.of(ConfigViolation.of("", "must be a JSON object")));
     }
     List<ConfigViolation> errors = new ArrayList<>();
     Bootstrap.Node node = parseNode(root.path("node"), errors);
     List<Bootstrap.ServerInfo> servers = parseServers(root.path("xds_servers"), errors);
-    Map<String, Bootstrap.CertificateProvider> providers = parseProviders(root.path("certificate_providers"), errors);
-    String serverTemplate = text(root, "server_listener_resource_name_template", "server_listener_resource_name_template", errors);
-    String clientTemplate = root.has("client_default_listener_resource_name_template")
-        ? text(root, "client_default_listener_resource_name_template", "client_default_listener_resource_name_template", errors)
-        : "%s";
+    Map<String, Bootstrap.CertificateProvider> providers =
+        parseProviders(root.path("certificate_providers"), errors);
+    String serverTemplate =
+        text(
+            root,
+            "server_listener_resource_name_template",
+            "server_listener_resource_name_template",
+            errors);
+    String clientTemplate =
+        root.has("client_default_listener_resource_name_template")
+            ? text(
+                root,
+                "client_default_listener_resource_name_template",
+                "client_default_listener_resource_name_template",
+                errors)
+            : "%s";
     if (!errors.isEmpty()) {
       throw new InvalidConfigException(source, errors);
     }
-    return new Bootstrap(node, servers, providers, serverTemplate, clientTemplate.isEmpty() ? "%s" : clientTemplate);
+    return new Bootstrap(
+        node, servers, providers, serverTemplate, clientTemplate.isEmpty() ? "%s" : clientTemplate);
   }
 
   private static Bootstrap.Node parseNode(JsonNode node, List<ConfigViolation> errors) {
@@ -125,13 +153,17 @@ public final class BootstrapLoader {
     Bootstrap.Locality locality = Bootstrap.Locality.NONE;
     JsonNode loc = node.path("locality");
     if (loc.isObject()) {
-      locality = new Bootstrap.Locality(text(loc, "region", "node.locality.region", errors),
-          text(loc, "zone", "node.locality.zone", errors), text(loc, "sub_zone", "node.locality.sub_zone", errors));
+      locality =
+          new Bootstrap.Locality(
+              text(loc, "region", "node.locality.region", errors),
+              text(loc, "zone", "node.locality.zone", errors),
+              text(loc, "sub_zone", "node.locality.sub_zone", errors));
     }
     return new Bootstrap.Node(id, cluster, metadata, locality, "weft");
   }
 
-  private static List<Bootstrap.ServerInfo> parseServers(JsonNode servers, List<ConfigViolation> errors) {
+  private static List<Bootstrap.ServerInfo> parseServers(
+      JsonNode servers, List<ConfigViolation> errors) {
     List<Bootstrap.ServerInfo> out = new ArrayList<>();
     if (!servers.isArray() || servers.isEmpty()) {
       errors.add(ConfigViolation.of("xds_servers", "must be a non-empty list of servers"));
@@ -144,7 +176,8 @@ public final class BootstrapLoader {
       if (uri.isEmpty()) {
         errors.add(ConfigViolation.of(path + ".server_uri", "is required"));
       }
-      Bootstrap.ChannelCredentials creds = parseCreds(s.path("channel_creds"), path + ".channel_creds", errors);
+      Bootstrap.ChannelCredentials creds =
+          parseCreds(s.path("channel_creds"), path + ".channel_creds", errors);
       List<String> features = new ArrayList<>();
       JsonNode f = s.path("server_features");
       if (f.isArray()) {
@@ -158,9 +191,11 @@ public final class BootstrapLoader {
   }
 
   /** gRPC uses the first entry whose type it supports. */
-  private static Bootstrap.ChannelCredentials parseCreds(JsonNode creds, String path, List<ConfigViolation> errors) {
+  private static Bootstrap.ChannelCredentials parseCreds(
+      JsonNode creds, String path, List<ConfigViolation> errors) {
     if (!creds.isArray() || creds.isEmpty()) {
-      errors.add(ConfigViolation.of(path, "must list at least one credential type (insecure or tls)"));
+      errors.add(
+          ConfigViolation.of(path, "must list at least one credential type (insecure or tls)"));
       return null;
     }
     List<String> seen = new ArrayList<>();
@@ -172,16 +207,24 @@ public final class BootstrapLoader {
       }
       if (type.equals("tls")) {
         JsonNode config = c.path("config");
-        return new Bootstrap.ChannelCredentials("tls", config.path("ca_certificate_file").asText(""),
-            config.path("certificate_file").asText(""), config.path("private_key_file").asText(""));
+        return new Bootstrap.ChannelCredentials(
+            "tls",
+            config.path("ca_certificate_file").asText(""),
+            config.path("certificate_file").asText(""),
+            config.path("private_key_file").asText(""));
       }
     }
-    errors.add(ConfigViolation.of(path, "has no supported credential type: supported are insecure and tls, found " + seen
-        + (seen.contains("google_default") ? " (google_default is not supported)" : "")));
+    errors.add(
+        ConfigViolation.of(
+            path,
+            "has no supported credential type: supported are insecure and tls, found "
+                + seen
+                + (seen.contains("google_default") ? " (google_default is not supported)" : "")));
     return null;
   }
 
-  private static Map<String, Bootstrap.CertificateProvider> parseProviders(JsonNode providers, List<ConfigViolation> errors) {
+  private static Map<String, Bootstrap.CertificateProvider> parseProviders(
+      JsonNode providers, List<ConfigViolation> errors) {
     Map<String, Bootstrap.CertificateProvider> out = new LinkedHashMap<>();
     if (providers.isMissingNode() || providers.isNull()) {
       return out;
@@ -201,9 +244,15 @@ public final class BootstrapLoader {
       if (!interval.isEmpty()) {
         refresh = parseDuration(interval, path + ".config.refresh_interval", errors);
       }
-      out.put(e.getKey(), new Bootstrap.CertificateProvider(e.getKey(), plugin,
-          config.path("certificate_file").asText(""), config.path("private_key_file").asText(""),
-          config.path("ca_certificate_file").asText(""), refresh));
+      out.put(
+          e.getKey(),
+          new Bootstrap.CertificateProvider(
+              e.getKey(),
+              plugin,
+              config.path("certificate_file").asText(""),
+              config.path("private_key_file").asText(""),
+              config.path("ca_certificate_file").asText(""),
+              refresh));
     }
     return out;
   }
@@ -222,7 +271,8 @@ public final class BootstrapLoader {
     }
   }
 
-  private static String text(JsonNode node, String field, String path, List<ConfigViolation> errors) {
+  private static String text(
+      JsonNode node, String field, String path, List<ConfigViolation> errors) {
     JsonNode v = node.path(field);
     if (v.isMissingNode() || v.isNull()) {
       return "";

@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * The authorization decisions of all BookInfo services: every denial is kept (the latest
- * {@value #KEPT}) and written to the {@code weft.audit} logger; allowed calls are only counted, so
- * that a run of a thousand calls does not print a thousand lines.
+ * The authorization decisions of all BookInfo services: every denial is kept (the latest {@value
+ * #KEPT}) and written to the {@code weft.audit} logger; allowed calls are only counted, so that a
+ * run of a thousand calls does not print a thousand lines.
  */
 final class AuditTrail {
   static final int KEPT = 1000;

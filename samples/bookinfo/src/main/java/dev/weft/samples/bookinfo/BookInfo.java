@@ -28,19 +28,26 @@ import java.util.concurrent.TimeUnit;
  * BookInfo scenarios                                              list the scenarios
  * </pre>
  *
- * <p>The application reads its mesh configuration from {@code --config} (by default
- * {@code <tmp>/weft-bookinfo/mesh.yaml}) and watches it; the {@code scenario} command writes a
- * scenario over that file, and the running application picks it up within about a second. With
- * {@code --source xds} the mesh reads its configuration from an xDS control plane instead, such as
- * {@code samples/control-plane} serving that same file.
+ * <p>The application reads its mesh configuration from {@code --config} (by default {@code
+ * <tmp>/weft-bookinfo/mesh.yaml}) and watches it; the {@code scenario} command writes a scenario
+ * over that file, and the running application picks it up within about a second. With {@code
+ * --source xds} the mesh reads its configuration from an xDS control plane instead, such as {@code
+ * samples/control-plane} serving that same file.
  *
- * <p>Each service also listens with mutual TLS, on its port plus {@value Scenarios.Ports#TLS_OFFSET},
- * with a certificate minted at start (see {@link Identities}); the {@code strict-mtls} scenario moves
- * every call there and applies authorization policies.
+ * <p>Each service also listens with mutual TLS, on its port plus {@value
+ * Scenarios.Ports#TLS_OFFSET}, with a certificate minted at start (see {@link Identities}); the
+ * {@code strict-mtls} scenario moves every call there and applies authorization policies.
  */
 public final class BookInfo {
   private static final java.util.Set<String> SHOWN_ATTRIBUTES =
-      java.util.Set.of("weft.service", "weft.route", "server.address", "server.port", "url.path", "weft.outcome", "weft.attempt");
+      java.util.Set.of(
+          "weft.service",
+          "weft.route",
+          "server.address",
+          "server.port",
+          "url.path",
+          "weft.outcome",
+          "weft.attempt");
 
   public static void main(String[] args) throws Exception {
     Options options = Options.parse(args);
@@ -48,7 +55,9 @@ public final class BookInfo {
       case "scenarios" -> Scenarios.NAMES.forEach(System.out::println);
       case "scenario" -> {
         Scenarios.write(options.scenario, Scenarios.Ports.from(options.basePort), options.config);
-        System.out.printf("Scenario '%s' written to %s; a running BookInfo applies it within a second.%n", options.scenario, options.config);
+        System.out.printf(
+            "Scenario '%s' written to %s; a running BookInfo applies it within a second.%n",
+            options.scenario, options.config);
       }
       default -> run(options);
     }
@@ -58,34 +67,58 @@ public final class BookInfo {
     Scenarios.Ports ports = Scenarios.Ports.from(options.basePort);
     Scenarios.write(options.scenario, ports, options.config);
     MeterRegistry registry = new SimpleMeterRegistry();
-    ConfigSource source = options.source.equals("xds")
-        ? xdsSource(options.xdsServer)
-        : FileConfigSource.builder(options.config).build();
+    ConfigSource source =
+        options.source.equals("xds")
+            ? xdsSource(options.xdsServer)
+            : FileConfigSource.builder(options.config).build();
     try (BookInfoApp app = new BookInfoApp(ports, source, registry, Duration.ZERO)) {
-      System.out.printf("BookInfo on Weft: productpage http://127.0.0.1:%d/productpage, details :%d, reviews v1/v2/v3 :%d/:%d/:%d, ratings (gRPC) :%d%n",
-          ports.productpage(), ports.details(), ports.reviewsV1(), ports.reviewsV2(), ports.reviewsV3(), ports.ratings());
-      System.out.printf("mutual TLS on :%d, :%d, :%d/:%d/:%d, :%d with certificates for spiffe://%s/ns/default/sa/{productpage,details,reviews,ratings} in %s%n",
-          ports.productpageTls(), ports.detailsTls(), ports.reviewsV1Tls(), ports.reviewsV2Tls(), ports.reviewsV3Tls(), ports.ratingsTls(),
-          Identities.TRUST_DOMAIN, app.identities.dir());
+      System.out.printf(
+          "BookInfo on Weft: productpage http://127.0.0.1:%d/productpage, details :%d, reviews v1/v2/v3 :%d/:%d/:%d, ratings (gRPC) :%d%n",
+          ports.productpage(),
+          ports.details(),
+          ports.reviewsV1(),
+          ports.reviewsV2(),
+          ports.reviewsV3(),
+          ports.ratings());
+      System.out.printf(
+          "mutual TLS on :%d, :%d, :%d/:%d/:%d, :%d with certificates for spiffe://%s/ns/default/sa/{productpage,details,reviews,ratings} in %s%n",
+          ports.productpageTls(),
+          ports.detailsTls(),
+          ports.reviewsV1Tls(),
+          ports.reviewsV2Tls(),
+          ports.reviewsV3Tls(),
+          ports.ratingsTls(),
+          Identities.TRUST_DOMAIN,
+          app.identities.dir());
       if (options.source.equals("xds")) {
         awaitReady(app);
       }
       // the weft.audit logger has them too, but Maven's -q hides its WARN lines in the demo
-      app.audit.onDenial(d -> System.out.printf("%s denied: %s%n", d.service(), d.event().toLogLine()));
-      System.out.printf("mesh configuration: %s (scenario '%s', version %s)%n%n", app.mesh.configSourceDescription(), options.scenario, app.mesh.configVersion());
+      app.audit.onDenial(
+          d -> System.out.printf("%s denied: %s%n", d.service(), d.event().toLogLine()));
+      System.out.printf(
+          "mesh configuration: %s (scenario '%s', version %s)%n%n",
+          app.mesh.configSourceDescription(), options.scenario, app.mesh.configVersion());
       report(app, Traffic.send(app.http, options.requests, null), "signed out");
       report(app, Traffic.send(app.http, Math.max(1, options.requests / 10), "jason"), "as jason");
-      double retries = registry.find("weft.client.retries").counters().stream().mapToDouble(Counter::count).sum();
+      double retries =
+          registry.find("weft.client.retries").counters().stream()
+              .mapToDouble(Counter::count)
+              .sum();
       System.out.printf("The mesh retried %.0f attempts in all.%n", retries);
       reportSecurity(app);
       Traffic.Tally last = Traffic.send(app.http, 1, null);
       if (last.lastTraceId() != null) {
         printTrace(app, last.lastTraceId());
       }
-      String extra = (options.basePort == 9080 ? "" : " --base-port " + options.basePort)
-          + (options.config.equals(Options.DEFAULT_CONFIG) ? "" : " --config " + options.config);
-      System.out.printf("%nSwitch the running application to another scenario (%s) with:%n"
-          + "  ./mvnw -q -DskipTests -Pdemo -pl samples/bookinfo -am verify -Dbookinfo.args=\"scenario v1-v3-50-50%s\"%n",
+      String extra =
+          (options.basePort == 9080 ? "" : " --base-port " + options.basePort)
+              + (options.config.equals(Options.DEFAULT_CONFIG)
+                  ? ""
+                  : " --config " + options.config);
+      System.out.printf(
+          "%nSwitch the running application to another scenario (%s) with:%n"
+              + "  ./mvnw -q -DskipTests -Pdemo -pl samples/bookinfo -am verify -Dbookinfo.args=\"scenario v1-v3-50-50%s\"%n",
           String.join(", ", Scenarios.NAMES), extra);
       waitFor(options.duration, ports);
     }
@@ -103,8 +136,13 @@ public final class BookInfo {
 
   private static void report(BookInfoApp app, Traffic.Tally tally, String who) {
     System.out.printf("%d calls to productpage %s:%n", tally.calls(), who);
-    tally.reviewsVersions().forEach((version, n) ->
-        System.out.printf("  reviews %-3s %5d  (%.1f%%)%s%n", version, n, tally.share(version), stars(version)));
+    tally
+        .reviewsVersions()
+        .forEach(
+            (version, n) ->
+                System.out.printf(
+                    "  reviews %-3s %5d  (%.1f%%)%s%n",
+                    version, n, tally.share(version), stars(version)));
     if (tally.reviewsUnavailable() > 0) {
       System.out.printf("  reviews unavailable %d%n", tally.reviewsUnavailable());
     }
@@ -114,26 +152,37 @@ public final class BookInfo {
     if (tally.detailsUnavailable() > 0) {
       System.out.printf("  details unavailable %d%n", tally.detailsUnavailable());
     }
-    System.out.printf("  failed %d, latency p50 %.2f ms, p99 %.2f ms%n%n", tally.failed(), tally.percentileMillis(50), tally.percentileMillis(99));
+    System.out.printf(
+        "  failed %d, latency p50 %.2f ms, p99 %.2f ms%n%n",
+        tally.failed(), tally.percentileMillis(50), tally.percentileMillis(99));
   }
 
-  /** Who called whom with which identity, and what authorization denied, when any of it happened. */
+  /**
+   * Who called whom with which identity, and what authorization denied, when any of it happened.
+   */
   private static void reportSecurity(BookInfoApp app) {
     Map<String, Map<String, Long>> callers = new LinkedHashMap<>();
     callers.put("productpage", app.productPage.callers());
     callers.put("details", app.details.callers());
     Map<String, Long> reviews = new java.util.TreeMap<>();
-    app.reviews.forEach(r -> r.callers().forEach((caller, n) -> reviews.merge(caller, n, Long::sum)));
+    app.reviews.forEach(
+        r -> r.callers().forEach((caller, n) -> reviews.merge(caller, n, Long::sum)));
     callers.put("reviews", reviews);
     callers.put("ratings", app.ratings.callers());
-    boolean identified = callers.values().stream().anyMatch(byCaller -> byCaller.keySet().stream().anyMatch(c -> !c.equals(Callers.NONE)));
+    boolean identified =
+        callers.values().stream()
+            .anyMatch(
+                byCaller -> byCaller.keySet().stream().anyMatch(c -> !c.equals(Callers.NONE)));
     if (!identified && app.audit.denied() == 0) {
       return;
     }
     System.out.println("Callers by identity:");
-    callers.forEach((service, byCaller) -> byCaller.forEach((caller, n) ->
-        System.out.printf("  %-12s %6d from %s%n", service, n, caller)));
-    System.out.printf("Authorization: %d allowed, %d denied%n", app.audit.allowed(), app.audit.denied());
+    callers.forEach(
+        (service, byCaller) ->
+            byCaller.forEach(
+                (caller, n) -> System.out.printf("  %-12s %6d from %s%n", service, n, caller)));
+    System.out.printf(
+        "Authorization: %d allowed, %d denied%n", app.audit.allowed(), app.audit.denied());
   }
 
   private static String stars(String version) {
@@ -151,13 +200,20 @@ public final class BookInfo {
     long origin = spans.isEmpty() ? 0 : spans.get(0).getStartEpochNanos();
     for (SpanData span : spans) {
       StringBuilder where = new StringBuilder();
-      span.getAttributes().forEach((key, value) -> {
-        if (SHOWN_ATTRIBUTES.contains(key.getKey())) {
-          where.append(' ').append(key.getKey()).append('=').append(value);
-        }
-      });
-      System.out.printf("  +%6.2f ms %6.2f ms  %-8s %-28s%s%n", (span.getStartEpochNanos() - origin) / 1e6,
-          (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1e6, span.getKind(), span.getName(), where);
+      span.getAttributes()
+          .forEach(
+              (key, value) -> {
+                if (SHOWN_ATTRIBUTES.contains(key.getKey())) {
+                  where.append(' ').append(key.getKey()).append('=').append(value);
+                }
+              });
+      System.out.printf(
+          "  +%6.2f ms %6.2f ms  %-8s %-28s%s%n",
+          (span.getStartEpochNanos() - origin) / 1e6,
+          (span.getEndEpochNanos() - span.getStartEpochNanos()) / 1e6,
+          span.getKind(),
+          span.getName(),
+          where);
     }
   }
 
@@ -165,24 +221,33 @@ public final class BookInfo {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!app.mesh.ready()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("no configuration from " + app.mesh.configSourceDescription()
-            + " in 30 s; is the control plane running? (" + app.mesh.lastConfigError() + ")");
+        throw new IllegalStateException(
+            "no configuration from "
+                + app.mesh.configSourceDescription()
+                + " in 30 s; is the control plane running? ("
+                + app.mesh.lastConfigError()
+                + ")");
       }
       Thread.sleep(50);
     }
   }
 
-  private static void waitFor(Duration duration, Scenarios.Ports ports) throws InterruptedException {
+  private static void waitFor(Duration duration, Scenarios.Ports ports)
+      throws InterruptedException {
     if (duration != null && duration.isZero()) {
       return;
     }
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
     if (duration == null) {
-      System.out.printf("%nproductpage is up at http://127.0.0.1:%d/productpage (add ?u=jason to sign in); Ctrl-C stops.%n", ports.productpage());
+      System.out.printf(
+          "%nproductpage is up at http://127.0.0.1:%d/productpage (add ?u=jason to sign in); Ctrl-C stops.%n",
+          ports.productpage());
       stop.await();
     } else {
-      System.out.printf("%nproductpage is up at http://127.0.0.1:%d/productpage for %s.%n", ports.productpage(), duration);
+      System.out.printf(
+          "%nproductpage is up at http://127.0.0.1:%d/productpage for %s.%n",
+          ports.productpage(), duration);
       stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
@@ -190,7 +255,8 @@ public final class BookInfo {
   static final class Options {
     String command = "run";
     String scenario = "default";
-    static final Path DEFAULT_CONFIG = Path.of(System.getProperty("java.io.tmpdir"), "weft-bookinfo", "mesh.yaml");
+    static final Path DEFAULT_CONFIG =
+        Path.of(System.getProperty("java.io.tmpdir"), "weft-bookinfo", "mesh.yaml");
     Path config = DEFAULT_CONFIG;
     int basePort = 9080;
     int requests = 1000;
@@ -232,15 +298,18 @@ public final class BookInfo {
           }
           o.scenario = rest.get(1);
         } else if (!o.command.equals("scenarios") && !o.command.equals("run")) {
-          throw new IllegalArgumentException("unknown command " + o.command + "; commands: run, scenario NAME, scenarios");
+          throw new IllegalArgumentException(
+              "unknown command " + o.command + "; commands: run, scenario NAME, scenarios");
         }
       }
       if (!Scenarios.NAMES.contains(o.scenario)) {
-        throw new IllegalArgumentException("unknown scenario '" + o.scenario + "'; the scenarios are " + Scenarios.NAMES);
+        throw new IllegalArgumentException(
+            "unknown scenario '" + o.scenario + "'; the scenarios are " + Scenarios.NAMES);
       }
       if (o.command.equals("run") && o.source.equals("xds") && o.scenario.equals("strict-mtls")) {
-        throw new IllegalArgumentException("--scenario strict-mtls needs --source file: the sample control plane does not"
-            + " translate TLS settings or authorization policies into xDS");
+        throw new IllegalArgumentException(
+            "--scenario strict-mtls needs --source file: the sample control plane does not"
+                + " translate TLS settings or authorization policies into xDS");
       }
       return o;
     }

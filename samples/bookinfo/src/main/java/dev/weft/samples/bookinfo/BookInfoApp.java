@@ -20,15 +20,16 @@ import java.util.List;
  *
  * <p>Each service stands for its own process, so each has its own identity: a certificate minted at
  * start by {@link Identities}, which its servers present on their mutual-TLS ports and its clients
- * present to the services it calls (productpage's HTTP client, reviews' gRPC channel). Every service
- * listens on a plaintext port and a mutual-TLS port; the scenario decides which ones the clusters'
- * endpoints name. Each service's enforcer follows the configuration's {@code authorizationPolicies}
- * for it, on both ports. Traffic into productpage comes from {@link #http}, the edge client, with the
- * ingress gateway's identity.
+ * present to the services it calls (productpage's HTTP client, reviews' gRPC channel). Every
+ * service listens on a plaintext port and a mutual-TLS port; the scenario decides which ones the
+ * clusters' endpoints name. Each service's enforcer follows the configuration's {@code
+ * authorizationPolicies} for it, on both ports. Traffic into productpage comes from {@link #http},
+ * the edge client, with the ingress gateway's identity.
  */
 final class BookInfoApp implements AutoCloseable {
   /** Where the certificate directories are made (and deleted on close). */
-  static final Path CERTIFICATES_PARENT = Path.of(System.getProperty("java.io.tmpdir"), "weft-bookinfo");
+  static final Path CERTIFICATES_PARENT =
+      Path.of(System.getProperty("java.io.tmpdir"), "weft-bookinfo");
 
   final Scenarios.Ports ports;
   final Mesh mesh;
@@ -36,19 +37,27 @@ final class BookInfoApp implements AutoCloseable {
   final MeterRegistry registry;
   final AuditTrail audit = new AuditTrail();
   final Identities identities;
-  /** The edge client that sends BookInfo its traffic: Istio's ingress gateway, with its identity. */
+
+  /**
+   * The edge client that sends BookInfo its traffic: Istio's ingress gateway, with its identity.
+   */
   final MeshHttpClient http;
+
   /** productpage's client for details and reviews, with productpage's identity. */
   final MeshHttpClient productPageHttp;
+
   /** reviews' client for ratings, with reviews' identity. */
   final MeshGrpc reviewsGrpc;
+
   final Ratings ratings;
   final Details details;
   final List<Reviews> reviews = new ArrayList<>();
   final ProductPage productPage;
   private final List<MeshAuthorization> policies = new ArrayList<>();
 
-  BookInfoApp(Scenarios.Ports ports, ConfigSource source, MeterRegistry registry, Duration detailsLatency) throws IOException {
+  BookInfoApp(
+      Scenarios.Ports ports, ConfigSource source, MeterRegistry registry, Duration detailsLatency)
+      throws IOException {
     this.ports = ports;
     this.registry = registry;
     this.traces = new Traces();
@@ -63,23 +72,56 @@ final class BookInfoApp implements AutoCloseable {
     ProductPage productPage = null;
     try {
       identities = Identities.mint(CERTIFICATES_PARENT, Duration.ofDays(1));
-      mesh = Mesh.builder().name("bookinfo").configSource(source).meterRegistry(registry)
-          .openTelemetry(traces.openTelemetry()).build();
-      http = MeshHttpClient.builder(mesh).workloadTls(identities.tls(Identities.INGRESS)).defaultTimeout(Duration.ofSeconds(30)).build();
-      productPageHttp = MeshHttpClient.builder(mesh).workloadTls(identities.tls("productpage")).defaultTimeout(Duration.ofSeconds(30)).build();
+      mesh =
+          Mesh.builder()
+              .name("bookinfo")
+              .configSource(source)
+              .meterRegistry(registry)
+              .openTelemetry(traces.openTelemetry())
+              .build();
+      http =
+          MeshHttpClient.builder(mesh)
+              .workloadTls(identities.tls(Identities.INGRESS))
+              .defaultTimeout(Duration.ofSeconds(30))
+              .build();
+      productPageHttp =
+          MeshHttpClient.builder(mesh)
+              .workloadTls(identities.tls("productpage"))
+              .defaultTimeout(Duration.ofSeconds(30))
+              .build();
       reviewsGrpc = MeshGrpc.builder(mesh).workloadTls(identities.tls("reviews")).build();
-      ratings = new Ratings(loopback(ports.ratings()), security(mesh, identities, "ratings", ports.ratingsTls()),
-          traces.openTelemetry(), registry);
-      details = new Details(loopback(ports.details()), security(mesh, identities, "details", ports.detailsTls()),
-          detailsLatency, traces.openTelemetry(), registry);
+      ratings =
+          new Ratings(
+              loopback(ports.ratings()),
+              security(mesh, identities, "ratings", ports.ratingsTls()),
+              traces.openTelemetry(),
+              registry);
+      details =
+          new Details(
+              loopback(ports.details()),
+              security(mesh, identities, "details", ports.detailsTls()),
+              detailsLatency,
+              traces.openTelemetry(),
+              registry);
       int[] reviewPorts = {ports.reviewsV1(), ports.reviewsV2(), ports.reviewsV3()};
       int[] reviewTlsPorts = {ports.reviewsV1Tls(), ports.reviewsV2Tls(), ports.reviewsV3Tls()};
       for (int i = 0; i < 3; i++) {
-        reviews.add(new Reviews("v" + (i + 1), loopback(reviewPorts[i]), security(mesh, identities, "reviews", reviewTlsPorts[i]),
-            reviewsGrpc.channel("ratings"), traces.openTelemetry(), registry));
+        reviews.add(
+            new Reviews(
+                "v" + (i + 1),
+                loopback(reviewPorts[i]),
+                security(mesh, identities, "reviews", reviewTlsPorts[i]),
+                reviewsGrpc.channel("ratings"),
+                traces.openTelemetry(),
+                registry));
       }
-      productPage = new ProductPage(loopback(ports.productpage()), security(mesh, identities, "productpage", ports.productpageTls()),
-          productPageHttp, traces.openTelemetry(), registry);
+      productPage =
+          new ProductPage(
+              loopback(ports.productpage()),
+              security(mesh, identities, "productpage", ports.productpageTls()),
+              productPageHttp,
+              traces.openTelemetry(),
+              registry);
       started = true;
     } finally {
       this.identities = identities;
@@ -96,10 +138,16 @@ final class BookInfoApp implements AutoCloseable {
     }
   }
 
-  /** The mutual-TLS side of {@code service}: its certificate, and an enforcer following its policies. */
+  /**
+   * The mutual-TLS side of {@code service}: its certificate, and an enforcer following its
+   * policies.
+   */
   private ServiceSecurity security(Mesh mesh, Identities identities, String service, int tlsPort) {
-    AuthorizationEnforcer enforcer = AuthorizationEnforcer.builder()
-        .auditSink(audit.sink(service)).meterRegistry(registry).build();
+    AuthorizationEnforcer enforcer =
+        AuthorizationEnforcer.builder()
+            .auditSink(audit.sink(service))
+            .meterRegistry(registry)
+            .build();
     policies.add(MeshAuthorization.follow(mesh, enforcer, service));
     return new ServiceSecurity(loopback(tlsPort), identities.tls(service), enforcer);
   }

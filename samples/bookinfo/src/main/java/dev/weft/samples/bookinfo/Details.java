@@ -22,26 +22,42 @@ public final class Details implements AutoCloseable {
    *     overlap calls the way Istio's task does with its load generator
    * @param security its mutual-TLS port and policies; null to serve plaintext only
    */
-  Details(InetSocketAddress address, ServiceSecurity security, Duration latency, OpenTelemetry openTelemetry,
-      MeterRegistry registry) throws IOException {
+  Details(
+      InetSocketAddress address,
+      ServiceSecurity security,
+      Duration latency,
+      OpenTelemetry openTelemetry,
+      MeterRegistry registry)
+      throws IOException {
     this.latency = latency;
-    this.servers = Http.serve("details", address, security, exchange -> {
-      calls.incrementAndGet();
-      int id = Http.trailingId(exchange.getRequestURI().getPath());
-      if (!exchange.getRequestURI().getPath().startsWith("/details/") || id < 0) {
-        Http.respond(exchange, 404, "application/json", "{\"error\":\"please provide a numeric product id\"}");
-        return;
-      }
-      Duration wait = this.latency;
-      if (!wait.isZero()) {
-        try {
-          Thread.sleep(wait.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      Http.respond(exchange, 200, "application/json", json(book(id)));
-    }, openTelemetry, registry);
+    this.servers =
+        Http.serve(
+            "details",
+            address,
+            security,
+            exchange -> {
+              calls.incrementAndGet();
+              int id = Http.trailingId(exchange.getRequestURI().getPath());
+              if (!exchange.getRequestURI().getPath().startsWith("/details/") || id < 0) {
+                Http.respond(
+                    exchange,
+                    404,
+                    "application/json",
+                    "{\"error\":\"please provide a numeric product id\"}");
+                return;
+              }
+              Duration wait = this.latency;
+              if (!wait.isZero()) {
+                try {
+                  Thread.sleep(wait.toMillis());
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              Http.respond(exchange, 200, "application/json", json(book(id)));
+            },
+            openTelemetry,
+            registry);
   }
 
   static Map<String, Object> book(int id) {
@@ -92,7 +108,13 @@ public final class Details implements AutoCloseable {
   /** {@code Details [port]}: runs the details service alone. */
   public static void main(String[] args) throws Exception {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 9081;
-    Details details = new Details(new InetSocketAddress("127.0.0.1", port), null, Duration.ZERO, OpenTelemetry.noop(), new SimpleMeterRegistry());
+    Details details =
+        new Details(
+            new InetSocketAddress("127.0.0.1", port),
+            null,
+            Duration.ZERO,
+            OpenTelemetry.noop(),
+            new SimpleMeterRegistry());
     System.out.println("details listening on 127.0.0.1:" + details.port());
   }
 }

@@ -31,19 +31,27 @@ final class Http {
   static final String END_USER = "end-user";
 
   /**
-   * Started servers for {@code service}: one on {@code address} in plaintext and, with
-   * {@code security}, one on its mutual-TLS address requiring a client certificate. Both run the
-   * same handler behind the mesh's server filter, which enforces {@code security}'s policies on
-   * both, and count their callers.
+   * Started servers for {@code service}: one on {@code address} in plaintext and, with {@code
+   * security}, one on its mutual-TLS address requiring a client certificate. Both run the same
+   * handler behind the mesh's server filter, which enforces {@code security}'s policies on both,
+   * and count their callers.
    */
-  static Servers serve(String service, InetSocketAddress address, ServiceSecurity security, HttpHandler handler,
-      OpenTelemetry openTelemetry, MeterRegistry registry) throws IOException {
+  static Servers serve(
+      String service,
+      InetSocketAddress address,
+      ServiceSecurity security,
+      HttpHandler handler,
+      OpenTelemetry openTelemetry,
+      MeterRegistry registry)
+      throws IOException {
     Callers callers = new Callers();
-    HttpHandler counting = exchange -> {
-      callers.record(MeshHttpServerFilter.peerIdentity(exchange));
-      handler.handle(exchange);
-    };
-    MeshHttpServerFilter.Builder filter = MeshHttpServerFilter.builder(service).openTelemetry(openTelemetry).meterRegistry(registry);
+    HttpHandler counting =
+        exchange -> {
+          callers.record(MeshHttpServerFilter.peerIdentity(exchange));
+          handler.handle(exchange);
+        };
+    MeshHttpServerFilter.Builder filter =
+        MeshHttpServerFilter.builder(service).openTelemetry(openTelemetry).meterRegistry(registry);
     if (security != null) {
       filter.authorization(security.enforcer());
     }
@@ -54,27 +62,33 @@ final class Http {
     WorkloadTls tls = security.tls();
     try {
       HttpsServer mtls = HttpsServer.create(security.mtlsAddress(), 64);
-      mtls.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()) {
-        @Override
-        public void configure(HttpsParameters parameters) {
-          // requires a client certificate: a caller without one fails the handshake
-          parameters.setSSLParameters(tls.serverParameters());
-        }
-      });
-      return new Servers(plaintext, start(mtls, service + "-mtls", counting, filter.build()), callers);
+      mtls.setHttpsConfigurator(
+          new HttpsConfigurator(tls.serverContext()) {
+            @Override
+            public void configure(HttpsParameters parameters) {
+              // requires a client certificate: a caller without one fails the handshake
+              parameters.setSSLParameters(tls.serverParameters());
+            }
+          });
+      return new Servers(
+          plaintext, start(mtls, service + "-mtls", counting, filter.build()), callers);
     } catch (IOException | RuntimeException e) {
       stop(plaintext);
       throw e;
     }
   }
 
-  private static HttpServer start(HttpServer server, String name, HttpHandler handler, MeshHttpServerFilter filter) {
+  private static HttpServer start(
+      HttpServer server, String name, HttpHandler handler, MeshHttpServerFilter filter) {
     server.createContext("/", handler).getFilters().add(filter);
-    ExecutorService executor = Executors.newFixedThreadPool(16, r -> {
-      Thread t = new Thread(r, "bookinfo-" + name);
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            16,
+            r -> {
+              Thread t = new Thread(r, "bookinfo-" + name);
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(executor);
     server.start();
     return server;
@@ -120,7 +134,8 @@ final class Http {
     }
   }
 
-  static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+  static void respond(HttpExchange exchange, int status, String contentType, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("content-type", contentType);
     exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);

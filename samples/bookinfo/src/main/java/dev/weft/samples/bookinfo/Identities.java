@@ -1,8 +1,8 @@
 package dev.weft.samples.bookinfo;
 
+import dev.weft.mesh.security.tls.WorkloadTls;
 import dev.weft.mesh.testing.certs.DevCertificateAuthority;
 import dev.weft.mesh.testing.certs.DevCertificates;
-import dev.weft.mesh.security.tls.WorkloadTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,20 +21,24 @@ import java.util.stream.Stream;
  * (watched, so replacing the files rotates the certificate). Closing closes the workloads and
  * deletes the directory.
  *
- * <p>The identities follow Istio's layout {@code spiffe://weft.test/ns/NAMESPACE/sa/ACCOUNT}. Istio's
- * BookInfo names its service accounts {@code bookinfo-productpage} and so on; here the account is
- * the service's name, {@code spiffe://weft.test/ns/default/sa/productpage}, {@code .../sa/details},
- * {@code .../sa/reviews} (all three versions: one account, like Istio's {@code bookinfo-reviews}) and
- * {@code .../sa/ratings}. The traffic BookInfo sends to productpage comes from
- * {@value #INGRESS_ID}, standing in for Istio's ingress gateway.
+ * <p>The identities follow Istio's layout {@code spiffe://weft.test/ns/NAMESPACE/sa/ACCOUNT}.
+ * Istio's BookInfo names its service accounts {@code bookinfo-productpage} and so on; here the
+ * account is the service's name, {@code spiffe://weft.test/ns/default/sa/productpage}, {@code
+ * .../sa/details}, {@code .../sa/reviews} (all three versions: one account, like Istio's {@code
+ * bookinfo-reviews}) and {@code .../sa/ratings}. The traffic BookInfo sends to productpage comes
+ * from {@value #INGRESS_ID}, standing in for Istio's ingress gateway.
  */
 final class Identities implements AutoCloseable {
   static final String TRUST_DOMAIN = "weft.test";
+
   /** The account of the client that sends BookInfo its traffic, in Istio the ingress gateway. */
   static final String INGRESS = "ingressgateway";
+
   static final String INGRESS_ID = "spiffe://weft.test/ns/istio-system/sa/ingressgateway";
+
   /** The service accounts that get a certificate, in the order they are minted. */
-  static final List<String> ACCOUNTS = List.of("productpage", "details", "reviews", "ratings", INGRESS);
+  static final List<String> ACCOUNTS =
+      List.of("productpage", "details", "reviews", "ratings", INGRESS);
 
   private final Path dir;
   private final Map<String, WorkloadTls> workloads = new LinkedHashMap<>();
@@ -45,29 +49,37 @@ final class Identities implements AutoCloseable {
 
   /** The SPIFFE ID of a BookInfo service account. */
   static String spiffeId(String account) {
-    return account.equals(INGRESS) ? INGRESS_ID : "spiffe://" + TRUST_DOMAIN + "/ns/default/sa/" + account;
+    return account.equals(INGRESS)
+        ? INGRESS_ID
+        : "spiffe://" + TRUST_DOMAIN + "/ns/default/sa/" + account;
   }
 
   /**
    * Mints a new CA and a certificate for every account in {@link #ACCOUNTS} into a new directory
-   * under {@code parent}, valid for {@code validity}, and loads one {@link WorkloadTls} per account.
+   * under {@code parent}, valid for {@code validity}, and loads one {@link WorkloadTls} per
+   * account.
    */
   static Identities mint(Path parent, Duration validity) throws IOException {
     Files.createDirectories(parent);
-    Identities identities = new Identities(Files.createTempDirectory(parent, "weft-bookinfo-certs-"));
+    Identities identities =
+        new Identities(Files.createTempDirectory(parent, "weft-bookinfo-certs-"));
     try {
       DevCertificateAuthority ca = DevCertificates.newAuthority("BookInfo " + TRUST_DOMAIN + " CA");
       for (String account : ACCOUNTS) {
         Path home = Files.createDirectories(identities.dir.resolve(account));
-        ca.workload(spiffeId(account)).validFor(validity).issue()
+        ca.workload(spiffeId(account))
+            .validFor(validity)
+            .issue()
             .writeTo(home.resolve("cert-chain.pem"), home.resolve("key.pem"));
         ca.writeCertificate(home.resolve("root-cert.pem"));
-        identities.workloads.put(account, WorkloadTls.builder()
-            .identity(home.resolve("cert-chain.pem"), home.resolve("key.pem"))
-            .caCertificates(home.resolve("root-cert.pem"))
-            .trustDomains(TRUST_DOMAIN)
-            .watch(Duration.ofSeconds(10))
-            .build());
+        identities.workloads.put(
+            account,
+            WorkloadTls.builder()
+                .identity(home.resolve("cert-chain.pem"), home.resolve("key.pem"))
+                .caCertificates(home.resolve("root-cert.pem"))
+                .trustDomains(TRUST_DOMAIN)
+                .watch(Duration.ofSeconds(10))
+                .build());
       }
       return identities;
     } catch (IOException | RuntimeException e) {
@@ -80,7 +92,8 @@ final class Identities implements AutoCloseable {
   WorkloadTls tls(String account) {
     WorkloadTls tls = workloads.get(account);
     if (tls == null) {
-      throw new IllegalArgumentException("no certificate for '" + account + "'; the accounts are " + ACCOUNTS);
+      throw new IllegalArgumentException(
+          "no certificate for '" + account + "'; the accounts are " + ACCOUNTS);
     }
     return tls;
   }
@@ -98,13 +111,16 @@ final class Identities implements AutoCloseable {
       return;
     }
     try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      files
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              path -> {
+                try {
+                  Files.deleteIfExists(path);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     } catch (IOException e) {
       throw new UncheckedIOException("could not delete " + dir, e);
     }

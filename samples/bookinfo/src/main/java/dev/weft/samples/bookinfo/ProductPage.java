@@ -16,13 +16,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The front end: {@code GET /productpage} (HTML; {@code ?u=jason} signs in as jason) and
- * {@code GET /api/v1/products/{id}} (JSON), both built from details and reviews, called over HTTP
- * through the mesh with the {@code end-user} header passed on.
+ * The front end: {@code GET /productpage} (HTML; {@code ?u=jason} signs in as jason) and {@code GET
+ * /api/v1/products/{id}} (JSON), both built from details and reviews, called over HTTP through the
+ * mesh with the {@code end-user} header passed on.
  */
 public final class ProductPage implements AutoCloseable {
-  static final String REVIEWS_UNAVAILABLE = "Sorry, product reviews are currently unavailable for this book.";
-  static final String DETAILS_UNAVAILABLE = "Sorry, product details are currently unavailable for this book.";
+  static final String REVIEWS_UNAVAILABLE =
+      "Sorry, product reviews are currently unavailable for this book.";
+  static final String DETAILS_UNAVAILABLE =
+      "Sorry, product details are currently unavailable for this book.";
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   private final MeshHttpClient http;
@@ -32,10 +34,16 @@ public final class ProductPage implements AutoCloseable {
    * @param http productpage's client for details and reviews, with productpage's own identity
    * @param security its mutual-TLS port and policies; null to serve plaintext only
    */
-  ProductPage(InetSocketAddress address, ServiceSecurity security, MeshHttpClient http, OpenTelemetry openTelemetry,
-      MeterRegistry registry) throws IOException {
+  ProductPage(
+      InetSocketAddress address,
+      ServiceSecurity security,
+      MeshHttpClient http,
+      OpenTelemetry openTelemetry,
+      MeterRegistry registry)
+      throws IOException {
     this.http = http;
-    this.servers = Http.serve("productpage", address, security, this::handle, openTelemetry, registry);
+    this.servers =
+        Http.serve("productpage", address, security, this::handle, openTelemetry, registry);
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -78,7 +86,11 @@ public final class ProductPage implements AutoCloseable {
     product.put("title", "The Comedy of Errors");
     product.put("user", user);
     Fetched details = fetch("http://details/details/" + id, user);
-    product.put("details", details.body != null ? details.body : Map.of("error", DETAILS_UNAVAILABLE, "cause", details.error));
+    product.put(
+        "details",
+        details.body != null
+            ? details.body
+            : Map.of("error", DETAILS_UNAVAILABLE, "cause", details.error));
     Fetched reviews = fetch("http://reviews/reviews/" + id, user);
     if (reviews.body != null) {
       product.put("reviewsVersion", reviews.servedBy);
@@ -100,11 +112,15 @@ public final class ProductPage implements AutoCloseable {
       request.header(Http.END_USER, user);
     }
     try {
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         return new Fetched(null, null, "status " + response.statusCode() + ": " + response.body());
       }
-      return new Fetched(RatingsApi.JSON.readValue(response.body(), MAP), response.headers().firstValue("x-served-by").orElse("?"), null);
+      return new Fetched(
+          RatingsApi.JSON.readValue(response.body(), MAP),
+          response.headers().firstValue("x-served-by").orElse("?"),
+          null);
     } catch (IOException | RuntimeException e) {
       return new Fetched(null, null, e.getClass().getSimpleName() + ": " + e.getMessage());
     } catch (InterruptedException e) {
@@ -133,12 +149,22 @@ public final class ProductPage implements AutoCloseable {
    */
   public static void main(String[] args) throws Exception {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 9080;
-    java.nio.file.Path file = args.length > 1 ? java.nio.file.Path.of(args[1]) : BookInfo.Options.DEFAULT_CONFIG;
-    dev.weft.mesh.core.Mesh mesh = dev.weft.mesh.core.Mesh.builder().name("productpage")
-        .configSource(dev.weft.mesh.config.file.FileConfigSource.builder(file).build()).build();
+    java.nio.file.Path file =
+        args.length > 1 ? java.nio.file.Path.of(args[1]) : BookInfo.Options.DEFAULT_CONFIG;
+    dev.weft.mesh.core.Mesh mesh =
+        dev.weft.mesh.core.Mesh.builder()
+            .name("productpage")
+            .configSource(dev.weft.mesh.config.file.FileConfigSource.builder(file).build())
+            .build();
     MeshHttpClient http = MeshHttpClient.builder(mesh).build();
-    ProductPage page = new ProductPage(new InetSocketAddress("127.0.0.1", port), null, http, mesh.openTelemetry(),
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-    System.out.println("productpage on http://127.0.0.1:" + page.port() + "/productpage, mesh from " + file);
+    ProductPage page =
+        new ProductPage(
+            new InetSocketAddress("127.0.0.1", port),
+            null,
+            http,
+            mesh.openTelemetry(),
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    System.out.println(
+        "productpage on http://127.0.0.1:" + page.port() + "/productpage, mesh from " + file);
   }
 }

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The ratings service: a gRPC server that gives each product's reviewers their stars. Called by
- * reviews v2 and v3 through the mesh. With a {@link ServiceSecurity} it serves the same service on a
- * second, mutual-TLS server, and both enforce its authorization policies.
+ * reviews v2 and v3 through the mesh. With a {@link ServiceSecurity} it serves the same service on
+ * a second, mutual-TLS server, and both enforce its authorization policies.
  */
 public final class Ratings implements AutoCloseable {
   private final Server server;
@@ -31,22 +31,44 @@ public final class Ratings implements AutoCloseable {
    * @param openTelemetry traces calls; null for none
    * @param registry measures calls; null for none
    */
-  Ratings(InetSocketAddress address, ServiceSecurity security, OpenTelemetry openTelemetry, MeterRegistry registry) throws IOException {
-    ServerServiceDefinition service = ServerServiceDefinition.builder(RatingsApi.SERVICE)
-        .addMethod(RatingsApi.GET_RATINGS, ServerCalls.asyncUnaryCall((request, reply) -> {
-          calls.incrementAndGet();
-          callers.record(Optional.ofNullable(MeshGrpcSecurity.PEER_IDENTITY.get()));
-          reply.onNext(new RatingsApi.RatingsReply(request.productId(), Map.of("Reviewer1", 5, "Reviewer2", 4)));
-          reply.onCompleted();
-        }))
-        .build();
-    this.server = meshServer(security, openTelemetry, registry).build()
-        .applyTo(NettyServerBuilder.forAddress(address)).addService(service).build().start();
+  Ratings(
+      InetSocketAddress address,
+      ServiceSecurity security,
+      OpenTelemetry openTelemetry,
+      MeterRegistry registry)
+      throws IOException {
+    ServerServiceDefinition service =
+        ServerServiceDefinition.builder(RatingsApi.SERVICE)
+            .addMethod(
+                RatingsApi.GET_RATINGS,
+                ServerCalls.asyncUnaryCall(
+                    (request, reply) -> {
+                      calls.incrementAndGet();
+                      callers.record(Optional.ofNullable(MeshGrpcSecurity.PEER_IDENTITY.get()));
+                      reply.onNext(
+                          new RatingsApi.RatingsReply(
+                              request.productId(), Map.of("Reviewer1", 5, "Reviewer2", 4)));
+                      reply.onCompleted();
+                    }))
+            .build();
+    this.server =
+        meshServer(security, openTelemetry, registry)
+            .build()
+            .applyTo(NettyServerBuilder.forAddress(address))
+            .addService(service)
+            .build()
+            .start();
     Server mtls = null;
     if (security != null) {
       try {
-        mtls = meshServer(security, openTelemetry, registry).workloadTls(security.tls()).build()
-            .applyTo(NettyServerBuilder.forAddress(security.mtlsAddress())).addService(service).build().start();
+        mtls =
+            meshServer(security, openTelemetry, registry)
+                .workloadTls(security.tls())
+                .build()
+                .applyTo(NettyServerBuilder.forAddress(security.mtlsAddress()))
+                .addService(service)
+                .build()
+                .start();
       } catch (IOException | RuntimeException e) {
         server.shutdownNow();
         throw e;
@@ -55,7 +77,8 @@ public final class Ratings implements AutoCloseable {
     this.mtlsServer = mtls;
   }
 
-  private static MeshServer.Builder meshServer(ServiceSecurity security, OpenTelemetry openTelemetry, MeterRegistry registry) {
+  private static MeshServer.Builder meshServer(
+      ServiceSecurity security, OpenTelemetry openTelemetry, MeterRegistry registry) {
     MeshServer.Builder builder = MeshServer.builder();
     if (openTelemetry != null) {
       builder.openTelemetry(openTelemetry);

@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Reviews implements AutoCloseable {
   static final String RATINGS_UNAVAILABLE = "Ratings service is currently unavailable";
-  private static final Metadata.Key<String> END_USER = Metadata.Key.of(Http.END_USER, Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> END_USER =
+      Metadata.Key.of(Http.END_USER, Metadata.ASCII_STRING_MARSHALLER);
 
   private final String version;
   private final Http.Servers servers;
@@ -35,20 +36,34 @@ public final class Reviews implements AutoCloseable {
    * @param security its mutual-TLS port and policies; null to serve plaintext only
    * @param ratings a mesh channel to the ratings service, with reviews' own identity; unused by v1
    */
-  Reviews(String version, InetSocketAddress address, ServiceSecurity security, Channel ratings, OpenTelemetry openTelemetry,
-      MeterRegistry registry) throws IOException {
+  Reviews(
+      String version,
+      InetSocketAddress address,
+      ServiceSecurity security,
+      Channel ratings,
+      OpenTelemetry openTelemetry,
+      MeterRegistry registry)
+      throws IOException {
     this.version = version;
-    this.servers = Http.serve("reviews-" + version, address, security, exchange -> {
-      calls.incrementAndGet();
-      int id = Http.trailingId(exchange.getRequestURI().getPath());
-      String user = exchange.getRequestHeaders().getFirst(Http.END_USER);
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("id", id);
-      body.put("podname", "reviews-" + version);
-      body.put("reviews", reviews(id, user, ratings));
-      exchange.getResponseHeaders().set("x-served-by", "reviews-" + version);
-      Http.respond(exchange, 200, "application/json", RatingsApi.JSON.writeValueAsString(body));
-    }, openTelemetry, registry);
+    this.servers =
+        Http.serve(
+            "reviews-" + version,
+            address,
+            security,
+            exchange -> {
+              calls.incrementAndGet();
+              int id = Http.trailingId(exchange.getRequestURI().getPath());
+              String user = exchange.getRequestHeaders().getFirst(Http.END_USER);
+              Map<String, Object> body = new LinkedHashMap<>();
+              body.put("id", id);
+              body.put("podname", "reviews-" + version);
+              body.put("reviews", reviews(id, user, ratings));
+              exchange.getResponseHeaders().set("x-served-by", "reviews-" + version);
+              Http.respond(
+                  exchange, 200, "application/json", RatingsApi.JSON.writeValueAsString(body));
+            },
+            openTelemetry,
+            registry);
   }
 
   private List<Map<String, Object>> reviews(int id, String user, Channel ratings) {
@@ -61,9 +76,15 @@ public final class Reviews implements AutoCloseable {
         if (user != null) {
           headers.put(END_USER, user);
         }
-        Channel channel = ClientInterceptors.intercept(ratings, MetadataUtils.newAttachHeadersInterceptor(headers));
-        RatingsApi.RatingsReply reply = ClientCalls.blockingUnaryCall(channel, RatingsApi.GET_RATINGS,
-            CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new RatingsApi.RatingsRequest(id));
+        Channel channel =
+            ClientInterceptors.intercept(
+                ratings, MetadataUtils.newAttachHeadersInterceptor(headers));
+        RatingsApi.RatingsReply reply =
+            ClientCalls.blockingUnaryCall(
+                channel,
+                RatingsApi.GET_RATINGS,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                new RatingsApi.RatingsRequest(id));
         stars1 = Map.of("stars", reply.ratings().getOrDefault("Reviewer1", 0), "color", color);
         stars2 = Map.of("stars", reply.ratings().getOrDefault("Reviewer2", 0), "color", color);
       } catch (StatusRuntimeException e) {
@@ -72,12 +93,21 @@ public final class Reviews implements AutoCloseable {
       }
     }
     List<Map<String, Object>> reviews = new ArrayList<>();
-    reviews.add(review("Reviewer1", "An extremely entertaining play by Shakespeare. The slapstick humour is refreshing!", stars1));
-    reviews.add(review("Reviewer2", "Absolutely fun and entertaining. The play lacks thematic depth when compared to other plays by Shakespeare.", stars2));
+    reviews.add(
+        review(
+            "Reviewer1",
+            "An extremely entertaining play by Shakespeare. The slapstick humour is refreshing!",
+            stars1));
+    reviews.add(
+        review(
+            "Reviewer2",
+            "Absolutely fun and entertaining. The play lacks thematic depth when compared to other plays by Shakespeare.",
+            stars2));
     return reviews;
   }
 
-  private static Map<String, Object> review(String reviewer, String text, Map<String, Object> rating) {
+  private static Map<String, Object> review(
+      String reviewer, String text, Map<String, Object> rating) {
     Map<String, Object> review = new LinkedHashMap<>();
     review.put("reviewer", reviewer);
     review.put("text", text);
@@ -115,13 +145,27 @@ public final class Reviews implements AutoCloseable {
    */
   public static void main(String[] args) throws Exception {
     String version = args.length > 0 ? args[0] : "v1";
-    int port = args.length > 1 ? Integer.parseInt(args[1]) : 9082 + Integer.parseInt(version.substring(1)) - 1;
-    java.nio.file.Path file = args.length > 2 ? java.nio.file.Path.of(args[2]) : BookInfo.Options.DEFAULT_CONFIG;
-    dev.weft.mesh.core.Mesh mesh = dev.weft.mesh.core.Mesh.builder().name("reviews-" + version)
-        .configSource(dev.weft.mesh.config.file.FileConfigSource.builder(file).build()).build();
+    int port =
+        args.length > 1
+            ? Integer.parseInt(args[1])
+            : 9082 + Integer.parseInt(version.substring(1)) - 1;
+    java.nio.file.Path file =
+        args.length > 2 ? java.nio.file.Path.of(args[2]) : BookInfo.Options.DEFAULT_CONFIG;
+    dev.weft.mesh.core.Mesh mesh =
+        dev.weft.mesh.core.Mesh.builder()
+            .name("reviews-" + version)
+            .configSource(dev.weft.mesh.config.file.FileConfigSource.builder(file).build())
+            .build();
     dev.weft.mesh.grpc.MeshGrpc grpc = dev.weft.mesh.grpc.MeshGrpc.create(mesh);
-    Reviews reviews = new Reviews(version, new InetSocketAddress("127.0.0.1", port), null, grpc.channel("ratings"),
-        mesh.openTelemetry(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-    System.out.println("reviews " + version + " listening on 127.0.0.1:" + reviews.port() + ", mesh from " + file);
+    Reviews reviews =
+        new Reviews(
+            version,
+            new InetSocketAddress("127.0.0.1", port),
+            null,
+            grpc.channel("ratings"),
+            mesh.openTelemetry(),
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    System.out.println(
+        "reviews " + version + " listening on 127.0.0.1:" + reviews.port() + ", mesh from " + file);
   }
 }

@@ -27,48 +27,71 @@ import org.yaml.snakeyaml.Yaml;
 final class Scenarios {
 
   /** Every scenario, in the order of Istio's tasks. */
-  static final List<String> NAMES = List.of(
-      "default",
-      "all-v1",
-      "jason-v2",
-      "v1-v3-50-50",
-      "all-v3",
-      "ratings-delay",
-      "reviews-timeout",
-      "ratings-abort",
-      "details-circuit-breaker",
-      "mirror-v1-to-v2",
-      "strict-mtls");
+  static final List<String> NAMES =
+      List.of(
+          "default",
+          "all-v1",
+          "jason-v2",
+          "v1-v3-50-50",
+          "all-v3",
+          "ratings-delay",
+          "reviews-timeout",
+          "ratings-abort",
+          "details-circuit-breaker",
+          "mirror-v1-to-v2",
+          "strict-mtls");
 
   /** The scenario's YAML with the application's endpoints filled in. */
   @SuppressWarnings("unchecked")
   static String render(String name, Ports ports) {
     Map<String, Object> config = load(name);
-    Map<String, Object> services = (Map<String, Object>) config.computeIfAbsent("services", k -> new LinkedHashMap<>());
+    Map<String, Object> services =
+        (Map<String, Object>) config.computeIfAbsent("services", k -> new LinkedHashMap<>());
     for (String service : List.of("productpage", "details", "reviews", "ratings")) {
       // a service the scenario leaves out goes to its cluster with the mesh's defaults
-      services.putIfAbsent(service, Map.of("routes", List.of(Map.of("destinations", List.of(Map.of("cluster", service))))));
+      services.putIfAbsent(
+          service,
+          Map.of("routes", List.of(Map.of("destinations", List.of(Map.of("cluster", service))))));
     }
-    Map<String, Object> clusters = (Map<String, Object>) config.computeIfAbsent("clusters", k -> new LinkedHashMap<>());
+    Map<String, Object> clusters =
+        (Map<String, Object>) config.computeIfAbsent("clusters", k -> new LinkedHashMap<>());
     Map<String, Object> productpage = cluster(clusters, "productpage");
     boolean tls = mutualTls(productpage, "productpage");
-    productpage.put("endpoints", List.of(endpoint(tls ? ports.productpageTls() : ports.productpage(), "productpage", "v1")));
+    productpage.put(
+        "endpoints",
+        List.of(endpoint(tls ? ports.productpageTls() : ports.productpage(), "productpage", "v1")));
     Map<String, Object> details = cluster(clusters, "details");
     tls = mutualTls(details, "details");
-    details.put("endpoints", List.of(endpoint(tls ? ports.detailsTls() : ports.details(), "details", "v1")));
+    details.put(
+        "endpoints",
+        List.of(endpoint(tls ? ports.detailsTls() : ports.details(), "details", "v1")));
     Map<String, Object> reviews = cluster(clusters, "reviews");
     tls = mutualTls(reviews, "reviews");
-    reviews.put("endpoints", List.of(
-        endpoint(tls ? ports.reviewsV1Tls() : ports.reviewsV1(), "reviews", "v1"),
-        endpoint(tls ? ports.reviewsV2Tls() : ports.reviewsV2(), "reviews", "v2"),
-        endpoint(tls ? ports.reviewsV3Tls() : ports.reviewsV3(), "reviews", "v3")));
-    reviews.putIfAbsent("subsets", Map.of("v1", Map.of("version", "v1"), "v2", Map.of("version", "v2"), "v3", Map.of("version", "v3")));
+    reviews.put(
+        "endpoints",
+        List.of(
+            endpoint(tls ? ports.reviewsV1Tls() : ports.reviewsV1(), "reviews", "v1"),
+            endpoint(tls ? ports.reviewsV2Tls() : ports.reviewsV2(), "reviews", "v2"),
+            endpoint(tls ? ports.reviewsV3Tls() : ports.reviewsV3(), "reviews", "v3")));
+    reviews.putIfAbsent(
+        "subsets",
+        Map.of(
+            "v1",
+            Map.of("version", "v1"),
+            "v2",
+            Map.of("version", "v2"),
+            "v3",
+            Map.of("version", "v3")));
     Map<String, Object> ratings = cluster(clusters, "ratings");
     tls = mutualTls(ratings, "ratings");
-    ratings.put("endpoints", List.of(endpoint(tls ? ports.ratingsTls() : ports.ratings(), "ratings", "v1")));
+    ratings.put(
+        "endpoints",
+        List.of(endpoint(tls ? ports.ratingsTls() : ports.ratings(), "ratings", "v1")));
     DumperOptions options = new DumperOptions();
     options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-    return "# Written by BookInfo from scenario '" + name + "'; edit the scenario, not this file.\n"
+    return "# Written by BookInfo from scenario '"
+        + name
+        + "'; edit the scenario, not this file.\n"
         + new Yaml(options).dump(config);
   }
 
@@ -86,11 +109,13 @@ final class Scenarios {
 
   private static Map<String, Object> load(String name) {
     if (!NAMES.contains(name)) {
-      throw new IllegalArgumentException("unknown scenario '" + name + "'; the scenarios are " + NAMES);
+      throw new IllegalArgumentException(
+          "unknown scenario '" + name + "'; the scenarios are " + NAMES);
     }
     try (InputStream in = Scenarios.class.getResourceAsStream("/scenarios/" + name + ".yaml")) {
       if (in == null) {
-        throw new IllegalStateException("scenarios/" + name + ".yaml is missing from the class path");
+        throw new IllegalStateException(
+            "scenarios/" + name + ".yaml is missing from the class path");
       }
       Map<String, Object> config = new Yaml().load(in);
       return config == null ? new LinkedHashMap<>() : config;
@@ -122,8 +147,13 @@ final class Scenarios {
     return switch (mode) {
       case "mutual" -> true;
       case "disabled" -> false;
-      default -> throw new IllegalArgumentException("clusters." + name + ".tls.mode: BookInfo's TLS ports require client"
-          + " certificates, so a scenario uses MUTUAL or DISABLED, not " + tls.get("mode"));
+      default ->
+          throw new IllegalArgumentException(
+              "clusters."
+                  + name
+                  + ".tls.mode: BookInfo's TLS ports require client"
+                  + " certificates, so a scenario uses MUTUAL or DISABLED, not "
+                  + tls.get("mode"));
     };
   }
 
@@ -138,8 +168,19 @@ final class Scenarios {
    * Where each service listens: its plaintext port and its mutual-TLS port (the same handlers, the
    * same authorization policies; only the transport differs).
    */
-  record Ports(int productpage, int details, int reviewsV1, int reviewsV2, int reviewsV3, int ratings,
-      int productpageTls, int detailsTls, int reviewsV1Tls, int reviewsV2Tls, int reviewsV3Tls, int ratingsTls) {
+  record Ports(
+      int productpage,
+      int details,
+      int reviewsV1,
+      int reviewsV2,
+      int reviewsV3,
+      int ratings,
+      int productpageTls,
+      int detailsTls,
+      int reviewsV1Tls,
+      int reviewsV2Tls,
+      int reviewsV3Tls,
+      int ratingsTls) {
     /** How far above its plaintext port each service's mutual-TLS port is in {@link #from}. */
     static final int TLS_OFFSET = 100;
 
@@ -149,8 +190,9 @@ final class Scenarios {
      */
     static Ports from(int base) {
       int tls = base + TLS_OFFSET;
-      return new Ports(base, base + 1, base + 2, base + 3, base + 4, base + 5,
-          tls, tls + 1, tls + 2, tls + 3, tls + 4, tls + 5);
+      return new Ports(
+          base, base + 1, base + 2, base + 3, base + 4, base + 5, tls, tls + 1, tls + 2, tls + 3,
+          tls + 4, tls + 5);
     }
 
     /** Twelve ports that were free on 127.0.0.1 a moment ago, for tests. */
@@ -159,7 +201,8 @@ final class Scenarios {
       List<java.net.ServerSocket> sockets = new ArrayList<>();
       try {
         for (int i = 0; i < p.length; i++) {
-          java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+          java.net.ServerSocket socket =
+              new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
           sockets.add(socket);
           p[i] = socket.getLocalPort();
         }
@@ -172,8 +215,20 @@ final class Scenarios {
     }
 
     List<Integer> all() {
-      return new ArrayList<>(List.of(productpage, details, reviewsV1, reviewsV2, reviewsV3, ratings,
-          productpageTls, detailsTls, reviewsV1Tls, reviewsV2Tls, reviewsV3Tls, ratingsTls));
+      return new ArrayList<>(
+          List.of(
+              productpage,
+              details,
+              reviewsV1,
+              reviewsV2,
+              reviewsV3,
+              ratings,
+              productpageTls,
+              detailsTls,
+              reviewsV1Tls,
+              reviewsV2Tls,
+              reviewsV3Tls,
+              ratingsTls));
     }
   }
 

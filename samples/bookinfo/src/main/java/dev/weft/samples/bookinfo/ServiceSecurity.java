@@ -11,7 +11,8 @@ import java.net.InetSocketAddress;
  * it serves there with (its own certificate; clients must present one from the same CA), and the
  * enforcer of its authorization policies, applied on both of its ports.
  */
-record ServiceSecurity(InetSocketAddress mtlsAddress, WorkloadTls tls, AuthorizationEnforcer enforcer) {
+record ServiceSecurity(
+    InetSocketAddress mtlsAddress, WorkloadTls tls, AuthorizationEnforcer enforcer) {
   ServiceSecurity {
     requireNonNull(mtlsAddress, "mtlsAddress");
     requireNonNull(tls, "tls");

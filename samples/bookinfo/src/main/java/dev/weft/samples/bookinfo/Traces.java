@@ -25,10 +25,14 @@ final class Traces implements SpanExporter {
   private final OpenTelemetrySdk sdk;
 
   Traces() {
-    this.sdk = OpenTelemetrySdk.builder()
-        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(this)).build())
-        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-        .build();
+    this.sdk =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(this))
+                    .build())
+            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+            .build();
   }
 
   OpenTelemetry openTelemetry() {
@@ -37,8 +41,10 @@ final class Traces implements SpanExporter {
 
   /** The spans of one trace, earliest first. */
   synchronized List<SpanData> trace(String traceId) {
-    return spans.stream().filter(s -> s.getTraceId().equals(traceId))
-        .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos)).toList();
+    return spans.stream()
+        .filter(s -> s.getTraceId().equals(traceId))
+        .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
+        .toList();
   }
 
   @Override

@@ -17,8 +17,15 @@ final class Traffic {
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   /** What a batch of calls saw. */
-  record Tally(int calls, Map<String, Integer> reviewsVersions, int reviewsUnavailable, int ratingsUnavailable,
-      int detailsUnavailable, int failed, List<Long> sortedNanos, String lastTraceId) {
+  record Tally(
+      int calls,
+      Map<String, Integer> reviewsVersions,
+      int reviewsUnavailable,
+      int ratingsUnavailable,
+      int detailsUnavailable,
+      int failed,
+      List<Long> sortedNanos,
+      String lastTraceId) {
 
     double share(String version) {
       return 100.0 * reviewsVersions.getOrDefault(version, 0) / calls;
@@ -42,13 +49,15 @@ final class Traffic {
     int failed = 0;
     String traceId = null;
     for (int i = 0; i < calls; i++) {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://productpage/api/v1/products/0")).GET();
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create("http://productpage/api/v1/products/0")).GET();
       if (user != null) {
         request.header(Http.END_USER, user);
       }
       long start = System.nanoTime();
       try {
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         nanos.add(System.nanoTime() - start);
         if (response.statusCode() != 200) {
           failed++;
@@ -73,7 +82,15 @@ final class Traffic {
       }
     }
     Collections.sort(nanos);
-    return new Tally(calls, versions, reviewsUnavailable, ratingsUnavailable, detailsUnavailable, failed, nanos, traceId);
+    return new Tally(
+        calls,
+        versions,
+        reviewsUnavailable,
+        ratingsUnavailable,
+        detailsUnavailable,
+        failed,
+        nanos,
+        traceId);
   }
 
   private Traffic() {}

@@ -27,11 +27,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,8 +55,12 @@ class BookInfoScenarioTest {
     Scenarios.Ports ports = Scenarios.Ports.free();
     file = dir.resolve("mesh.yaml");
     Scenarios.write("default", ports, file);
-    app = new BookInfoApp(ports, FileConfigSource.builder(file).pollInterval(Duration.ofMillis(200)).build(),
-        new SimpleMeterRegistry(), Duration.ZERO);
+    app =
+        new BookInfoApp(
+            ports,
+            FileConfigSource.builder(file).pollInterval(Duration.ofMillis(200)).build(),
+            new SimpleMeterRegistry(),
+            Duration.ZERO);
   }
 
   @AfterAll
@@ -88,14 +92,17 @@ class BookInfoScenarioTest {
     apply("all-v1");
     Traffic.Tally tally = Traffic.send(app.http, 100, null);
     assertThat(tally.reviewsVersions()).containsExactly(Map.entry("v1", 100));
-    assertThat(Traffic.send(app.http, 20, "jason").reviewsVersions()).containsExactly(Map.entry("v1", 20));
+    assertThat(Traffic.send(app.http, 20, "jason").reviewsVersions())
+        .containsExactly(Map.entry("v1", 20));
   }
 
   @Test
   void jasonAlwaysSeesV2AndEveryoneElseV1() throws Exception {
     apply("jason-v2");
-    assertThat(Traffic.send(app.http, 100, "jason").reviewsVersions()).containsExactly(Map.entry("v2", 100));
-    assertThat(Traffic.send(app.http, 100, null).reviewsVersions()).containsExactly(Map.entry("v1", 100));
+    assertThat(Traffic.send(app.http, 100, "jason").reviewsVersions())
+        .containsExactly(Map.entry("v2", 100));
+    assertThat(Traffic.send(app.http, 100, null).reviewsVersions())
+        .containsExactly(Map.entry("v1", 100));
     assertThat(page("jason")).contains("Signed in as <b>jason</b>").contains("class=\"black\"");
   }
 
@@ -111,7 +118,8 @@ class BookInfoScenarioTest {
   @Test
   void allTrafficToV3ShowsRedStars() throws Exception {
     apply("all-v3");
-    assertThat(Traffic.send(app.http, 100, null).reviewsVersions()).containsExactly(Map.entry("v3", 100));
+    assertThat(Traffic.send(app.http, 100, null).reviewsVersions())
+        .containsExactly(Map.entry("v3", 100));
     assertThat(page(null)).contains("class=\"red\"");
   }
 
@@ -121,7 +129,9 @@ class BookInfoScenarioTest {
     long start = System.nanoTime();
     Traffic.Tally jason = Traffic.send(app.http, 1, "jason");
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(7)).isLessThan(Duration.ofSeconds(10));
+    assertThat(took)
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(7))
+        .isLessThan(Duration.ofSeconds(10));
     assertThat(jason.reviewsVersions()).containsExactly(Map.entry("v2", 1));
     assertThat(jason.ratingsUnavailable()).isZero();
     Traffic.Tally others = Traffic.send(app.http, 20, null);
@@ -135,7 +145,9 @@ class BookInfoScenarioTest {
     String html = page(null);
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(html).contains(ProductPage.REVIEWS_UNAVAILABLE);
-    assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(450)).isLessThan(Duration.ofMillis(1900));
+    assertThat(took)
+        .isGreaterThanOrEqualTo(Duration.ofMillis(450))
+        .isLessThan(Duration.ofMillis(1900));
     assertThat(Traffic.send(app.http, 3, null).reviewsUnavailable()).isEqualTo(3);
   }
 
@@ -158,15 +170,18 @@ class BookInfoScenarioTest {
     try {
       List<Future<String>> results = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        Callable<String> call = () -> {
-          try {
-            HttpResponse<String> r = app.http.send(HttpRequest.newBuilder(URI.create("http://details/details/0")).build(),
-                HttpResponse.BodyHandlers.ofString());
-            return "status " + r.statusCode();
-          } catch (MeshException e) {
-            return e.reason().name();
-          }
-        };
+        Callable<String> call =
+            () -> {
+              try {
+                HttpResponse<String> r =
+                    app.http.send(
+                        HttpRequest.newBuilder(URI.create("http://details/details/0")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return "status " + r.statusCode();
+              } catch (MeshException e) {
+                return e.reason().name();
+              }
+            };
         results.add(pool.submit(call));
       }
       List<String> outcomes = new ArrayList<>();
@@ -189,13 +204,16 @@ class BookInfoScenarioTest {
     long v2Before = app.reviews("v2").calls();
     Traffic.Tally tally = Traffic.send(app.http, 100, null);
     assertThat(tally.reviewsVersions()).containsExactly(Map.entry("v1", 100));
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(app.reviews("v2").calls() - v2Before).isGreaterThanOrEqualTo(95));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> assertThat(app.reviews("v2").calls() - v2Before).isGreaterThanOrEqualTo(95));
     assertThat(app.reviews("v2").calls() - v2Before).isLessThanOrEqualTo(100);
   }
 
   @Test
-  void strictMutualTlsCarriesEveryCallAndThePoliciesLetOnlyTheRightCallersThrough() throws Exception {
+  void strictMutualTlsCarriesEveryCallAndThePoliciesLetOnlyTheRightCallersThrough()
+      throws Exception {
     apply("strict-mtls");
     Snapshot before = new Snapshot();
     long deniedBefore = app.audit.denied();
@@ -211,68 +229,99 @@ class BookInfoScenarioTest {
     // every hop went over mutual TLS, and each server saw its caller's own identity
     Snapshot after = new Snapshot();
     int starred = tally.reviewsVersions().get("v2") + tally.reviewsVersions().get("v3");
-    assertThat(Snapshot.delta(before.productPage, after.productPage)).containsExactly(Map.entry(Identities.INGRESS_ID, 200L));
-    assertThat(Snapshot.delta(before.details, after.details)).containsExactly(Map.entry(Identities.spiffeId("productpage"), 200L));
-    assertThat(Snapshot.delta(before.reviews, after.reviews)).containsExactly(Map.entry(Identities.spiffeId("productpage"), 200L));
-    assertThat(Snapshot.delta(before.ratings, after.ratings)).containsExactly(Map.entry(Identities.spiffeId("reviews"), (long) starred));
+    assertThat(Snapshot.delta(before.productPage, after.productPage))
+        .containsExactly(Map.entry(Identities.INGRESS_ID, 200L));
+    assertThat(Snapshot.delta(before.details, after.details))
+        .containsExactly(Map.entry(Identities.spiffeId("productpage"), 200L));
+    assertThat(Snapshot.delta(before.reviews, after.reviews))
+        .containsExactly(Map.entry(Identities.spiffeId("productpage"), 200L));
+    assertThat(Snapshot.delta(before.ratings, after.ratings))
+        .containsExactly(Map.entry(Identities.spiffeId("reviews"), (long) starred));
 
     // the edge still serves browsers in plaintext, with reviews and their stars
     List<String> pages = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       pages.add(page(null));
     }
-    assertThat(pages).noneMatch(p -> p.contains(ProductPage.REVIEWS_UNAVAILABLE) || p.contains(Reviews.RATINGS_UNAVAILABLE))
+    assertThat(pages)
+        .noneMatch(
+            p ->
+                p.contains(ProductPage.REVIEWS_UNAVAILABLE)
+                    || p.contains(Reviews.RATINGS_UNAVAILABLE))
         .anyMatch(p -> p.contains("class=\"black\"") || p.contains("class=\"red\""));
 
     // plaintext to a service behind the edge: no identity, no entry
-    HttpResponse<String> plaintext = plain("http://127.0.0.1:" + app.ports.reviewsV1() + "/reviews/0");
+    HttpResponse<String> plaintext =
+        plain("http://127.0.0.1:" + app.ports.reviewsV1() + "/reviews/0");
     assertThat(plaintext.statusCode()).isEqualTo(403);
     assertThat(plaintext.body()).contains("deny-without-identity");
     assertThatThrownBy(() -> getRatings(plaintextChannel(app.ports.ratings())))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
 
     // a real identity, but not one reviews accepts
-    MeshHttpClient asRatings = MeshHttpClient.builder(app.mesh).workloadTls(app.identities.tls("ratings")).build();
+    MeshHttpClient asRatings =
+        MeshHttpClient.builder(app.mesh).workloadTls(app.identities.tls("ratings")).build();
     try {
-      HttpResponse<String> r = asRatings.send(HttpRequest.newBuilder(URI.create("http://reviews/reviews/0")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          asRatings.send(
+              HttpRequest.newBuilder(URI.create("http://reviews/reviews/0")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(403);
     } finally {
       asRatings.close();
     }
     // productpage may call reviews, but not ratings
-    MeshGrpc asProductPage = MeshGrpc.builder(app.mesh).workloadTls(app.identities.tls("productpage")).build();
+    MeshGrpc asProductPage =
+        MeshGrpc.builder(app.mesh).workloadTls(app.identities.tls("productpage")).build();
     try {
       assertThatThrownBy(() -> getRatings(asProductPage.channel("ratings")))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
     } finally {
       asProductPage.close();
     }
 
     // the denials are in the audit trail, with the caller and the policy that decided
-    List<String> denials = app.audit.denials().stream()
-        .skip(app.audit.denials().size() - 4)
-        .map(d -> d.service() + " " + d.event().caller().map(Object::toString).orElse("-") + " "
-            + d.event().path() + " " + d.event().decision().basis() + " " + d.event().decision().policy())
-        .toList();
-    assertThat(denials).containsExactly(
-        "reviews - /reviews/0 DENY_POLICY deny-without-identity",
-        "ratings - /bookinfo.Ratings/GetRatings DENY_POLICY deny-without-identity",
-        "reviews " + Identities.spiffeId("ratings") + " /reviews/0 NO_ALLOW_MATCH ",
-        "ratings " + Identities.spiffeId("productpage") + " /bookinfo.Ratings/GetRatings NO_ALLOW_MATCH ");
+    List<String> denials =
+        app.audit.denials().stream()
+            .skip(app.audit.denials().size() - 4)
+            .map(
+                d ->
+                    d.service()
+                        + " "
+                        + d.event().caller().map(Object::toString).orElse("-")
+                        + " "
+                        + d.event().path()
+                        + " "
+                        + d.event().decision().basis()
+                        + " "
+                        + d.event().decision().policy())
+            .toList();
+    assertThat(denials)
+        .containsExactly(
+            "reviews - /reviews/0 DENY_POLICY deny-without-identity",
+            "ratings - /bookinfo.Ratings/GetRatings DENY_POLICY deny-without-identity",
+            "reviews " + Identities.spiffeId("ratings") + " /reviews/0 NO_ALLOW_MATCH ",
+            "ratings "
+                + Identities.spiffeId("productpage")
+                + " /bookinfo.Ratings/GetRatings NO_ALLOW_MATCH ");
     assertThat(app.audit.denied()).isEqualTo(deniedBefore + 4);
 
     // back to the default: plaintext everywhere, no policies
     apply("default");
     Snapshot plain = new Snapshot();
-    assertThat(plain("http://127.0.0.1:" + app.ports.reviewsV1() + "/reviews/0").statusCode()).isEqualTo(200);
-    assertThat(getRatings(plaintextChannel(app.ports.ratings())).ratings()).containsEntry("Reviewer1", 5);
+    assertThat(plain("http://127.0.0.1:" + app.ports.reviewsV1() + "/reviews/0").statusCode())
+        .isEqualTo(200);
+    assertThat(getRatings(plaintextChannel(app.ports.ratings())).ratings())
+        .containsEntry("Reviewer1", 5);
     Traffic.Tally again = Traffic.send(app.http, 30, null);
     assertThat(again.failed()).isZero();
     assertThat(again.ratingsUnavailable()).isZero();
-    assertThat(Snapshot.delta(plain.reviews, new Snapshot().reviews)).containsOnlyKeys(Callers.NONE);
+    assertThat(Snapshot.delta(plain.reviews, new Snapshot().reviews))
+        .containsOnlyKeys(Callers.NONE);
     assertThat(app.audit.denied()).isEqualTo(deniedBefore + 4);
   }
 
@@ -284,43 +333,55 @@ class BookInfoScenarioTest {
     final Map<String, Long> ratings = app.ratings.callers();
 
     Snapshot() {
-      app.reviews.forEach(r -> r.callers().forEach((caller, n) -> reviews.merge(caller, n, Long::sum)));
+      app.reviews.forEach(
+          r -> r.callers().forEach((caller, n) -> reviews.merge(caller, n, Long::sum)));
     }
 
     static Map<String, Long> delta(Map<String, Long> before, Map<String, Long> after) {
       Map<String, Long> delta = new TreeMap<>();
-      after.forEach((caller, n) -> {
-        long d = n - before.getOrDefault(caller, 0L);
-        if (d != 0) {
-          delta.put(caller, d);
-        }
-      });
+      after.forEach(
+          (caller, n) -> {
+            long d = n - before.getOrDefault(caller, 0L);
+            if (d != 0) {
+              delta.put(caller, d);
+            }
+          });
       return delta;
     }
   }
 
   private static HttpResponse<String> plain(String url) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private ManagedChannel plaintextChannel(int port) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     channels.add(channel);
     return channel;
   }
 
   private static RatingsApi.RatingsReply getRatings(Channel channel) {
-    return ClientCalls.blockingUnaryCall(channel, RatingsApi.GET_RATINGS,
-        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), new RatingsApi.RatingsRequest(0));
+    return ClientCalls.blockingUnaryCall(
+        channel,
+        RatingsApi.GET_RATINGS,
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+        new RatingsApi.RatingsRequest(0));
   }
 
   /** The HTML product page, fetched directly as a browser would. */
   private String page(String user) throws Exception {
     String query = user == null ? "" : "?u=" + user;
     HttpClient browser = HttpClient.newHttpClient();
-    HttpResponse<String> r = browser.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.ports.productpage() + "/productpage" + query)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        browser.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:" + app.ports.productpage() + "/productpage" + query))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }

@@ -38,22 +38,25 @@ public final class ControlPlane implements AutoCloseable {
 
   private ControlPlane(Path file, int port) throws IOException {
     this.source = FileConfigSource.builder(file).build();
-    source.start(new ConfigListener() {
-      @Override
-      public void onConfig(MeshConfig config) {
-        serve(config);
-      }
+    source.start(
+        new ConfigListener() {
+          @Override
+          public void onConfig(MeshConfig config) {
+            serve(config);
+          }
 
-      @Override
-      public void onError(Throwable error) {
-        log.warn("{}: not served, the previous configuration stays: {}", file, error.getMessage());
-      }
-    });
+          @Override
+          public void onError(Throwable error) {
+            log.warn(
+                "{}: not served, the previous configuration stays: {}", file, error.getMessage());
+          }
+        });
     V3DiscoveryServer discovery = new V3DiscoveryServer(cache);
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-        .addService(discovery.getAggregatedDiscoveryServiceImpl())
-        .build()
-        .start();
+    this.server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            .build()
+            .start();
   }
 
   /** Serves {@code file} on loopback {@code port} (0 picks a free one) until closed. */
@@ -65,7 +68,11 @@ public final class ControlPlane implements AutoCloseable {
     String version = snapshots.incrementAndGet() + "-" + config.version();
     cache.setSnapshot(GROUP, MeshToXds.snapshot(config, version));
     servedVersion = version;
-    log.info("serving version {}: {} services, {} clusters", version, config.services().size(), config.clusters().size());
+    log.info(
+        "serving version {}: {} services, {} clusters",
+        version,
+        config.services().size(),
+        config.clusters().size());
   }
 
   /** The version of the resources being served: a counter and the file's version. */
@@ -90,7 +97,11 @@ public final class ControlPlane implements AutoCloseable {
       switch (args[i]) {
         case "--port" -> port = Integer.parseInt(args[++i]);
         case "--config" -> file = Path.of(args[++i]).toAbsolutePath();
-        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; usage: ControlPlane [--port 18000] [--config FILE]");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown argument "
+                    + args[i]
+                    + "; usage: ControlPlane [--port 18000] [--config FILE]");
       }
     }
     if (!java.nio.file.Files.exists(file)) {
@@ -100,14 +111,19 @@ public final class ControlPlane implements AutoCloseable {
       }
     }
     ControlPlane plane = start(file, port);
-    System.out.printf("xDS control plane on 127.0.0.1:%d serving %s (version %s); Ctrl-C stops.%n", plane.port(), file, plane.servedVersion());
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        plane.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }));
+    System.out.printf(
+        "xDS control plane on 127.0.0.1:%d serving %s (version %s); Ctrl-C stops.%n",
+        plane.port(), file, plane.servedVersion());
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    plane.close();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }));
     plane.server.awaitTermination();
   }
 }

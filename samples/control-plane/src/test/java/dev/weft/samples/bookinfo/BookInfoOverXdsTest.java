@@ -25,11 +25,18 @@ class BookInfoOverXdsTest {
     Path file = dir.resolve("mesh.yaml");
     Scenarios.write("jason-v2", ports, file);
     try (ControlPlane plane = ControlPlane.start(file, 0);
-         BookInfoApp app = new BookInfoApp(ports, BookInfo.xdsSource("127.0.0.1:" + plane.port()), new SimpleMeterRegistry(), Duration.ZERO)) {
+        BookInfoApp app =
+            new BookInfoApp(
+                ports,
+                BookInfo.xdsSource("127.0.0.1:" + plane.port()),
+                new SimpleMeterRegistry(),
+                Duration.ZERO)) {
       await().atMost(Duration.ofSeconds(20)).until(app.mesh::ready);
       assertThat(app.mesh.configVersion()).startsWith("lds:");
-      assertThat(Traffic.send(app.http, 30, "jason").reviewsVersions()).containsExactly(Map.entry("v2", 30));
-      assertThat(Traffic.send(app.http, 30, null).reviewsVersions()).containsExactly(Map.entry("v1", 30));
+      assertThat(Traffic.send(app.http, 30, "jason").reviewsVersions())
+          .containsExactly(Map.entry("v2", 30));
+      assertThat(Traffic.send(app.http, 30, null).reviewsVersions())
+          .containsExactly(Map.entry("v1", 30));
 
       String before = app.mesh.configVersion();
       Scenarios.write("v1-v3-50-50", ports, file);
@@ -40,7 +47,9 @@ class BookInfoOverXdsTest {
 
       String beforeAbort = app.mesh.configVersion();
       Scenarios.write("ratings-abort", ports, file);
-      await().atMost(Duration.ofSeconds(20)).until(() -> !app.mesh.configVersion().equals(beforeAbort));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> !app.mesh.configVersion().equals(beforeAbort));
       assertThat(Traffic.send(app.http, 10, "jason").ratingsUnavailable()).isEqualTo(10);
     }
   }

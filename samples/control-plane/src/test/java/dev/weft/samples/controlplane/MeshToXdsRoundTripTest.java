@@ -12,8 +12,8 @@ import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.RouteMatch;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.config.Subset;
-import dev.weft.mesh.testing.config.MeshConfigs;
 import dev.weft.mesh.config.file.MeshConfigYaml;
+import dev.weft.mesh.testing.config.MeshConfigs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,17 +26,17 @@ import java.util.Map;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.Assume;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
- * MeshConfig → {@link MeshToXds} → Weft's xDS client (its parsers and translator) → MeshConfig gives
- * back the configuration, as {@link XdsForm} describes what xDS carries. Authorization policies are
- * not part of this round trip (the generators make none, and MeshToXds serves none).
+ * MeshConfig → {@link MeshToXds} → Weft's xDS client (its parsers and translator) → MeshConfig
+ * gives back the configuration, as {@link XdsForm} describes what xDS carries. Authorization
+ * policies are not part of this round trip (the generators make none, and MeshToXds serves none).
  */
 class MeshToXdsRoundTripTest {
   static MeshConfig roundTrip(MeshConfig config) {
@@ -60,15 +60,20 @@ class MeshToXdsRoundTripTest {
 
   @Provide
   Arbitrary<MeshConfig> servable() {
-    Arbitrary<List<Object>> optionValues = Arbitraries.oneOf(
-        Arbitraries.integers().between(1, 100_000).map(i -> (Object) i),
-        Arbitraries.longs().between(1, 1L << 40).map(l -> (Object) l),
-        Arbitraries.of("64", 2.5).map(o -> (Object) o)).list().ofSize(9);
+    Arbitrary<List<Object>> optionValues =
+        Arbitraries.oneOf(
+                Arbitraries.integers().between(1, 100_000).map(i -> (Object) i),
+                Arbitraries.longs().between(1, 1L << 40).map(l -> (Object) l),
+                Arbitraries.of("64", 2.5).map(o -> (Object) o))
+            .list()
+            .ofSize(9);
     return Combinators.combine(MeshConfigs.meshConfigs(), optionValues)
         .as((config, values) -> withPolicyOptions(withoutPseudoHeaderMatches(config), values));
   }
 
-  /** The generators' options are free-form; this adds the ones xDS carries, for the policy in use. */
+  /**
+   * The generators' options are free-form; this adds the ones xDS carries, for the policy in use.
+   */
   static MeshConfig withPolicyOptions(MeshConfig config, List<Object> values) {
     List<Cluster> clusters = new ArrayList<>();
     for (int i = 0; i < config.clusters().size(); i++) {
@@ -81,20 +86,39 @@ class MeshToXdsRoundTripTest {
           options.put("maxRingSize", values.get(3 * i + 1));
         }
         case LoadBalancing.MAGLEV -> options.put("tableSize", values.get(3 * i + 2));
-        default -> { }
+        default -> {}
       }
       clusters.add(c.toBuilder().loadBalancing(c.loadBalancing().withOptions(options)).build());
     }
-    return new MeshConfig(config.version(), config.services(), clusters, config.authorizationPolicies());
+    return new MeshConfig(
+        config.version(), config.services(), clusters, config.authorizationPolicies());
   }
 
   /** Pseudo-header matches have no xDS form Weft reads: MeshToXds refuses them (see below). */
   static MeshConfig withoutPseudoHeaderMatches(MeshConfig config) {
-    List<Service> services = config.services().stream().map(s -> new Service(s.name(), s.routes().stream().map(r -> {
-      List<HeaderMatch> headers = r.match().headers().stream().filter(h -> !h.name().startsWith(":")).toList();
-      return r.toBuilder().match(new RouteMatch(r.match().path(), r.match().methods(), headers)).build();
-    }).toList())).toList();
-    return new MeshConfig(config.version(), services, config.clusters(), config.authorizationPolicies());
+    List<Service> services =
+        config.services().stream()
+            .map(
+                s ->
+                    new Service(
+                        s.name(),
+                        s.routes().stream()
+                            .map(
+                                r -> {
+                                  List<HeaderMatch> headers =
+                                      r.match().headers().stream()
+                                          .filter(h -> !h.name().startsWith(":"))
+                                          .toList();
+                                  return r.toBuilder()
+                                      .match(
+                                          new RouteMatch(
+                                              r.match().path(), r.match().methods(), headers))
+                                      .build();
+                                })
+                            .toList()))
+            .toList();
+    return new MeshConfig(
+        config.version(), services, config.clusters(), config.authorizationPolicies());
   }
 
   static boolean subsetClusterNamesAreFree(MeshConfig config) {
@@ -124,7 +148,9 @@ class MeshToXdsRoundTripTest {
 
   @Test
   void whatXdsCarriesComesBackUnchanged() {
-    MeshConfig config = MeshConfigYaml.read("""
+    MeshConfig config =
+        MeshConfigYaml.read(
+            """
         services:
           reviews:
             routes:
@@ -164,7 +190,9 @@ class MeshToXdsRoundTripTest {
             tls: {mode: mutual, certificateChain: /etc/weft/cert.pem, privateKey: /etc/weft/key.pem,
                   caCertificates: /etc/weft/ca.pem, subjectAltNames: ["spiffe://weft.test/ns/default/sa/reviews"], sni: reviews}
             connectTimeout: 2s
-        """.getBytes(StandardCharsets.UTF_8), "rich.yaml");
+        """
+                .getBytes(StandardCharsets.UTF_8),
+            "rich.yaml");
 
     MeshConfig read = roundTrip(config);
 
@@ -175,53 +203,75 @@ class MeshToXdsRoundTripTest {
     assertThat(read.services().get(0).routes().get(1).match().methods()).containsExactly("HEAD");
     Cluster v2 = read.cluster("reviews|v2").orElseThrow();
     assertThat(v2.tls()).isEqualTo(config.cluster("reviews").orElseThrow().tls());
-    assertThat(v2.outlierDetection()).isEqualTo(config.cluster("reviews").orElseThrow().outlierDetection());
-    assertThat(v2.loadBalancing().options()).isEqualTo(Map.of("minRingSize", 1024L, "maxRingSize", 8192L));
+    assertThat(v2.outlierDetection())
+        .isEqualTo(config.cluster("reviews").orElseThrow().outlierDetection());
+    assertThat(v2.loadBalancing().options())
+        .isEqualTo(Map.of("minRingSize", 1024L, "maxRingSize", 8192L));
     assertThat(v2.endpoints()).singleElement().satisfies(e -> assertThat(e.priority()).isZero());
   }
 
   @Test
   void aClusterNoServiceIsNamedAfterIsServedAsAServiceOfItsName() {
-    MeshConfig config = MeshConfigYaml.read("""
+    MeshConfig config =
+        MeshConfigYaml.read(
+            """
         clusters:
           ratings: {endpoints: [{address: "10.0.0.9:9080"}], connectTimeout: 1s}
-        """.getBytes(StandardCharsets.UTF_8), "cluster-only.yaml");
+        """
+                .getBytes(StandardCharsets.UTF_8),
+            "cluster-only.yaml");
 
     MeshConfig read = roundTrip(config);
 
-    assertThat(read.services()).singleElement().satisfies(s -> {
-      assertThat(s.name()).isEqualTo("ratings");
-      assertThat(s.routes()).singleElement().isEqualTo(Route.builder("default").destinations(Destination.of("ratings")).build());
-    });
-    assertThat(read.cluster("ratings").orElseThrow().connectTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(read.services())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.name()).isEqualTo("ratings");
+              assertThat(s.routes())
+                  .singleElement()
+                  .isEqualTo(
+                      Route.builder("default").destinations(Destination.of("ratings")).build());
+            });
+    assertThat(read.cluster("ratings").orElseThrow().connectTimeout())
+        .isEqualTo(Duration.ofSeconds(1));
   }
 
   @Test
   void mutualTlsWithTheMeshIdentityNamesTheIdentityProviderInstance() {
-    MeshConfig config = MeshConfigYaml.read("""
+    MeshConfig config =
+        MeshConfigYaml.read(
+            """
         services:
           ratings: {routes: [{destinations: [{cluster: ratings}]}]}
         clusters:
           ratings:
             endpoints: [{address: "10.0.0.9:9080"}]
             tls: {mode: mutual}
-        """.getBytes(StandardCharsets.UTF_8), "identity.yaml");
+        """
+                .getBytes(StandardCharsets.UTF_8),
+            "identity.yaml");
 
     MeshConfig read = roundTrip(config);
 
-    assertThat(read.cluster("ratings").orElseThrow().tls().certificateChain()).isEqualTo(XdsForm.IDENTITY.certificateFile());
+    assertThat(read.cluster("ratings").orElseThrow().tls().certificateChain())
+        .isEqualTo(XdsForm.IDENTITY.certificateFile());
     assertSame(read, expected(config));
   }
 
   @Test
   void aPseudoHeaderMatchIsRefusedNamingTheRoute() {
-    MeshConfig config = MeshConfigYaml.read("""
+    MeshConfig config =
+        MeshConfigYaml.read(
+            """
         services:
           ratings:
             routes: [{name: by-host, match: {headers: [{name: ":authority", exact: ratings}]}, destinations: [{cluster: ratings}]}]
         clusters:
           ratings: {endpoints: [{address: "10.0.0.9:9080"}]}
-        """.getBytes(StandardCharsets.UTF_8), "pseudo.yaml");
+        """
+                .getBytes(StandardCharsets.UTF_8),
+            "pseudo.yaml");
 
     assertThatThrownBy(() -> MeshToXds.snapshot(config, "1"))
         .isInstanceOf(IllegalArgumentException.class)
@@ -231,13 +281,17 @@ class MeshToXdsRoundTripTest {
 
   @Test
   void aSubsetWhoseClusterNameIsTakenIsRefused() {
-    MeshConfig config = MeshConfigYaml.read("""
+    MeshConfig config =
+        MeshConfigYaml.read(
+            """
         clusters:
           reviews:
             endpoints: [{address: "10.0.0.1:9080", labels: {version: v2}}]
             subsets: {v2: {version: v2}}
           "reviews|v2": {endpoints: [{address: "10.0.0.2:9080"}]}
-        """.getBytes(StandardCharsets.UTF_8), "taken.yaml");
+        """
+                .getBytes(StandardCharsets.UTF_8),
+            "taken.yaml");
 
     assertThatThrownBy(() -> MeshToXds.snapshot(config, "1"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class MeshToXdsTest {
-  private static final String YAML = """
+  private static final String YAML =
+      """
       services:
         reviews:
           routes:
@@ -49,14 +50,37 @@ class MeshToXdsTest {
     Snapshot snapshot = MeshToXds.snapshot(config, "7");
 
     assertThat(snapshot.listeners().resources()).containsOnlyKeys("reviews", "ratings");
-    assertThat(snapshot.clusters().resources()).containsOnlyKeys("reviews", "reviews|v1", "reviews|v2", "reviews|v3", "ratings");
-    assertThat(snapshot.clusters().resources().get("reviews|v1").getCircuitBreakers().getThresholds(0).getMaxRequests().getValue()).isEqualTo(1);
+    assertThat(snapshot.clusters().resources())
+        .containsOnlyKeys("reviews", "reviews|v1", "reviews|v2", "reviews|v3", "ratings");
+    assertThat(
+            snapshot
+                .clusters()
+                .resources()
+                .get("reviews|v1")
+                .getCircuitBreakers()
+                .getThresholds(0)
+                .getMaxRequests()
+                .getValue())
+        .isEqualTo(1);
 
     ClusterLoadAssignment v2 = snapshot.endpoints().resources().get("reviews|v2");
     assertThat(v2.getEndpointsList()).hasSize(1);
-    assertThat(v2.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress().getPortValue()).isEqualTo(9083);
-    assertThat(v2.getEndpoints(0).getLbEndpoints(0).getMetadata().getFilterMetadataOrThrow("istio")
-        .getFieldsOrThrow("version").getStringValue()).isEqualTo("v2");
+    assertThat(
+            v2.getEndpoints(0)
+                .getLbEndpoints(0)
+                .getEndpoint()
+                .getAddress()
+                .getSocketAddress()
+                .getPortValue())
+        .isEqualTo(9083);
+    assertThat(
+            v2.getEndpoints(0)
+                .getLbEndpoints(0)
+                .getMetadata()
+                .getFilterMetadataOrThrow("istio")
+                .getFieldsOrThrow("version")
+                .getStringValue())
+        .isEqualTo("v2");
 
     RouteConfiguration reviews = snapshot.routes().resources().get("reviews");
     Route jason = reviews.getVirtualHosts(0).getRoutes(0);
@@ -64,11 +88,19 @@ class MeshToXdsTest {
     assertThat(jason.getRoute().getCluster()).isEqualTo("reviews|v2");
     assertThat(jason.getRoute().getTimeout().getNanos()).isEqualTo(500_000_000);
     Route shift = reviews.getVirtualHosts(0).getRoutes(1);
-    assertThat(shift.getRoute().getWeightedClusters().getClustersList()).extracting(c -> c.getName())
+    assertThat(shift.getRoute().getWeightedClusters().getClustersList())
+        .extracting(c -> c.getName())
         .containsExactly("reviews|v1", "reviews|v3");
     assertThat(shift.getRoute().getRetryPolicy().getNumRetries().getValue()).isEqualTo(2);
     assertThat(shift.getRoute().getRequestMirrorPolicies(0).getCluster()).isEqualTo("reviews|v2");
-    assertThat(shift.getRoute().getRequestMirrorPolicies(0).getRuntimeFraction().getDefaultValue().getNumerator()).isEqualTo(250_000);
+    assertThat(
+            shift
+                .getRoute()
+                .getRequestMirrorPolicies(0)
+                .getRuntimeFraction()
+                .getDefaultValue()
+                .getNumerator())
+        .isEqualTo(250_000);
   }
 
   @Test
@@ -76,9 +108,17 @@ class MeshToXdsTest {
     MeshConfig config = MeshConfigYaml.read(YAML.getBytes(StandardCharsets.UTF_8), "test.yaml");
     Snapshot snapshot = MeshToXds.snapshot(config, "7");
     Route ratings = snapshot.routes().resources().get("ratings").getVirtualHosts(0).getRoutes(0);
-    HTTPFault fault = ratings.getTypedPerFilterConfigOrThrow(MeshToXds.FAULT_FILTER).unpack(HTTPFault.class);
+    HTTPFault fault =
+        ratings.getTypedPerFilterConfigOrThrow(MeshToXds.FAULT_FILTER).unpack(HTTPFault.class);
     assertThat(fault.getAbort().getGrpcStatus()).isEqualTo(13);
-    assertThat(snapshot.listeners().resources().get("ratings").getApiListener().getApiListener().toString())
+    assertThat(
+            snapshot
+                .listeners()
+                .resources()
+                .get("ratings")
+                .getApiListener()
+                .getApiListener()
+                .toString())
         .contains(MeshToXds.FAULT_FILTER);
   }
 }

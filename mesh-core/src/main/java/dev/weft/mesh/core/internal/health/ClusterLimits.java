@@ -13,18 +13,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * must be paired with exactly one release.
  *
  * <p>The engine uses {@link #tryAcquireRequest()} and {@link #tryAcquireRetry()}; protocol modules
- * use {@link #tryAcquirePending()} (a call waiting for a connection) and
- * {@link #tryAcquireConnection()}.
+ * use {@link #tryAcquirePending()} (a call waiting for a connection) and {@link
+ * #tryAcquireConnection()}.
  *
- * <p>Why not resilience4j's {@code SemaphoreBulkhead} (with a zero wait), which would fit
- * {@code maxRequests} at first sight: its {@code changeConfig} lowers a limit by acquiring the
- * difference with {@code acquireUninterruptibly} under a lock, so a config change that lowers a limit
- * below the calls in flight blocks the config thread until enough of them finish; its acquire fails
- * for a caller whose thread is interrupted (the zero-wait {@code tryAcquire} throws
- * {@code InterruptedException}), which is not an overload; and it builds an event supplier on every
- * acquire. Here each limit is one {@link AtomicInteger} moved by compare-and-set, and the limits are
- * a volatile reference, so a config change is a single write that keeps every count in flight: with
- * a lower limit new acquires fail until enough releases bring the count under it.
+ * <p>Why not resilience4j's {@code SemaphoreBulkhead} (with a zero wait), which would fit {@code
+ * maxRequests} at first sight: its {@code changeConfig} lowers a limit by acquiring the difference
+ * with {@code acquireUninterruptibly} under a lock, so a config change that lowers a limit below
+ * the calls in flight blocks the config thread until enough of them finish; its acquire fails for a
+ * caller whose thread is interrupted (the zero-wait {@code tryAcquire} throws {@code
+ * InterruptedException}), which is not an overload; and it builds an event supplier on every
+ * acquire. Here each limit is one {@link AtomicInteger} moved by compare-and-set, and the limits
+ * are a volatile reference, so a config change is a single write that keeps every count in flight:
+ * with a lower limit new acquires fail until enough releases bring the count under it.
  *
  * <p>Threading: every method may be called from any thread; acquires and releases are lock-free,
  * never block and do not allocate.
@@ -50,7 +50,9 @@ public final class ClusterLimits {
     requests.release();
   }
 
-  /** Takes one of {@code maxRetries}, for a retry or a hedged attempt; false when all are in use. */
+  /**
+   * Takes one of {@code maxRetries}, for a retry or a hedged attempt; false when all are in use.
+   */
   public boolean tryAcquireRetry() {
     return retries.tryAcquire(limits.maxRetries());
   }
@@ -113,12 +115,17 @@ public final class ClusterLimits {
     return connections.active.get();
   }
 
-  /** Requests refused by {@code maxRequests} since creation (Envoy's {@code upstream_rq_overflow}). */
+  /**
+   * Requests refused by {@code maxRequests} since creation (Envoy's {@code upstream_rq_overflow}).
+   */
   public long rejectedRequests() {
     return requests.rejected.get();
   }
 
-  /** Retries refused by {@code maxRetries} since creation (Envoy's {@code upstream_rq_retry_overflow}). */
+  /**
+   * Retries refused by {@code maxRetries} since creation (Envoy's {@code
+   * upstream_rq_retry_overflow}).
+   */
   public long rejectedRetries() {
     return retries.rejected.get();
   }
@@ -135,8 +142,17 @@ public final class ClusterLimits {
 
   @Override
   public String toString() {
-    return "ClusterLimits{requests=" + activeRequests() + ", retries=" + activeRetries() + ", pending="
-        + pendingRequests() + ", connections=" + activeConnections() + ", limits=" + limits + "}";
+    return "ClusterLimits{requests="
+        + activeRequests()
+        + ", retries="
+        + activeRetries()
+        + ", pending="
+        + pendingRequests()
+        + ", connections="
+        + activeConnections()
+        + ", limits="
+        + limits
+        + "}";
   }
 
   private static final class Counter {
@@ -149,7 +165,7 @@ public final class ClusterLimits {
     }
 
     boolean tryAcquire(int limit) {
-      for (;;) {
+      for (; ; ) {
         int current = active.get();
         if (current >= limit) {
           rejected.incrementAndGet();
@@ -162,11 +178,12 @@ public final class ClusterLimits {
     }
 
     void release() {
-      for (;;) {
+      for (; ; ) {
         int current = active.get();
         if (current <= 0) {
           // Refuse to go negative: that would let a later caller exceed the limit.
-          throw new IllegalStateException("release" + name + "() without a matching tryAcquire" + name + "()");
+          throw new IllegalStateException(
+              "release" + name + "() without a matching tryAcquire" + name + "()");
         }
         if (active.compareAndSet(current, current - 1)) {
           return;

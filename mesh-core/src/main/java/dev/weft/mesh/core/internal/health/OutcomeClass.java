@@ -1,13 +1,13 @@
 package dev.weft.mesh.core.internal.health;
 
 /**
- * What the outcome of one attempt says about the health of the endpoint that served it. This is
- * the vocabulary of outlier detection, not of retries: a 404 is a {@link #SUCCESS} here (the
- * endpoint answered sanely) even though the call failed for the caller.
+ * What the outcome of one attempt says about the health of the endpoint that served it. This is the
+ * vocabulary of outlier detection, not of retries: a 404 is a {@link #SUCCESS} here (the endpoint
+ * answered sanely) even though the call failed for the caller.
  *
- * <p>The engine classifies protocol outcomes into this; {@link #ofHttpStatus(int)} and
- * {@link #ofGrpcStatus(int)} give the mapping Weft uses, which follows Envoy's (gRPC statuses are
- * mapped as Envoy maps them to HTTP statuses for outlier detection).
+ * <p>The engine classifies protocol outcomes into this; {@link #ofHttpStatus(int)} and {@link
+ * #ofGrpcStatus(int)} give the mapping Weft uses, which follows Envoy's (gRPC statuses are mapped
+ * as Envoy maps them to HTTP statuses for outlier detection).
  */
 public enum OutcomeClass {
   /** The endpoint answered; it counts as a success and resets the consecutive-failure counts. */
@@ -20,8 +20,8 @@ public enum OutcomeClass {
   FAILURE,
   /**
    * The endpoint could not be reached or gave up: HTTP 502, 503 and 504, a connect failure, a reset
-   * or refused stream, gRPC UNAVAILABLE, and a per-try timeout. Counts toward both
-   * {@code consecutiveFailures} and {@code consecutiveGatewayFailures}.
+   * or refused stream, gRPC UNAVAILABLE, and a per-try timeout. Counts toward both {@code
+   * consecutiveFailures} and {@code consecutiveGatewayFailures}.
    */
   GATEWAY_FAILURE,
   /**

@@ -3,9 +3,9 @@ package dev.weft.mesh.core.internal.health;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.OutlierDetection;
+import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.runtime.Ticker;
-import dev.weft.mesh.api.runtime.Nanos;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,34 +18,35 @@ import org.slf4j.LoggerFactory;
  * endpoints that fail too often are ejected (left out of load balancing) for a while.
  *
  * <ul>
- *   <li><b>Consecutive failures</b> (Envoy only; A50 does not have them): {@code consecutiveFailures}
- *       failures in a row, or {@code consecutiveGatewayFailures} gateway failures in a row, eject the
- *       endpoint at once, from the thread that recorded the last failure (see {@link OutlierTracker}).
- *   <li><b>Success rate</b>, each interval: among the endpoints in service with at least
- *       {@code requestVolume} calls in the interval, if there are at least {@code minimumHosts} of
- *       them, an endpoint whose success rate is below {@code mean - stdevFactor * stdev} (population
+ *   <li><b>Consecutive failures</b> (Envoy only; A50 does not have them): {@code
+ *       consecutiveFailures} failures in a row, or {@code consecutiveGatewayFailures} gateway
+ *       failures in a row, eject the endpoint at once, from the thread that recorded the last
+ *       failure (see {@link OutlierTracker}).
+ *   <li><b>Success rate</b>, each interval: among the endpoints in service with at least {@code
+ *       requestVolume} calls in the interval, if there are at least {@code minimumHosts} of them,
+ *       an endpoint whose success rate is below {@code mean - stdevFactor * stdev} (population
  *       standard deviation) is ejected with a chance of {@code enforcingPercent}%.
  *   <li><b>Failure percentage</b>, each interval: among the same kind of endpoints (with the
- *       algorithm's own volume and minimum), an endpoint with more than {@code threshold}% failures is
- *       ejected with a chance of {@code enforcingPercent}%. (A50 and grpc-java say "more than"; Envoy
- *       ejects at the threshold too. Weft follows A50, as the model's javadoc says.)
- *   <li><b>Ejection time</b>: an ejection increments the endpoint's multiplier and lasts
- *       {@code min(baseEjectionTime * multiplier, max(baseEjectionTime, maxEjectionTime))}; the
- *       endpoint returns at the first {@link #runInterval()} after that. Each interval an endpoint
- *       stays in service from start to end, its multiplier goes down by one (A50; Envoy does the same
- *       in effect). The multiplier stops growing once the ejection time reaches the cap, so a flapping
+ *       algorithm's own volume and minimum), an endpoint with more than {@code threshold}% failures
+ *       is ejected with a chance of {@code enforcingPercent}%. (A50 and grpc-java say "more than";
+ *       Envoy ejects at the threshold too. Weft follows A50, as the model's javadoc says.)
+ *   <li><b>Ejection time</b>: an ejection increments the endpoint's multiplier and lasts {@code
+ *       min(baseEjectionTime * multiplier, max(baseEjectionTime, maxEjectionTime))}; the endpoint
+ *       returns at the first {@link #runInterval()} after that. Each interval an endpoint stays in
+ *       service from start to end, its multiplier goes down by one (A50; Envoy does the same in
+ *       effect). The multiplier stops growing once the ejection time reaches the cap, so a flapping
  *       endpoint does not build up a debt that takes hours to decay.
- *   <li><b>Most ejected at once</b>: an endpoint is ejected only while fewer than
- *       {@code maxEjectionPercent}% of the cluster's endpoints are ejected. This is gRFC A50's rule as
- *       grpc-java and grpc-go implement it (both stop once the ejected percentage is at or above the
- *       maximum; the gRFC's algorithm text compares with "greater than", but its config field promises
- *       that one address can be ejected whatever the value), and it is the model's promise: with a
- *       maximum above zero at least one endpoint can always be ejected, even when the percentage of
- *       the cluster rounds down to less than one endpoint (10% of 5 endpoints ejects one). Envoy by
- *       default ejects only while {@code 100 * (ejected + 1) / total <= max} (so 10% of 5 ejects none
- *       unless its {@code always_eject_one_host} is set). The two agree whenever {@code max * total / 100} is a
- *       whole number (10 endpoints, 30%: exactly 3); otherwise Weft rounds up where Envoy rounds down.
- *       A maximum of 0 ejects nothing.
+ *   <li><b>Most ejected at once</b>: an endpoint is ejected only while fewer than {@code
+ *       maxEjectionPercent}% of the cluster's endpoints are ejected. This is gRFC A50's rule as
+ *       grpc-java and grpc-go implement it (both stop once the ejected percentage is at or above
+ *       the maximum; the gRFC's algorithm text compares with "greater than", but its config field
+ *       promises that one address can be ejected whatever the value), and it is the model's
+ *       promise: with a maximum above zero at least one endpoint can always be ejected, even when
+ *       the percentage of the cluster rounds down to less than one endpoint (10% of 5 endpoints
+ *       ejects one). Envoy by default ejects only while {@code 100 * (ejected + 1) / total <= max}
+ *       (so 10% of 5 ejects none unless its {@code always_eject_one_host} is set). The two agree
+ *       whenever {@code max * total / 100} is a whole number (10 endpoints, 30%: exactly 3);
+ *       otherwise Weft rounds up where Envoy rounds down. A maximum of 0 ejects nothing.
  *   <li>Endpoints already ejected are left out of the success-rate statistics and are not ejected
  *       again (as Envoy does).
  * </ul>
@@ -56,9 +57,9 @@ import org.slf4j.LoggerFactory;
  * membership changes and any number of recording threads. {@link #onConfigChange} is called off the
  * call path, serially with membership changes. The ejection a call-path thread causes (through
  * {@link OutlierTracker#record}) is lock-free: the ejected count is reserved with a compare-and-set
- * against {@code maxEjectionPercent} before the tracker's state is switched, so concurrent ejections
- * from the call path and the scheduler never exceed the maximum. The {@link EjectionListener} is
- * called outside any lock, from the thread that caused the change.
+ * against {@code maxEjectionPercent} before the tracker's state is switched, so concurrent
+ * ejections from the call path and the scheduler never exceed the maximum. The {@link
+ * EjectionListener} is called outside any lock, from the thread that caused the change.
  */
 public final class OutlierDetector {
   private static final Logger log = LoggerFactory.getLogger(OutlierDetector.class);
@@ -70,12 +71,15 @@ public final class OutlierDetector {
   private final AtomicInteger ejectedCount = new AtomicInteger();
   private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
   private volatile OutlierDetection config;
+
   /** Copy-on-write: replaced by membership changes, read by runInterval and the ejection check. */
   private volatile OutlierTracker[] members = NO_TRACKERS;
+
   /** Counts runInterval calls; written only by runInterval. */
   private volatile long runs;
 
-  public OutlierDetector(OutlierDetection config, Ticker ticker, RandomSource random, EjectionListener listener) {
+  public OutlierDetector(
+      OutlierDetection config, Ticker ticker, RandomSource random, EjectionListener listener) {
     this.config = requireNonNull(config, "config");
     this.ticker = requireNonNull(ticker, "ticker");
     this.random = requireNonNull(random, "random");
@@ -127,9 +131,9 @@ public final class OutlierDetector {
 
   /**
    * Applies new settings without losing the endpoints' state: current ejections keep the end time
-   * they were given, counts and multipliers carry on. When the new settings disable detection, every
-   * endpoint returns to service and its history is forgotten (the listener is called if any was
-   * ejected). The engine reschedules {@link #runInterval()} if the interval changed.
+   * they were given, counts and multipliers carry on. When the new settings disable detection,
+   * every endpoint returns to service and its history is forgotten (the listener is called if any
+   * was ejected). The engine reschedules {@link #runInterval()} if the interval changed.
    */
   public void onConfigChange(OutlierDetection newConfig) {
     this.config = requireNonNull(newConfig, "newConfig");
@@ -140,10 +144,10 @@ public final class OutlierDetector {
 
   /**
    * Runs one detection interval; called every {@code interval} by the engine's scheduler, never
-   * concurrently with itself. In order: returns endpoints whose ejection time has passed, closes the
-   * interval's counts, runs success-rate ejection, then failure-percentage ejection, then lowers the
-   * multiplier of endpoints that stayed in service for the whole interval. Calls the listener once
-   * if any endpoint was ejected or returned.
+   * concurrently with itself. In order: returns endpoints whose ejection time has passed, closes
+   * the interval's counts, runs success-rate ejection, then failure-percentage ejection, then
+   * lowers the multiplier of endpoints that stayed in service for the whole interval. Calls the
+   * listener once if any endpoint was ejected or returned.
    */
   public void runInterval() {
     OutlierDetection cfg = config;
@@ -187,7 +191,8 @@ public final class OutlierDetector {
     }
   }
 
-  private boolean ejectBySuccessRate(OutlierDetection cfg, OutlierTracker[] trackers, boolean[] inService, long now) {
+  private boolean ejectBySuccessRate(
+      OutlierDetection cfg, OutlierTracker[] trackers, boolean[] inService, long now) {
     OutlierDetection.SuccessRate sr = cfg.successRate();
     int qualifying = 0;
     double sum = 0;
@@ -213,7 +218,8 @@ public final class OutlierDetector {
     boolean changed = false;
     for (int i = 0; i < trackers.length; i++) {
       OutlierTracker tracker = trackers[i];
-      if (inService[i] && tracker.lastIntervalVolume() >= sr.requestVolume()
+      if (inService[i]
+          && tracker.lastIntervalVolume() >= sr.requestVolume()
           && successRate(tracker) < requiredRate
           && enforced(sr.enforcingPercent())
           && tryEject(tracker, cfg, now)) {
@@ -227,8 +233,8 @@ public final class OutlierDetector {
     return (double) tracker.lastIntervalSuccesses() / tracker.lastIntervalVolume();
   }
 
-  private boolean ejectByFailurePercentage(OutlierDetection cfg, OutlierTracker[] trackers, boolean[] inService,
-      long now) {
+  private boolean ejectByFailurePercentage(
+      OutlierDetection cfg, OutlierTracker[] trackers, boolean[] inService, long now) {
     OutlierDetection.FailurePercentage fp = cfg.failurePercentage();
     int qualifying = 0;
     for (int i = 0; i < trackers.length; i++) {
@@ -243,7 +249,8 @@ public final class OutlierDetector {
     for (int i = 0; i < trackers.length; i++) {
       OutlierTracker tracker = trackers[i];
       long volume = tracker.lastIntervalVolume();
-      if (inService[i] && volume >= fp.requestVolume()
+      if (inService[i]
+          && volume >= fp.requestVolume()
           && tracker.lastIntervalFailures() * 100 > (long) fp.threshold() * volume
           && enforced(fp.enforcingPercent())
           && tryEject(tracker, cfg, now)) {
@@ -284,7 +291,7 @@ public final class OutlierDetector {
 
   /** Takes one ejection slot if fewer than maxEjectionPercent of the endpoints are ejected. */
   private boolean reserveEjection(int maxEjectionPercent) {
-    for (;;) {
+    for (; ; ) {
       int ejected = ejectedCount.get();
       long total = members.length;
       if (ejected * 100L >= maxEjectionPercent * total) {
@@ -313,8 +320,10 @@ public final class OutlierDetector {
       listener.ejectionsChanged();
     } catch (RuntimeException e) {
       if (listenerFailureLogged.compareAndSet(false, true)) {
-        log.warn("Ejection listener {} failed; ejections still apply (further failures are logged at debug)",
-            listener, e);
+        log.warn(
+            "Ejection listener {} failed; ejections still apply (further failures are logged at debug)",
+            listener,
+            e);
       } else {
         log.debug("Ejection listener {} failed", listener, e);
       }

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The outlier-detection state of one endpoint, created by {@link OutlierDetector#newTracker}. The
- * engine calls {@link #record(OutcomeClass)} when an attempt on the endpoint ends and reads
- * {@link #ejected()} when it builds a picker.
+ * engine calls {@link #record(OutcomeClass)} when an attempt on the endpoint ends and reads {@link
+ * #ejected()} when it builds a picker.
  *
  * <p>Counting follows Envoy: {@link OutcomeClass#FAILURE} and {@link OutcomeClass#GATEWAY_FAILURE}
  * are failures and count toward {@code consecutiveFailures}; a gateway failure also counts toward
@@ -18,15 +18,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * resets; a success resets both; {@link OutcomeClass#LOCAL} is not counted at all. When a count
  * reaches its threshold the count starts again from zero and the detector is asked to eject the
  * endpoint at once, on the recording thread. Successes and failures are also counted per interval
- * (only when success-rate or failure-percentage ejection is enabled) for
- * {@link OutlierDetector#runInterval()}.
+ * (only when success-rate or failure-percentage ejection is enabled) for {@link
+ * OutlierDetector#runInterval()}.
  *
- * <p>Threading: {@link #record} and {@link #ejected()} are for the call path: any thread, lock-free,
- * never blocking, not allocating (except on the rare call that ejects the endpoint, which builds
- * one small state object and calls the {@link EjectionListener}). The other accessors are for
- * config dumps and metrics and may be called from any thread. All state changes are compare-and-set
- * transitions on one immutable state, so the detector's scheduler thread and recording threads
- * never lose each other's changes.
+ * <p>Threading: {@link #record} and {@link #ejected()} are for the call path: any thread,
+ * lock-free, never blocking, not allocating (except on the rare call that ejects the endpoint,
+ * which builds one small state object and calls the {@link EjectionListener}). The other accessors
+ * are for config dumps and metrics and may be called from any thread. All state changes are
+ * compare-and-set transitions on one immutable state, so the detector's scheduler thread and
+ * recording threads never lose each other's changes.
  */
 public final class OutlierTracker {
   private static final long SUCCESS_UNIT = 1L << 32;
@@ -34,8 +34,10 @@ public final class OutlierTracker {
 
   private final OutlierDetector detector;
   private final String address;
+
   /** Successes in the high 32 bits, failures in the low 32 bits, of the interval in progress. */
   private final AtomicLong intervalCounts = new AtomicLong();
+
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private final AtomicInteger consecutiveGatewayFailures = new AtomicInteger();
   private final AtomicReference<State> state = new AtomicReference<>(State.INITIAL);
@@ -118,8 +120,8 @@ public final class OutlierTracker {
   }
 
   /**
-   * When the current ejection ends, in {@link dev.weft.mesh.api.runtime.Ticker#nanoTime()} units; the
-   * endpoint returns at the first {@link OutlierDetector#runInterval()} at or after this time.
+   * When the current ejection ends, in {@link dev.weft.mesh.api.runtime.Ticker#nanoTime()} units;
+   * the endpoint returns at the first {@link OutlierDetector#runInterval()} at or after this time.
    * Meaningful only while {@link #ejected()}.
    */
   public long ejectedUntilNanos() {
@@ -134,7 +136,8 @@ public final class OutlierTracker {
       return Optional.empty();
     }
     long remainingNanos = s.durationNanos - (detector.ticker().nanoTime() - s.ejectedAtNanos);
-    return Optional.of(Instant.ofEpochMilli(detector.ticker().currentTimeMillis()).plusNanos(remainingNanos));
+    return Optional.of(
+        Instant.ofEpochMilli(detector.ticker().currentTimeMillis()).plusNanos(remainingNanos));
   }
 
   /** Successes counted in the last interval that {@link OutlierDetector#runInterval()} closed. */
@@ -160,8 +163,14 @@ public final class OutlierTracker {
   @Override
   public String toString() {
     State s = state.get();
-    return "OutlierTracker{" + address + (s.ejected ? ", ejected" : "") + ", ejections=" + s.ejectionCount
-        + ", multiplier=" + s.multiplier + "}";
+    return "OutlierTracker{"
+        + address
+        + (s.ejected ? ", ejected" : "")
+        + ", ejections="
+        + s.ejectionCount
+        + ", multiplier="
+        + s.multiplier
+        + "}";
   }
 
   // ---- transitions, called by the detector ----
@@ -182,14 +191,17 @@ public final class OutlierTracker {
    * {@code maxMultiplier}, and the ejection lasts {@code min(baseNanos * multiplier, capNanos)}.
    */
   boolean eject(long nowNanos, long baseNanos, long capNanos, int maxMultiplier) {
-    for (;;) {
+    for (; ; ) {
       State s = state.get();
       if (s.ejected || s.removed) {
         return false;
       }
       int multiplier = Math.min(s.multiplier + 1, Math.max(maxMultiplier, 1));
-      long duration = multiplier > capNanos / baseNanos ? capNanos : Math.min(baseNanos * multiplier, capNanos);
-      State next = new State(true, false, nowNanos, duration, multiplier, s.ejectionCount + 1, s.unejectedInRun);
+      long duration =
+          multiplier > capNanos / baseNanos ? capNanos : Math.min(baseNanos * multiplier, capNanos);
+      State next =
+          new State(
+              true, false, nowNanos, duration, multiplier, s.ejectionCount + 1, s.unejectedInRun);
       if (state.compareAndSet(s, next)) {
         return true;
       }
@@ -198,7 +210,7 @@ public final class OutlierTracker {
 
   /** Returns the endpoint to service if its ejection has run its time; true if it did. */
   boolean unejectIfExpired(long nowNanos, long run) {
-    for (;;) {
+    for (; ; ) {
       State s = state.get();
       if (!s.ejected || nowNanos - s.ejectedAtNanos < s.durationNanos) {
         return false;
@@ -214,17 +226,24 @@ public final class OutlierTracker {
   }
 
   /**
-   * Lowers the multiplier by one if the endpoint stayed in service for the whole interval that
-   * run {@code run} closes (it is not ejected now and did not return during this run).
+   * Lowers the multiplier by one if the endpoint stayed in service for the whole interval that run
+   * {@code run} closes (it is not ejected now and did not return during this run).
    */
   void decayMultiplier(long run) {
-    for (;;) {
+    for (; ; ) {
       State s = state.get();
       if (s.ejected || s.removed || s.multiplier == 0 || s.unejectedInRun == run) {
         return;
       }
-      State next = new State(false, false, s.ejectedAtNanos, s.durationNanos, s.multiplier - 1, s.ejectionCount,
-          s.unejectedInRun);
+      State next =
+          new State(
+              false,
+              false,
+              s.ejectedAtNanos,
+              s.durationNanos,
+              s.multiplier - 1,
+              s.ejectionCount,
+              s.unejectedInRun);
       if (state.compareAndSet(s, next)) {
         return;
       }
@@ -233,7 +252,7 @@ public final class OutlierTracker {
 
   /** Returns the endpoint to service and forgets its history; true if it was ejected. */
   boolean reset(long run) {
-    for (;;) {
+    for (; ; ) {
       State s = state.get();
       if (s.removed) {
         return false;
@@ -249,13 +268,20 @@ public final class OutlierTracker {
 
   /** Marks the tracker removed, so it is never ejected again; true if it was ejected. */
   boolean markRemoved() {
-    for (;;) {
+    for (; ; ) {
       State s = state.get();
       if (s.removed) {
         return false;
       }
-      State next = new State(false, true, s.ejectedAtNanos, s.durationNanos, s.multiplier, s.ejectionCount,
-          s.unejectedInRun);
+      State next =
+          new State(
+              false,
+              true,
+              s.ejectedAtNanos,
+              s.durationNanos,
+              s.multiplier,
+              s.ejectionCount,
+              s.unejectedInRun);
       if (state.compareAndSet(s, next)) {
         return s.ejected;
       }
@@ -266,7 +292,9 @@ public final class OutlierTracker {
     return detector;
   }
 
-  /** An immutable snapshot of the ejection state; every change is a compare-and-set of a new one. */
+  /**
+   * An immutable snapshot of the ejection state; every change is a compare-and-set of a new one.
+   */
   private static final class State {
     static final State INITIAL = new State(false, false, 0, 0, 0, 0, -1);
 
@@ -276,11 +304,18 @@ public final class OutlierTracker {
     final long durationNanos;
     final int multiplier;
     final int ejectionCount;
+
     /** The detector run that last returned the endpoint to service. */
     final long unejectedInRun;
 
-    State(boolean ejected, boolean removed, long ejectedAtNanos, long durationNanos, int multiplier,
-        int ejectionCount, long unejectedInRun) {
+    State(
+        boolean ejected,
+        boolean removed,
+        long ejectedAtNanos,
+        long durationNanos,
+        int multiplier,
+        int ejectionCount,
+        long unejectedInRun) {
       this.ejected = ejected;
       this.removed = removed;
       this.ejectedAtNanos = ejectedAtNanos;
@@ -291,7 +326,13 @@ public final class OutlierTracker {
     }
 
     State unejected(long run, int multiplier) {
-      return new State(false, false, ejectedAtNanos, durationNanos, multiplier, ejectionCount,
+      return new State(
+          false,
+          false,
+          ejectedAtNanos,
+          durationNanos,
+          multiplier,
+          ejectionCount,
           ejected ? run : unejectedInRun);
     }
   }

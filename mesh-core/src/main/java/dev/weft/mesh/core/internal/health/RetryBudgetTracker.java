@@ -7,32 +7,32 @@ import dev.weft.mesh.api.runtime.Ticker;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A cluster's retry budget, as in Finagle's {@code RetryBudget}: every logical
- * call deposits ({@link #onCall()}) and every retry or hedged attempt must withdraw
- * ({@link #tryWithdraw()}). A withdrawal succeeds while
+ * A cluster's retry budget, as in Finagle's {@code RetryBudget}: every logical call deposits
+ * ({@link #onCall()}) and every retry or hedged attempt must withdraw ({@link #tryWithdraw()}). A
+ * withdrawal succeeds while
  *
  * <pre>  withdrawals in the window + 1 &lt;= reserve + percent / 100 * calls in the window</pre>
  *
- * where the window is the last {@code ttl} and the reserve is {@code minRetriesPerSecond * ttl}
- * (in seconds). Because withdrawals leave the window after {@code ttl}, the reserve refills with
- * time: a client with few calls can still retry about {@code minRetriesPerSecond} times per second
- * on average, in bursts of up to the whole reserve; a busy client adds {@code percent}% of its calls.
+ * where the window is the last {@code ttl} and the reserve is {@code minRetriesPerSecond * ttl} (in
+ * seconds). Because withdrawals leave the window after {@code ttl}, the reserve refills with time:
+ * a client with few calls can still retry about {@code minRetriesPerSecond} times per second on
+ * average, in bursts of up to the whole reserve; a busy client adds {@code percent}% of its calls.
  *
  * <p>How exact: the window is the slot in progress plus the twenty slots of {@code ttl / 20} before
  * it, so a deposit or withdrawal counts for at least {@code ttl} and at most {@code 1.05 * ttl}.
  * Because a withdrawal never leaves the window before the calls that funded it, only the reserve is
- * ever reused, at most once per {@code ttl}: over any span of {@code ttl} the withdrawals are at most
- * the reserve plus {@code percent}% of the calls of that span and of the {@code ttl / 20} before it,
- * and over {@code n} consecutive spans of {@code ttl} at most {@code n} reserves plus
+ * ever reused, at most once per {@code ttl}: over any span of {@code ttl} the withdrawals are at
+ * most the reserve plus {@code percent}% of the calls of that span and of the {@code ttl / 20}
+ * before it, and over {@code n} consecutive spans of {@code ttl} at most {@code n} reserves plus
  * {@code percent}% of the calls. A spent budget is whole again at most {@code 1.05 * ttl} after the
  * last withdrawal. With one thread this holds exactly; with several, a withdrawal can overdraw by
  * one for each thread whose clock reading lies in the previous slot while another thread's lies in
  * the next (the check reads the other slots, then compare-and-sets the current one).
  *
- * <p>Why not resilience4j: it has no retry budget. Finagle's windowed adder inspired the slots; here
- * each slot is one {@code long} holding the slot's number (36 bits, enough for a century of slots)
- * and its count (28 bits, saturating), so that moving a slot on to a new period and counting in it
- * is one compare-and-set, and no count is lost at a slot boundary.
+ * <p>Why not resilience4j: it has no retry budget. Finagle's windowed adder inspired the slots;
+ * here each slot is one {@code long} holding the slot's number (36 bits, enough for a century of
+ * slots) and its count (28 bits, saturating), so that moving a slot on to a new period and counting
+ * in it is one compare-and-set, and no count is lost at a slot boundary.
  *
  * <p>Threading: {@link #onCall()} and {@link #tryWithdraw()} are for the call path: any thread,
  * lock-free, never blocking, no allocation. {@link #balance()} may be called from any thread.
@@ -40,12 +40,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class RetryBudgetTracker {
   /** Slots that make up {@code ttl}; the window is these plus the slot in progress. */
   private static final int SLOTS_PER_TTL = 20;
+
   private static final int RING = SLOTS_PER_TTL + 1;
   private static final int COUNT_BITS = 28;
   private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
   private static final int SLOT_BITS = Long.SIZE - COUNT_BITS;
   private static final long SLOT_MASK = (1L << SLOT_BITS) - 1;
   private static final long HALF_SLOT_RANGE = 1L << (SLOT_BITS - 1);
+
   /** Fixed-point units of one retry: percent in thousandths times 100%. */
   private static final long UNITS_PER_RETRY = 100_000L;
 
@@ -73,7 +75,7 @@ public final class RetryBudgetTracker {
   /** Deposits one logical call (the first attempt of a call, not its retries). */
   public void onCall() {
     long now = ticker.nanoTime();
-    for (;;) {
+    for (; ; ) {
       long slot = slotAt(now);
       int index = (int) (slot % RING);
       long word = deposits.get(index);
@@ -94,7 +96,7 @@ public final class RetryBudgetTracker {
    */
   public boolean tryWithdraw() {
     long now = ticker.nanoTime();
-    for (;;) {
+    for (; ; ) {
       long slot = slotAt(now);
       int index = (int) (slot % RING);
       long word = withdrawals.get(index);
@@ -103,8 +105,10 @@ public final class RetryBudgetTracker {
         now = ticker.nanoTime();
         continue;
       }
-      long units = reserveUnits + unitsPerCall * sum(deposits, slot, -1)
-          - UNITS_PER_RETRY * (sum(withdrawals, slot, index) + current);
+      long units =
+          reserveUnits
+              + unitsPerCall * sum(deposits, slot, -1)
+              - UNITS_PER_RETRY * (sum(withdrawals, slot, index) + current);
       if (units < UNITS_PER_RETRY || current == COUNT_MASK) {
         return false;
       }
@@ -120,7 +124,10 @@ public final class RetryBudgetTracker {
    */
   public double balance() {
     long slot = slotAt(ticker.nanoTime());
-    long units = reserveUnits + unitsPerCall * sum(deposits, slot, -1) - UNITS_PER_RETRY * sum(withdrawals, slot, -1);
+    long units =
+        reserveUnits
+            + unitsPerCall * sum(deposits, slot, -1)
+            - UNITS_PER_RETRY * sum(withdrawals, slot, -1);
     return (double) units / UNITS_PER_RETRY;
   }
 
@@ -143,8 +150,8 @@ public final class RetryBudgetTracker {
   }
 
   /**
-   * The count a slot word holds for {@code slot}: the count if the word belongs to it, 0 if the word
-   * belongs to an older slot (which the caller replaces), -1 if to a newer one.
+   * The count a slot word holds for {@code slot}: the count if the word belongs to it, 0 if the
+   * word belongs to an older slot (which the caller replaces), -1 if to a newer one.
    */
   private static long countIn(long word, long slot) {
     long age = (slot - (word >>> COUNT_BITS)) & SLOT_MASK;

@@ -4,13 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.LoadBalancing;
 import dev.weft.mesh.api.config.Locality;
+import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.spi.EndpointPicker;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.LoadBalancer;
 import dev.weft.mesh.api.spi.LoadBalancerContext;
 import dev.weft.mesh.api.spi.LoadBalancerProvider;
 import dev.weft.mesh.api.spi.PickContext;
-import dev.weft.mesh.api.runtime.RandomSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -29,21 +29,22 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>Priority levels: each level's health is its healthy share times the overprovisioning factor
  *       (default 140%), capped at 100%; traffic fills levels in priority order and spills what a
- *       level cannot take to the next. When the levels together are under 100% healthy, their shares
- *       are scaled up so that every call still goes somewhere. See {@link PriorityLoad}.
- *   <li>Panic: when total health is under 100% and a level's healthy share is below
- *       {@code panicThresholdPercent} (default 50; 0 disables), that level balances over all its
- *       endpoints regardless of health. With panic disabled and no healthy endpoint, {@link #pick}
- *       returns null.
- *   <li>Localities: with {@code localityWeighted}, a call first picks a locality of the chosen level
- *       at random in proportion to the locality's weight (the sum of its endpoints' weights) times its
- *       availability ({@code min(1, overprovisioningFactor * healthy / total)}), then the policy picks
- *       within it. A level in panic ignores localities. Without it, the policy balances over all
- *       healthy endpoints of the level.
+ *       level cannot take to the next. When the levels together are under 100% healthy, their
+ *       shares are scaled up so that every call still goes somewhere. See {@link PriorityLoad}.
+ *   <li>Panic: when total health is under 100% and a level's healthy share is below {@code
+ *       panicThresholdPercent} (default 50; 0 disables), that level balances over all its endpoints
+ *       regardless of health. With panic disabled and no healthy endpoint, {@link #pick} returns
+ *       null.
+ *   <li>Localities: with {@code localityWeighted}, a call first picks a locality of the chosen
+ *       level at random in proportion to the locality's weight (the sum of its endpoints' weights)
+ *       times its availability ({@code min(1, overprovisioningFactor * healthy / total)}), then the
+ *       policy picks within it. A level in panic ignores localities. Without it, the policy
+ *       balances over all healthy endpoints of the level.
  *   <li>Hash-based policies ({@code ring_hash}, {@code maglev}) ignore localities, and the call's
  *       hash (when it has one) also chooses the priority level, so a key sticks to one level too.
- *   <li>Retries: when the chosen group holds only endpoints that {@link PickContext#avoid} names, the
- *       other localities and then the other levels are tried before giving in to an avoided one.
+ *   <li>Retries: when the chosen group holds only endpoints that {@link PickContext#avoid} names,
+ *       the other localities and then the other levels are tried before giving in to an avoided
+ *       one.
  * </ul>
  *
  * <p>Threading: {@link #update} is called serially (never concurrently with itself), off the call
@@ -58,6 +59,7 @@ public final class ClusterBalancer {
   private final RandomSource random;
   private final boolean hashBased;
   private final boolean byLocality;
+
   /** The policy's balancer for each group, kept across updates; touched only by {@link #update}. */
   private final Map<GroupKey, LoadBalancer> balancers = new HashMap<>();
 
@@ -72,22 +74,27 @@ public final class ClusterBalancer {
    * @param context the cluster's name, ticker and randomness
    */
   public ClusterBalancer(
-      LoadBalancing config, LoadBalancerProvider provider, Object parsedOptions, LoadBalancerContext context) {
+      LoadBalancing config,
+      LoadBalancerProvider provider,
+      Object parsedOptions,
+      LoadBalancerContext context) {
     this.config = requireNonNull(config, "config");
     this.provider = requireNonNull(provider, "provider");
     this.parsedOptions = parsedOptions;
     this.context = requireNonNull(context, "context");
     this.random = requireNonNull(context.random(), "context.random()");
-    this.hashBased = provider instanceof HashBasedPolicy
-        || LoadBalancing.RING_HASH.equals(provider.policyName())
-        || LoadBalancing.MAGLEV.equals(provider.policyName());
+    this.hashBased =
+        provider instanceof HashBasedPolicy
+            || LoadBalancing.RING_HASH.equals(provider.policyName())
+            || LoadBalancing.MAGLEV.equals(provider.policyName());
     this.byLocality = config.localityWeighted() && !hashBased;
     this.state = State.empty(describe(List.of()));
   }
 
   /**
-   * Replaces the endpoints to balance over. Called serially, off the call path, whenever membership,
-   * health, ejection or effective weights change. Calls in progress keep using the state they read.
+   * Replaces the endpoints to balance over. Called serially, off the call path, whenever
+   * membership, health, ejection or effective weights change. Calls in progress keep using the
+   * state they read.
    *
    * <p>If the policy fails to make a picker, the exception propagates and the previous state stays
    * in force.
@@ -101,7 +108,9 @@ public final class ClusterBalancer {
     TreeMap<Integer, LevelEndpoints> byPriority = new TreeMap<>();
     for (LbEndpoint e : endpoints) {
       requireNonNull(e, "endpoint");
-      byPriority.computeIfAbsent(e.endpoint().priority(), p -> new LevelEndpoints()).add(e, healthy.test(e));
+      byPriority
+          .computeIfAbsent(e.endpoint().priority(), p -> new LevelEndpoints())
+          .add(e, healthy.test(e));
     }
     int n = byPriority.size();
     int[] total = new int[n];
@@ -112,15 +121,17 @@ public final class ClusterBalancer {
       healthyCount[i] = level.healthy.size();
       i++;
     }
-    PriorityLoad loads = PriorityLoad.compute(
-        total, healthyCount, config.overprovisioningFactor(), config.panicThresholdPercent());
+    PriorityLoad loads =
+        PriorityLoad.compute(
+            total, healthyCount, config.overprovisioningFactor(), config.panicThresholdPercent());
 
     Set<GroupKey> used = new HashSet<>();
     Level[] levels = new Level[n];
     List<PriorityLevel> described = new ArrayList<>(n);
     i = 0;
     for (Map.Entry<Integer, LevelEndpoints> entry : byPriority.entrySet()) {
-      levels[i] = buildLevel(entry.getKey(), entry.getValue(), loads.load()[i], loads.panic()[i], used);
+      levels[i] =
+          buildLevel(entry.getKey(), entry.getValue(), loads.load()[i], loads.panic()[i], used);
       described.add(levels[i].describe(loads.health()[i]));
       i++;
     }
@@ -142,9 +153,10 @@ public final class ClusterBalancer {
     if (levels.length == 1) {
       chosen = 0;
     } else {
-      int point = hashBased && pickContext.hasHash()
-          ? (int) Long.remainderUnsigned(XxHash64.mix(pickContext.hash()), 100)
-          : random.nextInt(100);
+      int point =
+          hashBased && pickContext.hasHash()
+              ? (int) Long.remainderUnsigned(XxHash64.mix(pickContext.hash()), 100)
+              : random.nextInt(100);
       chosen = s.levelAt(point);
     }
     LbEndpoint picked = levels[chosen].pick(pickContext, random);
@@ -177,18 +189,35 @@ public final class ClusterBalancer {
     return new Description(context.target(), config.policy(), byLocality, List.copyOf(levels));
   }
 
-  private Level buildLevel(int priority, LevelEndpoints endpoints, int load, boolean panic, Set<GroupKey> used) {
+  private Level buildLevel(
+      int priority, LevelEndpoints endpoints, int load, boolean panic, Set<GroupKey> used) {
     List<LbEndpoint> usable = panic ? endpoints.all : endpoints.healthy;
     if (usable.isEmpty()) {
-      return new Level(priority, endpoints.all.size(), endpoints.healthy.size(), load, panic, null, NO_LOCALITIES);
+      return new Level(
+          priority,
+          endpoints.all.size(),
+          endpoints.healthy.size(),
+          load,
+          panic,
+          null,
+          NO_LOCALITIES);
     }
     if (!byLocality || panic) {
       EndpointPicker picker = pickerFor(new GroupKey(priority, null), usable, used);
-      return new Level(priority, endpoints.all.size(), endpoints.healthy.size(), load, panic, picker, NO_LOCALITIES);
+      return new Level(
+          priority,
+          endpoints.all.size(),
+          endpoints.healthy.size(),
+          load,
+          panic,
+          picker,
+          NO_LOCALITIES);
     }
     Map<Locality, LevelEndpoints> byLocalityMap = new LinkedHashMap<>();
     for (LbEndpoint e : endpoints.all) {
-      byLocalityMap.computeIfAbsent(e.endpoint().locality(), l -> new LevelEndpoints()).add(e, false);
+      byLocalityMap
+          .computeIfAbsent(e.endpoint().locality(), l -> new LevelEndpoints())
+          .add(e, false);
     }
     for (LbEndpoint e : endpoints.healthy) {
       byLocalityMap.get(e.endpoint().locality()).healthy.add(e);
@@ -204,19 +233,32 @@ public final class ClusterBalancer {
       for (LbEndpoint e : members.all) {
         weight += Math.max(1, e.weight());
       }
-      double availability = Math.min(1.0, overprovisioning * members.healthy.size() / members.all.size());
-      EndpointPicker picker = pickerFor(new GroupKey(priority, entry.getKey()), members.healthy, used);
+      double availability =
+          Math.min(1.0, overprovisioning * members.healthy.size() / members.all.size());
+      EndpointPicker picker =
+          pickerFor(new GroupKey(priority, entry.getKey()), members.healthy, used);
       groups.add(new LocalityGroup(entry.getKey(), weight * availability, picker));
     }
-    return new Level(priority, endpoints.all.size(), endpoints.healthy.size(), load, false, null,
+    return new Level(
+        priority,
+        endpoints.all.size(),
+        endpoints.healthy.size(),
+        load,
+        false,
+        null,
         groups.toArray(new LocalityGroup[0]));
   }
 
   private EndpointPicker pickerFor(GroupKey key, List<LbEndpoint> members, Set<GroupKey> used) {
     used.add(key);
-    LoadBalancer balancer = balancers.computeIfAbsent(key, k -> provider.newLoadBalancer(
-        parsedOptions, new GroupContext(context.target() + k.suffix(), context)));
-    return requireNonNull(balancer.update(Collections.unmodifiableList(members)),
+    LoadBalancer balancer =
+        balancers.computeIfAbsent(
+            key,
+            k ->
+                provider.newLoadBalancer(
+                    parsedOptions, new GroupContext(context.target() + k.suffix(), context)));
+    return requireNonNull(
+        balancer.update(Collections.unmodifiableList(members)),
         () -> "policy " + config.policy() + " returned no picker");
   }
 
@@ -230,7 +272,8 @@ public final class ClusterBalancer {
    * @param localityWeighted whether traffic is split by locality first
    * @param priorities the priority levels present, lowest number (most preferred) first
    */
-  public record Description(String target, String policy, boolean localityWeighted, List<PriorityLevel> priorities) {}
+  public record Description(
+      String target, String policy, boolean localityWeighted, List<PriorityLevel> priorities) {}
 
   /**
    * One priority level in a {@link Description}.
@@ -273,8 +316,11 @@ public final class ClusterBalancer {
     }
   }
 
-  /** The context handed to the policy for one group: the cluster's, with the group in the target. */
-  private record GroupContext(String target, LoadBalancerContext parent) implements LoadBalancerContext {
+  /**
+   * The context handed to the policy for one group: the cluster's, with the group in the target.
+   */
+  private record GroupContext(String target, LoadBalancerContext parent)
+      implements LoadBalancerContext {
     @Override
     public long nanoTime() {
       return parent.nanoTime();
@@ -295,13 +341,22 @@ public final class ClusterBalancer {
     final int healthy;
     final int load;
     final boolean panic;
+
     /** Picks over the whole level, or null when it balances by locality (or has nothing usable). */
     final EndpointPicker picker;
+
     final LocalityGroup[] localities;
+
     /** Chooses a locality by weight; null when there are none. */
     final WeightedSampler localitySampler;
 
-    Level(int priority, int endpoints, int healthy, int load, boolean panic, EndpointPicker picker,
+    Level(
+        int priority,
+        int endpoints,
+        int healthy,
+        int load,
+        boolean panic,
+        EndpointPicker picker,
         LocalityGroup[] localities) {
       this.priority = priority;
       this.endpoints = endpoints;
@@ -344,7 +399,13 @@ public final class ClusterBalancer {
       for (LocalityGroup g : localities) {
         weights.put(g.locality().toString(), g.weight());
       }
-      return new PriorityLevel(priority, endpoints, healthy, healthPercent, load, panic,
+      return new PriorityLevel(
+          priority,
+          endpoints,
+          healthy,
+          healthPercent,
+          load,
+          panic,
           Collections.unmodifiableMap(weights));
     }
   }
@@ -352,8 +413,10 @@ public final class ClusterBalancer {
   /** Everything {@link #pick} reads, published at once. */
   private static final class State {
     final Level[] levels;
+
     /** {@code cumulativeLoad[i]} is the summed load of levels 0..i, in percent. */
     final int[] cumulativeLoad;
+
     final boolean usable;
     final Description description;
 

@@ -1,9 +1,9 @@
 package dev.weft.mesh.core.internal.lb;
 
+import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.spi.EndpointPicker;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.PickContext;
-import dev.weft.mesh.api.runtime.RandomSource;
 import java.util.List;
 
 /**
@@ -66,7 +66,9 @@ final class LeastRequestPicker implements EndpointPicker {
       int i = sampler.sample(random);
       // Candidates must differ (as in Finagle's and Envoy's P2C): drawing the same slow endpoint
       // twice would leave no choice at all, which with ten endpoints happens to 1% of calls.
-      for (int redraw = 0; redraw < REDRAWS && (context.avoid(endpoints[i]) || i == best || i == previous); redraw++) {
+      for (int redraw = 0;
+          redraw < REDRAWS && (context.avoid(endpoints[i]) || i == best || i == previous);
+          redraw++) {
         i = sampler.sample(random);
       }
       previous = i;

@@ -8,11 +8,11 @@ import java.util.Map;
 
 /**
  * The {@code least_request} policy: power of two choices (Envoy's least request, gRFC A48) with
- * Finagle's and Linkerd's peak-EWMA cost. For each call it draws {@code choiceCount} candidates, each
- * with probability proportional to its weight, and sends the call to the one with the lowest cost
- * {@code peakEwmaLatency * (1 + activeRequests / weight)}. An endpoint without a latency estimate
- * costs nothing while idle (so it is probed) and more than any measured endpoint while it has calls in
- * flight.
+ * Finagle's and Linkerd's peak-EWMA cost. For each call it draws {@code choiceCount} candidates,
+ * each with probability proportional to its weight, and sends the call to the one with the lowest
+ * cost {@code peakEwmaLatency * (1 + activeRequests / weight)}. An endpoint without a latency
+ * estimate costs nothing while idle (so it is probed) and more than any measured endpoint while it
+ * has calls in flight.
  *
  * <p>Options: {@code choiceCount}, the number of candidates per call, from 2 to 100, default 2.
  *
@@ -22,8 +22,10 @@ import java.util.Map;
 public final class LeastRequestProvider implements LoadBalancerProvider {
   /** The option naming the number of candidates per call. */
   public static final String CHOICE_COUNT = "choiceCount";
+
   /** Power of two choices. */
   public static final int DEFAULT_CHOICE_COUNT = 2;
+
   static final int MAX_CHOICE_COUNT = 100;
 
   /** Parsed options. */
@@ -54,6 +56,9 @@ public final class LeastRequestProvider implements LoadBalancerProvider {
       return c;
     }
     throw new IllegalArgumentException(
-        "options for " + policyName() + " must come from its parseOptions, got " + parsedOptions.getClass().getName());
+        "options for "
+            + policyName()
+            + " must come from its parseOptions, got "
+            + parsedOptions.getClass().getName());
   }
 }

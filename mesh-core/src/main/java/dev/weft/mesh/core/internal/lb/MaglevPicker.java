@@ -1,17 +1,17 @@
 package dev.weft.mesh.core.internal.lb;
 
+import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.spi.EndpointPicker;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.PickContext;
-import dev.weft.mesh.api.runtime.RandomSource;
 import java.util.List;
 
 /**
  * A Maglev lookup table (Eisenbud et al., NSDI 2016, as Envoy builds it). Every endpoint walks its
  * own permutation of the table's slots, from an offset and a skip derived from two hashes of its
  * address, and takes the first free slot on each of its turns; a heavier endpoint takes turns more
- * often, so its share of slots follows its weight. A call goes to the owner of slot
- * {@code hash mod tableSize}. Immutable; a pick is one array read and allocates nothing.
+ * often, so its share of slots follows its weight. A call goes to the owner of slot {@code hash mod
+ * tableSize}. Immutable; a pick is one array read and allocates nothing.
  */
 final class MaglevPicker implements EndpointPicker {
   private final LbEndpoint[] endpoints;
@@ -75,7 +75,8 @@ final class MaglevPicker implements EndpointPicker {
     if (!context.avoid(chosen) || Avoidance.nextAllowed(endpoints, 0, context) < 0) {
       return chosen;
     }
-    // Walk on through the table to the next slot whose owner is not avoided. An endpoint that owns no
+    // Walk on through the table to the next slot whose owner is not avoided. An endpoint that owns
+    // no
     // slot at all (more endpoints than slots) cannot be found this way, so give up after one lap.
     for (int step = 1; step < table.length; step++) {
       LbEndpoint next = endpoints[table[(slot + step) % table.length]];

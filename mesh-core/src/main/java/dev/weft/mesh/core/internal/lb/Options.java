@@ -9,20 +9,21 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads a policy's {@code options} map: typed lookups that record a violation (with the path
- * {@code options.<key>}) instead of throwing at the first problem, and a final check for keys the
- * policy does not know. Used once per configuration load, never on the call path.
+ * Reads a policy's {@code options} map: typed lookups that record a violation (with the path {@code
+ * options.<key>}) instead of throwing at the first problem, and a final check for keys the policy
+ * does not know. Used once per configuration load, never on the call path.
  */
 final class Options {
   static final String PREFIX = "options.";
 
   /** The parsed options of a policy that takes none. */
-  static final Object NONE = new Object() {
-    @Override
-    public String toString() {
-      return "{}";
-    }
-  };
+  static final Object NONE =
+      new Object() {
+        @Override
+        public String toString() {
+          return "{}";
+        }
+      };
 
   private final String policy;
   private final Map<String, Object> values;
@@ -52,7 +53,10 @@ final class Options {
       return defaultValue;
     }
     long parsed;
-    if (raw instanceof Byte || raw instanceof Short || raw instanceof Integer || raw instanceof Long) {
+    if (raw instanceof Byte
+        || raw instanceof Short
+        || raw instanceof Integer
+        || raw instanceof Long) {
       parsed = ((Number) raw).longValue();
     } else if (raw instanceof Number n) {
       double d = n.doubleValue();

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * pulls the estimate toward it with weight {@code 1 - exp(-elapsed / decay)}, where elapsed is the
  * time since the previous observation, so the estimate follows unevenly spaced samples as an EWMA
  * with time constant {@code decay}. Between observations the estimate read by {@link #get} decays
- * toward zero with the same time constant (as in Finagle), so an endpoint that stopped getting calls
- * because it looked slow is tried again after a while rather than shunned for ever.
+ * toward zero with the same time constant (as in Finagle), so an endpoint that stopped getting
+ * calls because it looked slow is tried again after a while rather than shunned for ever.
  *
  * <p>Thread-safe without locks: the estimate and its time stamp form one immutable sample that
  * {@link #observe} replaces by compare-and-set (it allocates one small object per observation);

@@ -5,17 +5,17 @@ import java.util.Arrays;
 /**
  * How traffic splits across priority levels, by Envoy's rules, in whole percent.
  *
- * <p>A level's health is {@code min(100, overprovisioningFactor * healthy / total)}. Levels take load
- * in priority order, each {@code health * 100 / normalizedTotalHealth} of what remains, where the
- * normalized total health is the sum of the levels' health capped at 100; so a level under 100%
+ * <p>A level's health is {@code min(100, overprovisioningFactor * healthy / total)}. Levels take
+ * load in priority order, each {@code health * 100 / normalizedTotalHealth} of what remains, where
+ * the normalized total health is the sum of the levels' health capped at 100; so a level under 100%
  * health spills the rest to the next level, and when the levels together are under 100% the shares
- * are scaled up so that all traffic still goes somewhere. Rounding leftovers go to the first level with
- * any health.
+ * are scaled up so that all traffic still goes somewhere. Rounding leftovers go to the first level
+ * with any health.
  *
  * <p>Panic: when the normalized total health is under 100, a level whose healthy share is below the
- * panic threshold is in panic and balances over all its endpoints, healthy or not. When every level is
- * in panic (in particular when nothing is healthy), load is split by endpoint count instead. With the
- * threshold at 0 there is no panic, and no healthy endpoint means no endpoint to use.
+ * panic threshold is in panic and balances over all its endpoints, healthy or not. When every level
+ * is in panic (in particular when nothing is healthy), load is split by endpoint count instead.
+ * With the threshold at 0 there is no panic, and no healthy endpoint means no endpoint to use.
  *
  * @param health each level's health score, 0 to 100
  * @param load each level's share of calls, summing to 100 when {@code usable}
@@ -24,7 +24,8 @@ import java.util.Arrays;
  */
 record PriorityLoad(int[] health, int[] load, boolean[] panic, boolean usable) {
 
-  static PriorityLoad compute(int[] total, int[] healthy, int overprovisioningFactor, double panicThresholdPercent) {
+  static PriorityLoad compute(
+      int[] total, int[] healthy, int overprovisioningFactor, double panicThresholdPercent) {
     int n = total.length;
     int[] health = new int[n];
     int[] load = new int[n];
@@ -34,7 +35,10 @@ record PriorityLoad(int[] health, int[] load, boolean[] panic, boolean usable) {
     }
     int sum = 0;
     for (int i = 0; i < n; i++) {
-      health[i] = total[i] == 0 ? 0 : (int) Math.min(100, (long) overprovisioningFactor * healthy[i] / total[i]);
+      health[i] =
+          total[i] == 0
+              ? 0
+              : (int) Math.min(100, (long) overprovisioningFactor * healthy[i] / total[i]);
       sum += health[i];
     }
     int normalized = Math.min(100, sum);

@@ -1,9 +1,9 @@
 package dev.weft.mesh.core.internal.lb;
 
+import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.spi.EndpointPicker;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.PickContext;
-import dev.weft.mesh.api.runtime.RandomSource;
 import java.util.List;
 
 /** Weighted random choice; retries elsewhere by redrawing, then by scanning. */

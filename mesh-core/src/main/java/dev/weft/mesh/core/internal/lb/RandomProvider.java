@@ -1,10 +1,10 @@
 package dev.weft.mesh.core.internal.lb;
 
 import dev.weft.mesh.api.config.LoadBalancing;
+import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.spi.LoadBalancer;
 import dev.weft.mesh.api.spi.LoadBalancerContext;
 import dev.weft.mesh.api.spi.LoadBalancerProvider;
-import dev.weft.mesh.api.runtime.RandomSource;
 import java.util.Map;
 
 /**

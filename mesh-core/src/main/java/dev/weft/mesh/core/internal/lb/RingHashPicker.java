@@ -1,23 +1,23 @@
 package dev.weft.mesh.core.internal.lb;
 
+import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.spi.EndpointPicker;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.PickContext;
-import dev.weft.mesh.api.runtime.RandomSource;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * A consistent-hash ring (Envoy's ring hash, gRFC A42). Each endpoint owns ring entries at the
- * xxHash64 of {@code <address>_<n>}; a call goes to the owner of the first entry at or after its hash,
- * wrapping around. Immutable; a pick is one binary search and allocates nothing.
+ * xxHash64 of {@code <address>_<n>}; a call goes to the owner of the first entry at or after its
+ * hash, wrapping around. Immutable; a pick is one binary search and allocates nothing.
  *
- * <p>Entries per endpoint are proportional to its weight: each unit of weight gets the same number of
- * entries, a power of two chosen so that the ring has at least {@code minRingSize} entries. Rounding
- * to a power of two (rather than sizing the ring exactly as Envoy does) keeps an endpoint's entries
- * unchanged when others join or leave, so only the keys of the endpoints that changed move. When the
- * weights are too large for {@code maxRingSize}, entries are scaled down to fit, each endpoint keeping
- * at least one.
+ * <p>Entries per endpoint are proportional to its weight: each unit of weight gets the same number
+ * of entries, a power of two chosen so that the ring has at least {@code minRingSize} entries.
+ * Rounding to a power of two (rather than sizing the ring exactly as Envoy does) keeps an
+ * endpoint's entries unchanged when others join or leave, so only the keys of the endpoints that
+ * changed move. When the weights are too large for {@code maxRingSize}, entries are scaled down to
+ * fit, each endpoint keeping at least one.
  *
  * <p>The ring is one sorted {@code long[]}: each entry holds its position with the sign bit flipped
  * (so signed order is unsigned position order) and the owner's index in the low bits, which the
@@ -30,7 +30,8 @@ final class RingHashPicker implements EndpointPicker {
   private final long ownerMask;
   private final RandomSource random;
 
-  RingHashPicker(List<? extends LbEndpoint> list, int minRingSize, int maxRingSize, RandomSource random) {
+  RingHashPicker(
+      List<? extends LbEndpoint> list, int minRingSize, int maxRingSize, RandomSource random) {
     this.endpoints = list.toArray(new LbEndpoint[0]);
     this.random = random;
     int n = endpoints.length;

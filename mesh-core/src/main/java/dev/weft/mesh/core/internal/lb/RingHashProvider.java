@@ -9,24 +9,28 @@ import java.util.Map;
 /**
  * The {@code ring_hash} policy: consistent hashing on a ring (Envoy's ring hash, gRFC A42). A call
  * with a hash key (from the route's hash policies) goes to the same endpoint for as long as that
- * endpoint is in the group; when one of N equal endpoints leaves, only about 1/N of the keys move. A
- * call without a hash goes to a random point of the ring. Endpoint weights scale their share of the
- * ring.
+ * endpoint is in the group; when one of N equal endpoints leaves, only about 1/N of the keys move.
+ * A call without a hash goes to a random point of the ring. Endpoint weights scale their share of
+ * the ring.
  *
- * <p>Options: {@code minRingSize} (default 1024) and {@code maxRingSize} (default 8388608), both from
- * 1 to 8388608, with {@code minRingSize <= maxRingSize}.
+ * <p>Options: {@code minRingSize} (default 1024) and {@code maxRingSize} (default 8388608), both
+ * from 1 to 8388608, with {@code minRingSize <= maxRingSize}.
  *
  * <p>Stateless and thread-safe. Pickers are immutable and may be called from any thread.
  */
 public final class RingHashProvider implements LoadBalancerProvider, HashBasedPolicy {
   /** The option naming the least number of ring entries. */
   public static final String MIN_RING_SIZE = "minRingSize";
+
   /** The option naming the most ring entries (unless there are more endpoints than that). */
   public static final String MAX_RING_SIZE = "maxRingSize";
+
   /** Envoy's and gRPC's default least ring size. */
   public static final int DEFAULT_MIN_RING_SIZE = 1024;
+
   /** Envoy's and gRPC's default largest ring size. */
   public static final int DEFAULT_MAX_RING_SIZE = 8 * 1024 * 1024;
+
   /** The largest ring allowed (gRFC A42's cap). */
   public static final int RING_SIZE_CAP = 8 * 1024 * 1024;
 
@@ -59,8 +63,12 @@ public final class RingHashProvider implements LoadBalancerProvider, HashBasedPo
       config = c;
     } else {
       throw new IllegalArgumentException(
-          "options for " + policyName() + " must come from its parseOptions, got " + parsedOptions.getClass().getName());
+          "options for "
+              + policyName()
+              + " must come from its parseOptions, got "
+              + parsedOptions.getClass().getName());
     }
-    return endpoints -> new RingHashPicker(endpoints, config.minRingSize(), config.maxRingSize(), context.random());
+    return endpoints ->
+        new RingHashPicker(endpoints, config.minRingSize(), config.maxRingSize(), context.random());
   }
 }

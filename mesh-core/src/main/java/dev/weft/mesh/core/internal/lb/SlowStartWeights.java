@@ -3,16 +3,14 @@ package dev.weft.mesh.core.internal.lb;
 import dev.weft.mesh.api.config.SlowStart;
 import dev.weft.mesh.api.runtime.Nanos;
 
-/**
- * The weight of an endpoint while it ramps up after joining (Envoy's slow start). Stateless.
- */
+/** The weight of an endpoint while it ramps up after joining (Envoy's slow start). Stateless. */
 public final class SlowStartWeights {
 
   /**
-   * The weight to balance with for an endpoint that joined {@code ageNanos} ago:
-   * {@code weight * max(minWeightPercent / 100, (age / window) ^ (1 / aggression))} while the
-   * endpoint is younger than the window, and {@code weight} from then on or when slow start is
-   * disabled. Rounded to the nearest whole number and never below 1.
+   * The weight to balance with for an endpoint that joined {@code ageNanos} ago: {@code weight *
+   * max(minWeightPercent / 100, (age / window) ^ (1 / aggression))} while the endpoint is younger
+   * than the window, and {@code weight} from then on or when slow start is disabled. Rounded to the
+   * nearest whole number and never below 1.
    *
    * <p>Weights are whole numbers, so an endpoint of weight 1 cannot ramp: a cluster with slow start
    * should scale its configured weights up (for example by 100) before calling this, which does not
@@ -34,7 +32,8 @@ public final class SlowStartWeights {
       return weight;
     }
     double timeFactor = Math.max(0, ageNanos) / (double) windowNanos;
-    double ramp = config.aggression() == 1.0 ? timeFactor : Math.pow(timeFactor, 1.0 / config.aggression());
+    double ramp =
+        config.aggression() == 1.0 ? timeFactor : Math.pow(timeFactor, 1.0 / config.aggression());
     double factor = Math.max(config.minWeightPercent() / 100.0, ramp);
     long scaled = Math.round(weight * factor);
     return (int) Math.max(1, Math.min(weight, scaled));

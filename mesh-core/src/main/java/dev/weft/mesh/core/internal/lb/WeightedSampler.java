@@ -10,9 +10,12 @@ import dev.weft.mesh.api.runtime.RandomSource;
  */
 public final class WeightedSampler {
   private final int size;
+
   /** Cumulative weights, or null when all weights are equal and a uniform draw will do. */
   private final double[] cumulative;
+
   private final double total;
+
   /** Whole weights whose sum fits an int are drawn with {@code nextInt}, exactly. */
   private final boolean wholeInt;
 
@@ -23,7 +26,10 @@ public final class WeightedSampler {
     this.wholeInt = wholeInt;
   }
 
-  /** A sampler over whole {@code weights}, none negative and not all zero; a zero weight is never drawn. */
+  /**
+   * A sampler over whole {@code weights}, none negative and not all zero; a zero weight is never
+   * drawn.
+   */
   public static WeightedSampler of(int[] weights) {
     double[] w = new double[weights.length];
     for (int i = 0; i < weights.length; i++) {
@@ -32,7 +38,10 @@ public final class WeightedSampler {
     return build(w, true);
   }
 
-  /** A sampler over real {@code weights}, none negative and not all zero; a zero weight is never drawn. */
+  /**
+   * A sampler over real {@code weights}, none negative and not all zero; a zero weight is never
+   * drawn.
+   */
   public static WeightedSampler of(double[] weights) {
     return build(weights.clone(), false);
   }
@@ -48,16 +57,19 @@ public final class WeightedSampler {
     for (int i = 0; i < weights.length; i++) {
       double w = weights[i];
       if (!(w >= 0) || Double.isInfinite(w)) {
-        throw new IllegalArgumentException("weight " + w + " at " + i + " is not a finite number of 0 or more");
+        throw new IllegalArgumentException(
+            "weight " + w + " at " + i + " is not a finite number of 0 or more");
       }
       equal &= w == weights[0];
       sum += w;
       cumulative[i] = sum;
     }
     if (!(sum > 0)) {
-      throw new IllegalArgumentException("the weights add up to " + sum + "; at least one must be above 0");
+      throw new IllegalArgumentException(
+          "the weights add up to " + sum + "; at least one must be above 0");
     }
-    return new WeightedSampler(weights.length, equal ? null : cumulative, sum, whole && sum <= Integer.MAX_VALUE);
+    return new WeightedSampler(
+        weights.length, equal ? null : cumulative, sum, whole && sum <= Integer.MAX_VALUE);
   }
 
   /** An index from 0 to {@code size - 1}, each with probability proportional to its weight. */
@@ -65,9 +77,11 @@ public final class WeightedSampler {
     if (cumulative == null) {
       return size == 1 ? 0 : random.nextInt(size);
     }
-    // Whole weights above an int's range lose nothing that matters here: a double holds sums up to 2^53 exactly.
+    // Whole weights above an int's range lose nothing that matters here: a double holds sums up to
+    // 2^53 exactly.
     double target = wholeInt ? random.nextInt((int) total) : random.nextDouble() * total;
-    // The first index whose cumulative weight exceeds the target; the last if rounding reached the total.
+    // The first index whose cumulative weight exceeds the target; the last if rounding reached the
+    // total.
     int lo = 0;
     int hi = size - 1;
     while (lo < hi) {

@@ -4,15 +4,15 @@ import java.util.Arrays;
 
 /**
  * The order in which weighted round robin visits endpoints: position {@code n} of an endless,
- * periodic sequence maps to an endpoint index. Over any {@link #period()} consecutive positions each
- * endpoint appears exactly its weight times (after dividing all weights by their greatest common
- * divisor). Immutable; {@link #at} allocates nothing.
+ * periodic sequence maps to an endpoint index. Over any {@link #period()} consecutive positions
+ * each endpoint appears exactly its weight times (after dividing all weights by their greatest
+ * common divisor). Immutable; {@link #at} allocates nothing.
  *
  * <p>Two layouts: while the period is at most {@link #MAX_TABLE}, a precomputed table in
- * earliest-deadline-first order, where the k-th visit of an endpoint of weight w is due at
- * {@code (k + 1/2) / w} of the period (so visits of each endpoint are spread evenly and light
- * endpoints are not bunched at the end). For larger periods, interleaved rounds computed on demand:
- * round r visits, heaviest first, every endpoint whose weight exceeds r.
+ * earliest-deadline-first order, where the k-th visit of an endpoint of weight w is due at {@code
+ * (k + 1/2) / w} of the period (so visits of each endpoint are spread evenly and light endpoints
+ * are not bunched at the end). For larger periods, interleaved rounds computed on demand: round r
+ * visits, heaviest first, every endpoint whose weight exceeds r.
  */
 abstract class WrrSchedule {
   /** The largest period laid out as a table (128 KiB of indexes). */
@@ -61,7 +61,8 @@ abstract class WrrSchedule {
       this.order = new int[period];
       int n = weights.length;
       int[] visits = new int[n];
-      // A binary min-heap of endpoint indexes ordered by their next deadline (2*visits + 1) / (2*weight),
+      // A binary min-heap of endpoint indexes ordered by their next deadline (2*visits + 1) /
+      // (2*weight),
       // ties by index; every endpoint stays in the heap and is sifted down after each visit.
       int[] heap = new int[n];
       for (int i = 0; i < n; i++) {
@@ -119,10 +120,13 @@ abstract class WrrSchedule {
   static final class Rounds extends WrrSchedule {
     /** Endpoint indexes by weight, heaviest first (ties by index). */
     private final int[] byWeight;
+
     /** Their weights, in the same (non-increasing) order. */
     private final int[] weights;
+
     /** {@code tailSums[c]} is the sum of {@code weights[c..]}. */
     private final long[] tailSums;
+
     private final long period;
 
     Rounds(int[] reduced, long period) {
@@ -131,7 +135,12 @@ abstract class WrrSchedule {
       for (int i = 0; i < n; i++) {
         boxed[i] = i;
       }
-      Arrays.sort(boxed, (a, b) -> reduced[a] != reduced[b] ? Integer.compare(reduced[b], reduced[a]) : Integer.compare(a, b));
+      Arrays.sort(
+          boxed,
+          (a, b) ->
+              reduced[a] != reduced[b]
+                  ? Integer.compare(reduced[b], reduced[a])
+                  : Integer.compare(a, b));
       this.byWeight = new int[n];
       this.weights = new int[n];
       for (int i = 0; i < n; i++) {

@@ -100,11 +100,12 @@ class ClusterLimitsTest {
     assertHolds(limits::tryAcquireRequest, limits::releaseRequest, limits::activeRequests, 5);
     assertHolds(limits::tryAcquireRetry, limits::releaseRetry, limits::activeRetries, 3);
     assertHolds(limits::tryAcquirePending, limits::releasePending, limits::pendingRequests, 2);
-    assertHolds(limits::tryAcquireConnection, limits::releaseConnection, limits::activeConnections, 4);
+    assertHolds(
+        limits::tryAcquireConnection, limits::releaseConnection, limits::activeConnections, 4);
   }
 
-  private void assertHolds(BooleanSupplier acquire, Runnable release, IntSupplier active,
-      int limit) throws Exception {
+  private void assertHolds(BooleanSupplier acquire, Runnable release, IntSupplier active, int limit)
+      throws Exception {
     int threads = 8;
     if (pool == null) {
       pool = Executors.newFixedThreadPool(threads);
@@ -115,20 +116,22 @@ class ClusterLimitsTest {
     CountDownLatch start = new CountDownLatch(1);
     List<Future<?>> futures = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      futures.add(pool.submit(() -> {
-        start.await();
-        for (int i = 0; i < 20_000; i++) {
-          if (acquire.getAsBoolean()) {
-            granted.incrementAndGet();
-            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-            maxInFlight.accumulateAndGet(active.getAsInt(), Math::max);
-            Thread.onSpinWait();
-            inFlight.decrementAndGet();
-            release.run();
-          }
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < 20_000; i++) {
+                  if (acquire.getAsBoolean()) {
+                    granted.incrementAndGet();
+                    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    maxInFlight.accumulateAndGet(active.getAsInt(), Math::max);
+                    Thread.onSpinWait();
+                    inFlight.decrementAndGet();
+                    release.run();
+                  }
+                }
+                return null;
+              }));
     }
     start.countDown();
     for (Future<?> f : futures) {

@@ -38,7 +38,8 @@ class LocalRateLimiterTest {
 
   @Test
   void allowsABurstOfMaxTokensThenRefillsTokensPerFillEachInterval() {
-    LocalRateLimiter limiter = new LocalRateLimiter(new LocalRateLimit(10, 2, Duration.ofSeconds(1)), ticker);
+    LocalRateLimiter limiter =
+        new LocalRateLimiter(new LocalRateLimit(10, 2, Duration.ofSeconds(1)), ticker);
 
     assertThat(drain(limiter)).isEqualTo(10);
     assertThat(limiter.availableTokens()).isZero();
@@ -58,7 +59,8 @@ class LocalRateLimiterTest {
 
   @Test
   void fillsFollowTheLimitersCreationNotItsFirstUse() {
-    LocalRateLimiter limiter = new LocalRateLimiter(LocalRateLimit.of(5, Duration.ofSeconds(1)), ticker);
+    LocalRateLimiter limiter =
+        new LocalRateLimiter(LocalRateLimit.of(5, Duration.ofSeconds(1)), ticker);
     ticker.advanceMillis(700);
     assertThat(drain(limiter)).isEqualTo(5);
 
@@ -68,7 +70,8 @@ class LocalRateLimiterTest {
 
   @Test
   void aSteadyCallerGetsTheConfiguredRate() {
-    LocalRateLimiter limiter = new LocalRateLimiter(new LocalRateLimit(20, 5, Duration.ofMillis(100)), ticker);
+    LocalRateLimiter limiter =
+        new LocalRateLimiter(new LocalRateLimit(20, 5, Duration.ofMillis(100)), ticker);
     int granted = 0;
     for (int ms = 0; ms < 10_000; ms++) { // 10 calls per ms for 10 s
       for (int i = 0; i < 10; i++) {
@@ -91,24 +94,28 @@ class LocalRateLimiterTest {
 
   @Test
   void concurrentCallersNeverGetMoreThanTheTokens() throws Exception {
-    LocalRateLimiter limiter = new LocalRateLimiter(new LocalRateLimit(1000, 300, Duration.ofSeconds(1)), ticker);
+    LocalRateLimiter limiter =
+        new LocalRateLimiter(new LocalRateLimit(1000, 300, Duration.ofSeconds(1)), ticker);
     int threads = 8;
     AtomicLong granted = new AtomicLong();
     pool = Executors.newFixedThreadPool(threads);
     CyclicBarrier barrier = new CyclicBarrier(threads, () -> ticker.advance(Duration.ofSeconds(1)));
     List<Future<?>> futures = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      futures.add(pool.submit(() -> {
-        for (int round = 0; round < 3; round++) {
-          for (int i = 0; i < 2_000; i++) {
-            if (limiter.tryAcquire()) {
-              granted.incrementAndGet();
-            }
-          }
-          barrier.await(10, TimeUnit.SECONDS); // the last thread to arrive advances the clock a fill
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                for (int round = 0; round < 3; round++) {
+                  for (int i = 0; i < 2_000; i++) {
+                    if (limiter.tryAcquire()) {
+                      granted.incrementAndGet();
+                    }
+                  }
+                  barrier.await(
+                      10, TimeUnit.SECONDS); // the last thread to arrive advances the clock a fill
+                }
+                return null;
+              }));
     }
     for (Future<?> f : futures) {
       f.get(30, TimeUnit.SECONDS);
@@ -120,12 +127,14 @@ class LocalRateLimiterTest {
 
   @Test
   void aBucketTooLargeForItsFillIntervalIsLoweredToWhatTheStateCanHold() {
-    LocalRateLimiter limiter = new LocalRateLimiter(new LocalRateLimit(10_000_000, 10_000_000, Duration.ofMillis(1)),
-        ticker);
+    LocalRateLimiter limiter =
+        new LocalRateLimiter(
+            new LocalRateLimit(10_000_000, 10_000_000, Duration.ofMillis(1)), ticker);
     assertThat(limiter.maxTokens()).isEqualTo((1 << 22) - 1);
     assertThat(limiter.availableTokens()).isEqualTo((1 << 22) - 1);
 
-    LocalRateLimiter slow = new LocalRateLimiter(new LocalRateLimit(10_000_000, 1, Duration.ofSeconds(1)), ticker);
+    LocalRateLimiter slow =
+        new LocalRateLimiter(new LocalRateLimit(10_000_000, 1, Duration.ofSeconds(1)), ticker);
     assertThat(slow.maxTokens()).isEqualTo(10_000_000);
   }
 }

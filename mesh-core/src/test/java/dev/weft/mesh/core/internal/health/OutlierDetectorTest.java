@@ -66,10 +66,14 @@ class OutlierDetectorTest {
     }
   }
 
-  /** Records {@code calls} outcomes of which {@code failures} are failures, spread through the calls. */
+  /**
+   * Records {@code calls} outcomes of which {@code failures} are failures, spread through the
+   * calls.
+   */
   private static void recordMix(OutlierTracker tracker, int calls, int failures) {
     for (int i = 0; i < calls; i++) {
-      // Bresenham-style spreading keeps runs of failures short, away from the consecutive threshold.
+      // Bresenham-style spreading keeps runs of failures short, away from the consecutive
+      // threshold.
       boolean fail = (long) (i + 1) * failures / calls > (long) i * failures / calls;
       tracker.record(fail ? OutcomeClass.FAILURE : OutcomeClass.SUCCESS);
     }
@@ -132,7 +136,8 @@ class OutlierDetectorTest {
 
   @Test
   void consecutiveGatewayFailuresCountOnlyGatewayFailuresInARow() {
-    OutlierDetector detector = detector(consecutiveOnly().consecutiveFailures(0).consecutiveGatewayFailures(3).build());
+    OutlierDetector detector =
+        detector(consecutiveOnly().consecutiveFailures(0).consecutiveGatewayFailures(3).build());
     OutlierTracker tracker = detector.newTracker("a:1");
 
     record(tracker, OutcomeClass.GATEWAY_FAILURE, 2);
@@ -164,10 +169,12 @@ class OutlierDetectorTest {
 
   @Test
   void ejectionTimeGrowsWithRepeatedEjectionsAndIsCapped() {
-    OutlierDetector detector = detector(consecutiveOnly()
-        .baseEjectionTime(Duration.ofSeconds(10))
-        .maxEjectionTime(Duration.ofSeconds(25))
-        .build());
+    OutlierDetector detector =
+        detector(
+            consecutiveOnly()
+                .baseEjectionTime(Duration.ofSeconds(10))
+                .maxEjectionTime(Duration.ofSeconds(25))
+                .build());
     OutlierTracker tracker = detector.newTracker("a:1");
     long[] expectedSeconds = {10, 20, 25, 25, 25};
 
@@ -181,7 +188,8 @@ class OutlierDetectorTest {
         advanceAndRun(detector, 1);
         intervals++;
       }
-      assertThat(intervals * INTERVAL.toSeconds()).isBetween(seconds, seconds + INTERVAL.toSeconds() - 1);
+      assertThat(intervals * INTERVAL.toSeconds())
+          .isBetween(seconds, seconds + INTERVAL.toSeconds() - 1);
     }
     assertThat(tracker.ejectionCount()).isEqualTo(5);
     assertThat(tracker.ejectionMultiplier()).isEqualTo(3);
@@ -229,12 +237,14 @@ class OutlierDetectorTest {
 
   @Test
   void intervalEjectionAlsoRespectsMaxEjectionPercent() {
-    OutlierDetector detector = detector(OutlierDetection.builder()
-        .interval(INTERVAL)
-        .maxEjectionPercent(30)
-        .consecutiveFailures(0)
-        .failurePercentage(new FailurePercentage(50, 5, 10, 100))
-        .build());
+    OutlierDetector detector =
+        detector(
+            OutlierDetection.builder()
+                .interval(INTERVAL)
+                .maxEjectionPercent(30)
+                .consecutiveFailures(0)
+                .failurePercentage(new FailurePercentage(50, 5, 10, 100))
+                .build());
     List<OutlierTracker> trackers = trackers(detector, 10);
     for (OutlierTracker tracker : trackers) {
       record(tracker, OutcomeClass.FAILURE, 20);
@@ -280,12 +290,14 @@ class OutlierDetectorTest {
 
   @Test
   void successRateEjectsAClearOutlierAndNotANormalEndpoint() {
-    OutlierDetector detector = detector(OutlierDetection.builder()
-        .interval(INTERVAL)
-        .maxEjectionPercent(50)
-        .consecutiveFailures(0)
-        .successRate(SuccessRate.DEFAULT) // 5 hosts, 100 calls, 1.9 stdev
-        .build());
+    OutlierDetector detector =
+        detector(
+            OutlierDetection.builder()
+                .interval(INTERVAL)
+                .maxEjectionPercent(50)
+                .consecutiveFailures(0)
+                .successRate(SuccessRate.DEFAULT) // 5 hosts, 100 calls, 1.9 stdev
+                .build());
     List<OutlierTracker> trackers = trackers(detector, 10);
     int[] failuresPer200 = {0, 2, 4, 6, 8, 2, 4, 0, 6, 100};
     for (int i = 0; i < trackers.size(); i++) {
@@ -302,12 +314,14 @@ class OutlierDetectorTest {
 
   @Test
   void successRateNeedsMinimumHostsWithEnoughVolume() {
-    OutlierDetector detector = detector(OutlierDetection.builder()
-        .interval(INTERVAL)
-        .maxEjectionPercent(50)
-        .consecutiveFailures(0)
-        .successRate(SuccessRate.DEFAULT)
-        .build());
+    OutlierDetector detector =
+        detector(
+            OutlierDetection.builder()
+                .interval(INTERVAL)
+                .maxEjectionPercent(50)
+                .consecutiveFailures(0)
+                .successRate(SuccessRate.DEFAULT)
+                .build());
     List<OutlierTracker> trackers = trackers(detector, 10);
     for (int i = 0; i < 3; i++) {
       recordMix(trackers.get(i), 200, 0);
@@ -324,12 +338,14 @@ class OutlierDetectorTest {
 
   @Test
   void failurePercentageEjectsEndpointsOverTheThresholdOnly() {
-    OutlierDetector detector = detector(OutlierDetection.builder()
-        .interval(INTERVAL)
-        .maxEjectionPercent(50)
-        .consecutiveFailures(0)
-        .failurePercentage(FailurePercentage.DEFAULT) // 85%, 5 hosts, 50 calls
-        .build());
+    OutlierDetector detector =
+        detector(
+            OutlierDetection.builder()
+                .interval(INTERVAL)
+                .maxEjectionPercent(50)
+                .consecutiveFailures(0)
+                .failurePercentage(FailurePercentage.DEFAULT) // 85%, 5 hosts, 50 calls
+                .build());
     List<OutlierTracker> trackers = trackers(detector, 10);
     for (int i = 0; i < 8; i++) {
       recordMix(trackers.get(i), 100, i);
@@ -344,12 +360,14 @@ class OutlierDetectorTest {
 
   @Test
   void countsOfOneIntervalDoNotCarryIntoTheNext() {
-    OutlierDetector detector = detector(OutlierDetection.builder()
-        .interval(INTERVAL)
-        .maxEjectionPercent(50)
-        .consecutiveFailures(0)
-        .failurePercentage(FailurePercentage.DEFAULT)
-        .build());
+    OutlierDetector detector =
+        detector(
+            OutlierDetection.builder()
+                .interval(INTERVAL)
+                .maxEjectionPercent(50)
+                .consecutiveFailures(0)
+                .failurePercentage(FailurePercentage.DEFAULT)
+                .build());
     List<OutlierTracker> trackers = trackers(detector, 10);
     trackers.forEach(t -> recordMix(t, 40, 0));
     recordMix(trackers.get(9), 40, 40);
@@ -365,12 +383,13 @@ class OutlierDetectorTest {
 
   @Test
   void enforcingPercentIsDrawnFromTheRandomSource() {
-    OutlierDetection config = OutlierDetection.builder()
-        .interval(INTERVAL)
-        .maxEjectionPercent(50)
-        .consecutiveFailures(0)
-        .failurePercentage(new FailurePercentage(85, 5, 50, 40))
-        .build();
+    OutlierDetection config =
+        OutlierDetection.builder()
+            .interval(INTERVAL)
+            .maxEjectionPercent(50)
+            .consecutiveFailures(0)
+            .failurePercentage(new FailurePercentage(85, 5, 50, 40))
+            .build();
     for (int draw : new int[] {39, 40}) {
       OutlierDetector detector = detector(config, fixedDraw(draw));
       List<OutlierTracker> trackers = trackers(detector, 5);
@@ -439,9 +458,14 @@ class OutlierDetectorTest {
 
   @Test
   void aFailingListenerDoesNotBreakTheCallPath() {
-    OutlierDetector detector = new OutlierDetector(consecutiveOnly().build(), ticker, Randoms.seeded(1), () -> {
-      throw new IllegalStateException("boom");
-    });
+    OutlierDetector detector =
+        new OutlierDetector(
+            consecutiveOnly().build(),
+            ticker,
+            Randoms.seeded(1),
+            () -> {
+              throw new IllegalStateException("boom");
+            });
     OutlierTracker tracker = detector.newTracker("a:1");
     record(tracker, OutcomeClass.FAILURE, 5);
     assertThat(tracker.ejected()).isTrue();
@@ -454,8 +478,10 @@ class OutlierDetectorTest {
     assertThat(tracker.ejectedUntil()).isEmpty();
     ticker.advanceMillis(1234);
     record(tracker, OutcomeClass.FAILURE, 5);
-    assertThat(tracker.ejectedUntil()).hasValueSatisfying(until ->
-        assertThat(until.toEpochMilli()).isEqualTo(ticker.currentTimeMillis() + 30_000));
+    assertThat(tracker.ejectedUntil())
+        .hasValueSatisfying(
+            until ->
+                assertThat(until.toEpochMilli()).isEqualTo(ticker.currentTimeMillis() + 30_000));
   }
 
   @Test
@@ -468,15 +494,17 @@ class OutlierDetectorTest {
     List<Future<?>> futures = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
       int offset = t;
-      futures.add(pool.submit(() -> {
-        start.await();
-        for (int i = 0; i < 20_000; i++) {
-          OutlierTracker tracker = trackers.get((i + offset) % trackers.size());
-          tracker.record(i % 7 == 0 ? OutcomeClass.SUCCESS : OutcomeClass.FAILURE);
-          maxSeen.accumulateAndGet(detector.ejectedCount(), Math::max);
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < 20_000; i++) {
+                  OutlierTracker tracker = trackers.get((i + offset) % trackers.size());
+                  tracker.record(i % 7 == 0 ? OutcomeClass.SUCCESS : OutcomeClass.FAILURE);
+                  maxSeen.accumulateAndGet(detector.ejectedCount(), Math::max);
+                }
+                return null;
+              }));
     }
     start.countDown();
     for (Future<?> f : futures) {

@@ -42,8 +42,10 @@ class RetryBudgetTrackerTest {
 
   @ParameterizedTest(name = "{0} calls/s, first call {1} ms after creation")
   @CsvSource({"1, 0", "3, 999", "7, 333", "50, 0", "50, 1", "50, 333", "97, 999", "1000, 333"})
-  void retriesStayWithinPercentOfCallsPlusTheFloorAtASteadyRate(int callsPerSecond, long startMillis) {
-    RetryBudgetTracker budget = new RetryBudgetTracker(RetryBudget.DEFAULT, ticker); // 20%, 10/s, 10 s
+  void retriesStayWithinPercentOfCallsPlusTheFloorAtASteadyRate(
+      int callsPerSecond, long startMillis) {
+    RetryBudgetTracker budget =
+        new RetryBudgetTracker(RetryBudget.DEFAULT, ticker); // 20%, 10/s, 10 s
     ticker.advanceMillis(startMillis);
     int seconds = 60;
     long calls = 0;
@@ -97,7 +99,8 @@ class RetryBudgetTrackerTest {
 
   @Test
   void withoutAFloorRetriesArePercentOfCallsExactly() {
-    RetryBudgetTracker budget = new RetryBudgetTracker(new RetryBudget(20, 0, Duration.ofSeconds(10)), ticker);
+    RetryBudgetTracker budget =
+        new RetryBudgetTracker(new RetryBudget(20, 0, Duration.ofSeconds(10)), ticker);
     assertThat(budget.tryWithdraw()).isFalse();
 
     for (int i = 0; i < 4; i++) {
@@ -123,7 +126,8 @@ class RetryBudgetTrackerTest {
 
   @Test
   void aZeroBudgetNeverAllowsARetry() {
-    RetryBudgetTracker budget = new RetryBudgetTracker(new RetryBudget(0, 0, Duration.ofSeconds(1)), ticker);
+    RetryBudgetTracker budget =
+        new RetryBudgetTracker(new RetryBudget(0, 0, Duration.ofSeconds(1)), ticker);
     for (int i = 0; i < 1000; i++) {
       budget.onCall();
     }
@@ -132,7 +136,8 @@ class RetryBudgetTrackerTest {
 
   @Test
   void concurrentWithdrawalsNeverOverdrawWithinOneSlot() throws Exception {
-    RetryBudgetTracker budget = new RetryBudgetTracker(RetryBudget.DEFAULT, ticker); // the clock stands still
+    RetryBudgetTracker budget =
+        new RetryBudgetTracker(RetryBudget.DEFAULT, ticker); // the clock stands still
     int threads = 8;
     int callsPerThread = 5_000;
     AtomicLong retries = new AtomicLong();
@@ -140,13 +145,15 @@ class RetryBudgetTrackerTest {
     CountDownLatch start = new CountDownLatch(1);
     List<Future<?>> futures = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      futures.add(pool.submit(() -> {
-        start.await();
-        for (int i = 0; i < callsPerThread; i++) {
-          retries.addAndGet(attemptsOfOneFailingCall(budget) - 1);
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                start.await();
+                for (int i = 0; i < callsPerThread; i++) {
+                  retries.addAndGet(attemptsOfOneFailingCall(budget) - 1);
+                }
+                return null;
+              }));
     }
     start.countDown();
     for (Future<?> f : futures) {

@@ -1,7 +1,5 @@
 package dev.weft.mesh.core.internal.lb;
 
-import dev.weft.mesh.core.LoadBalancerRegistry;
-
 import static dev.weft.mesh.core.internal.lb.Picks.PLAIN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -10,6 +8,7 @@ import dev.weft.mesh.api.config.LoadBalancing;
 import dev.weft.mesh.api.config.Locality;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.LoadBalancerProvider;
+import dev.weft.mesh.core.LoadBalancerRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,8 @@ class ClusterBalancerTest {
 
   private static ClusterBalancer balancer(LoadBalancing lb, long seed) {
     LoadBalancerProvider provider = LoadBalancerRegistry.getDefault().provider(lb.policy());
-    return new ClusterBalancer(lb, provider, provider.parseOptions(lb.options()), Picks.context(seed));
+    return new ClusterBalancer(
+        lb, provider, provider.parseOptions(lb.options()), Picks.context(seed));
   }
 
   private static ClusterBalancer update(ClusterBalancer balancer, List<TestEndpoint> endpoints) {
@@ -58,7 +58,8 @@ class ClusterBalancerTest {
     ClusterBalancer balancer = update(balancer(LoadBalancing.DEFAULT, 1), concat(p0, p1));
     Map<LbEndpoint, Integer> counts = Picks.count(balancer::pick, PLAIN, PICKS);
     assertThat(Picks.sumOf(counts, p1)).isEqualTo(PICKS);
-    assertThat(balancer.describe().priorities()).extracting(ClusterBalancer.PriorityLevel::loadPercent)
+    assertThat(balancer.describe().priorities())
+        .extracting(ClusterBalancer.PriorityLevel::loadPercent)
         .containsExactly(0, 100);
   }
 
@@ -109,7 +110,8 @@ class ClusterBalancerTest {
     }
     assertThat(balancer.describe().priorities().get(0).panic()).isTrue();
 
-    ClusterBalancer noPanic = update(balancer(LoadBalancing.DEFAULT.withPanicThresholdPercent(0), 5), p0);
+    ClusterBalancer noPanic =
+        update(balancer(LoadBalancing.DEFAULT.withPanicThresholdPercent(0), 5), p0);
     counts = Picks.count(noPanic::pick, PLAIN, 1_000);
     assertThat(Picks.countOf(counts, p0.get(0))).isEqualTo(1_000);
 
@@ -117,7 +119,8 @@ class ClusterBalancerTest {
     p0.get(1).healthy = true;
     update(balancer, p0);
     counts = Picks.count(balancer::pick, PLAIN, 1_000);
-    assertThat(Picks.countOf(counts, p0.get(0)) + Picks.countOf(counts, p0.get(1))).isEqualTo(1_000);
+    assertThat(Picks.countOf(counts, p0.get(0)) + Picks.countOf(counts, p0.get(1)))
+        .isEqualTo(1_000);
   }
 
   @Test
@@ -130,7 +133,8 @@ class ClusterBalancerTest {
     assertThat(share(counts, p0)).isCloseTo(0.5, within(0.01));
     assertThat(share(counts, p1)).isCloseTo(0.5, within(0.01));
 
-    ClusterBalancer noPanic = update(balancer(LoadBalancing.DEFAULT.withPanicThresholdPercent(0), 6), concat(p0, p1));
+    ClusterBalancer noPanic =
+        update(balancer(LoadBalancing.DEFAULT.withPanicThresholdPercent(0), 6), concat(p0, p1));
     assertThat(noPanic.pick(PLAIN)).isNull();
   }
 
@@ -155,7 +159,8 @@ class ClusterBalancerTest {
     // Zone a: weight 3, fully available. Zone b: weight 3, availability min(1, 1.4 / 3).
     double weightB = 3 * 1.4 / 3;
     double expectedB = weightB / (3 + weightB);
-    ClusterBalancer balancer = update(balancer(LoadBalancing.DEFAULT.withLocalityWeighted(true), 8), concat(a, b));
+    ClusterBalancer balancer =
+        update(balancer(LoadBalancing.DEFAULT.withLocalityWeighted(true), 8), concat(a, b));
     Map<LbEndpoint, Integer> counts = Picks.count(balancer::pick, PLAIN, PICKS);
     assertThat(share(counts, b)).isCloseTo(expectedB, within(0.01));
     assertThat(share(counts, a)).isCloseTo(1 - expectedB, within(0.01));
@@ -171,14 +176,18 @@ class ClusterBalancerTest {
 
   @Test
   void localityWeightIsTheSumOfEndpointWeights() {
-    List<TestEndpoint> endpoints = List.of(
-        TestEndpoint.at("10.0.0.1", 0, ZONE_A, 6),
-        TestEndpoint.at("10.0.1.1", 0, ZONE_B, 1),
-        TestEndpoint.at("10.0.1.2", 0, ZONE_B, 1));
-    ClusterBalancer balancer = update(
-        balancer(LoadBalancing.of(LoadBalancing.RANDOM).withLocalityWeighted(true), 9), endpoints);
+    List<TestEndpoint> endpoints =
+        List.of(
+            TestEndpoint.at("10.0.0.1", 0, ZONE_A, 6),
+            TestEndpoint.at("10.0.1.1", 0, ZONE_B, 1),
+            TestEndpoint.at("10.0.1.2", 0, ZONE_B, 1));
+    ClusterBalancer balancer =
+        update(
+            balancer(LoadBalancing.of(LoadBalancing.RANDOM).withLocalityWeighted(true), 9),
+            endpoints);
     Map<LbEndpoint, Integer> counts = Picks.count(balancer::pick, PLAIN, PICKS);
-    assertThat(Picks.countOf(counts, endpoints.get(0)) / (double) PICKS).isCloseTo(0.75, within(0.01));
+    assertThat(Picks.countOf(counts, endpoints.get(0)) / (double) PICKS)
+        .isCloseTo(0.75, within(0.01));
   }
 
   @Test
@@ -189,8 +198,8 @@ class ClusterBalancerTest {
     p0.get(1).unhealthy();
     p0.get(2).unhealthy();
     for (String policy : List.of(LoadBalancing.RING_HASH, LoadBalancing.MAGLEV)) {
-      ClusterBalancer balancer = update(
-          balancer(LoadBalancing.of(policy).withLocalityWeighted(true), 10), concat(p0, p1));
+      ClusterBalancer balancer =
+          update(balancer(LoadBalancing.of(policy).withLocalityWeighted(true), 10), concat(p0, p1));
       assertThat(balancer.describe().localityWeighted()).isFalse();
       int onP1 = 0;
       for (int k = 0; k < 2_000; k++) {
@@ -210,10 +219,16 @@ class ClusterBalancerTest {
   @Test
   void retriesAvoidEarlierEndpoints() {
     List<TestEndpoint> endpoints = level(0, 3, ZONE_A, "10.0.0");
-    for (String policy : List.of(LoadBalancing.ROUND_ROBIN, LoadBalancing.LEAST_REQUEST, LoadBalancing.RANDOM,
-        LoadBalancing.RING_HASH, LoadBalancing.MAGLEV)) {
+    for (String policy :
+        List.of(
+            LoadBalancing.ROUND_ROBIN,
+            LoadBalancing.LEAST_REQUEST,
+            LoadBalancing.RANDOM,
+            LoadBalancing.RING_HASH,
+            LoadBalancing.MAGLEV)) {
       ClusterBalancer balancer = update(balancer(LoadBalancing.of(policy), 11), endpoints);
-      Map<LbEndpoint, Integer> counts = Picks.count(balancer::pick, Picks.avoiding(Set.of(endpoints.get(1))), 3_000);
+      Map<LbEndpoint, Integer> counts =
+          Picks.count(balancer::pick, Picks.avoiding(Set.of(endpoints.get(1))), 3_000);
       assertThat(Picks.countOf(counts, endpoints.get(1))).as(policy).isZero();
       assertThat(Picks.sumOf(counts, endpoints)).as(policy).isEqualTo(3_000);
       assertThat(balancer.pick(Picks.avoiding(Set.copyOf(endpoints)))).as(policy).isIn(endpoints);
@@ -224,15 +239,18 @@ class ClusterBalancerTest {
   void retriesCrossLocalitiesAndPriorities() {
     TestEndpoint onlyInA = TestEndpoint.at("10.0.0.1", 0, ZONE_A, 1);
     TestEndpoint onlyInB = TestEndpoint.at("10.0.1.1", 0, ZONE_B, 1);
-    ClusterBalancer byLocality = update(
-        balancer(LoadBalancing.DEFAULT.withLocalityWeighted(true), 12), List.of(onlyInA, onlyInB));
+    ClusterBalancer byLocality =
+        update(
+            balancer(LoadBalancing.DEFAULT.withLocalityWeighted(true), 12),
+            List.of(onlyInA, onlyInB));
     for (int i = 0; i < 100; i++) {
       assertThat(byLocality.pick(Picks.avoiding(Set.of(onlyInA)))).isSameAs(onlyInB);
     }
 
     TestEndpoint primary = TestEndpoint.at("10.0.0.1", 0, ZONE_A, 1);
     TestEndpoint backup = TestEndpoint.at("10.0.1.1", 1, ZONE_A, 1);
-    ClusterBalancer byPriority = update(balancer(LoadBalancing.DEFAULT, 12), List.of(primary, backup));
+    ClusterBalancer byPriority =
+        update(balancer(LoadBalancing.DEFAULT, 12), List.of(primary, backup));
     assertThat(Picks.count(byPriority::pick, PLAIN, 100)).containsOnlyKeys(primary);
     assertThat(byPriority.pick(Picks.avoiding(Set.of(primary)))).isSameAs(backup);
     assertThat(byPriority.pick(Picks.avoiding(Set.of(primary, backup)))).isSameAs(primary);
@@ -247,15 +265,17 @@ class ClusterBalancerTest {
     ClusterBalancer.Description d = balancer.describe();
     assertThat(d.target()).isEqualTo("test");
     assertThat(d.policy()).isEqualTo("round_robin");
-    assertThat(d.priorities()).containsExactly(
-        new ClusterBalancer.PriorityLevel(0, 2, 1, 70, 70, false, Map.of()),
-        new ClusterBalancer.PriorityLevel(1, 2, 2, 100, 30, false, Map.of()));
+    assertThat(d.priorities())
+        .containsExactly(
+            new ClusterBalancer.PriorityLevel(0, 2, 1, 70, 70, false, Map.of()),
+            new ClusterBalancer.PriorityLevel(1, 2, 2, 100, 30, false, Map.of()));
   }
 
   @Test
   void reusesThePolicyBalancerOfAGroupAcrossUpdates() {
     CountingProvider provider = new CountingProvider();
-    ClusterBalancer balancer = new ClusterBalancer(LoadBalancing.of("counting"), provider, null, Picks.context(14));
+    ClusterBalancer balancer =
+        new ClusterBalancer(LoadBalancing.of("counting"), provider, null, Picks.context(14));
     List<TestEndpoint> endpoints = level(0, 3, ZONE_A, "10.0.0");
     update(balancer, endpoints);
     endpoints.get(0).setWeight(5);
@@ -280,8 +300,8 @@ class ClusterBalancerTest {
     }
 
     @Override
-    public dev.weft.mesh.api.spi.LoadBalancer newLoadBalancer(Object parsedOptions,
-        dev.weft.mesh.api.spi.LoadBalancerContext context) {
+    public dev.weft.mesh.api.spi.LoadBalancer newLoadBalancer(
+        Object parsedOptions, dev.weft.mesh.api.spi.LoadBalancerContext context) {
       created++;
       return new RoundRobinProvider().newLoadBalancer(parsedOptions, context);
     }

@@ -38,7 +38,10 @@ final class ConsistentHashing {
     return moved;
   }
 
-  static double[] shares(Function<List<TestEndpoint>, EndpointPicker> factory, List<TestEndpoint> endpoints, int keys) {
+  static double[] shares(
+      Function<List<TestEndpoint>, EndpointPicker> factory,
+      List<TestEndpoint> endpoints,
+      int keys) {
     LbEndpoint[] owners = assign(factory.apply(endpoints), keys);
     double[] shares = new double[endpoints.size()];
     for (LbEndpoint owner : owners) {

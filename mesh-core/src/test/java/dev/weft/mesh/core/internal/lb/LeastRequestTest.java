@@ -20,8 +20,11 @@ import org.junit.jupiter.api.Test;
 class LeastRequestTest {
   private final LeastRequestProvider provider = new LeastRequestProvider();
 
-  private EndpointPicker picker(List<? extends LbEndpoint> endpoints, long seed, Map<String, Object> options) {
-    return provider.newLoadBalancer(provider.parseOptions(options), Picks.context(seed)).update(endpoints);
+  private EndpointPicker picker(
+      List<? extends LbEndpoint> endpoints, long seed, Map<String, Object> options) {
+    return provider
+        .newLoadBalancer(provider.parseOptions(options), Picks.context(seed))
+        .update(endpoints);
   }
 
   @Test
@@ -29,8 +32,10 @@ class LeastRequestTest {
     List<TestEndpoint> endpoints = TestEndpoint.weighted(1, 3);
     int picks = 100_000;
     Map<LbEndpoint, Integer> counts = Picks.count(picker(endpoints, 21, Map.of()), PLAIN, picks);
-    assertThat(Picks.countOf(counts, endpoints.get(0)) / (double) picks).isCloseTo(0.25, within(0.01));
-    assertThat(Picks.countOf(counts, endpoints.get(1)) / (double) picks).isCloseTo(0.75, within(0.01));
+    assertThat(Picks.countOf(counts, endpoints.get(0)) / (double) picks)
+        .isCloseTo(0.25, within(0.01));
+    assertThat(Picks.countOf(counts, endpoints.get(1)) / (double) picks)
+        .isCloseTo(0.75, within(0.01));
   }
 
   @Test
@@ -42,7 +47,8 @@ class LeastRequestTest {
     int picks = 100_000;
     Map<LbEndpoint, Integer> counts = Picks.count(picker(endpoints, 22, Map.of()), PLAIN, picks);
     // Drawn with replacement both candidates would be the busy one for 1% of picks, and that 1% is
-    // a whole p99; distinct candidates leave it only when redraws keep hitting it (well under 0.1%).
+    // a whole p99; distinct candidates leave it only when redraws keep hitting it (well under
+    // 0.1%).
     assertThat(Picks.countOf(counts, busy) / (double) picks).isLessThan(0.001);
     for (TestEndpoint e : endpoints) {
       if (e != busy) {
@@ -58,7 +64,8 @@ class LeastRequestTest {
     endpoints.get(0).active.set(10);
     int picks = 100_000;
     Map<LbEndpoint, Integer> two = Picks.count(picker(endpoints, 23, Map.of()), PLAIN, picks);
-    Map<LbEndpoint, Integer> four = Picks.count(picker(endpoints, 23, Map.of("choiceCount", 4)), PLAIN, picks);
+    Map<LbEndpoint, Integer> four =
+        Picks.count(picker(endpoints, 23, Map.of("choiceCount", 4)), PLAIN, picks);
     // Candidates are distinct, so the busy endpoint is only left by redraws that keep hitting it
     // (4 redraws of 1 in 4); more choices leave it even less.
     double withTwo = Picks.countOf(two, endpoints.get(0)) / (double) picks;
@@ -87,11 +94,14 @@ class LeastRequestTest {
     FakeTicker ticker = new FakeTicker();
     List<SimulatedEndpoint> endpoints = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      endpoints.add(new SimulatedEndpoint(Endpoint.of("10.0.0." + (i + 1), 8080), ticker, i == 7 ? 100 : 10));
+      endpoints.add(
+          new SimulatedEndpoint(Endpoint.of("10.0.0." + (i + 1), 8080), ticker, i == 7 ? 100 : 10));
     }
     SimulatedEndpoint slow = endpoints.get(7);
     EndpointPicker picker =
-        provider.newLoadBalancer(provider.parseOptions(Map.of()), Picks.context(24, ticker)).update(endpoints);
+        provider
+            .newLoadBalancer(provider.parseOptions(Map.of()), Picks.context(24, ticker))
+            .update(endpoints);
 
     record Completion(long at, SimulatedEndpoint endpoint, long startedAt) {}
     PriorityQueue<Completion> inFlight = new PriorityQueue<>((a, b) -> Long.compare(a.at, b.at));
@@ -122,7 +132,8 @@ class LeastRequestTest {
   void avoidsEndpointsOfEarlierAttempts() {
     List<TestEndpoint> endpoints = TestEndpoint.count(3);
     EndpointPicker picker = picker(endpoints, 25, Map.of());
-    Map<LbEndpoint, Integer> counts = Picks.count(picker, Picks.avoiding(Set.of(endpoints.get(0))), 10_000);
+    Map<LbEndpoint, Integer> counts =
+        Picks.count(picker, Picks.avoiding(Set.of(endpoints.get(0))), 10_000);
     assertThat(Picks.countOf(counts, endpoints.get(0))).isZero();
     assertThat(Picks.sumOf(counts, endpoints)).isEqualTo(10_000);
     // Even when the avoided one is by far the cheapest.
@@ -136,19 +147,29 @@ class LeastRequestTest {
 
   @Test
   void validatesChoiceCount() {
-    assertThat(provider.parseOptions(Map.of("choiceCount", 3))).isEqualTo(new LeastRequestProvider.Config(3));
-    assertThat(provider.parseOptions(Map.of("choiceCount", 3.0))).isEqualTo(new LeastRequestProvider.Config(3));
-    assertThat(provider.parseOptions(Map.of("choiceCount", "5"))).isEqualTo(new LeastRequestProvider.Config(5));
+    assertThat(provider.parseOptions(Map.of("choiceCount", 3)))
+        .isEqualTo(new LeastRequestProvider.Config(3));
+    assertThat(provider.parseOptions(Map.of("choiceCount", 3.0)))
+        .isEqualTo(new LeastRequestProvider.Config(3));
+    assertThat(provider.parseOptions(Map.of("choiceCount", "5")))
+        .isEqualTo(new LeastRequestProvider.Config(5));
     assertThatThrownBy(() -> provider.parseOptions(Map.of("choiceCount", 1)))
-        .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.violations())
-            .singleElement().satisfies(v -> {
-              assertThat(v.path()).isEqualTo("options.choiceCount");
-              assertThat(v.message()).contains("from 2 to 100", "was 1");
-            }));
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .singleElement()
+                    .satisfies(
+                        v -> {
+                          assertThat(v.path()).isEqualTo("options.choiceCount");
+                          assertThat(v.message()).contains("from 2 to 100", "was 1");
+                        }));
     assertThatThrownBy(() -> provider.parseOptions(Map.of("choiceCount", "two")))
-        .isInstanceOf(InvalidConfigException.class).hasMessageContaining("options.choiceCount");
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("options.choiceCount");
     assertThatThrownBy(() -> provider.parseOptions(Map.of("choiceCount", 2.5)))
-        .isInstanceOf(InvalidConfigException.class).hasMessageContaining("options.choiceCount");
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("options.choiceCount");
     assertThatThrownBy(() -> provider.parseOptions(Map.of("choice_count", 2)))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("options.choice_count")

@@ -17,7 +17,9 @@ class MaglevTest {
   private final MaglevProvider provider = new MaglevProvider();
 
   private EndpointPicker picker(List<TestEndpoint> endpoints, long seed) {
-    return provider.newLoadBalancer(provider.parseOptions(Map.of()), Picks.context(seed)).update(endpoints);
+    return provider
+        .newLoadBalancer(provider.parseOptions(Map.of()), Picks.context(seed))
+        .update(endpoints);
   }
 
   private EndpointPicker picker(List<TestEndpoint> endpoints) {
@@ -95,12 +97,14 @@ class MaglevTest {
   @Test
   void validatesTableSize() {
     assertThat(provider.parseOptions(Map.of())).isEqualTo(new MaglevProvider.Config(65537));
-    assertThat(provider.parseOptions(Map.of("tableSize", 251))).isEqualTo(new MaglevProvider.Config(251));
+    assertThat(provider.parseOptions(Map.of("tableSize", 251)))
+        .isEqualTo(new MaglevProvider.Config(251));
     assertThatThrownBy(() -> provider.parseOptions(Map.of("tableSize", 65536)))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("options.tableSize")
         .hasMessageContaining("prime");
     assertThatThrownBy(() -> provider.parseOptions(Map.of("tableSize", 5_000_101)))
-        .isInstanceOf(InvalidConfigException.class).hasMessageContaining("options.tableSize");
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("options.tableSize");
   }
 }

@@ -72,7 +72,8 @@ class PeakEwmaTest {
 
   @Test
   void rejectsNonPositiveDecay() {
-    assertThatThrownBy(() -> new PeakEwma(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new PeakEwma(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -81,12 +82,14 @@ class PeakEwmaTest {
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
       long rtt = (t + 1) * 10 * MS;
-      Thread thread = new Thread(() -> {
-        for (int i = 0; i < 20_000; i++) {
-          ewma.observe(rtt, i * 1_000L);
-          ewma.get(i * 1_000L);
-        }
-      });
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 20_000; i++) {
+                  ewma.observe(rtt, i * 1_000L);
+                  ewma.get(i * 1_000L);
+                }
+              });
       thread.start();
       threads.add(thread);
     }

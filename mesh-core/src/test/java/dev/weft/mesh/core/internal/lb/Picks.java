@@ -1,11 +1,11 @@
 package dev.weft.mesh.core.internal.lb;
 
+import dev.weft.mesh.api.runtime.RandomSource;
+import dev.weft.mesh.api.runtime.Randoms;
 import dev.weft.mesh.api.spi.EndpointPicker;
 import dev.weft.mesh.api.spi.LbEndpoint;
 import dev.weft.mesh.api.spi.LoadBalancerContext;
 import dev.weft.mesh.api.spi.PickContext;
-import dev.weft.mesh.api.runtime.RandomSource;
-import dev.weft.mesh.api.runtime.Randoms;
 import dev.weft.mesh.testing.FakeTicker;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -15,22 +15,23 @@ import java.util.Set;
 /** Pick contexts, balancer contexts and counting helpers for the load-balancer tests. */
 public final class Picks {
   /** A call without a hash that avoids nothing. */
-  public static final PickContext PLAIN = new PickContext() {
-    @Override
-    public boolean hasHash() {
-      return false;
-    }
+  public static final PickContext PLAIN =
+      new PickContext() {
+        @Override
+        public boolean hasHash() {
+          return false;
+        }
 
-    @Override
-    public long hash() {
-      return 0;
-    }
+        @Override
+        public long hash() {
+          return 0;
+        }
 
-    @Override
-    public boolean avoid(LbEndpoint endpoint) {
-      return false;
-    }
-  };
+        @Override
+        public boolean avoid(LbEndpoint endpoint) {
+          return false;
+        }
+      };
 
   public static PickContext hashed(long hash) {
     return new PickContext() {
@@ -55,7 +56,8 @@ public final class Picks {
     return avoiding(avoided, false, 0);
   }
 
-  public static PickContext avoiding(Set<? extends LbEndpoint> avoided, boolean hasHash, long hash) {
+  public static PickContext avoiding(
+      Set<? extends LbEndpoint> avoided, boolean hasHash, long hash) {
     return new PickContext() {
       @Override
       public boolean hasHash() {

@@ -12,7 +12,8 @@ class PriorityLoadTest {
   @ParameterizedTest(name = "{0}% of P0 healthy -> {1}/{2}")
   @CsvSource({"100, 100, 0", "72, 100, 0", "71, 99, 1", "50, 70, 30", "25, 35, 65", "0, 0, 100"})
   void spillsToTheNextLevel(int healthyPercent, int p0, int p1) {
-    PriorityLoad load = PriorityLoad.compute(new int[] {100, 100}, new int[] {healthyPercent, 100}, 140, 50);
+    PriorityLoad load =
+        PriorityLoad.compute(new int[] {100, 100}, new int[] {healthyPercent, 100}, 140, 50);
     assertThat(load.load()).containsExactly(p0, p1);
     assertThat(load.panic()).containsExactly(false, false);
     assertThat(load.usable()).isTrue();
@@ -35,11 +36,13 @@ class PriorityLoadTest {
   @Test
   void levelBelowThePanicThresholdPanicsOnlyWhenTotalHealthIsShort() {
     // P0 at 40% healthy (health 56), P1 fully healthy: total 100%, so no panic.
-    PriorityLoad healthyEnough = PriorityLoad.compute(new int[] {10, 10}, new int[] {4, 10}, 140, 50);
+    PriorityLoad healthyEnough =
+        PriorityLoad.compute(new int[] {10, 10}, new int[] {4, 10}, 140, 50);
     assertThat(healthyEnough.load()).containsExactly(56, 44);
     assertThat(healthyEnough.panic()).containsExactly(false, false);
 
-    // P0 at 40%, P1 at 20%: total 84%; P0 and P1 are both under 50%, so all in panic: split by count.
+    // P0 at 40%, P1 at 20%: total 84%; P0 and P1 are both under 50%, so all in panic: split by
+    // count.
     PriorityLoad short1 = PriorityLoad.compute(new int[] {10, 30}, new int[] {4, 6}, 140, 50);
     assertThat(short1.panic()).containsExactly(true, true);
     assertThat(short1.load()).containsExactly(25, 75);

@@ -15,7 +15,9 @@ class RandomPickerTest {
   private final RandomProvider provider = new RandomProvider();
 
   private EndpointPicker picker(List<TestEndpoint> endpoints, long seed) {
-    return provider.newLoadBalancer(provider.parseOptions(Map.of()), Picks.context(seed)).update(endpoints);
+    return provider
+        .newLoadBalancer(provider.parseOptions(Map.of()), Picks.context(seed))
+        .update(endpoints);
   }
 
   @Test
@@ -25,7 +27,9 @@ class RandomPickerTest {
     Map<LbEndpoint, Integer> counts = Picks.count(picker(endpoints, 11), PLAIN, picks);
     for (TestEndpoint e : endpoints) {
       // The standard deviation of each share is under 0.0016; 0.01 is more than six of them.
-      assertThat(Picks.countOf(counts, e) / (double) picks).as("%s", e).isCloseTo(e.weight() / 10.0, within(0.01));
+      assertThat(Picks.countOf(counts, e) / (double) picks)
+          .as("%s", e)
+          .isCloseTo(e.weight() / 10.0, within(0.01));
     }
   }
 
@@ -43,7 +47,8 @@ class RandomPickerTest {
   void avoidsEndpointsOfEarlierAttempts() {
     List<TestEndpoint> endpoints = TestEndpoint.weighted(1, 10, 1);
     EndpointPicker picker = picker(endpoints, 13);
-    Map<LbEndpoint, Integer> counts = Picks.count(picker, Picks.avoiding(Set.of(endpoints.get(1))), 10_000);
+    Map<LbEndpoint, Integer> counts =
+        Picks.count(picker, Picks.avoiding(Set.of(endpoints.get(1))), 10_000);
     assertThat(Picks.countOf(counts, endpoints.get(1))).isZero();
     assertThat(Picks.countOf(counts, endpoints.get(0))).isPositive();
     assertThat(Picks.countOf(counts, endpoints.get(2))).isPositive();

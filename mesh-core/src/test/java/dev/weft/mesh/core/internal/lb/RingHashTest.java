@@ -16,8 +16,11 @@ import org.junit.jupiter.api.Test;
 class RingHashTest {
   private final RingHashProvider provider = new RingHashProvider();
 
-  private EndpointPicker picker(List<TestEndpoint> endpoints, long seed, Map<String, Object> options) {
-    return provider.newLoadBalancer(provider.parseOptions(options), Picks.context(seed)).update(endpoints);
+  private EndpointPicker picker(
+      List<TestEndpoint> endpoints, long seed, Map<String, Object> options) {
+    return provider
+        .newLoadBalancer(provider.parseOptions(options), Picks.context(seed))
+        .update(endpoints);
   }
 
   private EndpointPicker picker(List<TestEndpoint> endpoints) {
@@ -28,7 +31,8 @@ class RingHashTest {
   void sameKeySameEndpointAcrossPickersOfTheSameEndpoints() {
     List<TestEndpoint> endpoints = TestEndpoint.count(10);
     LbEndpoint[] first = ConsistentHashing.assign(picker(endpoints, 1, Map.of()), 10_000);
-    LbEndpoint[] second = ConsistentHashing.assign(picker(new ArrayList<>(endpoints), 2, Map.of()), 10_000);
+    LbEndpoint[] second =
+        ConsistentHashing.assign(picker(new ArrayList<>(endpoints), 2, Map.of()), 10_000);
     assertThat(second).containsExactly(first);
     assertThat(new java.util.HashSet<>(List.of(first))).hasSize(10);
   }
@@ -63,8 +67,9 @@ class RingHashTest {
   @Test
   void weightsScaleTheShareOfTheRing() {
     List<TestEndpoint> endpoints = TestEndpoint.weighted(1, 2, 3, 4);
-    double[] shares = ConsistentHashing.shares(
-        list -> picker(list, 31, Map.of("minRingSize", 16_384)), endpoints, 100_000);
+    double[] shares =
+        ConsistentHashing.shares(
+            list -> picker(list, 31, Map.of("minRingSize", 16_384)), endpoints, 100_000);
     for (int i = 0; i < shares.length; i++) {
       assertThat(shares[i]).as("share of weight %d", i + 1).isCloseTo((i + 1) / 10.0, within(0.03));
     }
@@ -111,15 +116,25 @@ class RingHashTest {
 
   @Test
   void validatesRingSizes() {
-    assertThat(provider.parseOptions(Map.of())).isEqualTo(new RingHashProvider.Config(1024, 8_388_608));
+    assertThat(provider.parseOptions(Map.of()))
+        .isEqualTo(new RingHashProvider.Config(1024, 8_388_608));
     assertThatThrownBy(() -> provider.parseOptions(Map.of("maxRingSize", 9_000_000)))
-        .isInstanceOf(InvalidConfigException.class).hasMessageContaining("options.maxRingSize");
-    assertThatThrownBy(() -> provider.parseOptions(Map.of("minRingSize", 4096, "maxRingSize", 1024)))
-        .isInstanceOfSatisfying(InvalidConfigException.class,
-            e -> assertThat(e.violations()).singleElement().satisfies(v -> assertThat(v.path()).isEqualTo("options.minRingSize")));
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("options.maxRingSize");
+    assertThatThrownBy(
+            () -> provider.parseOptions(Map.of("minRingSize", 4096, "maxRingSize", 1024)))
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .singleElement()
+                    .satisfies(v -> assertThat(v.path()).isEqualTo("options.minRingSize")));
     assertThatThrownBy(() -> provider.parseOptions(Map.of("minRingSize", 0, "ringSize", 5)))
-        .isInstanceOfSatisfying(InvalidConfigException.class,
-            e -> assertThat(e.violations()).extracting(v -> v.path())
-                .containsExactlyInAnyOrder("options.minRingSize", "options.ringSize"));
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e ->
+                assertThat(e.violations())
+                    .extracting(v -> v.path())
+                    .containsExactlyInAnyOrder("options.minRingSize", "options.ringSize"));
   }
 }

@@ -18,7 +18,9 @@ class RoundRobinTest {
   private final RoundRobinProvider provider = new RoundRobinProvider();
 
   private EndpointPicker picker(List<TestEndpoint> endpoints, long seed) {
-    return provider.newLoadBalancer(provider.parseOptions(Map.of()), Picks.context(seed)).update(endpoints);
+    return provider
+        .newLoadBalancer(provider.parseOptions(Map.of()), Picks.context(seed))
+        .update(endpoints);
   }
 
   @Test
@@ -90,21 +92,23 @@ class RoundRobinTest {
     CountDownLatch start = new CountDownLatch(1);
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      Thread worker = new Thread(() -> {
-        int[] local = new int[endpoints.size()];
-        try {
-          start.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        for (int i = 0; i < picksPerThread; i++) {
-          local[endpoints.indexOf((TestEndpoint) picker.pick(PLAIN))]++;
-        }
-        for (int i = 0; i < local.length; i++) {
-          counts.addAndGet(i, local[i]);
-        }
-      });
+      Thread worker =
+          new Thread(
+              () -> {
+                int[] local = new int[endpoints.size()];
+                try {
+                  start.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                for (int i = 0; i < picksPerThread; i++) {
+                  local[endpoints.indexOf((TestEndpoint) picker.pick(PLAIN))]++;
+                }
+                for (int i = 0; i < local.length; i++) {
+                  counts.addAndGet(i, local[i]);
+                }
+              });
       worker.start();
       workers.add(worker);
     }
@@ -146,16 +150,19 @@ class RoundRobinTest {
   void retriesGoElsewhereAndFallBackWhenAllAreAvoided() {
     List<TestEndpoint> endpoints = TestEndpoint.weighted(1, 1, 1);
     EndpointPicker picker = picker(endpoints, 5);
-    Map<LbEndpoint, Integer> counts = Picks.count(picker, Picks.avoiding(Set.of(endpoints.get(1))), 3_000);
+    Map<LbEndpoint, Integer> counts =
+        Picks.count(picker, Picks.avoiding(Set.of(endpoints.get(1))), 3_000);
     assertThat(Picks.countOf(counts, endpoints.get(1))).isZero();
-    assertThat(Picks.countOf(counts, endpoints.get(0)) + Picks.countOf(counts, endpoints.get(2))).isEqualTo(3_000);
+    assertThat(Picks.countOf(counts, endpoints.get(0)) + Picks.countOf(counts, endpoints.get(2)))
+        .isEqualTo(3_000);
 
     assertThat(picker.pick(Picks.avoiding(Set.copyOf(endpoints)))).isIn(endpoints);
   }
 
   @Test
   void rejectsOptions() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> provider.parseOptions(Map.of("choiceCount", 2)))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> provider.parseOptions(Map.of("choiceCount", 2)))
         .isInstanceOf(dev.weft.mesh.api.config.InvalidConfigException.class)
         .hasMessageContaining("options.choiceCount");
   }

@@ -30,8 +30,13 @@ public final class TestEndpoint implements LbEndpoint {
   }
 
   public static TestEndpoint at(String host, int priority, Locality locality, int weight) {
-    return new TestEndpoint(Endpoint.builder(host, 8080).priority(priority).locality(locality).weight(weight)
-        .health(HealthStatus.HEALTHY).build());
+    return new TestEndpoint(
+        Endpoint.builder(host, 8080)
+            .priority(priority)
+            .locality(locality)
+            .weight(weight)
+            .health(HealthStatus.HEALTHY)
+            .build());
   }
 
   /** Endpoints 10.0.0.1, 10.0.0.2... with the given weights. */

@@ -39,30 +39,35 @@ class WeightedSamplerTest {
 
   @Test
   void oneWeightNeedsNoDraw() {
-    RandomSource noDraws = new RandomSource() {
-      @Override
-      public int nextInt(int bound) {
-        throw new AssertionError("drew a number");
-      }
+    RandomSource noDraws =
+        new RandomSource() {
+          @Override
+          public int nextInt(int bound) {
+            throw new AssertionError("drew a number");
+          }
 
-      @Override
-      public double nextDouble() {
-        throw new AssertionError("drew a number");
-      }
+          @Override
+          public double nextDouble() {
+            throw new AssertionError("drew a number");
+          }
 
-      @Override
-      public long nextLong() {
-        throw new AssertionError("drew a number");
-      }
-    };
+          @Override
+          public long nextLong() {
+            throw new AssertionError("drew a number");
+          }
+        };
     assertThat(WeightedSampler.of(new int[] {7}).sample(noDraws)).isZero();
   }
 
   @Test
   void noWeightsNegativeOnesOrAllZeroAreRefused() {
-    assertThatThrownBy(() -> WeightedSampler.of(new int[0])).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> WeightedSampler.of(new int[] {1, -1})).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> WeightedSampler.of(new int[] {0, 0})).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> WeightedSampler.of(new double[] {Double.NaN})).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> WeightedSampler.of(new int[0]))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> WeightedSampler.of(new int[] {1, -1}))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> WeightedSampler.of(new int[] {0, 0}))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> WeightedSampler.of(new double[] {Double.NaN}))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -17,14 +17,16 @@ class XxHash64Test {
     assertThat(XxHash64.hash("1234567890123456", 0)).isEqualTo(0xB61C33DC6C59F270L);
     assertThat(XxHash64.hash("1234567890123456789012345678901", 0)).isEqualTo(0x8F367CB873A5376EL);
     assertThat(XxHash64.hash("12345678901234567890123456789012", 0)).isEqualTo(0x40FD1AA52D98274CL);
-    assertThat(XxHash64.hash("The quick brown fox jumps over the lazy dog", 0)).isEqualTo(0x0B242D361FDA71BCL);
+    assertThat(XxHash64.hash("The quick brown fox jumps over the lazy dog", 0))
+        .isEqualTo(0x0B242D361FDA71BCL);
   }
 
   @Test
   void matchesReferenceVectorsWithSeed() {
     assertThat(XxHash64.hash("", 5381)).isEqualTo(0xAF382146D5C3CACFL);
     assertThat(XxHash64.hash("abc", 5381)).isEqualTo(0x19D1C1B5C673451FL);
-    assertThat(XxHash64.hash("12345678901234567890123456789012", 5381)).isEqualTo(0x38EA26E7C55F8095L);
+    assertThat(XxHash64.hash("12345678901234567890123456789012", 5381))
+        .isEqualTo(0x38EA26E7C55F8095L);
   }
 
   @Test

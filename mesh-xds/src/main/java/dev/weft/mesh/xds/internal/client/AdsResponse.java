@@ -17,8 +17,14 @@ import java.util.Set;
  * @param complete whether {@code resources} is every resource of the type (state of the world), so
  *     that a subscribed one missing from it is gone when the type requires all resources
  */
-record AdsResponse(String typeUrl, String version, String nonce, List<Any> resources, Map<String, String> resourceVersions,
-    Set<String> removed, boolean complete) {
+record AdsResponse(
+    String typeUrl,
+    String version,
+    String nonce,
+    List<Any> resources,
+    Map<String, String> resourceVersions,
+    Set<String> removed,
+    boolean complete) {
   AdsResponse {
     resources = List.copyOf(resources);
     resourceVersions = Map.copyOf(resourceVersions);

@@ -5,16 +5,19 @@ import io.grpc.Channel;
 import io.grpc.Status;
 
 /**
- * One ADS stream to one management server, in one of its two forms: state of the world
- * ({@link SotwAdsStream}) or incremental ({@link DeltaAdsStream}). It knows how to say what is
- * wanted and how to ACK and NACK in its form; what to ask for and whether to accept is decided by
- * the caller. A stream is used once: after it closes, a new one is opened.
+ * One ADS stream to one management server, in one of its two forms: state of the world ({@link
+ * SotwAdsStream}) or incremental ({@link DeltaAdsStream}). It knows how to say what is wanted and
+ * how to ACK and NACK in its form; what to ask for and whether to accept is decided by the caller.
+ * A stream is used once: after it closes, a new one is opened.
  *
  * <p>Threading: called on the client's work thread; its {@link Listener} is called there too.
  */
 interface AdsStream {
 
-  /** Tells the server which resources of the type are wanted now (names added or removed, or a new stream). */
+  /**
+   * Tells the server which resources of the type are wanted now (names added or removed, or a new
+   * stream).
+   */
   void requestSubscriptions(TypeState<?> ts);
 
   /** ACKs the last response of the type: its version is in force. */
@@ -46,12 +49,14 @@ interface AdsStream {
   interface Factory {
     /** State of the world (gRFC A27). */
     Factory SOTW = SotwAdsStream::open;
+
     /** Incremental (delta) ADS. */
     Factory DELTA = DeltaAdsStream::open;
 
     /**
      * @param work where the stream's callbacks run (the client's work thread)
      */
-    AdsStream open(Channel channel, Node node, java.util.concurrent.Executor work, Listener listener);
+    AdsStream open(
+        Channel channel, Node node, java.util.concurrent.Executor work, Listener listener);
   }
 }

@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The connection to the configured server list: keeps one stream open to one server, reopens it
- * after it breaks (at once if the server had answered, else after a backoff and on the next server),
- * and, while on a fallback server, goes back to the primary once it is reachable again (gRFC A71).
- * One channel per server, made by the {@link XdsTransportFactory} and kept for reuse.
+ * after it breaks (at once if the server had answered, else after a backoff and on the next
+ * server), and, while on a fallback server, goes back to the primary once it is reachable again
+ * (gRFC A71). One channel per server, made by the {@link XdsTransportFactory} and kept for reuse.
  *
  * <p>Threading: work thread only. The {@link Handler} is called there.
  */
@@ -28,7 +28,10 @@ final class ControlPlaneConnection implements AdsStream.Listener {
 
   /** What the client does as streams come and go. */
   interface Handler {
-    /** A new stream was opened: ask for everything subscribed on it (the old stream's timers are void). */
+    /**
+     * A new stream was opened: ask for everything subscribed on it (the old stream's timers are
+     * void).
+     */
     void onStreamOpened(AdsStream stream);
 
     /** The stream became ready or broke; {@code error} is empty when connected. */
@@ -51,14 +54,23 @@ final class ControlPlaneConnection implements AdsStream.Listener {
   private boolean ready;
   private boolean answered;
   private int serverIndex;
+
   /** Failed attempts in a row without a response; the backoff grows with it. */
   private int failures;
+
   private Scheduler.Cancellable reconnectTask;
   private boolean closed;
   private String lastError = "";
 
-  ControlPlaneConnection(List<Bootstrap.ServerInfo> servers, Node node, XdsTransportFactory transports,
-      AdsStream.Factory streams, ExponentialBackoff backoff, Scheduler scheduler, Executor work, Handler handler) {
+  ControlPlaneConnection(
+      List<Bootstrap.ServerInfo> servers,
+      Node node,
+      XdsTransportFactory transports,
+      AdsStream.Factory streams,
+      ExponentialBackoff backoff,
+      Scheduler scheduler,
+      Executor work,
+      Handler handler) {
     this.servers = List.copyOf(servers);
     this.node = node;
     this.transports = transports;
@@ -143,7 +155,8 @@ final class ControlPlaneConnection implements AdsStream.Listener {
       return;
     }
     stream = null;
-    String reason = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+    String reason =
+        status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
     String serverUri = server().serverUri();
     lastError = "ADS stream to " + serverUri + " closed: " + reason;
     log.info("{}; cached resources stay in force", lastError);
@@ -176,7 +189,9 @@ final class ControlPlaneConnection implements AdsStream.Listener {
   }
 
   private void switchToPrimary() {
-    log.info("the primary xDS server {} is reachable again; leaving the fallback {}", servers.get(0).serverUri(),
+    log.info(
+        "the primary xDS server {} is reachable again; leaving the fallback {}",
+        servers.get(0).serverUri(),
         server().serverUri());
     AdsStream old = stream;
     stream = null;

@@ -17,23 +17,32 @@ import java.util.TreeSet;
 import java.util.concurrent.Executor;
 
 /**
- * An incremental (delta) ADS stream: requests carry only the names added and removed since the
- * last one on this stream, the first request of a type names the versions in hand so the server
- * sends only what changed, and an ACK or NACK is the nonce alone (with an error_detail for a NACK).
+ * An incremental (delta) ADS stream: requests carry only the names added and removed since the last
+ * one on this stream, the first request of a type names the versions in hand so the server sends
+ * only what changed, and an ACK or NACK is the nonce alone (with an error_detail for a NACK).
  */
 final class DeltaAdsStream implements AdsStream {
   private final Node node;
   private final StreamCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse> call;
   private final Map<String, String> noncesByUrl = new HashMap<>();
-  /** The names the server was told of on this stream, per type; absent until the type's first request. */
+
+  /**
+   * The names the server was told of on this stream, per type; absent until the type's first
+   * request.
+   */
   private final Map<XdsResourceType<?>, Set<String>> told = new IdentityHashMap<>();
 
   private DeltaAdsStream(Node node, Executor work, Listener listener) {
     this.node = node;
-    this.call = new StreamCall<>(work, () -> listener.onReady(this), r -> {
-      noncesByUrl.put(r.getTypeUrl(), r.getNonce());
-      listener.onResponse(this, toResponse(r));
-    }, status -> listener.onClosed(this, status));
+    this.call =
+        new StreamCall<>(
+            work,
+            () -> listener.onReady(this),
+            r -> {
+              noncesByUrl.put(r.getTypeUrl(), r.getNonce());
+              listener.onResponse(this, toResponse(r));
+            },
+            status -> listener.onClosed(this, status));
   }
 
   static AdsStream open(Channel channel, Node node, Executor work, Listener listener) {
@@ -49,8 +58,14 @@ final class DeltaAdsStream implements AdsStream {
       resources.add(resource.getResource());
       versions.put(resource.getName(), resource.getVersion());
     }
-    return new AdsResponse(r.getTypeUrl(), r.getSystemVersionInfo(), r.getNonce(), resources, versions,
-        Set.copyOf(r.getRemovedResourcesList()), false);
+    return new AdsResponse(
+        r.getTypeUrl(),
+        r.getSystemVersionInfo(),
+        r.getNonce(),
+        resources,
+        versions,
+        Set.copyOf(r.getRemovedResourcesList()),
+        false);
   }
 
   @Override
@@ -68,18 +83,20 @@ final class DeltaAdsStream implements AdsStream {
         return;
       }
     }
-    DeltaDiscoveryRequest.Builder req = DeltaDiscoveryRequest.newBuilder()
-        .setNode(node)
-        .setTypeUrl(ts.type.typeUrl())
-        .addAllResourceNamesSubscribe(subscribe)
-        .addAllResourceNamesUnsubscribe(unsubscribe);
+    DeltaDiscoveryRequest.Builder req =
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(node)
+            .setTypeUrl(ts.type.typeUrl())
+            .addAllResourceNamesSubscribe(subscribe)
+            .addAllResourceNamesUnsubscribe(unsubscribe);
     if (first) {
       // A new stream: say which versions are in hand so the server sends only what changed.
-      ts.resourceVersions.forEach((name, version) -> {
-        if (wanted.contains(name) && !version.isEmpty()) {
-          req.putInitialResourceVersions(name, version);
-        }
-      });
+      ts.resourceVersions.forEach(
+          (name, version) -> {
+            if (wanted.contains(name) && !version.isEmpty()) {
+              req.putInitialResourceVersions(name, version);
+            }
+          });
     }
     told.put(ts.type, new java.util.HashSet<>(wanted));
     call.send(req.build());
@@ -92,12 +109,19 @@ final class DeltaAdsStream implements AdsStream {
 
   @Override
   public void nack(TypeState<?> ts, String errorDetail) {
-    call.send(reply(ts).setErrorDetail(com.google.rpc.Status.newBuilder()
-        .setCode(io.grpc.Status.Code.INVALID_ARGUMENT.value()).setMessage(errorDetail)).build());
+    call.send(
+        reply(ts)
+            .setErrorDetail(
+                com.google.rpc.Status.newBuilder()
+                    .setCode(io.grpc.Status.Code.INVALID_ARGUMENT.value())
+                    .setMessage(errorDetail))
+            .build());
   }
 
   private DeltaDiscoveryRequest.Builder reply(TypeState<?> ts) {
-    return DeltaDiscoveryRequest.newBuilder().setTypeUrl(ts.type.typeUrl()).setResponseNonce(nonce(ts.type));
+    return DeltaDiscoveryRequest.newBuilder()
+        .setTypeUrl(ts.type.typeUrl())
+        .setResponseNonce(nonce(ts.type));
   }
 
   @Override

@@ -40,8 +40,12 @@ public final class DirectoryResourceCache implements ResourceCache {
 
   @Override
   public void store(String typeUrl, String version, List<Any> resources) {
-    DiscoveryResponse response = DiscoveryResponse.newBuilder()
-        .setTypeUrl(typeUrl).setVersionInfo(version).addAllResources(resources).build();
+    DiscoveryResponse response =
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(typeUrl)
+            .setVersionInfo(version)
+            .addAllResources(resources)
+            .build();
     Path target = directory.resolve(fileName(typeUrl));
     try {
       Files.createDirectories(directory);
@@ -50,7 +54,8 @@ public final class DirectoryResourceCache implements ResourceCache {
         response.writeTo(out);
       }
       try {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }

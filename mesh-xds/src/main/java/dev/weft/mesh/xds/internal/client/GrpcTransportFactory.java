@@ -9,7 +9,10 @@ import io.grpc.TlsChannelCredentials;
 import java.io.File;
 import java.io.IOException;
 
-/** Channels from the server URI (any gRPC target, {@code unix://} included) and the bootstrap's credentials. */
+/**
+ * Channels from the server URI (any gRPC target, {@code unix://} included) and the bootstrap's
+ * credentials.
+ */
 final class GrpcTransportFactory implements XdsTransportFactory {
   static final GrpcTransportFactory INSTANCE = new GrpcTransportFactory();
 
@@ -35,7 +38,8 @@ final class GrpcTransportFactory implements XdsTransportFactory {
       }
       return tls.build();
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read the TLS files for xDS server " + server.serverUri() + ": " + e, e);
+      throw new IllegalStateException(
+          "cannot read the TLS files for xDS server " + server.serverUri() + ": " + e, e);
     }
   }
 }

@@ -12,29 +12,36 @@ import java.util.Map;
 
 /** The bootstrap's node identity as the Envoy {@link Node} every ADS request names. */
 final class NodeConverter {
-  /** Tells the server that a state-of-the-world response may carry resources wrapped in {@code Resource}. */
+  /**
+   * Tells the server that a state-of-the-world response may carry resources wrapped in {@code
+   * Resource}.
+   */
   static final String RESOURCE_IN_SOTW = "xds.config.resource-in-sotw";
 
   private NodeConverter() {}
 
   static Node toNode(Bootstrap.Node n) {
-    Node.Builder b = Node.newBuilder()
-        .setId(n.id())
-        .setCluster(n.cluster())
-        .setUserAgentName(n.userAgentName())
-        .setUserAgentVersion("0.1")
-        .addClientFeatures(RESOURCE_IN_SOTW);
+    Node.Builder b =
+        Node.newBuilder()
+            .setId(n.id())
+            .setCluster(n.cluster())
+            .setUserAgentName(n.userAgentName())
+            .setUserAgentVersion("0.1")
+            .addClientFeatures(RESOURCE_IN_SOTW);
     if (!n.metadata().isEmpty()) {
       b.setMetadata(toStruct(n.metadata()));
     }
     Bootstrap.Locality l = n.locality();
     if (!l.region().isEmpty() || !l.zone().isEmpty() || !l.subZone().isEmpty()) {
-      b.setLocality(Locality.newBuilder().setRegion(l.region()).setZone(l.zone()).setSubZone(l.subZone()));
+      b.setLocality(
+          Locality.newBuilder().setRegion(l.region()).setZone(l.zone()).setSubZone(l.subZone()));
     }
     return b.build();
   }
 
-  /** JSON-shaped data (maps, lists, booleans, numbers, strings, null) as a protobuf {@link Struct}. */
+  /**
+   * JSON-shaped data (maps, lists, booleans, numbers, strings, null) as a protobuf {@link Struct}.
+   */
   static Struct toStruct(Map<?, ?> map) {
     Struct.Builder s = Struct.newBuilder();
     map.forEach((k, v) -> s.putFields(String.valueOf(k), toValue(v)));

@@ -11,15 +11,16 @@ import java.util.Map;
 public interface ResourceCache {
 
   /** Keeps nothing. */
-  ResourceCache NONE = new ResourceCache() {
-    @Override
-    public void store(String typeUrl, String version, List<Any> resources) {}
+  ResourceCache NONE =
+      new ResourceCache() {
+        @Override
+        public void store(String typeUrl, String version, List<Any> resources) {}
 
-    @Override
-    public Map<String, Stored> load() {
-      return Map.of();
-    }
-  };
+        @Override
+        public Map<String, Stored> load() {
+          return Map.of();
+        }
+      };
 
   /** Replaces what is kept for {@code typeUrl}. Failures are logged, never thrown. */
   void store(String typeUrl, String version, List<Any> resources);

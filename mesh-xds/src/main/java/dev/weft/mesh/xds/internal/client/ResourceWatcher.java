@@ -7,13 +7,15 @@ package dev.weft.mesh.xds.internal.client;
  */
 public interface ResourceWatcher<T> {
 
-  /** The resource has a new accepted value (also called with a cached value when watching begins). */
+  /**
+   * The resource has a new accepted value (also called with a cached value when watching begins).
+   */
   void onChanged(String name, T value);
 
   /**
    * The resource does not exist: the server said so (it is missing from a state-of-the-world
-   * response of a type that carries all resources) or it did not send it before the
-   * does-not-exist timer ran out. Stop using the old value.
+   * response of a type that carries all resources) or it did not send it before the does-not-exist
+   * timer ran out. Stop using the old value.
    */
   void onDoesNotExist(String name);
 

@@ -31,7 +31,12 @@ final class ResponseProcessor {
   private final Executor work;
   private final Predicate<AdsStream> isCurrent;
 
-  ResponseProcessor(UpdateGate gate, ResourceCache cache, XdsClient.Events events, Scheduler scheduler, Executor work,
+  ResponseProcessor(
+      UpdateGate gate,
+      ResourceCache cache,
+      XdsClient.Events events,
+      Scheduler scheduler,
+      Executor work,
       Predicate<AdsStream> isCurrent) {
     this.gate = gate;
     this.cache = cache;
@@ -55,7 +60,8 @@ final class ResponseProcessor {
     for (int i = 0; i < resources.size(); i++) {
       Any any = resources.get(i);
       if (!any.getTypeUrl().equals(type.typeUrl())) {
-        errors.add(type.shortName() + " response resource[" + i + "]: has type " + any.getTypeUrl());
+        errors.add(
+            type.shortName() + " response resource[" + i + "]: has type " + any.getTypeUrl());
         continue;
       }
       XdsResourceType.Parsed<T> parsed;
@@ -88,9 +94,13 @@ final class ResponseProcessor {
       if (valid.containsKey(name)) {
         newState.put(name, valid.get(name));
         newRaw.put(name, raw.get(name));
-      } else if (sub.value != null && (!removed.contains(name) || (keepDeleted && type.allResourcesRequired()))) {
+      } else if (sub.value != null
+          && (!removed.contains(name) || (keepDeleted && type.allResourcesRequired()))) {
         if (removed.contains(name)) {
-          log.warn("{} '{}' was removed by the server; keeping it (ignore_resource_deletion)", type.shortName(), name);
+          log.warn(
+              "{} '{}' was removed by the server; keeping it (ignore_resource_deletion)",
+              type.shortName(),
+              name);
         }
         newState.put(name, sub.value);
         newRaw.put(name, ts.rawInForce.get(name));
@@ -103,7 +113,12 @@ final class ResponseProcessor {
       return;
     } catch (RuntimeException e) {
       log.warn("the update gate failed on a {} response", type.shortName(), e);
-      nack(ts, response.version(), type.shortName() + " response could not be applied: " + e, List.of(), stream);
+      nack(
+          ts,
+          response.version(),
+          type.shortName() + " response could not be applied: " + e,
+          List.of(),
+          stream);
       return;
     }
     commit(ts, response, valid.keySet(), newState, newRaw, removed, stream);
@@ -125,8 +140,14 @@ final class ResponseProcessor {
     return missing;
   }
 
-  private <T> void commit(TypeState<T> ts, AdsResponse response, Set<String> received, Map<String, T> newState,
-      Map<String, Any> newRaw, Set<String> removed, AdsStream stream) {
+  private <T> void commit(
+      TypeState<T> ts,
+      AdsResponse response,
+      Set<String> received,
+      Map<String, T> newState,
+      Map<String, Any> newRaw,
+      Set<String> removed,
+      AdsStream stream) {
     ts.version = response.version();
     for (String name : received) {
       ts.resourceVersions.put(name, response.resourceVersions().getOrDefault(name, ""));
@@ -152,21 +173,35 @@ final class ResponseProcessor {
     }
   }
 
-  private <T> void nack(TypeState<T> ts, String responseVersion, String error, List<String> invalidNames, AdsStream stream) {
+  private <T> void nack(
+      TypeState<T> ts,
+      String responseVersion,
+      String error,
+      List<String> invalidNames,
+      AdsStream stream) {
     ts.rejected++;
     ts.lastError = error;
     boolean repeated = responseVersion.equals(ts.lastRejectedVersion);
     ts.lastRejectedVersion = responseVersion;
     if (repeated) {
-      // Some servers answer a NACK by sending the same version again; pace the exchange instead of spinning.
-      scheduler.schedule(() -> work.execute(() -> {
-        if (isCurrent.test(stream)) {
-          stream.nack(ts, ts.lastError);
-        }
-      }), REPEATED_NACK_DELAY.toNanos());
+      // Some servers answer a NACK by sending the same version again; pace the exchange instead of
+      // spinning.
+      scheduler.schedule(
+          () ->
+              work.execute(
+                  () -> {
+                    if (isCurrent.test(stream)) {
+                      stream.nack(ts, ts.lastError);
+                    }
+                  }),
+          REPEATED_NACK_DELAY.toNanos());
     } else {
-      log.warn("NACK of {} version {}: {}; version {} stays in force", ts.type.shortName(), responseVersion,
-          error, ts.version.isEmpty() ? "(none)" : ts.version);
+      log.warn(
+          "NACK of {} version {}: {}; version {} stays in force",
+          ts.type.shortName(),
+          responseVersion,
+          error,
+          ts.version.isEmpty() ? "(none)" : ts.version);
       stream.nack(ts, error);
     }
     events.onUpdate(ts.type, false, error);

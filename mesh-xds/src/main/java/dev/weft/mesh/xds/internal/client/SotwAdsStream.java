@@ -19,16 +19,30 @@ final class SotwAdsStream implements AdsStream {
 
   private final Node node;
   private final StreamCall<DiscoveryRequest, DiscoveryResponse> call;
+
   /** Responses name their type by URL; the last nonce of each. */
   private final Map<String, String> noncesByUrl = new HashMap<>();
 
   private SotwAdsStream(Node node, Executor work, Listener listener) {
     this.node = node;
-    this.call = new StreamCall<>(work, () -> listener.onReady(this), r -> {
-      noncesByUrl.put(r.getTypeUrl(), r.getNonce());
-      listener.onResponse(this, new AdsResponse(r.getTypeUrl(), r.getVersionInfo(), r.getNonce(), r.getResourcesList(),
-          Map.of(), Set.of(), true));
-    }, status -> listener.onClosed(this, status));
+    this.call =
+        new StreamCall<>(
+            work,
+            () -> listener.onReady(this),
+            r -> {
+              noncesByUrl.put(r.getTypeUrl(), r.getNonce());
+              listener.onResponse(
+                  this,
+                  new AdsResponse(
+                      r.getTypeUrl(),
+                      r.getVersionInfo(),
+                      r.getNonce(),
+                      r.getResourcesList(),
+                      Map.of(),
+                      Set.of(),
+                      true));
+            },
+            status -> listener.onClosed(this, status));
   }
 
   static AdsStream open(Channel channel, Node node, Executor work, Listener listener) {
@@ -53,14 +67,18 @@ final class SotwAdsStream implements AdsStream {
   }
 
   private void send(TypeState<?> ts, String errorDetail) {
-    DiscoveryRequest.Builder req = DiscoveryRequest.newBuilder()
-        .setNode(node)
-        .setTypeUrl(ts.type.typeUrl())
-        .setVersionInfo(ts.version)
-        .setResponseNonce(nonce(ts.type))
-        .addAllResourceNames(ts.names());
+    DiscoveryRequest.Builder req =
+        DiscoveryRequest.newBuilder()
+            .setNode(node)
+            .setTypeUrl(ts.type.typeUrl())
+            .setVersionInfo(ts.version)
+            .setResponseNonce(nonce(ts.type))
+            .addAllResourceNames(ts.names());
     if (errorDetail != null) {
-      req.setErrorDetail(com.google.rpc.Status.newBuilder().setCode(io.grpc.Status.Code.INVALID_ARGUMENT.value()).setMessage(errorDetail));
+      req.setErrorDetail(
+          com.google.rpc.Status.newBuilder()
+              .setCode(io.grpc.Status.Code.INVALID_ARGUMENT.value())
+              .setMessage(errorDetail));
     }
     call.send(req.build());
   }

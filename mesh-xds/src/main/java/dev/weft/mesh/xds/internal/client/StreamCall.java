@@ -69,6 +69,7 @@ final class StreamCall<Q, R> implements ClientResponseObserver<Q, R> {
 
   @Override
   public void onCompleted() {
-    work.execute(() -> onClosed.accept(Status.UNAVAILABLE.withDescription("the server ended the stream")));
+    work.execute(
+        () -> onClosed.accept(Status.UNAVAILABLE.withDescription("the server ended the stream")));
   }
 }

@@ -5,14 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** One subscribed resource: its watchers, the value in force and its does-not-exist timer. Work thread only. */
+/**
+ * One subscribed resource: its watchers, the value in force and its does-not-exist timer. Work
+ * thread only.
+ */
 final class Subscription<T> {
   final String name;
   final List<ResourceWatcher<T>> watchers = new ArrayList<>();
   T value;
   boolean doesNotExist;
+
   /** Whether the value came from the on-disk copy and the server has not confirmed it yet. */
   boolean fromCache;
+
   Scheduler.Cancellable timer;
 
   Subscription(String name) {

@@ -25,18 +25,27 @@ import org.slf4j.LoggerFactory;
 final class SubscriptionStore {
   private static final Logger log = LoggerFactory.getLogger(SubscriptionStore.class);
 
-  /** Identity, because two types may share a URL in tests and a type's equals is its own business. */
+  /**
+   * Identity, because two types may share a URL in tests and a type's equals is its own business.
+   */
   private final Map<XdsResourceType<?>, TypeState<?>> byType = new IdentityHashMap<>();
+
   /** In subscription order, for requests and status. */
   private final List<TypeState<?>> ordered = new ArrayList<>();
+
   /** Responses name their type by URL; this finds the subscribed type it stands for. */
   private final Map<String, TypeState<?>> byUrl = new HashMap<>();
+
   private final Map<String, ResourceCache.Stored> seeds;
   private final Scheduler scheduler;
   private final Executor work;
   private final Duration resourceTimeout;
 
-  SubscriptionStore(Map<String, ResourceCache.Stored> seeds, Scheduler scheduler, Executor work, Duration resourceTimeout) {
+  SubscriptionStore(
+      Map<String, ResourceCache.Stored> seeds,
+      Scheduler scheduler,
+      Executor work,
+      Duration resourceTimeout) {
     this.seeds = new HashMap<>(seeds);
     this.scheduler = scheduler;
     this.work = work;
@@ -75,7 +84,10 @@ final class SubscriptionStore {
     return added;
   }
 
-  /** Removes {@code watcher}. Returns true when it was the last one and {@code name} is no longer subscribed. */
+  /**
+   * Removes {@code watcher}. Returns true when it was the last one and {@code name} is no longer
+   * subscribed.
+   */
   <T> boolean cancelWatch(XdsResourceType<T> type, String name, ResourceWatcher<T> watcher) {
     @SuppressWarnings("unchecked")
     TypeState<T> ts = (TypeState<T>) byType.get(type);
@@ -128,23 +140,37 @@ final class SubscriptionStore {
    * that fires once {@code stream} is no longer the current one does nothing: the new stream has
    * timers of its own.
    */
-  <T> void startTimers(TypeState<T> ts, AdsStream stream, Predicate<AdsStream> isCurrent, Runnable onChange) {
+  <T> void startTimers(
+      TypeState<T> ts, AdsStream stream, Predicate<AdsStream> isCurrent, Runnable onChange) {
     for (Subscription<T> sub : ts.subs.values()) {
       if (sub.awaited() && sub.timer == null) {
-        sub.timer = scheduler.schedule(() -> work.execute(() -> {
-          sub.timer = null;
-          if (!isCurrent.test(stream) || ts.subs.get(sub.name) != sub || !sub.awaited()) {
-            return;
-          }
-          log.info("{} '{}' was not sent within {}; it does not exist", ts.type.shortName(), sub.name, resourceTimeout);
-          sub.markDoesNotExist();
-          onChange.run();
-        }), resourceTimeout.toNanos());
+        sub.timer =
+            scheduler.schedule(
+                () ->
+                    work.execute(
+                        () -> {
+                          sub.timer = null;
+                          if (!isCurrent.test(stream)
+                              || ts.subs.get(sub.name) != sub
+                              || !sub.awaited()) {
+                            return;
+                          }
+                          log.info(
+                              "{} '{}' was not sent within {}; it does not exist",
+                              ts.type.shortName(),
+                              sub.name,
+                              resourceTimeout);
+                          sub.markDoesNotExist();
+                          onChange.run();
+                        }),
+                resourceTimeout.toNanos());
       }
     }
   }
 
-  /** A stream ended: its timers stop (the next stream starts its own), and every watcher hears why. */
+  /**
+   * A stream ended: its timers stop (the next stream starts its own), and every watcher hears why.
+   */
   void streamLost(String error) {
     for (TypeState<?> ts : ordered) {
       ts.subs.values().forEach(Subscription::cancelTimer);
@@ -162,13 +188,23 @@ final class SubscriptionStore {
     }
   }
 
-  /** Per type, in subscription order; {@code nonce} gives the current stream's last nonce of a type. */
+  /**
+   * Per type, in subscription order; {@code nonce} gives the current stream's last nonce of a type.
+   */
   List<XdsClientStatus.TypeStatus> status(Function<XdsResourceType<?>, String> nonce) {
     List<XdsClientStatus.TypeStatus> list = new ArrayList<>();
     for (TypeState<?> ts : ordered) {
       boolean fromCache = ts.subs.values().stream().anyMatch(s -> s.fromCache);
-      list.add(new XdsClientStatus.TypeStatus(ts.type, ts.version, nonce.apply(ts.type),
-          new ArrayList<>(ts.names()), ts.accepted, ts.rejected, ts.lastError, fromCache));
+      list.add(
+          new XdsClientStatus.TypeStatus(
+              ts.type,
+              ts.version,
+              nonce.apply(ts.type),
+              new ArrayList<>(ts.names()),
+              ts.accepted,
+              ts.rejected,
+              ts.lastError,
+              fromCache));
     }
     return list;
   }

@@ -11,13 +11,21 @@ import java.util.TreeSet;
 final class TypeState<T> {
   final XdsResourceType<T> type;
   final Map<String, Subscription<T>> subs = new LinkedHashMap<>();
+
   /** The resources in force as received, for the on-disk copy. */
   final Map<String, Any> rawInForce = new LinkedHashMap<>();
+
   /** Values read from the on-disk copy, waiting for a watch of their name. */
   final Map<String, T> seed = new HashMap<>();
+
   final Map<String, Any> seedRaw = new HashMap<>();
-  /** The per-resource versions in hand (incremental ADS names them on a new stream; empty otherwise). */
+
+  /**
+   * The per-resource versions in hand (incremental ADS names them on a new stream; empty
+   * otherwise).
+   */
   final Map<String, String> resourceVersions = new HashMap<>();
+
   String version = "";
   long accepted;
   long rejected;

@@ -3,9 +3,9 @@ package dev.weft.mesh.xds.internal.client;
 import java.util.Map;
 
 /**
- * Has the last word on a response whose resources all parsed: the layer above checks the new
- * state of the type against everything else it holds and may refuse it, which NACKs the response
- * as a whole. Called on the client's work thread before anything of the response is committed.
+ * Has the last word on a response whose resources all parsed: the layer above checks the new state
+ * of the type against everything else it holds and may refuse it, which NACKs the response as a
+ * whole. Called on the client's work thread before anything of the response is committed.
  */
 @FunctionalInterface
 public interface UpdateGate {
@@ -19,7 +19,8 @@ public interface UpdateGate {
    * @param newState every subscribed resource of the type that would be in force, by name
    * @throws UpdateRejectedException to NACK the response; its message becomes the error_detail
    */
-  void check(XdsResourceType<?> type, String version, Map<String, Object> newState) throws UpdateRejectedException;
+  void check(XdsResourceType<?> type, String version, Map<String, Object> newState)
+      throws UpdateRejectedException;
 
   /** A response refused by the gate. */
   final class UpdateRejectedException extends Exception {

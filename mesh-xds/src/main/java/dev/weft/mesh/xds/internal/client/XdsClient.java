@@ -1,11 +1,11 @@
 package dev.weft.mesh.xds.internal.client;
 
-import dev.weft.mesh.core.DaemonScheduler;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.runtime.Randoms;
 import dev.weft.mesh.api.runtime.Scheduler;
+import dev.weft.mesh.core.DaemonScheduler;
 import dev.weft.mesh.core.ExponentialBackoff;
 import dev.weft.mesh.xds.bootstrap.Bootstrap;
 import java.time.Duration;
@@ -18,17 +18,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An ADS client for the Envoy v3 API (gRFC A27), state of the world or, with
- * {@link Builder#delta(boolean)}, incremental: one stream to the management server, subscriptions
- * per type, ACK and NACK with version, nonce and error_detail, does-not-exist timers, reconnection
- * with jittered exponential backoff and resubscription, fallback to the next configured server when
- * one cannot be reached (gRFC A71), and an optional on-disk copy of what was accepted.
+ * An ADS client for the Envoy v3 API (gRFC A27), state of the world or, with {@link
+ * Builder#delta(boolean)}, incremental: one stream to the management server, subscriptions per
+ * type, ACK and NACK with version, nonce and error_detail, does-not-exist timers, reconnection with
+ * jittered exponential backoff and resubscription, fallback to the next configured server when one
+ * cannot be reached (gRFC A71), and an optional on-disk copy of what was accepted.
  *
  * <p>This class ties the parts together on one work thread: the {@link SubscriptionStore} holds
  * watchers and values, the {@link ControlPlaneConnection} keeps a stream open to the server list,
  * an {@link AdsStream} speaks one form of the protocol, and the {@link ResponseProcessor} accepts
- * or rejects each response as a whole (if any resource in it is invalid, or the
- * {@link UpdateGate} refuses it, nothing of it is used and it is NACKed).
+ * or rejects each response as a whole (if any resource in it is invalid, or the {@link UpdateGate}
+ * refuses it, nothing of it is used and it is NACKed).
  *
  * <p>Threading: all work runs serially on one thread the client owns; watchers, the gate and the
  * event listener are called there and must not block. Public methods may be called from any thread.
@@ -54,11 +54,26 @@ public final class XdsClient implements AutoCloseable {
     this.cache = b.cache;
     this.store = new SubscriptionStore(cache.load(), scheduler, work, b.resourceTimeout);
     // gRPC's connection backoff shape: a wait near zero would hammer a server that just went away.
-    ExponentialBackoff backoff = ExponentialBackoff.proportionalJitter(b.initialBackoff, b.maxBackoff, 1.6, 0.2, b.random);
-    this.connection = new ControlPlaneConnection(b.servers, NodeConverter.toNode(b.node), b.transports,
-        b.delta ? AdsStream.Factory.DELTA : AdsStream.Factory.SOTW, backoff, scheduler, work, new ConnectionHandler());
-    this.processor = new ResponseProcessor(b.gate, cache, events, scheduler, work, connection::isCurrent);
-    this.status = new XdsClientStatus(b.servers.get(0).serverUri(), XdsClientStatus.ConnectionState.CONNECTING, "", List.of());
+    ExponentialBackoff backoff =
+        ExponentialBackoff.proportionalJitter(b.initialBackoff, b.maxBackoff, 1.6, 0.2, b.random);
+    this.connection =
+        new ControlPlaneConnection(
+            b.servers,
+            NodeConverter.toNode(b.node),
+            b.transports,
+            b.delta ? AdsStream.Factory.DELTA : AdsStream.Factory.SOTW,
+            backoff,
+            scheduler,
+            work,
+            new ConnectionHandler());
+    this.processor =
+        new ResponseProcessor(b.gate, cache, events, scheduler, work, connection::isCurrent);
+    this.status =
+        new XdsClientStatus(
+            b.servers.get(0).serverUri(),
+            XdsClientStatus.ConnectionState.CONNECTING,
+            "",
+            List.of());
   }
 
   /** A builder for a client of the servers and with the node identity in {@code bootstrap}. */
@@ -68,42 +83,45 @@ public final class XdsClient implements AutoCloseable {
 
   /** Opens the stream. Watches added before or after are sent on it. Idempotent. */
   public void start() {
-    runOnWork(() -> {
-      if (!started && !connection.closed()) {
-        started = true;
-        connection.connect();
-        publishStatus();
-      }
-    });
+    runOnWork(
+        () -> {
+          if (!started && !connection.closed()) {
+            started = true;
+            connection.connect();
+            publishStatus();
+          }
+        });
   }
 
   /**
-   * Subscribes {@code watcher} to the resource {@code name} of {@code type}. A value already in hand
-   * (from the server or the on-disk cache) is delivered at once, on the work thread.
+   * Subscribes {@code watcher} to the resource {@code name} of {@code type}. A value already in
+   * hand (from the server or the on-disk cache) is delivered at once, on the work thread.
    */
   public <T> void watch(XdsResourceType<T> type, String name, ResourceWatcher<T> watcher) {
     requireNonNull(type, "type");
     requireNonNull(name, "name");
     requireNonNull(watcher, "watcher");
-    runOnWork(() -> {
-      if (connection.closed()) {
-        return;
-      }
-      if (store.watch(type, name, watcher)) {
-        requestSubscriptions(store.typeState(type));
-      }
-      publishStatus();
-    });
+    runOnWork(
+        () -> {
+          if (connection.closed()) {
+            return;
+          }
+          if (store.watch(type, name, watcher)) {
+            requestSubscriptions(store.typeState(type));
+          }
+          publishStatus();
+        });
   }
 
   /** Removes {@code watcher}; the last watcher gone unsubscribes the resource. */
   public <T> void cancelWatch(XdsResourceType<T> type, String name, ResourceWatcher<T> watcher) {
-    runOnWork(() -> {
-      if (store.cancelWatch(type, name, watcher)) {
-        requestSubscriptions(store.typeState(type));
-        publishStatus();
-      }
-    });
+    runOnWork(
+        () -> {
+          if (store.cancelWatch(type, name, watcher)) {
+            requestSubscriptions(store.typeState(type));
+            publishStatus();
+          }
+        });
   }
 
   /** The current status; cheap, callable from any thread. */
@@ -121,15 +139,16 @@ public final class XdsClient implements AutoCloseable {
   public void close() {
     CountDownLatch done = new CountDownLatch(1);
     try {
-      workThread.execute(() -> {
-        try {
-          store.cancelTimers();
-          connection.close();
-          publishStatus();
-        } finally {
-          done.countDown();
-        }
-      });
+      workThread.execute(
+          () -> {
+            try {
+              store.cancelTimers();
+              connection.close();
+              publishStatus();
+            } finally {
+              done.countDown();
+            }
+          });
       done.await(5, TimeUnit.SECONDS);
     } catch (RejectedExecutionException e) {
       return;
@@ -146,7 +165,10 @@ public final class XdsClient implements AutoCloseable {
 
   // ---- on the work thread ----
 
-  /** Tells the server which resources of the type are wanted now, and starts their does-not-exist timers. */
+  /**
+   * Tells the server which resources of the type are wanted now, and starts their does-not-exist
+   * timers.
+   */
   private void requestSubscriptions(TypeState<?> ts) {
     AdsStream s = connection.stream();
     if (s == null) {
@@ -167,9 +189,14 @@ public final class XdsClient implements AutoCloseable {
   private void publishStatus() {
     AdsStream s = connection.stream();
     List<XdsClientStatus.TypeStatus> types = store.status(type -> s == null ? "" : s.nonce(type));
-    XdsClientStatus.ConnectionState state = connection.closed() ? XdsClientStatus.ConnectionState.CLOSED
-        : connection.connected() ? XdsClientStatus.ConnectionState.CONNECTED : XdsClientStatus.ConnectionState.CONNECTING;
-    status = new XdsClientStatus(connection.server().serverUri(), state, connection.lastError(), types);
+    XdsClientStatus.ConnectionState state =
+        connection.closed()
+            ? XdsClientStatus.ConnectionState.CLOSED
+            : connection.connected()
+                ? XdsClientStatus.ConnectionState.CONNECTED
+                : XdsClientStatus.ConnectionState.CONNECTING;
+    status =
+        new XdsClientStatus(connection.server().serverUri(), state, connection.lastError(), types);
   }
 
   /** The client's side of the connection: resubscription, stream-loss notices and responses. */
@@ -245,15 +272,18 @@ public final class XdsClient implements AutoCloseable {
       return this;
     }
 
-    /** How long a subscribed resource may go unsent before it is taken not to exist; 15 s by default. */
+    /**
+     * How long a subscribed resource may go unsent before it is taken not to exist; 15 s by
+     * default.
+     */
     public Builder resourceTimeout(Duration resourceTimeout) {
       this.resourceTimeout = requireNonNull(resourceTimeout, "resourceTimeout");
       return this;
     }
 
     /**
-     * The reconnection backoff: {@code initial} growing by 1.6 per failed attempt up to {@code max},
-     * ±20% jitter; 1 s to 30 s by default.
+     * The reconnection backoff: {@code initial} growing by 1.6 per failed attempt up to {@code
+     * max}, ±20% jitter; 1 s to 30 s by default.
      *
      * @throws IllegalArgumentException unless {@code 0 < initial <= max} (when the client is built)
      */

@@ -10,7 +10,8 @@ import java.util.List;
  * @param lastStreamError the last reason the stream broke, or empty
  * @param types per resource type, in subscription order
  */
-public record XdsClientStatus(String server, ConnectionState state, String lastStreamError, List<TypeStatus> types) {
+public record XdsClientStatus(
+    String server, ConnectionState state, String lastStreamError, List<TypeStatus> types) {
 
   public XdsClientStatus {
     types = List.copyOf(types);
@@ -68,7 +69,9 @@ public record XdsClientStatus(String server, ConnectionState state, String lastS
     return types.stream().filter(t -> t.type() == type).findFirst();
   }
 
-  /** The status of the type with this short name, if the client has seen it; for people and tests. */
+  /**
+   * The status of the type with this short name, if the client has seen it; for people and tests.
+   */
   public java.util.Optional<TypeStatus> type(String shortName) {
     return types.stream().filter(t -> t.shortName().equals(shortName)).findFirst();
   }

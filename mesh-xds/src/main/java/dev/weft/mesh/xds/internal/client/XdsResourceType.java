@@ -29,8 +29,8 @@ public interface XdsResourceType<T> {
   boolean allResourcesRequired();
 
   /**
-   * Parses one resource. Never throws: a resource that cannot be used is returned as
-   * {@link Parsed#invalid} with an error naming the field, and with its name when it can be read.
+   * Parses one resource. Never throws: a resource that cannot be used is returned as {@link
+   * Parsed#invalid} with an error naming the field, and with its name when it can be read.
    */
   Parsed<T> parse(Any resource);
 

@@ -4,9 +4,9 @@ import dev.weft.mesh.xds.bootstrap.Bootstrap;
 import io.grpc.ManagedChannel;
 
 /**
- * Makes the channel to one management server. The client owns what it gets: it resets the
- * channel's connect backoff when its own backoff says to retry, and shuts it down on close. Tests
- * substitute an in-process transport.
+ * Makes the channel to one management server. The client owns what it gets: it resets the channel's
+ * connect backoff when its own backoff says to retry, and shuts it down on close. Tests substitute
+ * an in-process transport.
  */
 @FunctionalInterface
 public interface XdsTransportFactory {

@@ -7,14 +7,13 @@
  * grpc-java's xDS client: {@link dev.weft.mesh.xds.internal.client.XdsClient} ties them together on
  * one work thread; {@code SubscriptionStore} holds watchers, values, does-not-exist timers and the
  * values seeded from the on-disk copy; {@code ControlPlaneConnection} keeps a stream open to the
- * server list (backoff, fallback and return to the primary, gRFC A71) over channels from an
- * {@link dev.weft.mesh.xds.internal.client.XdsTransportFactory}; {@code AdsStream} is one stream
- * in one of its two forms, {@code SotwAdsStream} and {@code DeltaAdsStream}; {@code
- * ResponseProcessor} accepts or rejects a response as a whole; {@code NodeConverter} builds the
- * node identity. Resource types plug in through
- * {@link dev.weft.mesh.xds.internal.client.XdsResourceType} and are told apart by identity; the
- * parsers that know what a listener or a cluster means live in {@code dev.weft.mesh.xds}. An
- * {@link dev.weft.mesh.xds.internal.client.UpdateGate} lets the layer above refuse a response
- * before anything of it is committed.
+ * server list (backoff, fallback and return to the primary, gRFC A71) over channels from an {@link
+ * dev.weft.mesh.xds.internal.client.XdsTransportFactory}; {@code AdsStream} is one stream in one of
+ * its two forms, {@code SotwAdsStream} and {@code DeltaAdsStream}; {@code ResponseProcessor}
+ * accepts or rejects a response as a whole; {@code NodeConverter} builds the node identity.
+ * Resource types plug in through {@link dev.weft.mesh.xds.internal.client.XdsResourceType} and are
+ * told apart by identity; the parsers that know what a listener or a cluster means live in {@code
+ * dev.weft.mesh.xds}. An {@link dev.weft.mesh.xds.internal.client.UpdateGate} lets the layer above
+ * refuse a response before anything of it is committed.
  */
 package dev.weft.mesh.xds.internal.client;

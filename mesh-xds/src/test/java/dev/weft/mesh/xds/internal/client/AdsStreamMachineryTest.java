@@ -76,7 +76,8 @@ class AdsStreamMachineryTest {
 
   @ParameterizedTest(name = "delta={0}")
   @ValueSource(booleans = {false, true})
-  void aRejectedResponseIsNackedWithItsNonceAndAnErrorDetailAndTheVersionInForceStays(boolean delta) throws Exception {
+  void aRejectedResponseIsNackedWithItsNonceAndAnErrorDetailAndTheVersionInForceStays(boolean delta)
+      throws Exception {
     InProcessAds ads = server("nack");
     XdsClient client = client(delta, ads);
     Recorder watcher = new Recorder();
@@ -98,12 +99,16 @@ class AdsStreamMachineryTest {
     } else {
       DiscoveryRequest r = (DiscoveryRequest) nack;
       assertThat(r.getResponseNonce()).isEqualTo(nonce);
-      assertThat(r.getVersionInfo()).as("the version in force, not the rejected one").isEqualTo("1");
+      assertThat(r.getVersionInfo())
+          .as("the version in force, not the rejected one")
+          .isEqualTo("1");
       detail = r.getErrorDetail();
     }
     assertThat(detail.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
     assertThat(detail.getMessage()).contains("Api 'a': value: bad");
-    await().atMost(WAIT).until(() -> watcher.events.stream().anyMatch(e -> e.startsWith("error a:")));
+    await()
+        .atMost(WAIT)
+        .until(() -> watcher.events.stream().anyMatch(e -> e.startsWith("error a:")));
     assertThat(watcher.events).containsExactly("changed a=x", "error a: Api 'a': value: bad");
     XdsClientStatus.TypeStatus st = client.status().type(TestTypes.APIS).orElseThrow();
     assertThat(st.version()).isEqualTo("1");
@@ -112,19 +117,25 @@ class AdsStreamMachineryTest {
 
   @ParameterizedTest(name = "delta={0}")
   @ValueSource(booleans = {false, true})
-  void reconnectionWaitsAreDrawnFromTheInjectedRandomAndGrowUpToTheCap(boolean delta) throws Exception {
+  void reconnectionWaitsAreDrawnFromTheInjectedRandomAndGrowUpToTheCap(boolean delta)
+      throws Exception {
     InProcessAds ads = server("backoff");
     ads.refuseWith = Status.UNAVAILABLE.withDescription("go away");
     XdsClient client = client(delta, ads);
     client.start();
-    // 1 s growing by 1.6 up to 3 s; the draw of 0.5 puts each wait on its base (no jitter either way).
+    // 1 s growing by 1.6 up to 3 s; the draw of 0.5 puts each wait on its base (no jitter either
+    // way).
     long[] waitsMillis = {1_000, 1_600, 2_560, 3_000, 3_000};
     for (int i = 0; i < waitsMillis.length; i++) {
       int streams = i + 1;
-      await().atMost(WAIT).until(() -> ads.streams.size() == streams && scheduler.pendingTasks() == 1);
+      await()
+          .atMost(WAIT)
+          .until(() -> ads.streams.size() == streams && scheduler.pendingTasks() == 1);
       assertThat(random.draws.get()).isEqualTo(streams);
       scheduler.advance(Duration.ofMillis(waitsMillis[i] - 1));
-      assertThat(scheduler.pendingTasks()).as("no reconnection before wait %d is over", streams).isEqualTo(1);
+      assertThat(scheduler.pendingTasks())
+          .as("no reconnection before wait %d is over", streams)
+          .isEqualTo(1);
       scheduler.advance(Duration.ofMillis(1));
       await().atMost(WAIT).until(() -> ads.streams.size() == streams + 1);
     }
@@ -133,7 +144,8 @@ class AdsStreamMachineryTest {
 
   @ParameterizedTest(name = "delta={0}")
   @ValueSource(booleans = {false, true})
-  void aTransientErrorReachesWatchersAndANewStreamAsksForEveryWatchedResource(boolean delta) throws Exception {
+  void aTransientErrorReachesWatchersAndANewStreamAsksForEveryWatchedResource(boolean delta)
+      throws Exception {
     InProcessAds ads = server("resubscribe");
     XdsClient client = client(delta, ads);
     Recorder watcher = new Recorder();
@@ -141,28 +153,51 @@ class AdsStreamMachineryTest {
     client.watch(TestTypes.APIS, "b", watcher);
     client.watch(TestTypes.TYPES, "t", watcher);
     client.start();
-    await().atMost(WAIT).until(() -> subscribed(ads.last(), delta, TestTypes.APIS).size() == 2
-        && subscribed(ads.last(), delta, TestTypes.TYPES).size() == 1);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                subscribed(ads.last(), delta, TestTypes.APIS).size() == 2
+                    && subscribed(ads.last(), delta, TestTypes.TYPES).size() == 1);
     ads.respond(TestTypes.APIS.typeUrl(), "7", TestTypes.api("a", "x"));
     await().atMost(WAIT).until(() -> watcher.events.contains("changed a=x"));
 
     ads.fail(Status.UNAVAILABLE.withDescription("restarting"));
 
     // The stream had answered, so the new one opens at once (a zero wait) on the same server.
-    await().atMost(WAIT).until(() -> scheduler.pendingTasks() >= 1 && watcher.events.contains("error a: ADS stream to "
-        + "in-process:" + names.get(ads) + " closed: UNAVAILABLE: restarting"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                scheduler.pendingTasks() >= 1
+                    && watcher.events.contains(
+                        "error a: ADS stream to "
+                            + "in-process:"
+                            + names.get(ads)
+                            + " closed: UNAVAILABLE: restarting"));
     scheduler.runDueTasks();
-    await().atMost(WAIT).until(() -> ads.streams.size() == 2 && subscribed(ads.last(), delta, TestTypes.APIS).size() == 2
-        && subscribed(ads.last(), delta, TestTypes.TYPES).size() == 1);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                ads.streams.size() == 2
+                    && subscribed(ads.last(), delta, TestTypes.APIS).size() == 2
+                    && subscribed(ads.last(), delta, TestTypes.TYPES).size() == 1);
     assertThat(subscribed(ads.last(), delta, TestTypes.APIS)).containsExactlyInAnyOrder("a", "b");
     assertThat(subscribed(ads.last(), delta, TestTypes.TYPES)).containsExactly("t");
     if (delta) {
-      DeltaDiscoveryRequest first = ads.last().delta.stream().filter(r -> r.getTypeUrl().equals(TestTypes.APIS.typeUrl()))
-          .findFirst().orElseThrow();
+      DeltaDiscoveryRequest first =
+          ads.last().delta.stream()
+              .filter(r -> r.getTypeUrl().equals(TestTypes.APIS.typeUrl()))
+              .findFirst()
+              .orElseThrow();
       assertThat(first.getInitialResourceVersionsMap()).containsExactly(Map.entry("a", "7"));
     } else {
-      DiscoveryRequest first = ads.last().sotw.stream().filter(r -> r.getTypeUrl().equals(TestTypes.APIS.typeUrl()))
-          .findFirst().orElseThrow();
+      DiscoveryRequest first =
+          ads.last().sotw.stream()
+              .filter(r -> r.getTypeUrl().equals(TestTypes.APIS.typeUrl()))
+              .findFirst()
+              .orElseThrow();
       assertThat(first.getVersionInfo()).isEqualTo("7");
       assertThat(first.getResponseNonce()).as("a nonce belongs to its stream").isEmpty();
     }
@@ -171,7 +206,8 @@ class AdsStreamMachineryTest {
 
   @ParameterizedTest(name = "delta={0}")
   @ValueSource(booleans = {false, true})
-  void anUnreachablePrimaryFallsBackToTheSecondServerAndReturnsOnceThePrimaryIsBack(boolean delta) throws Exception {
+  void anUnreachablePrimaryFallsBackToTheSecondServerAndReturnsOnceThePrimaryIsBack(boolean delta)
+      throws Exception {
     String primaryName = "primary-" + UUID.randomUUID();
     InProcessAds secondary = server("secondary");
     String secondaryUri = "in-process:" + names.get(secondary);
@@ -179,10 +215,17 @@ class AdsStreamMachineryTest {
     Recorder watcher = new Recorder();
     client.watch(TestTypes.APIS, "a", watcher);
     client.start();
-    await().atMost(WAIT).until(() -> scheduler.pendingTasks() == 1 && client.status().server().equals(secondaryUri));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> scheduler.pendingTasks() == 1 && client.status().server().equals(secondaryUri));
     scheduler.advance(Duration.ofSeconds(1));
-    await().atMost(WAIT).until(() -> secondary.streams.size() == 1 && subscribed(secondary.last(), delta, TestTypes.APIS)
-        .contains("a"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                secondary.streams.size() == 1
+                    && subscribed(secondary.last(), delta, TestTypes.APIS).contains("a"));
     secondary.respond(TestTypes.APIS.typeUrl(), "1", TestTypes.api("a", "from-secondary"));
     await().atMost(WAIT).until(() -> watcher.events.contains("changed a=from-secondary"));
 
@@ -190,8 +233,12 @@ class AdsStreamMachineryTest {
     closing.add(primary);
     channels.get("in-process:" + primaryName).resetConnectBackoff();
 
-    await().atMost(WAIT).until(() -> primary.streams.size() == 1 && subscribed(primary.last(), delta, TestTypes.APIS)
-        .contains("a"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                primary.streams.size() == 1
+                    && subscribed(primary.last(), delta, TestTypes.APIS).contains("a"));
     await().atMost(WAIT).until(() -> secondary.last().ended);
     assertThat(client.status().server()).isEqualTo("in-process:" + primaryName);
     primary.respond(TestTypes.APIS.typeUrl(), "2", TestTypes.api("a", "from-primary"));
@@ -200,7 +247,8 @@ class AdsStreamMachineryTest {
 
   @ParameterizedTest(name = "delta={0}")
   @ValueSource(booleans = {false, true})
-  void aResourceNotSentWithinTheTimeoutDoesNotExistButOneThatArrivedDoes(boolean delta) throws Exception {
+  void aResourceNotSentWithinTheTimeoutDoesNotExistButOneThatArrivedDoes(boolean delta)
+      throws Exception {
     InProcessAds ads = server("timer");
     XdsClient client = client(delta, ads);
     Recorder watcher = new Recorder();
@@ -209,7 +257,9 @@ class AdsStreamMachineryTest {
     client.start();
     await().atMost(WAIT).until(() -> scheduler.pendingTasks() == 2);
     ads.respond(TestTypes.APIS.typeUrl(), "1", TestTypes.api("sent", "x"));
-    await().atMost(WAIT).until(() -> watcher.events.contains("changed sent=x") && scheduler.pendingTasks() == 1);
+    await()
+        .atMost(WAIT)
+        .until(() -> watcher.events.contains("changed sent=x") && scheduler.pendingTasks() == 1);
 
     scheduler.advance(RESOURCE_TIMEOUT.minusMillis(1));
     assertThat(watcher.events).containsExactly("changed sent=x");
@@ -234,33 +284,43 @@ class AdsStreamMachineryTest {
   private final Map<InProcessAds, String> names = new ConcurrentHashMap<>();
 
   private XdsClient client(boolean delta, InProcessAds ads) {
-    return client(delta, List.of(new Bootstrap.ServerInfo("in-process:" + names.get(ads), Bootstrap.ChannelCredentials.INSECURE,
-        List.of())));
+    return client(
+        delta,
+        List.of(
+            new Bootstrap.ServerInfo(
+                "in-process:" + names.get(ads), Bootstrap.ChannelCredentials.INSECURE, List.of())));
   }
 
   private List<Bootstrap.ServerInfo> servers(String... names) {
     List<Bootstrap.ServerInfo> out = new ArrayList<>();
     for (String n : names) {
-      out.add(new Bootstrap.ServerInfo("in-process:" + n, Bootstrap.ChannelCredentials.INSECURE, List.of()));
+      out.add(
+          new Bootstrap.ServerInfo(
+              "in-process:" + n, Bootstrap.ChannelCredentials.INSECURE, List.of()));
     }
     return out;
   }
 
   private XdsClient client(boolean delta, List<Bootstrap.ServerInfo> servers) {
     Bootstrap plain = Bootstrap.forServer("unused", "machinery-test");
-    XdsClient client = XdsClient.builder(new Bootstrap(plain.node(), servers, Map.of(), "", "%s"))
-        .scheduler(scheduler)
-        .random(random)
-        .resourceTimeout(RESOURCE_TIMEOUT)
-        .reconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(3))
-        .transportFactory(server -> {
-          ManagedChannel ch = InProcessChannelBuilder.forName(server.serverUri().substring("in-process:".length()))
-              .directExecutor().build();
-          channels.put(server.serverUri(), ch);
-          return ch;
-        })
-        .delta(delta)
-        .build();
+    XdsClient client =
+        XdsClient.builder(new Bootstrap(plain.node(), servers, Map.of(), "", "%s"))
+            .scheduler(scheduler)
+            .random(random)
+            .resourceTimeout(RESOURCE_TIMEOUT)
+            .reconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(3))
+            .transportFactory(
+                server -> {
+                  ManagedChannel ch =
+                      InProcessChannelBuilder.forName(
+                              server.serverUri().substring("in-process:".length()))
+                          .directExecutor()
+                          .build();
+                  channels.put(server.serverUri(), ch);
+                  return ch;
+                })
+            .delta(delta)
+            .build();
     closing.add(client);
     return client;
   }
@@ -273,7 +333,8 @@ class AdsStreamMachineryTest {
   }
 
   /** The names the client asks for on {@code stream}, as its requests so far add up. */
-  private static List<String> subscribed(InProcessAds.Stream stream, boolean delta, XdsResourceType<?> type) {
+  private static List<String> subscribed(
+      InProcessAds.Stream stream, boolean delta, XdsResourceType<?> type) {
     Predicate<String> ofType = url -> url.equals(type.typeUrl());
     if (!delta) {
       List<String> last = List.of();

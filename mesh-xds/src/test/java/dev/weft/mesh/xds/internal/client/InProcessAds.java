@@ -18,7 +18,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** An in-process ADS server, both forms, whose responses the test writes by hand; it records every stream. */
+/**
+ * An in-process ADS server, both forms, whose responses the test writes by hand; it records every
+ * stream.
+ */
 final class InProcessAds implements AutoCloseable {
   /** One stream as the server saw it. */
   static final class Stream {
@@ -30,30 +33,37 @@ final class InProcessAds implements AutoCloseable {
   }
 
   final List<Stream> streams = new CopyOnWriteArrayList<>();
+
   /** When set, every new stream is failed with it at once, before any response. */
   volatile Status refuseWith;
+
   private final AtomicInteger nonces = new AtomicInteger();
   private final Server server;
 
   InProcessAds(String name) throws IOException {
-    server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(new AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase() {
-          @Override
-          public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> out) {
-            Stream s = new Stream();
-            s.sotwOut = out;
-            return open(s, s.sotw, out);
-          }
+    server =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(
+                new AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase() {
+                  @Override
+                  public StreamObserver<DiscoveryRequest> streamAggregatedResources(
+                      StreamObserver<DiscoveryResponse> out) {
+                    Stream s = new Stream();
+                    s.sotwOut = out;
+                    return open(s, s.sotw, out);
+                  }
 
-          @Override
-          public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(StreamObserver<DeltaDiscoveryResponse> out) {
-            Stream s = new Stream();
-            s.deltaOut = out;
-            return open(s, s.delta, out);
-          }
-        })
-        .build()
-        .start();
+                  @Override
+                  public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
+                      StreamObserver<DeltaDiscoveryResponse> out) {
+                    Stream s = new Stream();
+                    s.deltaOut = out;
+                    return open(s, s.delta, out);
+                  }
+                })
+            .build()
+            .start();
   }
 
   private <Q> StreamObserver<Q> open(Stream s, List<Q> requests, StreamObserver<?> out) {
@@ -90,17 +100,28 @@ final class InProcessAds implements AutoCloseable {
     String nonce = "n" + nonces.incrementAndGet();
     Stream s = last();
     if (s.sotwOut != null) {
-      DiscoveryResponse.Builder b = DiscoveryResponse.newBuilder().setTypeUrl(typeUrl).setVersionInfo(version).setNonce(nonce);
+      DiscoveryResponse.Builder b =
+          DiscoveryResponse.newBuilder()
+              .setTypeUrl(typeUrl)
+              .setVersionInfo(version)
+              .setNonce(nonce);
       for (Message m : resources) {
         b.addResources(Any.pack(m));
       }
       s.sotwOut.onNext(b.build());
     } else {
-      DeltaDiscoveryResponse.Builder b = DeltaDiscoveryResponse.newBuilder().setTypeUrl(typeUrl)
-          .setSystemVersionInfo(version).setNonce(nonce);
+      DeltaDiscoveryResponse.Builder b =
+          DeltaDiscoveryResponse.newBuilder()
+              .setTypeUrl(typeUrl)
+              .setSystemVersionInfo(version)
+              .setNonce(nonce);
       for (Message m : resources) {
         Any any = Any.pack(m);
-        b.addResources(Resource.newBuilder().setName(TestTypes.nameOf(m)).setVersion(version).setResource(any));
+        b.addResources(
+            Resource.newBuilder()
+                .setName(TestTypes.nameOf(m))
+                .setVersion(version)
+                .setResource(any));
       }
       s.deltaOut.onNext(b.build());
     }

@@ -12,8 +12,10 @@ import com.google.protobuf.Type;
  * source file name.
  */
 final class TestTypes {
-  static final XdsResourceType<String> APIS = new Kind(Api.class, "type.googleapis.com/google.protobuf.Api", "Api");
-  static final XdsResourceType<String> TYPES = new Kind(Type.class, "type.googleapis.com/google.protobuf.Type", "Type");
+  static final XdsResourceType<String> APIS =
+      new Kind(Api.class, "type.googleapis.com/google.protobuf.Api", "Api");
+  static final XdsResourceType<String> TYPES =
+      new Kind(Type.class, "type.googleapis.com/google.protobuf.Type", "Type");
 
   private TestTypes() {}
 
@@ -22,7 +24,9 @@ final class TestTypes {
   }
 
   static Type type(String name, String value) {
-    return Type.newBuilder().setName(name).setSourceContext(com.google.protobuf.SourceContext.newBuilder().setFileName(value))
+    return Type.newBuilder()
+        .setName(name)
+        .setSourceContext(com.google.protobuf.SourceContext.newBuilder().setFileName(value))
         .build();
   }
 
@@ -64,8 +68,11 @@ final class TestTypes {
       } catch (InvalidProtocolBufferException e) {
         return Parsed.invalid("", e.getMessage());
       }
-      String value = m instanceof Api a ? a.getVersion() : ((Type) m).getSourceContext().getFileName();
-      return value.equals("bad") ? Parsed.invalid(nameOf(m), "value: bad") : Parsed.valid(nameOf(m), value);
+      String value =
+          m instanceof Api a ? a.getVersion() : ((Type) m).getSourceContext().getFileName();
+      return value.equals("bad")
+          ? Parsed.invalid(nameOf(m), "value: bad")
+          : Parsed.valid(nameOf(m), value);
     }
   }
 }
