@@ -1,7 +1,7 @@
 package dev.weft.mesh.xds;
 
-import static dev.weft.mesh.xds.RbacNormalForms.TRUE;
-import static dev.weft.mesh.xds.RbacNormalForms.and;
+import static dev.weft.mesh.xds.NormalFormAlgebra.TRUE;
+import static dev.weft.mesh.xds.NormalFormAlgebra.and;
 import static dev.weft.mesh.xds.RbacNormalForms.normalForm;
 import static dev.weft.mesh.xds.RbacNormalForms.unsupported;
 
