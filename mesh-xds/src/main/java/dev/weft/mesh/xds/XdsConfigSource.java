@@ -11,14 +11,9 @@ import dev.weft.mesh.api.spi.ConfigSource;
 import dev.weft.mesh.xds.XdsTranslator.Result;
 import dev.weft.mesh.xds.XdsTranslator.State;
 import dev.weft.mesh.xds.XdsTranslator.Target;
-import dev.weft.mesh.xds.XdsValues.Endpoints;
-import dev.weft.mesh.xds.XdsValues.Listener;
-import dev.weft.mesh.xds.XdsValues.RouteConfig;
-import dev.weft.mesh.xds.XdsValues.XdsCluster;
 import dev.weft.mesh.xds.bootstrap.Bootstrap;
 import dev.weft.mesh.xds.internal.client.DirectoryResourceCache;
 import dev.weft.mesh.xds.internal.client.ResourceCache;
-import dev.weft.mesh.xds.internal.client.ResourceWatcher;
 import dev.weft.mesh.xds.internal.client.UpdateGate;
 import dev.weft.mesh.xds.internal.client.XdsClient;
 import dev.weft.mesh.xds.internal.client.XdsClientStatus;
@@ -29,9 +24,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,13 +71,7 @@ public final class XdsConfigSource implements ConfigSource {
   private final AtomicInteger connected = new AtomicInteger();
 
   // Confined to the client's work thread once started.
-  private final Map<String, Optional<Listener>> listeners = new LinkedHashMap<>();
-  private final Map<String, Optional<RouteConfig>> routes = new LinkedHashMap<>();
-  private final Map<String, Optional<XdsCluster>> clusters = new LinkedHashMap<>();
-  private final Map<String, Optional<Endpoints>> endpoints = new LinkedHashMap<>();
-  private final Map<String, ResourceWatcher<RouteConfig>> routeWatchers = new HashMap<>();
-  private final Map<String, ResourceWatcher<XdsCluster>> clusterWatchers = new HashMap<>();
-  private final Map<String, ResourceWatcher<Endpoints>> endpointWatchers = new HashMap<>();
+  private final WatchedResources resources;
   private ConfigListener listener;
   private XdsClient client;
   private MeshConfig delivered;
@@ -108,6 +94,7 @@ public final class XdsConfigSource implements ConfigSource {
         new XdsResourceTypes(
             b.bootstrap.certificateProviders(),
             serverListener == null ? Set.of() : Set.of(serverListener));
+    this.resources = new WatchedResources(types, this::scheduleFlush);
     this.meterRegistry = b.meterRegistry;
     this.clientBuilder =
         XdsClient.builder(b.bootstrap)
@@ -144,11 +131,11 @@ public final class XdsConfigSource implements ConfigSource {
           .register(meterRegistry);
     }
     for (Target t : targets) {
-      client.watch(types.listeners, t.listener(), new Watcher<>(listeners));
+      resources.watchListener(client, t.listener());
     }
     if (serverListener != null
         && targets.stream().noneMatch(t -> t.listener().equals(serverListener))) {
-      client.watch(types.listeners, serverListener, new Watcher<>(listeners));
+      resources.watchListener(client, serverListener);
     }
     client.start();
   }
@@ -205,16 +192,7 @@ public final class XdsConfigSource implements ConfigSource {
   /** The gate: a response is accepted only if the configuration it completes is accepted too. */
   private void check(XdsResourceType<?> type, String version, Map<String, Object> newState)
       throws UpdateGate.UpdateRejectedException {
-    State state;
-    if (type == types.listeners) {
-      state = new State(candidate(listeners, newState), routes, clusters, endpoints);
-    } else if (type == types.routes) {
-      state = new State(listeners, candidate(routes, newState), clusters, endpoints);
-    } else if (type == types.clusters) {
-      state = new State(listeners, routes, candidate(clusters, newState), endpoints);
-    } else {
-      state = new State(listeners, routes, clusters, candidate(endpoints, newState));
-    }
+    State state = resources.candidate(type, newState);
     Result result = XdsTranslator.translate(targets, serverListener, state);
     if (!result.complete()) {
       return;
@@ -227,24 +205,6 @@ public final class XdsConfigSource implements ConfigSource {
               + " response rejected: the configuration it completes is invalid: "
               + e.violations().stream().map(Object::toString).toList());
     }
-  }
-
-  /**
-   * The type's values as the response would leave them: its resources, and what is known not to
-   * exist.
-   */
-  @SuppressWarnings("unchecked")
-  private static <T> Map<String, Optional<T>> candidate(
-      Map<String, Optional<T>> current, Map<String, Object> state) {
-    Map<String, Optional<T>> out = new LinkedHashMap<>();
-    current.forEach(
-        (k, v) -> {
-          if (v.isEmpty() && !state.containsKey(k)) {
-            out.put(k, v);
-          }
-        });
-    state.forEach((k, v) -> out.put(k, Optional.of((T) v)));
-    return out;
   }
 
   /**
@@ -313,9 +273,7 @@ public final class XdsConfigSource implements ConfigSource {
 
   private void flush() {
     flushQueued = false;
-    Result result =
-        XdsTranslator.translate(
-            targets, serverListener, new State(listeners, routes, clusters, endpoints));
+    Result result = XdsTranslator.translate(targets, serverListener, resources.state());
     reconcile(result);
     awaiting = List.copyOf(result.missing());
     if (result.complete()) {
@@ -333,63 +291,13 @@ public final class XdsConfigSource implements ConfigSource {
 
   /** Subscribes to what the resources in hand refer to and drops what they no longer do. */
   private void reconcile(Result result) {
-    syncWatches(result.routeNames(), routeWatchers, routes, types.routes);
-    syncWatches(result.clusterNames(), clusterWatchers, clusters, types.clusters);
-    syncWatches(result.edsNames(), endpointWatchers, endpoints, types.endpoints);
+    resources.syncWatches(client, result);
     // A newly watched resource may already be in hand; a second pass picks up what it refers to.
-    Result again =
-        XdsTranslator.translate(
-            targets, serverListener, new State(listeners, routes, clusters, endpoints));
+    Result again = XdsTranslator.translate(targets, serverListener, resources.state());
     if (!again.routeNames().equals(result.routeNames())
         || !again.clusterNames().equals(result.clusterNames())
         || !again.edsNames().equals(result.edsNames())) {
       scheduleFlush();
-    }
-  }
-
-  private <T> void syncWatches(
-      Set<String> wanted,
-      Map<String, ResourceWatcher<T>> watchers,
-      Map<String, Optional<T>> values,
-      XdsResourceType<T> type) {
-    for (String name : new ArrayList<>(watchers.keySet())) {
-      if (!wanted.contains(name)) {
-        client.cancelWatch(type, name, watchers.remove(name));
-        values.remove(name);
-      }
-    }
-    for (String name : new LinkedHashSet<>(wanted)) {
-      if (!watchers.containsKey(name)) {
-        Watcher<T> w = new Watcher<>(values);
-        watchers.put(name, w);
-        client.watch(type, name, w);
-      }
-    }
-  }
-
-  /** Records a type's values and schedules a flush. */
-  private final class Watcher<T> implements ResourceWatcher<T> {
-    private final Map<String, Optional<T>> values;
-
-    Watcher(Map<String, Optional<T>> values) {
-      this.values = values;
-    }
-
-    @Override
-    public void onChanged(String name, T value) {
-      values.put(name, Optional.of(value));
-      scheduleFlush();
-    }
-
-    @Override
-    public void onDoesNotExist(String name) {
-      values.put(name, Optional.empty());
-      scheduleFlush();
-    }
-
-    @Override
-    public void onTransientError(String name, String error) {
-      // The value in hand stays; connection-level errors reach the listener once through Events.
     }
   }
 
