@@ -1,10 +1,7 @@
 package dev.weft.mesh.core;
 
 import dev.weft.mesh.api.MeshException;
-import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.api.runtime.Scheduler;
-import dev.weft.mesh.api.spi.LbEndpoint;
-import dev.weft.mesh.api.spi.PickContext;
 import dev.weft.mesh.core.internal.health.OutcomeClass;
 import dev.weft.mesh.core.spi.Attempt;
 import dev.weft.mesh.core.spi.AttemptAdapter;
@@ -33,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * state of one call is guarded by its own monitor (as grpc-java's retriable stream does); no lock
  * is shared between calls, and listeners, adapters and cancellations are always invoked outside it.
  */
-final class CallExecution<R> implements CallHandle, PickContext {
+final class CallExecution<R> implements CallHandle {
   private static final Logger log = LoggerFactory.getLogger(CallExecution.class);
 
   // Read by this call's attempts too.
@@ -45,16 +42,13 @@ final class CallExecution<R> implements CallHandle, PickContext {
   final RouteTarget target;
   private final long startNanos;
   private final long deadlineNanos;
-  private final boolean hasHash;
-  private final long hash;
   private final int maxAttempts;
   private final boolean hedging;
   private final Span callSpan;
 
   // Guarded by this.
-  private final List<AttemptRun<R>> runs;
+  private final StartedAttempts<R> attempts;
   private CallState state = CallState.NEW;
-  private int started;
   private int inFlight;
   private AttemptRun<R> pending; // a finished, failed attempt whose result may yet be the answer
   private RetryPermit backoffPermit = RetryPermit.NONE; // the next retry's, held while it backs off
@@ -74,38 +68,15 @@ final class CallExecution<R> implements CallHandle, PickContext {
     this.route = route;
     this.target = target;
     this.startNanos = engine.ticker().nanoTime();
-    long timeout = Math.min(request.timeoutNanos(), route.timeoutNanos);
     this.deadlineNanos =
-        timeout == Long.MAX_VALUE ? Long.MAX_VALUE : Nanos.add(startNanos, timeout);
+        CallDeadline.of(startNanos, Math.min(request.timeoutNanos(), route.timeoutNanos));
     this.hedging = Repeats.hedges(route, request);
     this.maxAttempts = Repeats.maxAttempts(route, request);
-    this.runs = new ArrayList<>(maxAttempts);
-    this.hasHash = RequestHash.keyed(route.hashPolicies, request);
-    this.hash = hasHash ? RequestHash.hash(route.hashPolicies, request) : 0;
+    boolean keyed = RequestHash.keyed(route.hashPolicies, request);
+    this.attempts =
+        new StartedAttempts<>(
+            maxAttempts, keyed, keyed ? RequestHash.hash(route.hashPolicies, request) : 0);
     this.callSpan = engine.telemetry().startCallSpan(request, route.name());
-  }
-
-  // ---- PickContext ----
-
-  @Override
-  public boolean hasHash() {
-    return hasHash;
-  }
-
-  @Override
-  public long hash() {
-    return hash;
-  }
-
-  @Override
-  public boolean avoid(LbEndpoint endpoint) {
-    // Called from pick() inside startAttempt, under this call's monitor.
-    for (int i = 0; i < started; i++) {
-      if (runs.get(i).endpoint == endpoint) {
-        return true;
-      }
-    }
-    return false;
   }
 
   // ---- the call ----
@@ -203,19 +174,19 @@ final class CallExecution<R> implements CallHandle, PickContext {
       return null;
     }
     long now = engine.ticker().nanoTime();
-    long remaining = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - now;
+    long remaining = CallDeadline.remaining(deadlineNanos, now);
     if (remaining <= 0) {
       if (inFlight == 0) {
         finishLocked(
             pending,
             pending == null
-                ? deadlineExceeded("before attempt " + (started + 1) + " could start")
+                ? deadlineExceeded("before attempt " + (attempts.count() + 1) + " could start")
                 : null,
             after);
       }
       return null;
     }
-    EndpointState endpoint = target.balanced.pick(this);
+    EndpointState endpoint = target.balanced.pick(attempts);
     if (endpoint == null) {
       if (inFlight == 0) {
         finishLocked(
@@ -226,18 +197,12 @@ final class CallExecution<R> implements CallHandle, PickContext {
       return null;
     }
     long timeout = Math.min(remaining, route.perTryTimeoutNanos);
-    int number = started;
+    int number = attempts.count();
     AttemptRun<R> run = new AttemptRun<>(this, number, hedge, endpoint, timeout, permit);
-    runs.add(run);
-    started++;
+    attempts.add(run);
     inFlight++;
-    endpoint.onAttemptStart();
-    run.span =
-        engine
-            .telemetry()
-            .startAttemptSpan(callSpan, request, endpoint, target.cluster.name(), number, hedge);
-    run.startNanos = now;
-    if (hedging && started < maxAttempts) {
+    AttemptRecording.started(engine, target, request, callSpan, run, now);
+    if (hedging && attempts.count() < maxAttempts) {
       scheduleHedge(after);
     }
     return run;
@@ -250,7 +215,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
     List<Runnable> after = new ArrayList<>(1);
     synchronized (this) {
       inFlight--;
-      cancelOthersLocked(null, after);
+      attempts.cancelOthers(null, after);
       finishLocked(
           null,
           new MeshException(
@@ -277,8 +242,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
     if (delay < 0) {
       return;
     }
-    long fireAt = Nanos.add(engine.ticker().nanoTime(), delay);
-    if (deadlineNanos != Long.MAX_VALUE && fireAt >= deadlineNanos) {
+    if (!CallDeadline.firesBefore(deadlineNanos, engine.ticker().nanoTime(), delay)) {
       return;
     }
     cancelTimerLocked(after);
@@ -289,7 +253,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
     List<Runnable> after = new ArrayList<>(2);
     synchronized (this) {
       timer = null;
-      if (state != CallState.RUNNING || started >= maxAttempts) {
+      if (state != CallState.RUNNING || attempts.count() >= maxAttempts) {
         return;
       }
       RetryPermit permit = Admission.retry(route, target.cluster, true);
@@ -304,13 +268,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
   /** An attempt ended. Called once per attempt, from any thread. */
   void onAttemptComplete(AttemptRun<R> run, R result, AttemptOutcome outcome) {
     long now = engine.ticker().nanoTime();
-    long latency = now - run.startNanos;
-    run.end(latency, now, OutcomeClassifier.outlierClass(outcome));
-    if (route.latency != null && OutcomeClassifier.success(outcome)) {
-      route.latency.record(latency);
-    }
-    route.metrics.attempt(target.cluster.name(), outcome.statusLabel());
-    engine.telemetry().endAttemptSpan(run.span, outcome);
+    AttemptRecording.ended(engine, route, target, run, outcome, now);
 
     List<Runnable> after = new ArrayList<>(2);
     synchronized (this) {
@@ -348,8 +306,9 @@ final class CallExecution<R> implements CallHandle, PickContext {
 
   private void onRetriedAttemptComplete(
       AttemptRun<R> run, AttemptOutcome outcome, long now, List<Runnable> after) {
-    long remaining = deadlineNanos == Long.MAX_VALUE ? Long.MAX_VALUE : deadlineNanos - now;
-    long backoff = Repeats.retryBackoffNanos(route, outcome, started, maxAttempts, remaining);
+    long remaining = CallDeadline.remaining(deadlineNanos, now);
+    long backoff =
+        Repeats.retryBackoffNanos(route, outcome, attempts.count(), maxAttempts, remaining);
     RetryPermit permit = backoff < 0 ? null : Admission.retry(route, target.cluster, false);
     if (permit == null) {
       finishLocked(run, null, after);
@@ -390,7 +349,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
     }
     keepAsPending(run, after);
     RetryPermit permit =
-        started < maxAttempts ? Admission.retry(route, target.cluster, true) : null;
+        attempts.count() < maxAttempts ? Admission.retry(route, target.cluster, true) : null;
     if (permit != null) {
       // gRPC's rule: a non-fatal failure sends the next hedge at once.
       cancelTimerLocked(after);
@@ -421,14 +380,14 @@ final class CallExecution<R> implements CallHandle, PickContext {
     backoffPermit.release();
     backoffPermit = RetryPermit.NONE;
     cancelTimerLocked(after);
-    cancelOthersLocked(decisive, after);
+    attempts.cancelOthers(decisive, after);
     if (pending != null && pending != decisive) {
       R stale = pending.result;
       after.add(() -> adapter.discard(stale));
     }
     pending = null;
     long elapsed = engine.ticker().nanoTime() - startNanos;
-    int attempts = started;
+    int attemptCount = attempts.count();
     if (decisive == null && failure == null) {
       failure = deadlineExceeded("with no attempt result");
     }
@@ -447,26 +406,13 @@ final class CallExecution<R> implements CallHandle, PickContext {
                   f == null ? decisive.outcome : null,
                   f,
                   elapsed,
-                  attempts);
+                  attemptCount);
           if (f != null) {
             listener.onFailure(f);
           } else {
             listener.onComplete(decisive.result);
           }
         });
-  }
-
-  private void cancelOthersLocked(AttemptRun<R> keep, List<Runnable> after) {
-    for (int i = 0; i < started; i++) {
-      AttemptRun<R> r = runs.get(i);
-      if (r != keep && !r.completed && !r.cancelled) {
-        r.cancelled = true;
-        Attempt h = r.handle;
-        if (h != null) {
-          after.add(h::cancel);
-        }
-      }
-    }
   }
 
   private void cancelTimerLocked(List<Runnable> after) {
@@ -503,7 +449,7 @@ final class CallExecution<R> implements CallHandle, PickContext {
       } else {
         state = state.moveTo(CallState.CANCELLING);
         cancelTimerLocked(after);
-        cancelOthersLocked(null, after);
+        attempts.cancelOthers(null, after);
       }
     }
     runAll(after);
@@ -523,22 +469,18 @@ final class CallExecution<R> implements CallHandle, PickContext {
       state = state.moveTo(CallState.COMMITTED);
       run.committedWinner = true;
       cancelTimerLocked(after);
-      cancelOthersLocked(run, after);
+      attempts.cancelOthers(run, after);
     }
     runAll(after);
     return true;
   }
 
   private long remainingNanos() {
-    return deadlineNanos == Long.MAX_VALUE
-        ? Long.MAX_VALUE
-        : deadlineNanos - engine.ticker().nanoTime();
+    return CallDeadline.remaining(deadlineNanos, engine.ticker().nanoTime());
   }
 
   private MeshException deadlineExceeded(String when) {
-    return new MeshException(
-        MeshException.Reason.DEADLINE_EXCEEDED,
-        "the deadline of the call to '" + request.service() + "' passed " + when);
+    return CallDeadline.exceeded(request, when);
   }
 
   private static void runAll(List<Runnable> actions) {
