@@ -1,7 +1,5 @@
 package dev.weft.mesh.config.file;
 
-import dev.weft.mesh.api.config.ConfigViolation;
-import dev.weft.mesh.api.config.InvalidConfigException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -480,44 +478,6 @@ final class Fields {
     if (!isMapping) {
       return null;
     }
-    return construct(ctx, table, failed, incomplete, constructor);
-  }
-
-  /**
-   * Constructs with {@code constructor} and reports the model's violations, located with {@code
-   * table}.
-   */
-  static <T> T construct(
-      ReadContext ctx,
-      PathTable table,
-      Set<String> failed,
-      Set<String> incomplete,
-      Supplier<T> constructor) {
-    try {
-      return constructor.get();
-    } catch (InvalidConfigException e) {
-      for (ConfigViolation v : e.violations()) {
-        if (!repeats(v.path(), failed, incomplete)) {
-          ctx.problem(table.resolve(v.path()), v.message());
-        }
-      }
-      return null;
-    } catch (ArithmeticException e) {
-      // The model's checks can overflow on extreme values (a fill interval of a billion years).
-      ctx.problem(table.resolve(""), "holds a value too large to check (" + e.getMessage() + ")");
-      return null;
-    }
-  }
-
-  private static boolean repeats(String path, Set<String> failed, Set<String> incomplete) {
-    if (incomplete.contains(path)) {
-      return true;
-    }
-    for (String f : failed) {
-      if (path.equals(f) || path.startsWith(f + ".") || path.startsWith(f + "[")) {
-        return true;
-      }
-    }
-    return false;
+    return RecordConstruction.construct(ctx, table, failed, incomplete, constructor);
   }
 }
