@@ -340,7 +340,21 @@ final class UpstreamTlsParser {
       sans.add(identity(m.getMatcher(), mf + ".matcher"));
     }
     for (int i = 0; i < v.getMatchSubjectAltNamesCount(); i++) {
-      sans.add(identity(v.getMatchSubjectAltNames(i), vf + ".match_subject_alt_names[" + i + "]"));
+      String mf = vf + ".match_subject_alt_names[" + i + "]";
+      StringMatcher m = v.getMatchSubjectAltNames(i);
+      if (m.getMatchPatternCase() == StringMatcher.MatchPatternCase.EXACT
+          && !m.getIgnoreCase()
+          && !m.getExact().startsWith("spiffe://")) {
+        // A typeless exact name (a DNS name, an IP address): Weft compares it exactly with the
+        // certificate's URI, DNS and IP SANs, as gRPC compares typeless matchers, but without
+        // DNS wildcard certificates; it may refuse a server Envoy accepts, never the reverse.
+        if (m.getExact().contains("*")) {
+          throw unsupported(mf + ".exact", "'%s': Weft reads '*' as a wildcard", m.getExact());
+        }
+        sans.add(m.getExact());
+      } else {
+        sans.add(identity(m, mf));
+      }
     }
     return List.copyOf(sans);
   }

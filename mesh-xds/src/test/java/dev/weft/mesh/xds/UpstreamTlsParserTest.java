@@ -193,6 +193,17 @@ class UpstreamTlsParserTest {
   }
 
   @Test
+  void aTypelessExactNameIsComparedExactlyWithTheCertificatesNames() {
+    UpstreamTlsContext.Builder b = istio().toBuilder();
+    b.getCommonTlsContextBuilder()
+        .getCombinedValidationContextBuilder()
+        .getDefaultValidationContextBuilder()
+        .addMatchSubjectAltNames(exact("ratings.default.svc"));
+    assertThat(settings(b.build()).subjectAltNames())
+        .containsExactly(RATINGS, "ratings.default.svc");
+  }
+
+  @Test
   void theDeprecatedTopLevelCaProviderGivesTheSameCa() {
     UpstreamTlsContext.Builder b = current().toBuilder();
     b.getCommonTlsContextBuilder()
@@ -482,7 +493,9 @@ class UpstreamTlsParserTest {
             TYPED + ".matcher.prefix",
             uri(StringMatcher.newBuilder().setPrefix("spiffe://").build())),
         // the deprecated SAN matchers: the second of two
-        refusedOldSan(V + ".match_subject_alt_names[1].exact", exact("ratings.default.svc")),
+        refusedOldSan(V + ".match_subject_alt_names[1].exact", exact("*.default.svc")),
+        refusedOldSan(
+            V + ".match_subject_alt_names[1].exact", exact("spiffe://weft.test/ns/default/*")),
         refusedOldSan(
             V + ".match_subject_alt_names[1].suffix",
             StringMatcher.newBuilder().setSuffix("/sa/ratings").build()),
