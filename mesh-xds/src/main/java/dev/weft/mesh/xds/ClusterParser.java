@@ -18,10 +18,6 @@ import io.envoyproxy.envoy.extensions.load_balancing_policies.least_request.v3.L
 import io.envoyproxy.envoy.extensions.load_balancing_policies.maglev.v3.Maglev;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
-import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,18 +28,16 @@ import java.util.Map;
  * Parses a Cluster: its discovery type (EDS, STATIC, LOGICAL_DNS/STRICT_DNS, aggregate), load
  * balancing (lb_policy or load_balancing_policy, gRFC A42/A48/A52), circuit breakers (A32), outlier
  * detection (A50), connect timeout and upstream TLS (certificate provider instances from the
- * bootstrap).
+ * bootstrap, read by {@link UpstreamTlsParser}).
  */
 final class ClusterParser {
   static final String AGGREGATE = "envoy.clusters.aggregate";
-  static final String TLS_TYPE =
-      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
   private static final String LB = "type.googleapis.com/envoy.extensions.load_balancing_policies.";
 
-  private final Map<String, Bootstrap.CertificateProvider> providers;
+  private final UpstreamTlsParser tlsParser;
 
   ClusterParser(Map<String, Bootstrap.CertificateProvider> providers) {
-    this.providers = providers;
+    this.tlsParser = new UpstreamTlsParser(providers);
   }
 
   XdsCluster parse(io.envoyproxy.envoy.config.cluster.v3.Cluster c) {
@@ -126,7 +120,13 @@ final class ClusterParser {
     if (connect.isZero()) {
       throw FieldException.of("connect_timeout", "must be greater than zero");
     }
-    TlsSettings tls = c.hasTransportSocket() ? tls(c.getTransportSocket()) : TlsSettings.DISABLED;
+    if (c.getTransportSocketMatchesCount() > 0) {
+      throw FieldException.of(
+          "transport_socket_matches[0]",
+          "not supported: Weft secures every endpoint of a cluster alike (use transport_socket)");
+    }
+    TlsSettings tls =
+        c.hasTransportSocket() ? tlsParser.parse(c.getTransportSocket()) : TlsSettings.DISABLED;
     Cluster model =
         FieldException.model(
             "",
@@ -334,81 +334,5 @@ final class ClusterParser {
                 new OutlierDetection.FailurePercentage(
                     fpThreshold, fpHosts, fpVolume, fpEnforcing)));
     return FieldException.model(f, b::build);
-  }
-
-  private TlsSettings tls(io.envoyproxy.envoy.config.core.v3.TransportSocket socket) {
-    String f = "transport_socket";
-    Any cfg = socket.getTypedConfig();
-    if (!cfg.getTypeUrl().equals(TLS_TYPE)) {
-      throw FieldException.of(
-          f + ".typed_config", "only UpstreamTlsContext is supported, was %s", cfg.getTypeUrl());
-    }
-    UpstreamTlsContext ctx = Protos.unpack(cfg, UpstreamTlsContext.class, f + ".typed_config");
-    CommonTlsContext common = ctx.getCommonTlsContext();
-    String cf = f + ".typed_config.common_tls_context";
-    String chain = "";
-    String key = "";
-    if (common.hasTlsCertificateProviderInstance()) {
-      Bootstrap.CertificateProvider p =
-          provider(
-              common.getTlsCertificateProviderInstance().getInstanceName(),
-              cf + ".tls_certificate_provider_instance");
-      chain = p.certificateFile();
-      key = p.privateKeyFile();
-    } else if (common.getTlsCertificatesCount() > 0) {
-      chain = common.getTlsCertificates(0).getCertificateChain().getFilename();
-      key = common.getTlsCertificates(0).getPrivateKey().getFilename();
-    }
-    CertificateValidationContext validation = null;
-    if (common.hasCombinedValidationContext()) {
-      validation = common.getCombinedValidationContext().getDefaultValidationContext();
-    } else if (common.hasValidationContext()) {
-      validation = common.getValidationContext();
-    }
-    String ca = "";
-    List<String> sans = new ArrayList<>();
-    if (validation != null) {
-      if (validation.hasCaCertificateProviderInstance()) {
-        ca =
-            provider(
-                    validation.getCaCertificateProviderInstance().getInstanceName(),
-                    cf + ".validation_context.ca_certificate_provider_instance")
-                .caCertificateFile();
-      } else if (validation.hasTrustedCa()) {
-        ca = validation.getTrustedCa().getFilename();
-      }
-      for (StringMatcher m : validation.getMatchSubjectAltNamesList()) {
-        if (m.getMatchPatternCase() != StringMatcher.MatchPatternCase.EXACT) {
-          throw FieldException.of(
-              cf + ".validation_context.match_subject_alt_names",
-              "only exact matches are supported, was %s",
-              m.getMatchPatternCase());
-        }
-        sans.add(m.getExact());
-      }
-    } else if (common.hasValidationContextCertificateProviderInstance()) {
-      ca =
-          provider(
-                  common.getValidationContextCertificateProviderInstance().getInstanceName(),
-                  cf + ".validation_context_certificate_provider_instance")
-              .caCertificateFile();
-    }
-    TlsSettings.Mode mode = chain.isEmpty() ? TlsSettings.Mode.SIMPLE : TlsSettings.Mode.MUTUAL;
-    String c = chain;
-    String k = key;
-    String a = ca;
-    return FieldException.model(f, () -> new TlsSettings(mode, c, k, a, sans, ctx.getSni()));
-  }
-
-  private Bootstrap.CertificateProvider provider(String instance, String field) {
-    Bootstrap.CertificateProvider p = providers.get(instance);
-    if (p == null) {
-      throw FieldException.of(
-          field + ".instance_name",
-          "names certificate provider '%s', which the bootstrap does not declare (declared: %s)",
-          instance,
-          providers.keySet());
-    }
-    return p;
   }
 }
