@@ -3,6 +3,7 @@ package dev.weft.mesh.security;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.security.SpiffeId;
+import dev.weft.mesh.security.internal.SafeText;
 import java.math.BigInteger;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
@@ -85,7 +86,7 @@ public record PeerIdentity(SpiffeId spiffeId, X509Certificate certificate) {
   public static PeerIdentity fromSvid(X509Certificate leaf) throws CertificateException {
     requireNonNull(leaf, "leaf");
     List<String> uris = subjectAltNames(leaf, SAN_URI);
-    String subject = leaf.getSubjectX500Principal().getName();
+    String subject = SafeText.escape(leaf.getSubjectX500Principal().getName());
     if (uris.size() != 1) {
       throw new CertificateException(
           "certificate '"
@@ -94,7 +95,7 @@ public record PeerIdentity(SpiffeId spiffeId, X509Certificate certificate) {
               + leaf.getSerialNumber().toString(16)
               + ") is not an X.509-SVID: it must have exactly one URI SAN, found "
               + uris.size()
-              + (uris.isEmpty() ? "" : " " + uris));
+              + (uris.isEmpty() ? "" : " " + uris.stream().map(SafeText::escape).toList()));
     }
     Optional<SpiffeId> id = SpiffeId.tryParse(uris.get(0));
     if (id.isEmpty()) {
@@ -103,7 +104,7 @@ public record PeerIdentity(SpiffeId spiffeId, X509Certificate certificate) {
         SpiffeId.parse(uris.get(0));
         why = "";
       } catch (IllegalArgumentException e) {
-        why = e.getMessage();
+        why = SafeText.escape(e.getMessage());
       }
       throw new CertificateException("certificate '" + subject + "' is not an X.509-SVID: " + why);
     }

@@ -4,6 +4,8 @@ import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.MeshAuthorization;
 import dev.weft.mesh.security.tls.WorkloadTls;
+import dev.weft.mesh.spring.internal.WorkloadTomcatSslImplementation;
+import dev.weft.mesh.spring.internal.WorkloadTrustStores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.ArrayList;
@@ -30,7 +32,8 @@ import org.springframework.core.Ordered;
  *       gRPC and HTTP clients use for clusters whose {@code tls} block asks for TLS;
  *   <li>an SSL bundle of the same certificate (named by {@code weft.mesh.security.ssl-bundle},
  *       {@code weft} by default, and updated when the files rotate) for the application's own
- *       servers: {@code server.ssl.bundle=weft} with {@code server.ssl.client-auth=need};
+ *       servers: {@code server.ssl.bundle=weft} with {@code server.ssl.client-auth=need}; peers are
+ *       verified by Weft's trust manager (on Tomcat too), as Weft's own servers verify them;
  *   <li>with {@code weft.mesh.server.service}, an {@link AuthorizationEnforcer} that follows the
  *       mesh configuration's authorization policies for that service, enforced by a servlet filter
  *       (servlet applications) and by a gRPC server interceptor (Spring gRPC servers).
@@ -84,6 +87,42 @@ public class MeshSecurityAutoConfiguration {
               t ->
                   WorkloadSslBundle.register(
                       t, properties.getObject().getSecurity().getSslBundle(), registry));
+    }
+  }
+
+  /**
+   * Makes Tomcat verify client certificates with Weft's trust manager on connectors whose SSL
+   * bundle is the workload's: Tomcat builds its trust managers from the bundle's trust store, which
+   * would be plain PKIX (any identity any CA in the bundle vouches for, resumable sessions).
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(
+      name = {
+        "org.springframework.boot.tomcat.TomcatConnectorCustomizer",
+        "org.apache.tomcat.util.net.jsse.JSSEImplementation"
+      })
+  static class TomcatTrustConfiguration {
+    @Bean
+    org.springframework.boot.tomcat.TomcatConnectorCustomizer meshWorkloadTrustTomcatCustomizer() {
+      return connector -> {
+        if (!(connector.getProtocolHandler()
+                instanceof org.apache.coyote.http11.AbstractHttp11Protocol<?> protocol)
+            || !protocol.isSSLEnabled()) {
+          return;
+        }
+        for (org.apache.tomcat.util.net.SSLHostConfig host : protocol.findSslHostConfigs()) {
+          java.security.KeyStore trustStore;
+          try {
+            trustStore = host.getTruststore();
+          } catch (java.io.IOException e) {
+            continue; // a store Tomcat loads from a file: not the workload's
+          }
+          if (WorkloadTrustStores.trustManager(trustStore) != null) {
+            protocol.setSslImplementationName(WorkloadTomcatSslImplementation.class.getName());
+            return;
+          }
+        }
+      };
     }
   }
 

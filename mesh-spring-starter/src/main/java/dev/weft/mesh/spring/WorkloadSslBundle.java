@@ -1,8 +1,10 @@
 package dev.weft.mesh.spring;
 
 import dev.weft.mesh.security.tls.KeyMaterial;
+import dev.weft.mesh.security.tls.ReloadingTrustManager;
 import dev.weft.mesh.security.tls.TlsMaterialListener;
 import dev.weft.mesh.security.tls.WorkloadTls;
+import dev.weft.mesh.spring.internal.WorkloadTrustStores;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -11,7 +13,10 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundleKey;
 import org.springframework.boot.ssl.SslBundleRegistry;
+import org.springframework.boot.ssl.SslManagerBundle;
+import org.springframework.boot.ssl.SslOptions;
 import org.springframework.boot.ssl.SslStoreBundle;
 
 /**
@@ -20,6 +25,14 @@ import org.springframework.boot.ssl.SslStoreBundle;
  * server), and updated in the registry whenever that material or the CA bundle is reloaded: servers
  * that support bundle updates (Spring Boot's Tomcat and Netty servers, for example) then use the
  * new certificate for new connections.
+ *
+ * <p>Peers are verified by Weft's own trust manager ({@link WorkloadTls#clientVerifier()}), not by
+ * plain PKIX over the CAs: the bundle's trust managers are that trust manager (for servers that
+ * take the bundle's managers or its SSL context: Netty, Spring gRPC), and its trust store is
+ * registered in {@link WorkloadTrustStores} for servers that take the store (Tomcat, through {@link
+ * dev.weft.mesh.spring.internal.WorkloadTomcatSslImplementation}). So a server on this bundle
+ * checks at the handshake what Weft's servers check: the SVID shape, the trust domains, per domain
+ * bundles, validity by the workload's clock, and no session resumption.
  */
 final class WorkloadSslBundle {
   private static final Logger log = LoggerFactory.getLogger(WorkloadSslBundle.class);
@@ -74,9 +87,15 @@ final class WorkloadSslBundle {
       for (int i = 0; i < cas.size(); i++) {
         trustStore.setCertificateEntry("ca-" + i, cas.get(i));
       }
-      return SslBundle.of(
-          SslStoreBundle.of(keyStore, "", trustStore),
-          org.springframework.boot.ssl.SslBundleKey.of("", ALIAS));
+      SslStoreBundle stores = SslStoreBundle.of(keyStore, "", trustStore);
+      SslBundleKey key = SslBundleKey.of("", ALIAS);
+      ReloadingTrustManager verifier = tls.clientVerifier();
+      WorkloadTrustStores.register(trustStore, verifier);
+      SslManagerBundle managers =
+          SslManagerBundle.of(
+              SslManagerBundle.from(stores, key).getKeyManagerFactory(),
+              SslManagerBundle.from(verifier).getTrustManagerFactory());
+      return SslBundle.of(stores, key, SslOptions.NONE, SslBundle.DEFAULT_PROTOCOL, managers);
     } catch (GeneralSecurityException | java.io.IOException e) {
       throw new IllegalStateException(
           "the workload certificate cannot be put in an SSL bundle: " + e.getMessage(), e);

@@ -30,9 +30,9 @@ public record KeyMaterial(List<X509Certificate> chain, PrivateKey privateKey, lo
   @Override
   public String toString() {
     X509Certificate leaf = certificate();
-    return "certificate '"
-        + leaf.getSubjectX500Principal().getName()
-        + "' serial "
+    return "certificate "
+        + dev.weft.mesh.security.internal.SafeText.quote(leaf.getSubjectX500Principal().getName())
+        + " serial "
         + leaf.getSerialNumber().toString(16)
         + " valid until "
         + leaf.getNotAfter().toInstant();

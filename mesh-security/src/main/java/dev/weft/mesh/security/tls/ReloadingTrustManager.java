@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weft.mesh.api.runtime.Ticker;
 import dev.weft.mesh.api.security.SpiffeId;
 import dev.weft.mesh.security.PeerIdentity;
+import dev.weft.mesh.security.internal.SafeText;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPath;
@@ -23,6 +24,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -41,9 +44,26 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *       subjectAltNames}).
  * </ul>
  *
- * A failure throws a {@link CertificateException} that says what was expected and what was found,
- * which fails the handshake. Host name verification is not done here: in the mesh, the SPIFFE
- * identity is what identifies a server. Thread-safe and lock-free.
+ * When the bundle has CAs of the leaf's own trust domain ({@link
+ * TrustBundle.Builder#caCertificates( String, java.nio.file.Path)}, SPIFFE federation), the chain
+ * must verify against those CAs only.
+ *
+ * <p><b>No session resumption.</b> A resumed TLS session skips the certificate checks: the JDK
+ * calls no trust manager for it, so a peer whose certificate has expired since, or whose CA has
+ * been removed from the bundle, could go on resuming. The JDK offers no hook to re-check a resumed
+ * session, so this trust manager makes the sessions it verifies non-resumable instead: at every
+ * check it invalidates the handshake session of the socket or engine (documented {@link
+ * javax.net.ssl.SSLSession#invalidate()} semantics: the connection goes on, no later connection
+ * resumes or joins the session). The JDK then neither caches the session nor issues a TLS 1.3
+ * session ticket for it, whichever stack (Tomcat, Netty, the JDK's servers and clients) uses this
+ * trust manager, and every new connection is verified in full. The {@code (chain, authType)}
+ * overloads, which have no connection, cannot do this; the JDK does not call them.
+ *
+ * <p>A failure throws a {@link CertificateException} that says what was expected and what was
+ * found, which fails the handshake; names taken from the peer's certificate are escaped ({@link
+ * SafeText}) so that a crafted certificate cannot forge log lines. Host name verification is not
+ * done here: in the mesh, the SPIFFE identity is what identifies a server. Thread-safe and
+ * lock-free.
  */
 public final class ReloadingTrustManager extends X509ExtendedTrustManager {
   private final TrustBundle bundle;
@@ -79,12 +99,14 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
+    notResumable(socket);
     check(chain, "client", false);
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
+    notResumable(engine);
     check(chain, "client", false);
   }
 
@@ -97,13 +119,38 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
+    notResumable(socket);
     check(chain, "server", true);
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
+    notResumable(engine);
     check(chain, "server", true);
+  }
+
+  private static void notResumable(Socket socket) {
+    if (socket instanceof SSLSocket ssl) {
+      invalidate(ssl.getHandshakeSession());
+    }
+  }
+
+  private static void notResumable(SSLEngine engine) {
+    if (engine != null) {
+      invalidate(engine.getHandshakeSession());
+    }
+  }
+
+  private static void invalidate(SSLSession handshakeSession) {
+    if (handshakeSession == null) {
+      return;
+    }
+    try {
+      handshakeSession.invalidate();
+    } catch (RuntimeException e) {
+      // a TLS stack whose handshake session cannot be invalidated: nothing more can be done here
+    }
   }
 
   @Override
@@ -143,7 +190,7 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
               + Instant.ofEpochMilli(now)
               + ")");
     }
-    validatePath(chain, role, who, now);
+    validatePath(chain, role, who, now, leaf);
     if (requireSpiffeId || !trustDomains.isEmpty()) {
       SpiffeId id = PeerIdentity.fromSvid(leaf).spiffeId();
       if (!trustDomains.isEmpty() && !trustDomains.contains(id.trustDomain())) {
@@ -170,50 +217,93 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
               + " but the server presented "
               + who
               + " with names "
-              + PeerIdentity.allSans(leaf));
+              + PeerIdentity.allSans(leaf).stream().map(SafeText::escape).toList());
     }
   }
 
-  private void validatePath(X509Certificate[] chain, String role, String who, long now)
+  private void validatePath(
+      X509Certificate[] chain, String role, String who, long now, X509Certificate leaf)
       throws CertificateException {
-    TrustBundle.Anchors anchors = bundle.anchors();
-    // The validator wants the path without its trust anchor; peers often send the root along.
-    List<X509Certificate> path = new ArrayList<>(Arrays.asList(chain));
-    while (path.size() > 1 && anchors.certificates().contains(path.get(path.size() - 1))) {
-      path.remove(path.size() - 1);
-    }
-    try {
-      CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
-      PKIXParameters params = new PKIXParameters(anchors.anchors());
-      params.setRevocationEnabled(false);
-      params.setDate(new Date(now));
-      CertPathValidator.getInstance("PKIX").validate(certPath, params);
-    } catch (CertPathValidatorException e) {
-      X509Certificate leaf = chain[0];
+    TrustBundle.Anchors all = bundle.anchors();
+    String domain = claimedTrustDomain(leaf);
+    TrustBundle.Scope scope = all.forTrustDomain(domain);
+    if (scope == null) {
+      if (domain == null) {
+        if (requireSpiffeId) {
+          PeerIdentity.fromSvid(leaf); // throws, saying why the leaf is not an SVID
+        }
+        throw new CertificateException(
+            "the "
+                + role
+                + " certificate "
+                + who
+                + " has no SPIFFE ID, and the trust bundle has CAs only for trust domains "
+                + all.byTrustDomain().keySet());
+      }
       throw new CertificateException(
           "the "
               + role
               + " certificate "
               + who
-              + " (issued by '"
-              + leaf.getIssuerX500Principal().getName()
-              + "') is not trusted: "
-              + e.getMessage()
-              + "; trusted CAs: "
-              + anchors.certificates().stream()
-                  .map(c -> c.getSubjectX500Principal().getName())
-                  .toList(),
+              + " is in trust domain '"
+              + domain
+              + "', for which the trust bundle has no CAs; it has CAs for trust domains "
+              + all.byTrustDomain().keySet());
+    }
+    // The validator wants the path without its trust anchor; peers often send the root along.
+    List<X509Certificate> path = new ArrayList<>(Arrays.asList(chain));
+    while (path.size() > 1 && scope.certificates().contains(path.get(path.size() - 1))) {
+      path.remove(path.size() - 1);
+    }
+    try {
+      CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
+      PKIXParameters params = new PKIXParameters(scope.anchors());
+      params.setRevocationEnabled(false);
+      params.setDate(new Date(now));
+      CertPathValidator.getInstance("PKIX").validate(certPath, params);
+    } catch (CertPathValidatorException e) {
+      boolean ownDomain = domain != null && all.byTrustDomain().containsKey(domain);
+      throw new CertificateException(
+          "the "
+              + role
+              + " certificate "
+              + who
+              + " (issued by "
+              + SafeText.quote(leaf.getIssuerX500Principal().getName())
+              + ") is not trusted: "
+              + SafeText.escape(e.getMessage())
+              + (ownDomain
+                  ? "; trusted CAs for trust domain '" + domain + "': "
+                  : "; trusted CAs: ")
+              + scope.subjects(),
           e);
     } catch (GeneralSecurityException e) {
       throw new CertificateException(
-          "cannot validate the " + role + " certificate " + who + ": " + e, e);
+          "cannot validate the "
+              + role
+              + " certificate "
+              + who
+              + ": "
+              + SafeText.escape(String.valueOf(e)),
+          e);
     }
+  }
+
+  /** The trust domain of the leaf's one URI SAN when it is a SPIFFE ID; null otherwise. */
+  private static String claimedTrustDomain(X509Certificate leaf) {
+    List<String> uris = PeerIdentity.uriSans(leaf);
+    if (uris.size() != 1) {
+      return null;
+    }
+    return SpiffeId.tryParse(uris.get(0)).map(SpiffeId::trustDomain).orElse(null);
   }
 
   private static String describe(X509Certificate leaf) {
     List<String> uris = PeerIdentity.uriSans(leaf);
     String name =
-        uris.size() == 1 ? uris.get(0) : "'" + leaf.getSubjectX500Principal().getName() + "'";
+        uris.size() == 1
+            ? SafeText.escape(uris.get(0))
+            : SafeText.quote(leaf.getSubjectX500Principal().getName());
     return name + " (serial " + leaf.getSerialNumber().toString(16) + ")";
   }
 

@@ -22,6 +22,14 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * <p>When the managers are Weft's reloading ones, a reload also drops the context's cached TLS
  * sessions, so that the next connection does a full handshake with the new material instead of
  * resuming a session made with the old.
+ *
+ * <p>Session resumption itself is turned off by the trust manager, not here: a {@link
+ * ReloadingTrustManager} invalidates every session it verifies, so the JDK neither caches it nor
+ * issues a TLS 1.3 ticket for it, and every connection is verified in full (expiry at the injected
+ * clock, the bundle in use, trust domains). The JDK gives a context no switch for this: a session
+ * cache size or timeout of 0 means "unlimited", and {@code
+ * jdk.tls.server.enableSessionTicketExtension} is a process-wide system property read once; nor
+ * does it offer a hook to re-check a session when it is resumed.
  */
 public final class TlsContexts {
   private TlsContexts() {}

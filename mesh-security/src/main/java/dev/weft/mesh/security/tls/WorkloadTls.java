@@ -42,12 +42,22 @@ public final class WorkloadTls implements AutoCloseable {
   private final List<AutoCloseable> owned = new CopyOnWriteArrayList<>();
 
   private WorkloadTls(Builder b) {
-    this.trustDomains = Set.copyOf(b.trustDomains);
+    Set<String> domains = new LinkedHashSet<>(b.trustDomains);
+    if (!domains.isEmpty()) {
+      // a trust domain given CAs of its own is trusted
+      domains.addAll(b.perDomainCaCertificates.keySet());
+    }
+    this.trustDomains = Set.copyOf(domains);
     this.ticker = b.ticker;
     this.scheduler = b.scheduler;
     this.interval = b.interval;
     this.keyManager = watched(ReloadingKeyManager.fromFiles(b.certificateChain, b.privateKey));
-    this.trustBundle = watched(TrustBundle.fromFile(b.caCertificates));
+    TrustBundle.Builder bundle = TrustBundle.builder();
+    if (b.caCertificates != null) {
+      bundle.caCertificates(b.caCertificates);
+    }
+    b.perDomainCaCertificates.forEach(bundle::caCertificates);
+    this.trustBundle = watched(bundle.build());
     this.serverContext = TlsContexts.server(keyManager, trustManager(trustBundle, List.of()));
   }
 
@@ -93,7 +103,7 @@ public final class WorkloadTls implements AutoCloseable {
     return keyManager;
   }
 
-  /** The CA bundle this workload trusts. */
+  /** The CA bundle this workload trusts (for any trust domain and per trust domain). */
   public TrustBundle trustBundle() {
     return trustBundle;
   }
@@ -213,6 +223,7 @@ public final class WorkloadTls implements AutoCloseable {
     private Path certificateChain;
     private Path privateKey;
     private Path caCertificates;
+    private final Map<String, Path> perDomainCaCertificates = new java.util.LinkedHashMap<>();
     private final Set<String> trustDomains = new LinkedHashSet<>();
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler;
@@ -227,9 +238,36 @@ public final class WorkloadTls implements AutoCloseable {
       return this;
     }
 
-    /** The CA bundle (PEM) trusted for peers. Required. */
+    /**
+     * The CA bundle (PEM) trusted for peers of every trust domain that has no CAs of its own (see
+     * {@link #caCertificates(String, Path)}). This or a per-domain bundle is required.
+     */
     public Builder caCertificates(Path caCertificates) {
       this.caCertificates = requireNonNull(caCertificates, "caCertificates");
+      return this;
+    }
+
+    /**
+     * The CAs (PEM) of one trust domain (SPIFFE federation): peers whose SPIFFE ID is in {@code
+     * trustDomain} must chain to one of these and to no other CA, and these CAs vouch for no other
+     * trust domain. When {@link #trustDomains(String...) trust domains} are listed, {@code
+     * trustDomain} is added to them. May be given for several trust domains, with or without the
+     * bundle for any trust domain.
+     *
+     * @throws IllegalArgumentException for an invalid trust domain or one given twice
+     */
+    public Builder caCertificates(String trustDomain, Path caCertificates) {
+      requireNonNull(trustDomain, "trustDomain");
+      requireNonNull(caCertificates, "caCertificates");
+      if (!dev.weft.mesh.api.security.SpiffeId.isValidTrustDomain(trustDomain)) {
+        throw new IllegalArgumentException(
+            dev.weft.mesh.security.internal.SafeText.quote(trustDomain)
+                + " is not a valid SPIFFE trust domain");
+      }
+      if (perDomainCaCertificates.putIfAbsent(trustDomain, caCertificates) != null) {
+        throw new IllegalArgumentException(
+            "trust domain " + trustDomain + " already has a CA bundle");
+      }
       return this;
     }
 
@@ -265,7 +303,8 @@ public final class WorkloadTls implements AutoCloseable {
      * @throws IllegalStateException when the identity or CA files are not set
      */
     public WorkloadTls build() {
-      if (certificateChain == null || caCertificates == null) {
+      if (certificateChain == null
+          || (caCertificates == null && perDomainCaCertificates.isEmpty())) {
         throw new IllegalStateException(
             "a workload needs identity(certificateChain, privateKey) and caCertificates(...)");
       }
