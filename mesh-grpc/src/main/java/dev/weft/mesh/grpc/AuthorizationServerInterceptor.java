@@ -39,9 +39,13 @@ final class AuthorizationServerInterceptor implements ServerInterceptor {
     if (enforcer != null) {
       Decision decision =
           enforcer.enforceGrpc(
-              caller, call.getMethodDescriptor().getFullMethodName(), headers(headers));
+              caller,
+              call.getMethodDescriptor().getFullMethodName(),
+              headers(headers, call.getAuthority()));
       if (decision.denied()) {
-        call.close(Status.PERMISSION_DENIED.withDescription(decision.reason()), new Metadata());
+        // the audit log has the policy and rule; the caller learns only that it was denied
+        call.close(
+            Status.PERMISSION_DENIED.withDescription(decision.publicReason()), new Metadata());
         return (ServerCall.Listener<ReqT>) NOOP;
       }
     }
@@ -52,9 +56,15 @@ final class AuthorizationServerInterceptor implements ServerInterceptor {
     return Contexts.interceptCall(context, call, headers, next);
   }
 
-  /** Metadata as headers for policies: every value of an ASCII key; binary keys have none. */
-  static RequestHeaders headers(Metadata metadata) {
+  /**
+   * Metadata as headers for policies: every value of an ASCII key; binary keys have none; {@code
+   * host} (and {@code :authority}) is the call's authority, as for HTTP.
+   */
+  static RequestHeaders headers(Metadata metadata, String authority) {
     return name -> {
+      if (name.equals("host") || name.equals(":authority")) {
+        return authority == null ? List.of() : List.of(authority);
+      }
       if (name.endsWith(Metadata.BINARY_HEADER_SUFFIX) || name.startsWith(":")) {
         return List.of();
       }

@@ -258,7 +258,12 @@ class MutualTlsHttpTest {
     ctx.addServletMappingDecoded("/*", "reviews");
     FilterDef def = new FilterDef();
     def.setFilterName("mesh");
-    def.setFilter(MeshServletFilter.builder("reviews").authorization(onlyProductpage()).build());
+    // the filter vouches for a caller only when the chain verifies against the workload's bundle
+    def.setFilter(
+        MeshServletFilter.builder("reviews")
+            .authorization(onlyProductpage())
+            .workloadTls(tls(reviews))
+            .build());
     ctx.addFilterDef(def);
     FilterMap map = new FilterMap();
     map.setFilterName("mesh");

@@ -26,40 +26,62 @@ public record AuditEvent(
   }
 
   /**
-   * One line for logs: {@code DENY caller=... method=... path=... policy=... rule=...
-   * reason="..."}.
+   * One line for logs: {@code DENY caller=... method=... path=... policy=... rule=... basis=...
+   * time=... reason="..."}. Every field is escaped: outside quotes anything but printable ASCII
+   * (space, quotes, backslash and control characters included) is written as {@code \xNN} or {@code
+   * \\u} and four hex digits; inside the quoted reason, quotes, backslashes and anything
+   * unprintable are. A caller cannot break the line, forge another one or smuggle terminal escapes
+   * (CR, LF, ESC, NEL, the Unicode line separators) into it.
    */
   public String toLogLine() {
     StringBuilder sb = new StringBuilder(160);
-    sb.append(decision.allowed() ? "ALLOW" : "DENY")
-        .append(" caller=")
-        .append(caller.map(SpiffeId::toString).orElse("-"))
-        .append(" method=");
-    appendPrintable(sb, method);
+    sb.append(decision.invalid() ? "INVALID" : decision.allowed() ? "ALLOW" : "DENY")
+        .append(" caller=");
+    bare(sb, caller.map(SpiffeId::toString).orElse("-"));
+    sb.append(" method=");
+    bare(sb, method);
     sb.append(" path=");
-    appendPrintable(sb, path);
-    sb.append(" policy=")
-        .append(decision.policy().isEmpty() ? "-" : decision.policy())
-        .append(" rule=")
+    bare(sb, path);
+    sb.append(" policy=");
+    bare(sb, decision.policy().isEmpty() ? "-" : decision.policy());
+    sb.append(" rule=")
         .append(decision.rule() < 0 ? "-" : Integer.toString(decision.rule()))
         .append(" basis=")
         .append(decision.basis())
         .append(" time=")
         .append(time)
-        .append(" reason=\"")
-        .append(decision.reason())
-        .append('"');
-    return sb.toString();
+        .append(" reason=\"");
+    quoted(sb, decision.reason());
+    return sb.append('"').toString();
   }
 
-  /**
-   * Request data is the caller's to choose: keep control characters, spaces and quotes out of the
-   * line.
-   */
-  private static void appendPrintable(StringBuilder sb, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      sb.append(ch < 0x20 || ch == 0x7f || ch == ' ' || ch == '"' ? '?' : ch);
+  private static void bare(StringBuilder sb, String s) {
+    if (s.isEmpty()) {
+      sb.append("\"\"");
+      return;
     }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c > 0x20 && c < 0x7F && c != '"' && c != '\\') {
+        sb.append(c);
+      } else {
+        escape(sb, c);
+      }
+    }
+  }
+
+  private static void quoted(StringBuilder sb, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+        sb.append(c);
+      } else {
+        escape(sb, c);
+      }
+    }
+  }
+
+  private static void escape(StringBuilder sb, char c) {
+    sb.append(c < 0x100 ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
   }
 }

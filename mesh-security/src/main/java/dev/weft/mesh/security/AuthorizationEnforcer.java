@@ -3,6 +3,7 @@ package dev.weft.mesh.security;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.runtime.Ticker;
+import dev.weft.mesh.api.security.PathNormalization;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
@@ -37,7 +38,10 @@ public final class AuthorizationEnforcer {
 
   private static final Logger log = LoggerFactory.getLogger(AuthorizationEnforcer.class);
 
-  private volatile Authorizer authorizer;
+  /** What a request is checked with, swapped whole so that a request sees one consistent pair. */
+  private record Rules(Authorizer authorizer, PathNormalizer normalizer) {}
+
+  private volatile Rules rules;
   private final AuditSink sink;
   private final Ticker ticker;
 
@@ -47,7 +51,7 @@ public final class AuthorizationEnforcer {
   private final AtomicBoolean sinkFailureLogged = new AtomicBoolean();
 
   private AuthorizationEnforcer(Builder b) {
-    this.authorizer = b.authorizer;
+    this.rules = new Rules(b.authorizer, PathNormalizer.defaults());
     this.sink = b.sink;
     this.ticker = b.ticker;
     this.counters = b.registry == null ? null : counters(b.registry);
@@ -59,6 +63,7 @@ public final class AuthorizationEnforcer {
     c[Decision.Basis.ALLOW_POLICY.ordinal()] = counter(registry, "allow", "allow");
     c[Decision.Basis.NO_POLICIES.ordinal()] = counter(registry, "none", "allow");
     c[Decision.Basis.NO_ALLOW_MATCH.ordinal()] = counter(registry, "none", "deny");
+    c[Decision.Basis.INVALID_REQUEST.ordinal()] = counter(registry, "none", "invalid");
     return c;
   }
 
@@ -83,16 +88,38 @@ public final class AuthorizationEnforcer {
    * old one.
    */
   public void update(Authorizer next) {
-    this.authorizer = requireNonNull(next, "next");
+    requireNonNull(next, "next");
+    rules = new Rules(next, rules.normalizer());
+  }
+
+  /**
+   * Replaces the authorizer and how HTTP paths are normalized before they are checked, together
+   * (after a configuration change); the default normalization is {@link PathNormalization#DEFAULT}.
+   */
+  public void update(Authorizer next, PathNormalization normalization) {
+    requireNonNull(next, "next");
+    rules = new Rules(next, PathNormalizer.of(requireNonNull(normalization, "normalization")));
   }
 
   /** The authorizer in force. */
   public Authorizer authorizer() {
-    return authorizer;
+    return rules.authorizer();
   }
 
-  /** Decides {@code request}, audits and counts the decision, and returns it. */
+  /** How HTTP paths are normalized before they are checked. */
+  public PathNormalizer normalizer() {
+    return rules.normalizer();
+  }
+
+  /**
+   * Decides {@code request} as it is, audits and counts the decision, and returns it. Its path is
+   * checked as given: HTTP servers call {@link #enforceHttp}, which normalizes it first.
+   */
   public Decision enforce(AuthorizationRequest request) {
+    return decide(rules.authorizer(), request);
+  }
+
+  private Decision decide(Authorizer authorizer, AuthorizationRequest request) {
     Decision decision = authorizer.authorize(request);
     audit(request, decision);
     return decision;
@@ -100,10 +127,72 @@ public final class AuthorizationEnforcer {
 
   /**
    * Decides a request that arrived on {@code session} (null or without a peer certificate for an
-   * unauthenticated caller).
+   * unauthenticated caller), with the server's own reading of the path unknown; see {@link
+   * #enforceHttp}.
    */
   public Decision enforce(SSLSession session, String path, String method, RequestHeaders headers) {
-    return enforce(new AuthorizationRequest(PeerIdentity.from(session), path, method, headers));
+    return enforceHttp(PeerIdentity.from(session), path, null, method, headers);
+  }
+
+  /**
+   * Decides an HTTP request: refuses it as {@linkplain Decision#invalid invalid} (answer 400) when
+   * its method is not an upper-case token or its path has no single reading, and otherwise checks
+   * the policies against the normalized path, the one the server routes.
+   *
+   * @param rawPath the path as it arrived, still percent-encoded (a query is ignored)
+   * @param routedPath the path as the server decoded and resolved it to pick a handler, or null
+   *     when unknown; when given, a normalized path that does not decode to it is refused, so a
+   *     policy is never checked against a path other than the one the handler serves
+   * @param method the request method as it arrived
+   */
+  public Decision enforceHttp(
+      Optional<PeerIdentity> caller,
+      String rawPath,
+      String routedPath,
+      String method,
+      RequestHeaders headers) {
+    Rules now = rules;
+    String problem = HttpRequestChecks.methodProblem(method);
+    String path = rawPath;
+    if (problem == null) {
+      try {
+        path = now.normalizer().normalize(rawPath);
+        if (routedPath != null && !PathNormalizer.decode(path).equals(routedPath)) {
+          problem =
+              "the server reads the path "
+                  + PathNormalizer.printable(rawPath)
+                  + " as "
+                  + PathNormalizer.printable(routedPath)
+                  + ", not as its normal form "
+                  + PathNormalizer.printable(path);
+        }
+      } catch (PathNormalizer.RejectedPathException e) {
+        problem = e.getMessage();
+      }
+    }
+    AuthorizationRequest request =
+        new AuthorizationRequest(caller, problem == null ? path : rawPath, method, headers);
+    if (problem != null) {
+      Decision decision = Decision.invalid("bad request: " + problem);
+      audit(request, decision);
+      return decision;
+    }
+    return decide(now.authorizer(), request);
+  }
+
+  /**
+   * Refuses a request as {@linkplain Decision#invalid invalid} for {@code problem} (a reason found
+   * by the protocol hook, such as a method override), audited and counted like every decision.
+   */
+  public Decision refuse(
+      Optional<PeerIdentity> caller,
+      String path,
+      String method,
+      RequestHeaders headers,
+      String problem) {
+    Decision decision = Decision.invalid("bad request: " + problem);
+    audit(new AuthorizationRequest(caller, path, method, headers), decision);
+    return decision;
   }
 
   /** Decides a gRPC call to {@code fullMethodName} ({@code package.Service/Method}). */

@@ -258,13 +258,28 @@ public final class Authorizer {
       return false;
     }
 
-    boolean anyOf(List<String> values) {
-      for (String v : values) {
-        if (any(v)) {
+    /**
+     * Header semantics, as Envoy and Istio match them: the values of a repeated header are joined
+     * with {@code ,} and matched as one; {@code *} matches a header that is present, even empty.
+     */
+    boolean anyHeader(List<String> values) {
+      if (values.isEmpty()) {
+        return false;
+      }
+      String joined = values.size() == 1 ? values.get(0) : String.join(",", values);
+      for (MatchPattern m : matchers) {
+        if (m.kind() == MatchPattern.Kind.PRESENT || m.matches(joined)) {
           return true;
         }
       }
       return false;
+    }
+
+    /**
+     * A method field: servers run GET handlers for HEAD, so a pattern that matches GET covers HEAD.
+     */
+    boolean anyMethod(String method) {
+      return any(method) || (method.equals("HEAD") && any("GET"));
     }
   }
 
@@ -307,8 +322,8 @@ public final class Authorizer {
       String method = s.request.method();
       return (!paths.isSet() || paths.any(path))
           && (!notPaths.isSet() || !notPaths.any(path))
-          && (!methods.isSet() || methods.any(method))
-          && (!notMethods.isSet() || !notMethods.any(method));
+          && (!methods.isSet() || methods.anyMethod(method))
+          && (!notMethods.isSet() || !notMethods.anyMethod(method));
     }
   }
 
@@ -319,7 +334,8 @@ public final class Authorizer {
     final Field notValues;
 
     CompiledCondition(Condition c) {
-      header = c.headerName();
+      // HTTP/2's :authority is HTTP/1's Host: both protocols' hooks answer to "host"
+      header = ":authority".equals(c.headerName()) ? "host" : c.headerName();
       principal = c.key().equals("source.principal");
       values = new Field(c.values());
       notValues = new Field(c.notValues());
@@ -328,7 +344,8 @@ public final class Authorizer {
     boolean holds(Subject s) {
       if (header != null) {
         List<String> v = s.request.headers().values(header);
-        return (!values.isSet() || values.anyOf(v)) && (!notValues.isSet() || !notValues.anyOf(v));
+        return (!values.isSet() || values.anyHeader(v))
+            && (!notValues.isSet() || !notValues.anyHeader(v));
       }
       if (principal) {
         return (!values.isSet() || values.anyPrincipal(s))

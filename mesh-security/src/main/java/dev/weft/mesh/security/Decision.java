@@ -10,7 +10,8 @@ import static java.util.Objects.requireNonNull;
  * @param policy the name of the policy that matched; empty when none did (for {@code
  *     NO_ALLOW_MATCH}, the ALLOW policies when none of them has a rule, so that they allow nothing)
  * @param rule the index of the matching rule in that policy; -1 when none did
- * @param reason a sentence for people (logs, error bodies)
+ * @param reason a sentence for the audit log and operators; it names the policy and rule, so it is
+ *     never sent to the caller (see {@link #publicReason()})
  */
 public record Decision(boolean allowed, Basis basis, String policy, int rule, String reason) {
 
@@ -29,9 +30,35 @@ public record Decision(boolean allowed, Basis basis, String policy, int rule, St
     requireNonNull(reason, "reason");
   }
 
+  /**
+   * A request refused before any policy was checked, because the server could read it in more than
+   * one way (a path or method that normalization refuses); answered with 400.
+   */
+  public static Decision invalid(String reason) {
+    return new Decision(false, Basis.INVALID_REQUEST, "", -1, reason);
+  }
+
   /** Whether the request must be refused. */
   public boolean denied() {
     return !allowed;
+  }
+
+  /** Whether the request was refused as malformed (HTTP 400) rather than by a policy (403). */
+  public boolean invalid() {
+    return basis == Basis.INVALID_REQUEST;
+  }
+
+  /**
+   * What may be told to the caller: why a malformed request was refused, or that a policy denied
+   * it, without naming the policy or rule (the audit log has those).
+   */
+  public String publicReason() {
+    return switch (basis) {
+      case INVALID_REQUEST -> reason;
+      case DENY_POLICY -> "denied by an authorization policy";
+      case NO_ALLOW_MATCH -> "denied: no ALLOW policy matched the request";
+      case ALLOW_POLICY, NO_POLICIES -> "allowed";
+    };
   }
 
   /** Which step of the evaluation decided. */
@@ -43,6 +70,8 @@ public record Decision(boolean allowed, Basis basis, String policy, int rule, St
     /** No policy applies: everything is allowed. */
     NO_POLICIES,
     /** ALLOW policies exist but none matched. */
-    NO_ALLOW_MATCH
+    NO_ALLOW_MATCH,
+    /** The request was malformed: no policy was checked. */
+    INVALID_REQUEST
   }
 }

@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 /**
  * Keeps an {@link AuthorizationEnforcer} on the authorization policies of the mesh's configuration:
  * every applied configuration (from the YAML file's {@code authorizationPolicies} or any other
- * source) replaces the enforcer's {@link Authorizer} with the policies that apply to the service.
+ * source) replaces the enforcer's {@link Authorizer} with the policies that apply to the service,
+ * and its path normalization with the configuration's {@code pathNormalization}.
  *
  * <pre>{@code
  * AuthorizationEnforcer enforcer = AuthorizationEnforcer.builder().build();
@@ -48,7 +49,10 @@ public final class MeshAuthorization implements AutoCloseable {
     requireNonNull(service, "service");
     enforcer.update(Authorizer.of(List.of(AuthorizationPolicy.denyAll(AWAITING_CONFIGURATION))));
     Consumer<MeshConfig> listener =
-        config -> enforcer.update(Authorizer.forService(config.authorizationPolicies(), service));
+        config ->
+            enforcer.update(
+                Authorizer.forService(config.authorizationPolicies(), service),
+                config.pathNormalization());
     mesh.addConfigListener(listener);
     return new MeshAuthorization(mesh, listener);
   }

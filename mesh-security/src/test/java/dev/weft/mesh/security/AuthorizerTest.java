@@ -205,10 +205,17 @@ class AuthorizerTest {
 
     assertThat(a.authorize(withHeaders(PRODUCTPAGE, Map.of("X-User", List.of("jason")))).allowed())
         .isTrue();
+    // as Envoy and Istio match them, a repeated header's values are joined with ',' and matched as
+    // one
+    assertThat(
+            a.authorize(withHeaders(PRODUCTPAGE, Map.of("x-user", List.of("admin-7", "someone"))))
+                .allowed())
+        .as("joined value admin-7,someone")
+        .isTrue();
     assertThat(
             a.authorize(withHeaders(PRODUCTPAGE, Map.of("x-user", List.of("someone", "admin-7"))))
-                .allowed())
-        .as("any value")
+                .denied())
+        .as("joined value someone,admin-7")
         .isTrue();
     assertThat(a.authorize(withHeaders(PRODUCTPAGE, Map.of("x-user", List.of("mallory")))).denied())
         .isTrue();
@@ -243,7 +250,9 @@ class AuthorizerTest {
             "/a\nDENY b\"c",
             Decision.NO_POLICIES);
     assertThat(e.toLogLine())
-        .startsWith("ALLOW caller=- method=GET path=/a?DENY?b?c policy=- rule=- basis=NO_POLICIES");
+        .startsWith(
+            "ALLOW caller=- method=GET path=/a\\x0aDENY\\x20b\\x22c policy=- rule=-"
+                + " basis=NO_POLICIES");
   }
 
   @Test

@@ -161,6 +161,7 @@ public class MeshSecurityAutoConfiguration {
     FilterRegistrationBean<dev.weft.mesh.http.server.MeshServletFilter> meshServletFilter(
         MeshProperties properties,
         ObjectProvider<AuthorizationEnforcer> enforcer,
+        ObjectProvider<WorkloadTls> workloadTls,
         ObjectProvider<MeshAuthorization> following,
         ObjectProvider<MeterRegistry> meterRegistry,
         ObjectProvider<OpenTelemetry> openTelemetry) {
@@ -168,14 +169,20 @@ public class MeshSecurityAutoConfiguration {
       // initialization
       dev.weft.mesh.http.server.MeshServletFilter.Builder b =
           dev.weft.mesh.http.server.MeshServletFilter.builder(properties.getServer().getService());
-      enforcer.ifAvailable(b::authorization);
+      requiredEnforcer(properties, enforcer).ifPresent(b::authorization);
+      workloadTls.ifAvailable(b::workloadTls);
       meterRegistry.ifAvailable(b::meterRegistry);
       openTelemetry.ifAvailable(b::openTelemetry);
       FilterRegistrationBean<dev.weft.mesh.http.server.MeshServletFilter> registration =
           new FilterRegistrationBean<>(b.build());
       registration.setName("meshServletFilter");
-      // first, so that denied requests reach nothing else and every request is traced
+      // first, so that denied requests reach nothing else, every request is traced, and what is
+      // checked is the request as it came from the network (before forwarded-header or
+      // method-override filters rewrite it); and on every dispatch, so that a forward, include,
+      // async or error dispatch to another path is checked too
       registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+      registration.setDispatcherTypes(
+          java.util.EnumSet.allOf(jakarta.servlet.DispatcherType.class));
       return registration;
     }
   }
@@ -198,6 +205,7 @@ public class MeshSecurityAutoConfiguration {
     @org.springframework.grpc.server.GlobalServerInterceptor
     @org.springframework.core.annotation.Order(Ordered.HIGHEST_PRECEDENCE + 10)
     MeshServerInterceptor meshServerInterceptor(
+        MeshProperties properties,
         ObjectProvider<AuthorizationEnforcer> enforcer,
         ObjectProvider<MeshAuthorization> following,
         ObjectProvider<MeterRegistry> meterRegistry,
@@ -205,10 +213,31 @@ public class MeshSecurityAutoConfiguration {
       following.getIfAvailable(); // the enforcer follows the configuration even under lazy
       // initialization
       dev.weft.mesh.grpc.MeshServer.Builder b = dev.weft.mesh.grpc.MeshServer.builder();
-      enforcer.ifAvailable(b::authorization);
+      requiredEnforcer(properties, enforcer).ifPresent(b::authorization);
       meterRegistry.ifAvailable(b::meterRegistry);
       openTelemetry.ifAvailable(b::openTelemetry);
       return new MeshServerInterceptor(b.build().interceptors());
     }
+  }
+
+  /**
+   * The enforcer the server hooks must use: with {@code weft.mesh.server.authorization} on (the
+   * default), a server hook is never installed without one, since it would let every request
+   * through; so an application that names its service but has no mesh (no configuration source)
+   * refuses to start and says why.
+   */
+  static java.util.Optional<AuthorizationEnforcer> requiredEnforcer(
+      MeshProperties properties, ObjectProvider<AuthorizationEnforcer> enforcer) {
+    AuthorizationEnforcer e = enforcer.getIfAvailable();
+    if (e == null && properties.getServer().isAuthorization()) {
+      throw new IllegalStateException(
+          "weft.mesh.server.service="
+              + properties.getServer().getService()
+              + " asks the starter to enforce the mesh's authorization policies on this server,"
+              + " but there is no mesh to take them from: set weft.mesh.config.file (or the"
+              + " weft.mesh.xds properties), or define an AuthorizationEnforcer bean; set"
+              + " weft.mesh.server.authorization=false to serve without authorization");
+    }
+    return java.util.Optional.ofNullable(e);
   }
 }

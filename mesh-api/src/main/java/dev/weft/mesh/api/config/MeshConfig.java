@@ -2,6 +2,7 @@ package dev.weft.mesh.api.config;
 
 import dev.weft.mesh.api.internal.Checks;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
+import dev.weft.mesh.api.security.PathNormalization;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,17 +21,21 @@ import java.util.Optional;
  * @param clusters the backends routes send calls to
  * @param authorizationPolicies who may call the services this process serves (Istio's
  *     AuthorizationPolicy semantics: DENY wins; with any ALLOW policy, what none allows is denied)
+ * @param pathNormalization how this process's servers normalize a request's path before the
+ *     policies check it (Istio's {@code meshConfig.pathNormalization}); safe by default
  */
 public record MeshConfig(
     String version,
     List<Service> services,
     List<Cluster> clusters,
-    List<AuthorizationPolicy> authorizationPolicies) {
+    List<AuthorizationPolicy> authorizationPolicies,
+    PathNormalization pathNormalization) {
 
   /** A configuration with nothing in it. */
   public static final MeshConfig EMPTY = new MeshConfig("empty", List.of(), List.of());
 
   public MeshConfig {
+    pathNormalization = pathNormalization == null ? PathNormalization.DEFAULT : pathNormalization;
     services = Checks.listAllowingNulls(services);
     clusters = Checks.listAllowingNulls(clusters);
     authorizationPolicies = Checks.listAllowingNulls(authorizationPolicies);
@@ -45,6 +50,15 @@ public record MeshConfig(
         authorizationPolicies, AuthorizationPolicy::name, "authorizationPolicies", "policy name");
     checkReferences(c, services, clusters);
     c.throwIfAny();
+  }
+
+  /** A configuration with the default path normalization. */
+  public MeshConfig(
+      String version,
+      List<Service> services,
+      List<Cluster> clusters,
+      List<AuthorizationPolicy> authorizationPolicies) {
+    this(version, services, clusters, authorizationPolicies, PathNormalization.DEFAULT);
   }
 
   /** A configuration without authorization policies. */

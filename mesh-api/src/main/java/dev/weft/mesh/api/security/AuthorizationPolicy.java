@@ -243,6 +243,17 @@ public record AuthorizationPolicy(
           && !key.equals("source.namespace")) {
         v.add("key", "'" + key + "' is not supported; supported keys: " + SUPPORTED_KEYS);
       }
+      String header = key == null ? null : headerName(key);
+      if (header != null && header.startsWith(":") && !header.equals(":authority")) {
+        // the other pseudo-headers are the request line: a header condition on them would never
+        // match
+        v.add(
+            "key",
+            "'"
+                + key
+                + "' is not supported: of the pseudo-headers only :authority (the Host header) is;"
+                + " match :path and :method with an operation's paths and methods");
+      }
       v.patterns(values, "values");
       v.patterns(notValues, "notValues");
       if (values.isEmpty() && notValues.isEmpty()) {

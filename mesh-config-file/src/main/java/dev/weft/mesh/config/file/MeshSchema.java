@@ -3,16 +3,19 @@ package dev.weft.mesh.config.file;
 import static dev.weft.mesh.config.file.Schema.derived;
 import static dev.weft.mesh.config.file.Schema.key;
 import static dev.weft.mesh.config.file.Schema.required;
+import static dev.weft.mesh.config.file.ValueType.BOOLEAN;
 import static dev.weft.mesh.config.file.ValueType.STRING;
 import static dev.weft.mesh.config.file.ValueType.STRINGS;
 import static dev.weft.mesh.config.file.ValueType.enumOf;
 import static dev.weft.mesh.config.file.ValueType.list;
 import static dev.weft.mesh.config.file.ValueType.named;
+import static dev.weft.mesh.config.file.ValueType.record;
 
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
+import dev.weft.mesh.api.security.PathNormalization;
 import java.util.List;
 import java.util.function.Function;
 
@@ -87,7 +90,25 @@ final class MeshSchema {
               AuthorizationPolicy::action),
           key("rules", list(RULE), List.of(), AuthorizationPolicy::rules));
 
-  /** The whole file. Policies are written only when there are some, as most files have none. */
+  /** How servers normalize request paths before authorization (Istio's pathNormalization). */
+  static final Schema<PathNormalization> PATH_NORMALIZATION =
+      Schema.<PathNormalization>of(
+          v -> new PathNormalization(v.get("mergeSlashes"), v.get("escapedSlashes")),
+          key(
+              "mergeSlashes",
+              BOOLEAN,
+              PathNormalization.DEFAULT.mergeSlashes(),
+              PathNormalization::mergeSlashes),
+          key(
+              "escapedSlashes",
+              enumOf(PathNormalization.EscapedSlashes.class),
+              PathNormalization.DEFAULT.escapedSlashes(),
+              PathNormalization::escapedSlashes));
+
+  /**
+   * The whole file. Policies and path normalization are written only when not the defaults, as most
+   * files have neither.
+   */
   static final Schema<MeshConfig> ROOT =
       Schema.<MeshConfig>of(
           v ->
@@ -95,7 +116,8 @@ final class MeshSchema {
                   v.get("version"),
                   v.get("services"),
                   v.get("clusters"),
-                  v.get("authorizationPolicies")),
+                  v.get("authorizationPolicies"),
+                  v.get("pathNormalization")),
           derived("version", STRING, v -> v.get(CONTENT_VERSION), MeshConfig::version),
           key(
               "services",
@@ -111,7 +133,15 @@ final class MeshSchema {
               "authorizationPolicies",
               list(POLICY),
               List.of(),
-              c -> c.authorizationPolicies().isEmpty() ? null : c.authorizationPolicies()));
+              c -> c.authorizationPolicies().isEmpty() ? null : c.authorizationPolicies()),
+          key(
+              "pathNormalization",
+              record(PATH_NORMALIZATION),
+              PathNormalization.DEFAULT,
+              c ->
+                  c.pathNormalization().equals(PathNormalization.DEFAULT)
+                      ? null
+                      : c.pathNormalization()));
 
   /** Makes a record from its four lists. */
   @FunctionalInterface

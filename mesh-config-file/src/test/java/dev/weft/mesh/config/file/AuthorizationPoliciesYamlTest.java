@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
+import dev.weft.mesh.api.security.PathNormalization;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -141,5 +142,24 @@ class AuthorizationPoliciesYamlTest {
     assertThatThrownBy(() -> read(twice))
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining("duplicate policy name 'reviews-viewer'");
+  }
+
+  @Test
+  void pathNormalizationIsSafeByDefaultAndReadsIstiosOptions() {
+    assertThat(read(POLICIES).pathNormalization()).isEqualTo(PathNormalization.DEFAULT);
+    MeshConfig config =
+        read(
+            "clusters: {}\npathNormalization:\n  mergeSlashes: false\n  escapedSlashes: unescape\n");
+    assertThat(config.pathNormalization())
+        .isEqualTo(new PathNormalization(false, PathNormalization.EscapedSlashes.UNESCAPE));
+    assertThat(MeshConfigYaml.write(config)).contains("pathNormalization");
+    assertThat(
+            MeshConfigYaml.read(
+                MeshConfigYaml.write(config).getBytes(StandardCharsets.UTF_8), "again.yaml"))
+        .isEqualTo(config);
+    assertThatThrownBy(() -> read("clusters: {}\npathNormalization:\n  escapedSlashes: drop\n"))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("pathNormalization.escapedSlashes")
+        .hasMessageContaining("mesh.yaml:3");
   }
 }

@@ -835,7 +835,8 @@ class MeshConfigYamlTest {
   void theRootMustBeAMappingAndOneDocument() {
     assertThat(only(rejection("- a\n")).message())
         .startsWith(
-            "must be a mapping with the keys version, services, clusters, authorizationPolicies; was a list");
+            "must be a mapping with the keys version, services, clusters, authorizationPolicies,"
+                + " pathNormalization; was a list");
     assertThat(only(rejection("clusters: {}\n---\nclusters: {}\n")).message())
         .contains("expected a single document");
   }

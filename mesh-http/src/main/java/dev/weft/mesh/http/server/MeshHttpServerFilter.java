@@ -10,6 +10,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -29,9 +30,12 @@ import java.util.Optional;
  * ctx.getFilters().add(MeshHttpServerFilter.builder("reviews").openTelemetry(otel).authorization(enforcer).build());
  * }</pre>
  *
- * <p>A denied request is answered {@code 403} with the decision's reason as a {@code text/plain}
- * body, and the handler is not called. Handlers read the caller with {@link
- * #peerIdentity(HttpExchange)}.
+ * <p>With authorization, the request's path is normalized first ({@link
+ * dev.weft.mesh.security.PathNormalizer}): a path or method with no single reading, or a path the
+ * server would route other than as its normal form ({@code /a/../admin}, {@code //admin}), is
+ * answered {@code 400}; a denied request is answered {@code 403} with a {@code text/plain} body
+ * that does not name the policy (the audit log does). Either way the handler is not called.
+ * Handlers read the caller with {@link #peerIdentity(HttpExchange)}.
  */
 public final class MeshHttpServerFilter extends Filter {
   private final ServerTelemetry telemetry;
@@ -70,17 +74,21 @@ public final class MeshHttpServerFilter extends Filter {
     Throwable error = null;
     try (Scope ignored = context.makeCurrent()) {
       if (enforcer != null) {
+        URI uri = exchange.getRequestURI();
+        // The JDK server picks the handler by the decoded path: the policy is checked against the
+        // normalized path only when that decodes to the very same path.
         Decision decision =
-            enforcer.enforce(
-                exchange instanceof HttpsExchange https ? https.getSSLSession() : null,
-                exchange.getRequestURI().getRawPath(),
+            enforcer.enforceHttp(
+                peerIdentity(exchange),
+                uri.getRawPath() == null ? "" : uri.getRawPath(),
+                uri.getPath() == null ? "" : uri.getPath(),
                 method,
                 name -> {
                   List<String> values = exchange.getRequestHeaders().get(name);
                   return values == null ? List.of() : values;
                 });
         if (decision.denied()) {
-          forbid(exchange, decision.reason());
+          refuse(exchange, decision.invalid() ? 400 : 403, decision.publicReason());
           return;
         }
       }
@@ -94,10 +102,10 @@ public final class MeshHttpServerFilter extends Filter {
     }
   }
 
-  private static void forbid(HttpExchange exchange, String reason) throws IOException {
+  private static void refuse(HttpExchange exchange, int status, String reason) throws IOException {
     byte[] body = reason.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-    exchange.sendResponseHeaders(403, body.length);
+    exchange.sendResponseHeaders(status, body.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(body);
     }

@@ -1,9 +1,10 @@
 package dev.weft.mesh.http.server;
 
 import dev.weft.mesh.security.AuthorizationEnforcer;
-import dev.weft.mesh.security.AuthorizationRequest;
 import dev.weft.mesh.security.Decision;
 import dev.weft.mesh.security.PeerIdentity;
+import dev.weft.mesh.security.RequestHeaders;
+import dev.weft.mesh.security.tls.WorkloadTls;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import jakarta.servlet.Filter;
@@ -15,11 +16,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Jakarta Servlet filter that continues the caller's trace, makes the server span current for the
@@ -28,10 +34,20 @@ import java.util.Optional;
  * chain returns.
  *
  * <p>The caller's identity comes from the container's client certificate attribute ({@code
- * jakarta.servlet.request.X509Certificate}, set when the connector does mutual TLS) and is put in
- * the request attribute {@value #PEER_IDENTITY_ATTRIBUTE} for the rest of the chain. With {@link
- * Builder#authorization}, a denied request is answered {@code 403} with the decision's reason as a
- * {@code text/plain} body, and the rest of the chain is not called.
+ * jakarta.servlet.request.X509Certificate}, set when the connector does mutual TLS), only on a
+ * secure request and only when the chain verifies against the workload's trust bundle ({@link
+ * Builder#workloadTls}); it is put in the request attribute {@value #PEER_IDENTITY_ATTRIBUTE} for
+ * the rest of the chain, and an attribute of that name set before this filter is removed.
+ *
+ * <p>With {@link Builder#authorization}, the path checked is the one the container dispatches: the
+ * path inside the application, normalized, and only when it decodes to the container's own servlet
+ * path and path info (an INCLUDE is checked on the included path). A request the container could
+ * read in another way, or one that asks to override its method ({@code X-HTTP-Method-Override} and
+ * its variants, or a {@code _method} parameter on a form POST, which Spring's {@code
+ * HiddenHttpMethodFilter} would honour), is answered {@code 400}; a denied request {@code 403},
+ * with a {@code text/plain} body that does not name the policy. Register the filter first and for
+ * every dispatcher type (the starter does), so that what it checks is the request as it came from
+ * the network, and forwards, includes, async and error dispatches are checked too.
  */
 public final class MeshServletFilter implements Filter {
   /** The request attribute holding the caller's {@link PeerIdentity}, when it has one. */
@@ -40,12 +56,20 @@ public final class MeshServletFilter implements Filter {
   /** The Servlet specification's attribute for the client's certificate chain. */
   private static final String CLIENT_CERTIFICATES = "jakarta.servlet.request.X509Certificate";
 
+  private static final Logger log = LoggerFactory.getLogger(MeshServletFilter.class);
+
   private final ServerTelemetry telemetry;
   private final AuthorizationEnforcer enforcer;
+  private final X509ExtendedTrustManager verifier;
+  private final AtomicBoolean unverifiableLogged = new AtomicBoolean();
 
-  private MeshServletFilter(ServerTelemetry telemetry, AuthorizationEnforcer enforcer) {
+  private MeshServletFilter(
+      ServerTelemetry telemetry,
+      AuthorizationEnforcer enforcer,
+      X509ExtendedTrustManager verifier) {
     this.telemetry = telemetry;
     this.enforcer = enforcer;
+    this.verifier = verifier;
   }
 
   /** The verified identity of the caller, as this filter recorded it on {@code request}. */
@@ -73,27 +97,20 @@ public final class MeshServletFilter implements Filter {
     Context context = telemetry.start(method, http.getRequestURI(), http::getHeader);
     Throwable error = null;
     try (Scope ignored = context.makeCurrent()) {
-      Optional<PeerIdentity> caller =
-          request.getAttribute(CLIENT_CERTIFICATES) instanceof Certificate[] chainOfCaller
-              ? PeerIdentity.from(chainOfCaller)
-              : Optional.empty();
+      // whatever ran before this filter cannot hand the application an identity
+      request.removeAttribute(PEER_IDENTITY_ATTRIBUTE);
+      Optional<PeerIdentity> caller = verifiedCaller(http);
       caller.ifPresent(p -> request.setAttribute(PEER_IDENTITY_ATTRIBUTE, p));
       if (enforcer != null) {
-        Decision decision =
-            enforcer.enforce(
-                new AuthorizationRequest(
-                    caller,
-                    http.getRequestURI(),
-                    method,
-                    name -> {
-                      Enumeration<String> values = http.getHeaders(name);
-                      return values == null ? List.of() : Collections.list(values);
-                    }));
+        Decision decision = authorize(http, caller, method);
         if (decision.denied()) {
-          httpResponse.setStatus(HttpServletResponse.SC_FORBIDDEN);
+          httpResponse.setStatus(
+              decision.invalid()
+                  ? HttpServletResponse.SC_BAD_REQUEST
+                  : HttpServletResponse.SC_FORBIDDEN);
           httpResponse.setContentType("text/plain");
           httpResponse.setCharacterEncoding(StandardCharsets.UTF_8.name());
-          httpResponse.getWriter().write(decision.reason());
+          httpResponse.getWriter().write(decision.publicReason());
           return;
         }
       }
@@ -107,6 +124,69 @@ public final class MeshServletFilter implements Filter {
     }
   }
 
+  /**
+   * Checks the request as the container dispatches it: the path inside the application (context
+   * path and {@code ;} path parameters removed), normalized, and refused unless it decodes to the
+   * container's own servlet path and path info; for an INCLUDE, the included path.
+   */
+  private Decision authorize(
+      HttpServletRequest http, Optional<PeerIdentity> caller, String method) {
+    RequestHeaders headers =
+        name -> {
+          Enumeration<String> values = http.getHeaders(name);
+          return values == null ? List.of() : Collections.list(values);
+        };
+    String override = ServletPaths.methodOverride(http);
+    if (override != null) {
+      return invalid(caller, http, method, headers, override);
+    }
+    ServletPaths.Dispatch d = ServletPaths.of(http);
+    if (d.problem() != null) {
+      return invalid(caller, http, method, headers, d.problem());
+    }
+    return enforcer.enforceHttp(caller, d.rawPathInApplication(), d.routedPath(), method, headers);
+  }
+
+  private Decision invalid(
+      Optional<PeerIdentity> caller,
+      HttpServletRequest http,
+      String method,
+      RequestHeaders headers,
+      String problem) {
+    return enforcer.refuse(caller, http.getRequestURI(), method, headers, problem);
+  }
+
+  /**
+   * The caller's identity, only from a TLS connection this filter can vouch for: the request is
+   * secure, and the certificate chain the container reports verifies against the workload's trust
+   * bundle now (so a certificate attribute set from a header by a valve or an earlier filter is
+   * never an identity). Without {@link Builder#workloadTls} no caller has an identity.
+   */
+  private Optional<PeerIdentity> verifiedCaller(HttpServletRequest http) {
+    if (!(http.getAttribute(CLIENT_CERTIFICATES) instanceof X509Certificate[] chain)
+        || chain.length == 0) {
+      return Optional.empty();
+    }
+    if (verifier == null) {
+      if (unverifiableLogged.compareAndSet(false, true)) {
+        log.warn(
+            "a request carries a client certificate but the Weft servlet filter has no workload trust"
+                + " bundle to verify it against (MeshServletFilter.Builder.workloadTls): callers get"
+                + " no identity (logged once)");
+      }
+      return Optional.empty();
+    }
+    if (!http.isSecure()) {
+      return Optional.empty();
+    }
+    try {
+      verifier.checkClientTrusted(chain.clone(), chain[0].getPublicKey().getAlgorithm());
+    } catch (CertificateException | RuntimeException e) {
+      return Optional.empty();
+    }
+    return PeerIdentity.from(chain);
+  }
+
   /** Builds a {@link MeshServletFilter}. */
   public static final class Builder extends FilterBuilder<Builder> {
     private Builder(String service) {
@@ -118,8 +198,20 @@ public final class MeshServletFilter implements Filter {
       return this;
     }
 
+    private X509ExtendedTrustManager verifier;
+
+    /**
+     * Verifies the client certificates the container reports against this workload's trust bundle
+     * (SPIFFE ID shape, trust domains, the bundle in force), so that only a caller whose chain
+     * verifies gets an identity. Without it no caller has one.
+     */
+    public Builder workloadTls(WorkloadTls tls) {
+      this.verifier = tls.clientVerifier();
+      return this;
+    }
+
     public MeshServletFilter build() {
-      return new MeshServletFilter(telemetry(), enforcer);
+      return new MeshServletFilter(telemetry(), enforcer, verifier);
     }
   }
 }

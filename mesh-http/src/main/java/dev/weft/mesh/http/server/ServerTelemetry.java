@@ -23,6 +23,19 @@ import java.util.function.Function;
 final class ServerTelemetry {
   static final String REQUESTS = "weft.server.requests";
   private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
+  private static final AttributeKey<String> METHOD_ORIGINAL =
+      AttributeKey.stringKey("http.request.method_original");
+
+  /** The methods of RFC 9110 and RFC 5789, as OpenTelemetry's semantic conventions know them. */
+  private static final java.util.Set<String> KNOWN_METHODS =
+      java.util.Set.of(
+          "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+
+  /** The method as meters and spans name it: one of the known ones, or {@code _OTHER}. */
+  static String methodTag(String method) {
+    return KNOWN_METHODS.contains(method) ? method : "_OTHER";
+  }
+
   private static final AttributeKey<String> PATH = AttributeKey.stringKey("url.path");
   private static final AttributeKey<Long> STATUS =
       AttributeKey.longKey("http.response.status_code");
@@ -53,6 +66,7 @@ final class ServerTelemetry {
 
   /** Starts the request's span from the headers; the returned context holds it. */
   Context start(String method, String path, Function<String, String> headers) {
+    String tag = methodTag(method);
     Context parent =
         openTelemetry
             .getPropagators()
@@ -60,12 +74,16 @@ final class ServerTelemetry {
             .extract(Context.root(), headers, GETTER);
     Span span =
         tracer
-            .spanBuilder(method)
+            .spanBuilder(tag.equals("_OTHER") ? "HTTP" : tag)
             .setParent(parent)
             .setSpanKind(SpanKind.SERVER)
-            .setAttribute(METHOD, method)
+            .setAttribute(METHOD, tag)
             .setAttribute(PATH, path)
             .startSpan();
+    if (!tag.equals(method)) {
+      // a caller chooses the method: the original goes on the span, never into a meter's tags
+      span.setAttribute(METHOD_ORIGINAL, method);
+    }
     return parent.with(span);
   }
 
@@ -83,7 +101,12 @@ final class ServerTelemetry {
       Timer.builder(REQUESTS)
           .description("HTTP requests served")
           .tags(
-              "service", service, "method", method, "status", Integer.toString(status / 100) + "xx")
+              "service",
+              service,
+              "method",
+              methodTag(method),
+              "status",
+              Integer.toString(status / 100) + "xx")
           .register(registry)
           .record(nanos, TimeUnit.NANOSECONDS);
     }
