@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.TlsSettings;
 import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.security.tls.ReloadingTrustManager;
+import dev.weft.mesh.security.tls.TrustBundle;
 import dev.weft.mesh.security.tls.WorkloadTls;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -257,9 +260,11 @@ public final class MeshGrpc implements AutoCloseable {
   /**
    * The credentials used unless {@link Builder#channelCredentials} says otherwise: plaintext for
    * clusters without TLS; for {@code SIMPLE} and {@code MUTUAL}, TLS from the PEM files the
-   * cluster's {@link TlsSettings} names (the JDK's trust store when it names no CA file). Verifying
-   * SPIFFE identities ({@code subjectAltNames}) is left to {@code mesh-security}, which plugs in
-   * here.
+   * cluster's {@link TlsSettings} names (the JDK's trust store when it names no CA file and expects
+   * no identity). A cluster with {@code subjectAltNames} gets exactly that check: the server must
+   * present one of them, verified against the cluster's CA file (a cluster that expects identities
+   * without a CA file is refused). Rotating workload certificates come from {@code mesh-security}
+   * through {@link Builder#workloadTls}.
    */
   public static ChannelCredentials defaultCredentials(Cluster cluster) {
     TlsSettings tls = cluster.tls();
@@ -268,7 +273,10 @@ public final class MeshGrpc implements AutoCloseable {
     }
     try {
       TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
-      if (!tls.caCertificates().isEmpty()) {
+      if (!tls.subjectAltNames().isEmpty()) {
+        // the cluster names the server it expects: that check is made, never dropped
+        b.trustManager(expectedServerVerifier(cluster));
+      } else if (!tls.caCertificates().isEmpty()) {
         b.trustManager(new File(tls.caCertificates()));
       }
       if (tls.mode() == TlsSettings.Mode.MUTUAL && !tls.certificateChain().isEmpty()) {
@@ -279,6 +287,29 @@ public final class MeshGrpc implements AutoCloseable {
       throw new UncheckedIOException(
           "cannot read the TLS files of cluster '" + cluster.name() + "'", e);
     }
+  }
+
+  /**
+   * A verifier of the cluster's CA file that also requires the server to present one of the
+   * cluster's {@code subjectAltNames}; a cluster that expects identities but names no CA file is
+   * refused, since the JDK's trust store cannot vouch for a workload identity.
+   */
+  private static ReloadingTrustManager expectedServerVerifier(Cluster cluster) {
+    TlsSettings tls = cluster.tls();
+    if (tls.caCertificates().isEmpty()) {
+      throw new IllegalStateException(
+          "cluster '"
+              + cluster.name()
+              + "' expects the server to be one of "
+              + tls.subjectAltNames()
+              + " but names no CA certificates to verify it against; set its tls.caCertificates,"
+              + " or give the client the workload's TLS (MeshGrpc.Builder.workloadTls)");
+    }
+    boolean allSpiffe = tls.subjectAltNames().stream().allMatch(n -> n.startsWith("spiffe://"));
+    return ReloadingTrustManager.builder(TrustBundle.fromFile(Path.of(tls.caCertificates())))
+        .expectedServerIdentities(tls.subjectAltNames())
+        .requireSpiffeId(allSpiffe)
+        .build();
   }
 
   /** Builds a {@link MeshGrpc}. */

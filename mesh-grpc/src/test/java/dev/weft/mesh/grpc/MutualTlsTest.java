@@ -272,4 +272,62 @@ class MutualTlsTest extends MeshGrpcTestSupport {
     assertThat(audit.stream().map(a -> a.decision().policy()))
         .containsExactly("reviews-viewer", "");
   }
+
+  @Test
+  void withoutAWorkloadTheDefaultCredentialsStillRequireTheExpectedServerIdentity()
+      throws Exception {
+    // server-only TLS from the cluster's own files, as an xDS cluster or a YAML file may give it
+    TestWorkloads.Files serverFiles =
+        workloads().write("reviews", ca.workload(REVIEWS).ipAddresses("127.0.0.1").issue(), ca);
+    TestWorkloads.Files impostorFiles =
+        workloads().write("impostor", ca.workload(RATINGS).ipAddresses("127.0.0.1").issue(), ca);
+    Backend genuine = reviewsServer(workloads().tls(serverFiles), null);
+    Backend impostor = reviewsServer(workloads().tls(impostorFiles), null);
+    // the client's certificate and the CA from the cluster's own files, as an xDS cluster with
+    // certificate providers or a YAML file gives them
+    TestWorkloads.Files clientFiles =
+        workloads()
+            .write("productpage", ca.workload(PRODUCTPAGE).ipAddresses("127.0.0.1").issue(), ca);
+    TlsSettings expectReviews =
+        new TlsSettings(
+            TlsSettings.Mode.MUTUAL,
+            clientFiles.chain().toString(),
+            clientFiles.key().toString(),
+            clientFiles.ca().toString(),
+            List.of(REVIEWS),
+            "");
+
+    Cluster toGenuine =
+        Cluster.builder("reviews").endpoints(genuine.endpoint()).tls(expectReviews).build();
+    start(
+        config("v1", route(Destination.of("reviews")).build(), toGenuine),
+        Mesh.builder(),
+        m -> MeshGrpc.builder(m));
+    assertThat(
+            blocking()
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .unaryRpc(request("x"))
+                .getResponseMessage())
+        .isEqualTo(PRODUCTPAGE);
+
+    Cluster toImpostor =
+        Cluster.builder("reviews").endpoints(impostor.endpoint()).tls(expectReviews).build();
+    source.update(config("v2", route(Destination.of("reviews")).build(), toImpostor));
+    StatusRuntimeException e = failedCall();
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription()).contains(REVIEWS);
+  }
+
+  @Test
+  void aClusterThatExpectsAnIdentityWithoutACaFileIsRefused() {
+    Cluster cluster =
+        Cluster.builder("reviews")
+            .endpoints(dev.weft.mesh.api.config.Endpoint.of("127.0.0.1", 1))
+            .tls(new TlsSettings(TlsSettings.Mode.SIMPLE, "", "", "", List.of(REVIEWS), ""))
+            .build();
+    assertThatThrownBy(() -> MeshGrpc.defaultCredentials(cluster))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cluster 'reviews' expects the server to be one of")
+        .hasMessageContaining("names no CA certificates");
+  }
 }
