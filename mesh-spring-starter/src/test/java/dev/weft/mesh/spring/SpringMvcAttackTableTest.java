@@ -71,6 +71,10 @@ class SpringMvcAttackTableTest {
             action: DENY
             rules:
               - to: [{methods: [GET], paths: ["/items/secret*"]}]
+          - name: no-forwarded-hosts
+            action: DENY
+            rules:
+              - when: [{key: "request.headers[x-forwarded-host]", values: ["*"]}]
         """),
     /** ALLOW only {@code GET /public*}: everything else is denied. */
     ALLOW_ONLY(
@@ -247,6 +251,8 @@ class SpringMvcAttackTableTest {
         Arguments.of("X-Method-Override", List.of("X-Method-Override: DELETE"), "", "/app/items/1"),
         Arguments.of("query parameter", List.of(), "", "/app/items/1?_method=DELETE"),
         Arguments.of(
+            "encoded hidden form field name", List.of(form), "%5Fmethod=DELETE", "/app/items/1"),
+        Arguments.of(
             "forwarded prefix and hidden field",
             List.of(form, "X-Forwarded-Prefix: /public"),
             "_method=DELETE",
@@ -258,9 +264,23 @@ class SpringMvcAttackTableTest {
   void methodOverridesAreRefusedAndTheDeleteHandlerNeverRuns(
       String name, List<String> headers, String body, String target) throws Exception {
     RawHttp.Response r = send(Policies.DENY, "POST", target, headers, body);
+    assertThat(calls(Policies.DENY).count("items DELETE"))
+        .as("the DELETE handler ran (status %d, body %s)", r.status(), r.body())
+        .isZero();
     assertThat(r.status()).as(r.body()).isEqualTo(400);
-    assertThat(calls(Policies.DENY).count("items DELETE")).isZero();
     assertThat(calls(Policies.DENY).count("items POST")).isZero();
+  }
+
+  /**
+   * The filter checks the request as it came from the network: a policy on a forwarded header holds
+   * although {@code ForwardedHeaderFilter} consumes (and hides) that header.
+   */
+  @Test
+  void aPolicyOnAForwardedHeaderSeesTheHeader() throws Exception {
+    RawHttp.Response r =
+        send(Policies.DENY, "GET", "/app/public/x", List.of("X-Forwarded-Host: evil.test"), null);
+    assertThat(r.status()).as(r.body()).isEqualTo(403);
+    assertThat(calls(Policies.DENY).count("public")).isZero();
   }
 
   @Test
