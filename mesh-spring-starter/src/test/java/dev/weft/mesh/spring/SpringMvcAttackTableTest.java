@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -269,6 +270,40 @@ class SpringMvcAttackTableTest {
         .isZero();
     assertThat(r.status()).as(r.body()).isEqualTo(400);
     assertThat(calls(Policies.DENY).count("items POST")).isZero();
+  }
+
+  /**
+   * Spellings of {@code _method} that Tomcat decodes into the parameter {@code
+   * HiddenHttpMethodFilter} reads, but that {@code ServletPaths.methodOverride} (mesh-http) does
+   * not see: it looks for the raw text {@code _method=} in the query and reads the parameter only
+   * for {@code application/x-www-form-urlencoded} bodies, while Tomcat also decodes query parameter
+   * names and parses {@code multipart/form-data} bodies into parameters for a servlet with a
+   * multipart configuration (Spring Boot's dispatcher servlet has one).
+   */
+  static Stream<Arguments> overridesTheFilterMisses() {
+    return Stream.of(
+        Arguments.of(
+            "encoded query parameter name", List.of(), "", "/app/items/1?%5Fmethod=DELETE"),
+        Arguments.of(
+            "encoded query parameter name after another",
+            List.of(),
+            "",
+            "/app/items/1?a=1&_m%65thod=DELETE"),
+        Arguments.of(
+            "multipart hidden field",
+            List.of("Content-Type: multipart/form-data; boundary=b"),
+            "--b\r\nContent-Disposition: form-data; name=\"_method\"\r\n\r\nDELETE\r\n--b--\r\n",
+            "/app/items/1"));
+  }
+
+  @Disabled(
+      "mesh-http's MeshServletFilter lets these through: the DELETE handler runs under a DENY"
+          + " DELETE policy (enable once ServletPaths.methodOverride reads the decoded parameters)")
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("overridesTheFilterMisses")
+  void encodedAndMultipartMethodOverridesAreRefusedToo(
+      String name, List<String> headers, String body, String target) throws Exception {
+    methodOverridesAreRefusedAndTheDeleteHandlerNeverRuns(name, headers, body, target);
   }
 
   /**
