@@ -11,6 +11,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -156,6 +157,41 @@ public class MeshSecurityAutoConfiguration {
       name = {"dev.weft.mesh.http.server.MeshServletFilter", "jakarta.servlet.Filter"})
   @ConditionalOnProperty(prefix = "weft.mesh.server", name = "service")
   static class ServletConfiguration {
+    static final int MESH_FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
+
+    /**
+     * Moves Spring's {@code ForwardedHeaderFilter} ({@code
+     * server.forward-headers-strategy=framework}, which Spring Boot registers ahead of every other
+     * filter) behind the mesh filter: it rewrites the request from {@code X-Forwarded-*} headers
+     * and hides those headers, so before the mesh filter a policy on a forwarded header would never
+     * match.
+     */
+    @Bean
+    static BeanPostProcessor meshForwardedHeaderFilterOrder() {
+      return new BeanPostProcessor() {
+        @Override
+        public Object postProcessBeforeInitialization(Object bean, String beanName) {
+          if (bean instanceof FilterRegistrationBean<?> registration
+              && isForwardedHeaderFilter(registration.getFilter())
+              && registration.getOrder() <= MESH_FILTER_ORDER) {
+            registration.setOrder(MESH_FILTER_ORDER + 1);
+          }
+          return bean;
+        }
+      };
+    }
+
+    private static boolean isForwardedHeaderFilter(Object filter) {
+      for (Class<?> c = filter == null ? null : filter.getClass();
+          c != null;
+          c = c.getSuperclass()) {
+        if (c.getName().equals("org.springframework.web.filter.ForwardedHeaderFilter")) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     @Bean
     @ConditionalOnMissingBean(name = "meshServletFilter")
     FilterRegistrationBean<dev.weft.mesh.http.server.MeshServletFilter> meshServletFilter(
@@ -180,7 +216,7 @@ public class MeshSecurityAutoConfiguration {
       // checked is the request as it came from the network (before forwarded-header or
       // method-override filters rewrite it); and on every dispatch, so that a forward, include,
       // async or error dispatch to another path is checked too
-      registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+      registration.setOrder(MESH_FILTER_ORDER);
       registration.setDispatcherTypes(
           java.util.EnumSet.allOf(jakarta.servlet.DispatcherType.class));
       return registration;
