@@ -19,7 +19,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -296,9 +295,6 @@ class SpringMvcAttackTableTest {
             "/app/items/1"));
   }
 
-  @Disabled(
-      "mesh-http's MeshServletFilter lets these through: the DELETE handler runs under a DENY"
-          + " DELETE policy (enable once ServletPaths.methodOverride reads the decoded parameters)")
   @ParameterizedTest(name = "{0}")
   @MethodSource("overridesTheFilterMisses")
   void encodedAndMultipartMethodOverridesAreRefusedToo(

@@ -4,7 +4,6 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
-import java.util.Locale;
 
 /** What a servlet container dispatches a request to, read the way authorization must check it. */
 final class ServletPaths {
@@ -82,8 +81,9 @@ final class ServletPaths {
 
   /**
    * Why the request's method would be overridden, or null: a method-override header, or a {@code
-   * _method} parameter on a form POST (read only for form bodies, which the container parses into
-   * parameters anyway).
+   * _method} parameter on a POST (what Spring's {@code HiddenHttpMethodFilter} honours; reading it
+   * parses a form body into parameters, as the framework would anyway, and leaves other bodies
+   * alone).
    */
   static String methodOverride(HttpServletRequest http) {
     for (String h : METHOD_OVERRIDE_HEADERS) {
@@ -91,17 +91,11 @@ final class ServletPaths {
         return "method overrides are refused (the request has a " + h + " header)";
       }
     }
-    if ("POST".equals(http.getMethod())) {
-      String type = http.getContentType();
-      boolean form =
-          type != null
-              && type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
-      String query = http.getQueryString();
-      boolean inQuery =
-          query != null && (query.startsWith("_method=") || query.contains("&_method="));
-      if (inQuery || (form && http.getParameter("_method") != null)) {
-        return "method overrides are refused (the request has a _method parameter)";
-      }
+    // Read as the framework reads it: the decoded parameter, from the query or any body the
+    // container turns into parameters (url-encoded forms, and multipart where the servlet takes
+    // it).
+    if ("POST".equals(http.getMethod()) && http.getParameter("_method") != null) {
+      return "method overrides are refused (the request has a _method parameter)";
     }
     return null;
   }
