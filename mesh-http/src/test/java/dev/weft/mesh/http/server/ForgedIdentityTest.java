@@ -25,13 +25,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
-import org.apache.catalina.connector.Connector;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.valves.ValveBase;
-import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,14 +44,13 @@ class ForgedIdentityTest {
   @TempDir Path dir;
   private final DevCertificateAuthority ca = DevCertificates.newAuthority("weft.test CA");
   private final AtomicInteger served = new AtomicInteger();
-  private Tomcat tomcat;
+  private EmbeddedTomcat tomcat;
   private WorkloadTls tls;
 
   @AfterEach
   void stop() throws LifecycleException {
     if (tomcat != null) {
-      tomcat.stop();
-      tomcat.destroy();
+      tomcat.close();
     }
     if (tls != null) {
       tls.close();
@@ -99,13 +95,8 @@ class ForgedIdentityTest {
                 AuthorizationPolicy.of(
                     "productpage-only", Action.ALLOW, Rule.from(Source.principals(PRODUCTPAGE))))));
 
-    tomcat = new Tomcat();
-    tomcat.setBaseDir(dir.resolve("tomcat").toString());
-    Connector http = new Connector();
-    http.setPort(0);
-    http.setProperty("address", "127.0.0.1");
-    tomcat.setConnector(http);
-    Context ctx = tomcat.addContext("", null);
+    tomcat = new EmbeddedTomcat(dir.resolve("tomcat"), "");
+    Context ctx = tomcat.context;
     ctx.getPipeline()
         .addValve(new ForgingValve(productpage.chain().toArray(X509Certificate[]::new)));
     Tomcat.addServlet(
@@ -124,20 +115,12 @@ class ForgedIdentityTest {
           }
         });
     ctx.addServletMappingDecoded("/*", "reviews");
-    FilterDef def = new FilterDef();
-    def.setFilterName("mesh");
-    def.setFilter(
+    tomcat.filter(
         MeshServletFilter.builder("reviews")
             .authorization(onlyProductpage)
             .workloadTls(tls)
             .build());
-    ctx.addFilterDef(def);
-    FilterMap map = new FilterMap();
-    map.setFilterName("mesh");
-    map.addURLPattern("/*");
-    ctx.addFilterMap(map);
-    tomcat.start();
-    int port = http.getLocalPort();
+    int port = tomcat.start();
 
     RawHttp.Response forged =
         RawHttp.send(port, "GET", "/reviews/1", List.of("x-client-cert: yes"), null);

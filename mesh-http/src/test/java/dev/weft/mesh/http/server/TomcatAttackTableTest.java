@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weft.mesh.testing.http.PathConfusion;
 import dev.weft.mesh.testing.http.PathConfusion.Probe;
 import dev.weft.mesh.testing.http.RawHttp;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,10 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
-import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TomcatAttackTableTest {
   private final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
   @TempDir Path dir;
-  private Tomcat tomcat;
+  private EmbeddedTomcat tomcat;
 
   static Stream<Arguments> probes() {
     return Stream.of(AttackPolicies.values())
@@ -57,13 +53,8 @@ class TomcatAttackTableTest {
   }
 
   private int start(AttackPolicies policy) throws LifecycleException {
-    tomcat = new Tomcat();
-    tomcat.setBaseDir(dir.resolve("tomcat").toString());
-    Connector http = new Connector();
-    http.setPort(0);
-    http.setProperty("address", "127.0.0.1");
-    tomcat.setConnector(http);
-    Context ctx = tomcat.addContext("/app", null);
+    tomcat = new EmbeddedTomcat(dir.resolve("tomcat"), "/app");
+    Context ctx = tomcat.context;
     counting(ctx, "admin", "/admin/*", "/admin");
     counting(ctx, "public", "/public/*", "/public");
     counting(ctx, "root", "/");
@@ -89,19 +80,8 @@ class TomcatAttackTableTest {
           }
         });
     ctx.addServletMappingDecoded("/include", "include");
-    FilterDef def = new FilterDef();
-    def.setFilterName("mesh");
-    def.setFilter(MeshServletFilter.builder("attacked").authorization(policy.enforcer()).build());
-    ctx.addFilterDef(def);
-    FilterMap map = new FilterMap();
-    map.setFilterName("mesh");
-    map.addURLPattern("/*");
-    for (DispatcherType type : DispatcherType.values()) {
-      map.setDispatcher(type.name());
-    }
-    ctx.addFilterMap(map);
-    tomcat.start();
-    return http.getLocalPort();
+    tomcat.filter(MeshServletFilter.builder("attacked").authorization(policy.enforcer()).build());
+    return tomcat.start();
   }
 
   private void counting(Context ctx, String name, String... mappings) {
@@ -129,8 +109,7 @@ class TomcatAttackTableTest {
   @AfterEach
   void stop() throws LifecycleException {
     if (tomcat != null) {
-      tomcat.stop();
-      tomcat.destroy();
+      tomcat.close();
     }
   }
 
@@ -163,8 +142,7 @@ class TomcatAttackTableTest {
         .as("path parameters are not part of the path a policy checks")
         .isEqualTo(200);
     assertThat(runsOf("public")).isEqualTo(2);
-    tomcat.stop();
-    tomcat.destroy();
+    tomcat.close();
     port = start(AttackPolicies.DENY);
     assertThat(RawHttp.send(port, "GET", "/app/public/x", List.of(), null).status()).isEqualTo(200);
     assertThat(RawHttp.send(port, "GET", "/app/admin/x", List.of(), null).status()).isEqualTo(403);
