@@ -1,6 +1,7 @@
 package dev.weft.mesh.xds;
 
 import dev.weft.mesh.api.security.AuthorizationPolicy;
+import dev.weft.mesh.api.security.PathNormalization;
 import dev.weft.mesh.xds.XdsValues.Listener;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
@@ -41,41 +42,79 @@ final class ServerListenerParser {
           "must be absent: '%s' is the server listener of this process",
           l.getName());
     }
-    List<AuthorizationPolicy> policies = null;
+    Chain agreed = null;
     String first = null;
     for (int i = 0; i < l.getFilterChainsCount(); i++) {
       String f = "filter_chains[" + i + "]";
-      List<AuthorizationPolicy> p = chain(l.getFilterChains(i), f);
-      if (policies == null) {
-        policies = p;
+      Chain c = chain(l.getFilterChains(i), f);
+      if (agreed == null) {
+        agreed = c;
         first = f;
-      } else if (!policies.equals(p)) {
+      } else {
+        agreed.sameAs(c, f, first);
+      }
+    }
+    if (l.hasDefaultFilterChain()) {
+      Chain c = chain(l.getDefaultFilterChain(), "default_filter_chain");
+      if (agreed != null) {
+        agreed.sameAs(c, "default_filter_chain", first);
+      }
+      agreed = c;
+    }
+    if (agreed == null) {
+      // No chain accepts a connection: nothing may be called.
+      return Listener.server(
+          l.getName(),
+          List.of(AuthorizationPolicy.denyAll("no-filter-chain")),
+          PathNormalization.DEFAULT);
+    }
+    return Listener.server(l.getName(), agreed.policies(), agreed.normalization());
+  }
+
+  /** What one filter chain enforces: its RBAC policies and its path normalization. */
+  private record Chain(List<AuthorizationPolicy> policies, PathNormalization normalization) {
+    void sameAs(Chain other, String f, String first) {
+      if (!policies.equals(other.policies)) {
         throw FieldException.of(
             f,
             "translates to authorization policies other than %s's; Weft enforces one set for every "
                 + "connection, so all filter chains must carry the same RBAC filters",
             first);
       }
-    }
-    if (l.hasDefaultFilterChain()) {
-      List<AuthorizationPolicy> p = chain(l.getDefaultFilterChain(), "default_filter_chain");
-      if (policies != null && !policies.equals(p)) {
+      if (!normalization.equals(other.normalization)) {
         throw FieldException.of(
-            "default_filter_chain",
-            "translates to authorization policies other than %s's; Weft enforces "
-                + "one set for every connection, so all filter chains must carry the same RBAC filters",
+            f,
+            "normalizes paths other than %s does; Weft normalizes every connection's paths one way,"
+                + " so all filter chains must agree on merge_slashes and"
+                + " path_with_escaped_slashes_action",
             first);
       }
-      policies = p;
     }
-    if (policies == null) {
-      // No chain accepts a connection: nothing may be called.
-      policies = List.of(AuthorizationPolicy.denyAll("no-filter-chain"));
-    }
-    return Listener.server(l.getName(), policies);
   }
 
-  private static List<AuthorizationPolicy> chain(FilterChain chain, String f) {
+  /**
+   * The HttpConnectionManager's path settings as Weft's normalization: {@code merge_slashes}, and
+   * {@code path_with_escaped_slashes_action} (its implementation-specific default is Weft's
+   * default, refusing escaped slashes; a redirect is refused, as servers here do not redirect).
+   * {@code normalize_path} needs no setting: Weft always normalizes, whatever it says.
+   */
+  private static PathNormalization normalization(HttpConnectionManager hcm, String hf) {
+    PathNormalization.EscapedSlashes escaped =
+        switch (hcm.getPathWithEscapedSlashesAction()) {
+          case IMPLEMENTATION_SPECIFIC_DEFAULT -> PathNormalization.DEFAULT.escapedSlashes();
+          case KEEP_UNCHANGED -> PathNormalization.EscapedSlashes.KEEP;
+          case REJECT_REQUEST -> PathNormalization.EscapedSlashes.REJECT;
+          case UNESCAPE_AND_FORWARD -> PathNormalization.EscapedSlashes.UNESCAPE;
+          case UNESCAPE_AND_REDIRECT, UNRECOGNIZED ->
+              throw FieldException.of(
+                  hf + ".path_with_escaped_slashes_action",
+                  "%s is not supported (use REJECT_REQUEST, KEEP_UNCHANGED or UNESCAPE_AND_FORWARD)",
+                  hcm.getPathWithEscapedSlashesAction());
+        };
+    return new PathNormalization(hcm.getMergeSlashes(), escaped);
+  }
+
+  private static Chain chain(FilterChain chain, String f) {
     if (chain.getFiltersCount() != 1) {
       throw FieldException.of(
           f + ".filters",
@@ -150,7 +189,7 @@ final class ServerListenerParser {
         default -> {}
       }
     }
-    return policies;
+    return new Chain(policies, normalization(hcm, hf));
   }
 
   /**

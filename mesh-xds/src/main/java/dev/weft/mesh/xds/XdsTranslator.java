@@ -9,6 +9,7 @@ import dev.weft.mesh.api.config.MirrorPolicy;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
+import dev.weft.mesh.api.security.PathNormalization;
 import dev.weft.mesh.xds.XdsValues.Endpoints;
 import dev.weft.mesh.xds.XdsValues.Listener;
 import dev.weft.mesh.xds.XdsValues.RouteConfig;
@@ -71,6 +72,8 @@ final class XdsTranslator {
    * @param clusterOrigins the resource each of {@code clusters} was made of, in the same order
    * @param policies the authorization policies of the server listener (none when there is none)
    * @param policyOrigin the server listener the policies came from, or null when there is none
+   * @param normalization how the server listener's HttpConnectionManager normalizes paths (the
+   *     default when there is no server listener)
    */
   record Result(
       Set<String> routeNames,
@@ -82,7 +85,8 @@ final class XdsTranslator {
       List<Origin> serviceOrigins,
       List<Origin> clusterOrigins,
       List<AuthorizationPolicy> policies,
-      Origin policyOrigin) {
+      Origin policyOrigin,
+      PathNormalization normalization) {
     boolean complete() {
       return missing.isEmpty();
     }
@@ -117,7 +121,7 @@ final class XdsTranslator {
     }
 
     MeshConfig config(String version) {
-      return new MeshConfig(version, services, clusters, policies);
+      return new MeshConfig(version, services, clusters, policies, normalization);
     }
   }
 
@@ -145,6 +149,7 @@ final class XdsTranslator {
    */
   static Result translate(List<Target> targets, String serverListener, State state) {
     List<AuthorizationPolicy> policies = List.of();
+    PathNormalization normalization = PathNormalization.DEFAULT;
     Set<String> routeNames = new LinkedHashSet<>();
     Set<String> clusterNames = new LinkedHashSet<>();
     Set<String> edsNames = new LinkedHashSet<>();
@@ -159,6 +164,7 @@ final class XdsTranslator {
         missing.add("Listener " + serverListener);
       } else if (so.isPresent()) {
         policies = so.get().policies();
+        normalization = so.get().normalization();
         policyOrigin = new Origin("Listener", serverListener);
       } else {
         // gRFC A36: a server whose Listener does not exist does not serve; here, it denies every
@@ -250,7 +256,8 @@ final class XdsTranslator {
         serviceOrigins,
         clusterOrigins,
         policies,
-        policyOrigin);
+        policyOrigin,
+        normalization);
   }
 
   /** A cluster with its endpoints, or null when something it needs is missing. */

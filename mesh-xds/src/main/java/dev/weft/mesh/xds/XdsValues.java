@@ -5,6 +5,7 @@ import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.FaultInjection;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
+import dev.weft.mesh.api.security.PathNormalization;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ final class XdsValues {
    * @param server whether this is the server listener of this process (then only {@code policies}
    *     matters)
    * @param policies the authorization policies a server listener's RBAC filters translate to
+   * @param normalization how a server listener's HttpConnectionManager normalizes paths
    */
   record Listener(
       String name,
@@ -36,7 +38,8 @@ final class XdsValues {
       String faultFilterName,
       FaultInjection fault,
       boolean server,
-      List<AuthorizationPolicy> policies) {
+      List<AuthorizationPolicy> policies,
+      PathNormalization normalization) {
     Listener {
       policies = List.copyOf(policies);
     }
@@ -50,12 +53,22 @@ final class XdsValues {
         String faultFilterName,
         FaultInjection fault) {
       this(
-          name, rdsName, inlineRoutes, maxStreamDuration, faultFilterName, fault, false, List.of());
+          name,
+          rdsName,
+          inlineRoutes,
+          maxStreamDuration,
+          faultFilterName,
+          fault,
+          false,
+          List.of(),
+          PathNormalization.DEFAULT);
     }
 
     /** The server listener of this process. */
-    static Listener server(String name, List<AuthorizationPolicy> policies) {
-      return new Listener(name, "", null, Duration.ZERO, "", FaultInjection.NONE, true, policies);
+    static Listener server(
+        String name, List<AuthorizationPolicy> policies, PathNormalization normalization) {
+      return new Listener(
+          name, "", null, Duration.ZERO, "", FaultInjection.NONE, true, policies, normalization);
     }
   }
 
