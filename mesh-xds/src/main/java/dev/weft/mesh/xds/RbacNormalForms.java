@@ -484,6 +484,6 @@ final class RbacNormalForms {
   }
 
   static FieldException unsupported(String field, String reason, Object... args) {
-    return FieldException.of(field, "not supported: " + String.format(reason, args));
+    return new FieldException(field, "not supported: " + String.format(reason, args));
   }
 }
