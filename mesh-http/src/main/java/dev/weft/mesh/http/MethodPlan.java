@@ -252,6 +252,17 @@ final class MethodPlan {
             throw new IllegalArgumentException(
                 description + ": @Path(\"" + binding.name + "\") must not be null");
           }
+          String value = String.valueOf(arg);
+          if (value.equals(".") || value.equals("..")) {
+            // %2E is '.' to every server: no escape keeps a dot segment from resolving
+            throw new IllegalArgumentException(
+                description
+                    + ": @Path(\""
+                    + binding.name
+                    + "\") is '"
+                    + value
+                    + "', which would make the request reach another path");
+          }
           resolved =
               resolved.replace("{" + binding.name + "}", encodePathSegment(String.valueOf(arg)));
         }
@@ -359,7 +370,8 @@ final class MethodPlan {
         .append(URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8));
   }
 
-  private static String encodePathSegment(String s) {
+  /** One path segment: everything but unreserved characters escaped ({@code /} included). */
+  static String encodePathSegment(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

@@ -150,6 +150,16 @@ class AnnotatedClientTest {
   }
 
   @Test
+  void aPathArgumentCanNeverBecomeADotSegment() {
+    for (String dots : List.of(".", "..")) {
+      assertThatThrownBy(() -> reviews.create(dots, new NewReview("a", "t", 1), "r"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("@Path(\"product\") is '" + dots + "'");
+    }
+    server.verify(0, postRequestedFor(urlEqualTo("/reviews")));
+  }
+
+  @Test
   void a404SurfacesAsTheTypedExceptionWithStatusAndBody() {
     server.stubFor(
         get(urlEqualTo("/reviews/404"))
