@@ -1,12 +1,13 @@
 package dev.weft.mesh.core;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.PathMatch;
 import dev.weft.mesh.api.config.RouteMatch;
 import dev.weft.mesh.core.spi.CallRequest;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * A {@link RouteMatch} compiled once when a snapshot is built: regular expressions are compiled,
@@ -20,6 +21,23 @@ final class RouteMatcher {
   private final Pattern pathRegex;
   private final String[] methods;
   private final HeaderMatcher[] headers;
+
+  /**
+   * What keeps {@code regex} from being a route regex, or null. Route regexes run on every call
+   * against caller-chosen paths and headers, so they are RE2 expressions (as Envoy's {@code
+   * safe_regex} and grpc-java's xDS matchers are): matching takes time linear in the input, and a
+   * configuration cannot make a request take exponential time. Backreferences and lookaround, which
+   * RE2 lacks, are refused.
+   */
+  static String regexProblem(String regex) {
+    try {
+      Pattern.compile(regex);
+      return null;
+    } catch (PatternSyntaxException e) {
+      return "is not an RE2 regular expression (route regexes match in linear time): "
+          + e.getMessage();
+    }
+  }
 
   RouteMatcher(RouteMatch match) {
     PathMatch path = match.path();

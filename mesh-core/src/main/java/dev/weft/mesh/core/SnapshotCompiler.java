@@ -86,9 +86,34 @@ final class SnapshotCompiler {
     }
   }
 
-  /** Checks what only the engine knows: load-balancing policies and their options. */
+  /**
+   * Checks what only the engine knows: load-balancing policies and their options, and that route
+   * regexes are RE2 expressions.
+   */
   private void validate(MeshConfig config) {
     List<ConfigViolation> violations = new ArrayList<>();
+    for (int s = 0; s < config.services().size(); s++) {
+      List<Route> routes = config.services().get(s).routes();
+      for (int r = 0; r < routes.size(); r++) {
+        String at = "services[" + s + "].routes[" + r + "].match.";
+        dev.weft.mesh.api.config.RouteMatch match = routes.get(r).match();
+        if (match.path().kind() == dev.weft.mesh.api.config.PathMatch.Kind.REGEX) {
+          String problem = RouteMatcher.regexProblem(match.path().value());
+          if (problem != null) {
+            violations.add(ConfigViolation.of(at + "path.value", problem));
+          }
+        }
+        for (int h = 0; h < match.headers().size(); h++) {
+          dev.weft.mesh.api.config.HeaderMatch header = match.headers().get(h);
+          if (header.kind() == dev.weft.mesh.api.config.HeaderMatch.Kind.REGEX) {
+            String problem = RouteMatcher.regexProblem(header.value());
+            if (problem != null) {
+              violations.add(ConfigViolation.of(at + "headers[" + h + "].value", problem));
+            }
+          }
+        }
+      }
+    }
     for (int i = 0; i < config.clusters().size(); i++) {
       Cluster c = config.clusters().get(i);
       for (ConfigViolation v : engine.loadBalancers.validate(c.loadBalancing())) {

@@ -20,6 +20,7 @@ import dev.weft.mesh.api.config.LocalRateLimit;
 import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.config.MirrorPolicy;
 import dev.weft.mesh.api.config.OutlierDetection;
+import dev.weft.mesh.api.config.PathMatch;
 import dev.weft.mesh.api.config.RetryOn;
 import dev.weft.mesh.api.config.RetryPolicy;
 import dev.weft.mesh.api.config.Route;
@@ -549,6 +550,48 @@ class MeshCallTest {
     assertThat(mesh.configVersion()).isEqualTo("1");
     assertThat(call(TestRequest.to("c")).completed.address).isEqualTo("127.0.0.1:1");
     assertThat(mesh.lastConfigError()).isInstanceOf(InvalidConfigException.class);
+  }
+
+  @Test
+  void aRouteRegexThatIsNotRe2RejectsTheUpdateAndHostileInputMatchesInLinearTime() {
+    StaticConfigSource source =
+        new StaticConfigSource(
+            MeshConfig.builder()
+                .version("1")
+                .cluster(cluster("c", ep(1)))
+                .service(
+                    Service.of(
+                        "s",
+                        Route.builder("nested")
+                            .match(RouteMatch.path(PathMatch.regex("/(a+)+$")))
+                            .destinations(Destination.of("c"))
+                            .build()))
+                .build());
+    mesh = Mesh.builder().configSource(source).ticker(ticker).scheduler(scheduler).build();
+    // A nested quantifier that backtracks exponentially in java.util.regex: linear in RE2. Thirty
+    // thousand 'a's and a '!' would not finish for years with backtracking.
+    String hostile = "/" + "a".repeat(30_000) + "!";
+    assertThat(
+            new RouteMatcher(RouteMatch.path(PathMatch.regex("/(a+)+$")))
+                .matches(TestRequest.to("s").path(hostile)))
+        .isFalse();
+    MeshConfig backreference =
+        MeshConfig.builder()
+            .version("2")
+            .cluster(cluster("c", ep(1)))
+            .service(
+                Service.of(
+                    "s",
+                    Route.builder("r")
+                        .match(RouteMatch.path(PathMatch.regex("/(x)\\1")))
+                        .destinations(Destination.of("c"))
+                        .build()))
+            .build();
+    assertThatThrownBy(() -> source.update(backreference))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("services[0].routes[0].match.path.value")
+        .hasMessageContaining("is not an RE2 regular expression");
+    assertThat(mesh.configVersion()).isEqualTo("1");
   }
 
   @Test
