@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.weft.mesh.api.config.Destination;
 import dev.weft.mesh.api.spi.StartupMode;
+import dev.weft.mesh.config.file.FileConfigSource;
 import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.core.StaticConfigSource;
 import io.grpc.Status;
@@ -14,10 +15,14 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Calls through the mesh channel made before the mesh's first configuration wait for it, as
@@ -111,6 +116,49 @@ class StartupWaitTest extends MeshGrpcTestSupport {
         .hasCauseInstanceOf(StatusRuntimeException.class)
         .hasMessageContaining("UNAVAILABLE")
         .hasMessageContaining("mesh 'test' was closed before it had a configuration");
+  }
+
+  @Test
+  void aFileSourceInWaitModeServesACallMadeBeforeItsFileAppeared(@TempDir Path dir)
+      throws Exception {
+    Backend a = echo("a");
+    Path file = dir.resolve("mesh.yaml");
+    mesh =
+        Mesh.builder()
+            .name("test")
+            .configSource(
+                FileConfigSource.builder(file)
+                    .pollInterval(Duration.ofMillis(50))
+                    .startupMode(StartupMode.WAIT)
+                    .build())
+            .build();
+    grpc = MeshGrpc.create(mesh);
+    assertThat(mesh.ready()).isFalse();
+    com.google.common.util.concurrent.ListenableFuture<SimpleResponse> early =
+        SimpleServiceGrpc.newFutureStub(grpc.channel(SERVICE)).unaryRpc(request("early"));
+    assertThatThrownBy(
+            () -> blocking().withDeadlineAfter(100, TimeUnit.MILLISECONDS).unaryRpc(request("x")))
+        .hasMessageContaining("the file " + file.toAbsolutePath().normalize() + " to appear");
+
+    Path tmp =
+        Files.writeString(
+            dir.resolve("mesh.yaml.tmp"),
+            """
+        version: "v1"
+        services:
+          simple:
+            routes:
+              - name: main
+                destinations: [{cluster: a}]
+        clusters:
+          a:
+            endpoints:
+              - address: 127.0.0.1:%d
+        """
+                .formatted(a.port()));
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+
+    assertThat(early.get(10, TimeUnit.SECONDS).getResponseMessage()).isEqualTo("a:early");
   }
 
   @Test
