@@ -463,6 +463,11 @@ public final class Mesh implements AutoCloseable {
     MeshSnapshot s = snapshot;
     m.put("version", s == null ? null : s.version());
     m.put("appliedAt", s == null ? null : Instant.ofEpochMilli(s.appliedAtMillis).toString());
+    m.put("startupMode", startupMode.configName());
+    if (s == null) {
+      m.put("awaiting", sourceAwaiting());
+      m.put("waitingCalls", waiters == null ? 0 : waiters.waiting());
+    }
     Throwable e = lastError;
     m.put("lastError", e == null ? null : e.getMessage());
     m.put("lastErrorAt", e == null ? null : Instant.ofEpochMilli(lastErrorAtMillis).toString());

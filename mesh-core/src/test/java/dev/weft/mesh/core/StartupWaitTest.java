@@ -131,6 +131,20 @@ class StartupWaitTest {
   }
 
   @Test
+  void theConfigDumpSaysWhatTheMeshAwaitsAndHowManyCallsWait() {
+    mesh();
+    call(TestRequest.to("svc"));
+    call(TestRequest.to("svc"));
+    assertThat(mesh.configDump())
+        .contains("\"startupMode\": \"wait\"")
+        .contains("\"waitingCalls\": 2")
+        .contains("StaticConfigSource.update has not been called");
+    source.update(CONFIG);
+    scheduler.runDueTasks();
+    assertThat(mesh.configDump()).doesNotContain("waitingCalls");
+  }
+
+  @Test
   void aCallWithoutADeadlineWaitsTheStartupWait() {
     mesh();
     FakeAdapter.Result r = call(TestRequest.to("svc"));
