@@ -60,14 +60,15 @@ final class CallExecution<R> implements CallHandle {
       AttemptAdapter<R> adapter,
       CallListener<R> listener,
       CompiledRoute route,
-      RouteTarget target) {
+      RouteTarget target,
+      long startNanos) {
     this.engine = engine;
     this.request = request;
     this.adapter = adapter;
     this.listener = listener;
     this.route = route;
     this.target = target;
-    this.startNanos = engine.ticker().nanoTime();
+    this.startNanos = startNanos;
     this.deadlineNanos =
         CallDeadline.of(startNanos, Math.min(request.timeoutNanos(), route.timeoutNanos));
     this.hedging = Repeats.hedges(route, request);

@@ -6,12 +6,14 @@ import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.api.UnknownServiceException;
 import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.config.MeshConfig;
+import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.runtime.Randoms;
 import dev.weft.mesh.api.runtime.Scheduler;
 import dev.weft.mesh.api.runtime.Ticker;
 import dev.weft.mesh.api.spi.ConfigListener;
 import dev.weft.mesh.api.spi.ConfigSource;
+import dev.weft.mesh.api.spi.StartupMode;
 import dev.weft.mesh.core.spi.AttemptAdapter;
 import dev.weft.mesh.core.spi.CallHandle;
 import dev.weft.mesh.core.spi.CallListener;
@@ -24,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +61,13 @@ public final class Mesh implements AutoCloseable {
   private final OpenTelemetry openTelemetry;
   private final DaemonScheduler ownedScheduler;
   private final List<Consumer<MeshConfig>> configListeners = new CopyOnWriteArrayList<>();
+  private final StartupMode startupMode;
+  private final long startupWaitNanos;
+
+  /** The calls waiting for the first configuration; null in {@link StartupMode#FAIL_FAST}. */
+  private final StartupWaiters waiters;
+
+  private final CountDownLatch firstConfig = new CountDownLatch(1);
   private volatile MeshSnapshot snapshot;
   private volatile Throwable lastError;
   private volatile long lastErrorAtMillis;
@@ -73,6 +84,17 @@ public final class Mesh implements AutoCloseable {
         new Engine(
             b.ticker, b.random, scheduler, b.loadBalancers, b.ewmaDecay.toNanos(), telemetry);
     this.compiler = new SnapshotCompiler(engine);
+    this.startupMode = startupModeOf(b.configSource);
+    this.startupWaitNanos = Nanos.of(b.startupWait);
+    this.waiters =
+        startupMode == StartupMode.FAIL_FAST
+            ? null
+            : new StartupWaiters(engine, startupWaitNanos, this::startNow, this::waitedInVain);
+  }
+
+  private static StartupMode startupModeOf(ConfigSource source) {
+    StartupMode m = source.startupMode();
+    return m == null ? StartupMode.WAIT : m;
   }
 
   /** A builder; a config source is required. */
@@ -98,6 +120,30 @@ public final class Mesh implements AutoCloseable {
         });
   }
 
+  /** In {@link StartupMode#FAIL_FAST}: waits for the first configuration, or throws. */
+  private void failFast() {
+    boolean ready;
+    try {
+      ready = awaitReady(Duration.ofNanos(startupWaitNanos));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MeshException(
+          MeshException.Reason.NOT_READY,
+          "the mesh '" + name + "' was interrupted while it waited for its first configuration",
+          e);
+    }
+    if (!ready) {
+      throw new MeshException(
+          MeshException.Reason.NOT_READY,
+          "the mesh '"
+              + name
+              + "' (startup mode fail-fast) has no configuration after "
+              + StartupWaiters.describe(startupWaitNanos)
+              + "; "
+              + sourceAwaiting());
+    }
+  }
+
   // ---- configuration ----
 
   /** Compiles and swaps in a configuration, or throws and keeps the one in force. */
@@ -109,8 +155,15 @@ public final class Mesh implements AutoCloseable {
     synchronized (engine.controlLock) {
       try {
         MeshSnapshot compiled = compiler.compile(config);
+        boolean first = snapshot == null;
         snapshot = compiled;
         lastError = null;
+        if (first) {
+          firstConfig.countDown();
+          if (waiters != null) {
+            waiters.open();
+          }
+        }
         for (Consumer<MeshConfig> l : configListeners) {
           try {
             l.accept(config);
@@ -156,15 +209,35 @@ public final class Mesh implements AutoCloseable {
    */
   public <R> CallHandle call(
       CallRequest request, AttemptAdapter<R> adapter, CallListener<R> listener) {
+    MeshSnapshot s = snapshot;
+    if (s == null && waiters != null) {
+      return waiters.await(request, adapter, listener);
+    }
+    return start(s, request, adapter, listener, engine.ticker.nanoTime());
+  }
+
+  /** Starts a call that waited for the first configuration, on the configuration now in force. */
+  private <R> CallHandle startNow(
+      CallRequest request, AttemptAdapter<R> adapter, CallListener<R> listener, long startNanos) {
+    return start(snapshot, request, adapter, listener, startNanos);
+  }
+
+  private <R> CallHandle start(
+      MeshSnapshot s,
+      CallRequest request,
+      AttemptAdapter<R> adapter,
+      CallListener<R> listener,
+      long startNanos) {
     CompiledRoute route;
     try {
-      route = resolve(request, true);
+      route = resolve(s, request, true);
     } catch (MeshException e) {
       listener.onFailure(e);
       return NOOP_HANDLE;
     }
     RouteTarget target = route.targets.pick(engine.random);
-    CallExecution<R> call = new CallExecution<>(engine, request, adapter, listener, route, target);
+    CallExecution<R> call =
+        new CallExecution<>(engine, request, adapter, listener, route, target, startNanos);
     call.start();
     return call;
   }
@@ -179,7 +252,7 @@ public final class Mesh implements AutoCloseable {
    * @throws MeshException as {@link #call} would fail (unknown service, no route, no endpoint)
    */
   public RouteDecision decide(CallRequest request) {
-    CompiledRoute route = resolve(request, false);
+    CompiledRoute route = resolve(snapshot, request, false);
     RouteTarget target = route.targets.pick(engine.random);
     EndpointState picked = target.balanced.pick(RequestHash.NONE);
     if (picked == null) {
@@ -197,15 +270,14 @@ public final class Mesh implements AutoCloseable {
    * @throws MeshException the failure of a call that cannot be routed: not ready, unknown service,
    *     no route
    */
-  private CompiledRoute resolve(CallRequest request, boolean refuseClosed) {
-    MeshSnapshot s = snapshot;
+  private CompiledRoute resolve(MeshSnapshot s, CallRequest request, boolean refuseClosed) {
     boolean closed = refuseClosed && engine.closed.get();
     if (s == null || closed) {
       throw new MeshException(
           MeshException.Reason.NOT_READY,
           closed
               ? "the mesh '" + name + "' is closed"
-              : "the mesh '" + name + "' has no configuration yet");
+              : "the mesh '" + name + "' has no configuration yet; " + sourceAwaiting());
     }
     ServiceRouter router = s.routers.get(request.service());
     if (router == null) {
@@ -225,6 +297,28 @@ public final class Mesh implements AutoCloseable {
     return route;
   }
 
+  /** The failure message of a call whose wait for the first configuration ran out. */
+  private String waitedInVain(long waitedNanos) {
+    return "the mesh '"
+        + name
+        + "' still has no configuration after the call waited "
+        + StartupWaiters.describe(waitedNanos)
+        + " for it; "
+        + sourceAwaiting();
+  }
+
+  private String sourceAwaiting() {
+    String a;
+    try {
+      a = source.awaiting();
+    } catch (RuntimeException e) {
+      a = null;
+      log.warn("the config source {} could not say what it awaits", source.description(), e);
+    }
+    return "the config source is waiting for "
+        + (a == null || a.isBlank() ? "its first configuration (" + source.description() + ")" : a);
+  }
+
   // ---- introspection ----
 
   /** The name given to this mesh (for logs and thread names). */
@@ -235,6 +329,35 @@ public final class Mesh implements AutoCloseable {
   /** Whether a configuration is in force. */
   public boolean ready() {
     return snapshot != null;
+  }
+
+  /**
+   * Blocks until a configuration is in force, for at most {@code timeout}: for code that must not
+   * go on without one (a start-up hook, a readiness check, a test). Calls need not use it: in the
+   * default {@link StartupMode#WAIT} they wait for the first configuration by themselves, without
+   * blocking.
+   *
+   * @return whether a configuration is in force; false when {@code timeout} passed first or the
+   *     mesh was closed before it had one
+   * @throws InterruptedException if the thread is interrupted while it waits (its interrupt status
+   *     is cleared, as usual)
+   */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    requireNonNull(timeout, "timeout");
+    if (snapshot == null) {
+      firstConfig.await(Nanos.of(timeout), TimeUnit.NANOSECONDS);
+    }
+    return snapshot != null;
+  }
+
+  /** What the mesh does until the first configuration, as its config source says. */
+  public StartupMode startupMode() {
+    return startupMode;
+  }
+
+  /** How long a call without a deadline waits for the first configuration. */
+  public Duration startupWait() {
+    return Duration.ofNanos(startupWaitNanos);
   }
 
   /** The version of the configuration in force, or empty before the first one. */
@@ -340,6 +463,11 @@ public final class Mesh implements AutoCloseable {
     MeshSnapshot s = snapshot;
     m.put("version", s == null ? null : s.version());
     m.put("appliedAt", s == null ? null : Instant.ofEpochMilli(s.appliedAtMillis).toString());
+    m.put("startupMode", startupMode.configName());
+    if (s == null) {
+      m.put("awaiting", sourceAwaiting());
+      m.put("waitingCalls", waiters == null ? 0 : waiters.waiting());
+    }
     Throwable e = lastError;
     m.put("lastError", e == null ? null : e.getMessage());
     m.put("lastErrorAt", e == null ? null : Instant.ofEpochMilli(lastErrorAtMillis).toString());
@@ -356,7 +484,8 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
-   * Stops the config source and the mesh's threads. Calls in flight finish; new calls fail.
+   * Stops the config source and the mesh's threads. Calls in flight finish; new calls fail, and so
+   * do calls still waiting for the first configuration ({@code NOT_READY}, saying the mesh closed).
    * Idempotent.
    */
   @Override
@@ -365,6 +494,11 @@ public final class Mesh implements AutoCloseable {
       return;
     }
     try {
+      if (waiters != null) {
+        waiters.close(
+            "the mesh '" + name + "' was closed before it had a configuration for the call");
+      }
+      firstConfig.countDown();
       source.close();
     } finally {
       if (housekeeping != null) {
@@ -379,6 +513,13 @@ public final class Mesh implements AutoCloseable {
     }
   }
 
+  /** In seconds, the default {@linkplain Builder#startupWait startup wait}. */
+  public static final int DEFAULT_STARTUP_WAIT_SECONDS = 10;
+
+  /** The default {@linkplain Builder#startupWait startup wait}: 10 s. */
+  public static final Duration DEFAULT_STARTUP_WAIT =
+      Duration.ofSeconds(DEFAULT_STARTUP_WAIT_SECONDS);
+
   /** Builds a {@link Mesh}. */
   public static final class Builder {
     private String name = "default";
@@ -390,8 +531,32 @@ public final class Mesh implements AutoCloseable {
     private RandomSource random = Randoms.threadLocal();
     private LoadBalancerRegistry loadBalancers = LoadBalancerRegistry.getDefault();
     private Duration ewmaDecay = Duration.ofSeconds(10);
+    private Duration startupWait = DEFAULT_STARTUP_WAIT;
 
     private Builder() {}
+
+    /**
+     * How long a call without a deadline waits for the first configuration before it fails with
+     * {@code NOT_READY}; a call with a deadline waits until its deadline instead. In {@link
+     * StartupMode#FAIL_FAST}, how long {@link #build()} waits for the first configuration.
+     *
+     * <p>The default, {@value #DEFAULT_STARTUP_WAIT_SECONDS} s, covers a control plane's first
+     * answer (normally well under a second) and a few reconnections with the xDS source's backoff
+     * (1 s growing by 1.6), so that a process started together with its control plane does not fail
+     * its first calls; and it is short enough that a call without a deadline made while the origin
+     * is down fails while its caller still cares, instead of holding a request thread or a
+     * connection for long. It is shorter than the 15 s after which xDS takes an unsent resource not
+     * to exist (gRFC A27): a call fails rather than wait for that verdict. Zero makes such calls
+     * fail at once with the waiting-for message.
+     */
+    public Builder startupWait(Duration startupWait) {
+      requireNonNull(startupWait, "startupWait");
+      if (startupWait.isNegative()) {
+        throw new IllegalArgumentException("startupWait must not be negative, was " + startupWait);
+      }
+      this.startupWait = startupWait;
+      return this;
+    }
 
     /** A name for logs, thread names and the config dump; default {@code default}. */
     public Builder name(String name) {
@@ -463,10 +628,16 @@ public final class Mesh implements AutoCloseable {
 
     /**
      * Builds the mesh and starts its config source. A source that reads its configuration at once
-     * (a file) has it in force when this returns.
+     * (a file) has it in force when this returns. A remote source (xDS) delivers later: in {@link
+     * StartupMode#WAIT} and {@link StartupMode#SERVE_CACHED} this returns at once and calls wait
+     * for the configuration; in {@link StartupMode#FAIL_FAST} this waits for it up to the
+     * {@linkplain #startupWait startup wait} and fails if it does not come.
      *
      * @throws InvalidConfigException if the initial configuration is invalid (nothing is left
      *     running)
+     * @throws MeshException with {@code NOT_READY} in {@link StartupMode#FAIL_FAST} when no
+     *     configuration arrived within the startup wait, saying what the source waits for (nothing
+     *     is left running)
      */
     public Mesh build() {
       if (configSource == null) {
@@ -475,6 +646,9 @@ public final class Mesh implements AutoCloseable {
       Mesh mesh = new Mesh(this);
       try {
         mesh.start();
+        if (mesh.startupMode == StartupMode.FAIL_FAST) {
+          mesh.failFast();
+        }
       } catch (RuntimeException e) {
         mesh.close();
         throw e;

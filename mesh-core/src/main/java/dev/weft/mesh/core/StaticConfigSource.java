@@ -5,23 +5,65 @@ import static java.util.Objects.requireNonNull;
 import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.spi.ConfigListener;
 import dev.weft.mesh.api.spi.ConfigSource;
+import dev.weft.mesh.api.spi.StartupMode;
 
 /**
  * A configuration given in code. {@link #update} replaces it at run time, which makes this the
- * config source of choice for tests: an update the mesh rejects throws at once.
+ * config source of choice for tests: an update the mesh rejects throws at once. A {@linkplain
+ * #pending() pending} source has no configuration until its first {@link #update}, like a remote
+ * source whose origin has not answered yet.
  */
 public final class StaticConfigSource implements ConfigSource {
+  private final StartupMode startupMode;
   private volatile MeshConfig config;
   private volatile ConfigListener listener;
 
   public StaticConfigSource(MeshConfig config) {
-    this.config = requireNonNull(config, "config");
+    this(requireNonNull(config, "config"), StartupMode.WAIT);
+  }
+
+  private StaticConfigSource(MeshConfig config, StartupMode startupMode) {
+    this.config = config;
+    this.startupMode = startupMode;
+  }
+
+  /** A source without a configuration until the first {@link #update}; calls wait for it. */
+  public static StaticConfigSource pending() {
+    return pending(StartupMode.WAIT);
+  }
+
+  /**
+   * A source without a configuration until the first {@link #update}, in {@code startupMode}:
+   * {@link StartupMode#WAIT} or {@link StartupMode#FAIL_FAST} (it keeps no copy to serve).
+   */
+  public static StaticConfigSource pending(StartupMode startupMode) {
+    requireNonNull(startupMode, "startupMode");
+    if (startupMode == StartupMode.SERVE_CACHED) {
+      throw new IllegalArgumentException(
+          "a static config source keeps no copy to serve; use wait or fail-fast");
+    }
+    return new StaticConfigSource(null, startupMode);
   }
 
   @Override
   public void start(ConfigListener newListener) {
     this.listener = requireNonNull(newListener, "listener");
-    newListener.onConfig(config);
+    MeshConfig c = config;
+    if (c != null) {
+      newListener.onConfig(c);
+    }
+  }
+
+  @Override
+  public String awaiting() {
+    return config == null
+        ? "a configuration given in code (StaticConfigSource.update has not been called)"
+        : "nothing (it has a configuration)";
+  }
+
+  @Override
+  public StartupMode startupMode() {
+    return startupMode;
   }
 
   /**

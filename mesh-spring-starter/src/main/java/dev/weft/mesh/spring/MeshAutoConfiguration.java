@@ -55,7 +55,11 @@ public class MeshAutoConfiguration {
       ConfigSource configSource,
       ObjectProvider<MeterRegistry> meterRegistry,
       ObjectProvider<OpenTelemetry> openTelemetry) {
-    Mesh.Builder builder = Mesh.builder().name(properties.getName()).configSource(configSource);
+    Mesh.Builder builder =
+        Mesh.builder()
+            .name(properties.getName())
+            .configSource(configSource)
+            .startupWait(properties.getStartupWait());
     meterRegistry.ifAvailable(builder::meterRegistry);
     openTelemetry.ifAvailable(builder::openTelemetry);
     return builder.build();

@@ -16,6 +16,12 @@ public class MeshProperties {
   /** Name of the mesh, used in logs, thread names and the config dump. */
   private String name = "default";
 
+  /**
+   * How long a call without a deadline waits for the mesh's first configuration before it fails
+   * with NOT_READY (in the fail-fast startup mode, how long start-up waits for it).
+   */
+  private Duration startupWait = Duration.ofSeconds(10);
+
   private final Config config = new Config();
 
   private final Xds xds = new Xds();
@@ -42,6 +48,14 @@ public class MeshProperties {
 
   public void setName(String name) {
     this.name = name;
+  }
+
+  public Duration getStartupWait() {
+    return startupWait;
+  }
+
+  public void setStartupWait(Duration startupWait) {
+    this.startupWait = startupWait;
   }
 
   public Config getConfig() {

@@ -8,6 +8,7 @@ import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.runtime.Scheduler;
 import dev.weft.mesh.api.spi.ConfigListener;
 import dev.weft.mesh.api.spi.ConfigSource;
+import dev.weft.mesh.api.spi.StartupMode;
 import dev.weft.mesh.xds.XdsTranslator.Result;
 import dev.weft.mesh.xds.XdsTranslator.State;
 import dev.weft.mesh.xds.XdsTranslator.Target;
@@ -23,8 +24,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -54,6 +57,13 @@ import org.slf4j.LoggerFactory;
  * server keeps the configuration in force; with {@link Builder#cacheDirectory(Path)} a restarted
  * process serves from the last accepted resources until the server answers.
  *
+ * <p>Start-up ({@link Builder#startupMode}): in {@link StartupMode#WAIT} (the default without a
+ * cache directory) calls wait for the first complete configuration; {@link #awaiting()} names the
+ * server, the resources still awaited and since when. {@link StartupMode#SERVE_CACHED} (the default
+ * with a cache directory, and only with one) starts from the on-disk copy when the server is down,
+ * and says so in its status ({@code servingFromCache}) and logs. {@link StartupMode#FAIL_FAST}
+ * makes the mesh's build fail when no configuration comes within its startup wait.
+ *
  * <p>Threading: the listener is called serially on the xDS client's thread.
  */
 public final class XdsConfigSource implements ConfigSource {
@@ -69,6 +79,13 @@ public final class XdsConfigSource implements ConfigSource {
   private final XdsClient.Builder clientBuilder;
   private final MeterRegistry meterRegistry;
   private final AtomicInteger connected = new AtomicInteger();
+  private final StartupMode startupMode;
+  private final Path cacheDirectory;
+
+  /** When {@link #start} ran; for people reading {@link #awaiting()}, never for logic. */
+  private volatile Instant startedAt;
+
+  private volatile boolean servingFromCache;
 
   // Confined to the client's work thread once started.
   private final WatchedResources resources;
@@ -96,6 +113,11 @@ public final class XdsConfigSource implements ConfigSource {
             serverListener == null ? Set.of() : Set.of(serverListener));
     this.resources = new WatchedResources(types, this::scheduleFlush);
     this.meterRegistry = b.meterRegistry;
+    this.cacheDirectory = b.cacheDirectory;
+    this.startupMode =
+        b.startupMode != null
+            ? b.startupMode
+            : b.cacheDirectory == null ? StartupMode.WAIT : StartupMode.SERVE_CACHED;
     this.clientBuilder =
         XdsClient.builder(b.bootstrap)
             .resourceTimeout(b.resourceTimeout)
@@ -103,11 +125,28 @@ public final class XdsConfigSource implements ConfigSource {
             .cache(
                 b.cacheDirectory == null
                     ? ResourceCache.NONE
-                    : new DirectoryResourceCache(b.cacheDirectory))
+                    : startupMode == StartupMode.SERVE_CACHED
+                        ? new DirectoryResourceCache(b.cacheDirectory)
+                        : keepOnly(new DirectoryResourceCache(b.cacheDirectory)))
             .delta(b.delta);
     if (b.scheduler != null) {
       clientBuilder.scheduler(b.scheduler);
     }
+  }
+
+  /** A cache that keeps a copy for a later start in serve-cached mode but serves none now. */
+  private static ResourceCache keepOnly(ResourceCache cache) {
+    return new ResourceCache() {
+      @Override
+      public void store(String typeUrl, String version, List<com.google.protobuf.Any> resources) {
+        cache.store(typeUrl, version, resources);
+      }
+
+      @Override
+      public Map<String, Stored> load() {
+        return Map.of();
+      }
+    };
   }
 
   /** A builder for a source that reads {@code bootstrap}; at least one target is required. */
@@ -123,8 +162,16 @@ public final class XdsConfigSource implements ConfigSource {
         throw new IllegalStateException("already started");
       }
       listener = newListener;
+      startedAt = Instant.now();
       client = clientBuilder.gate(this::check).events(new Events()).build();
     }
+    log.info(
+        "xDS source starting in startup mode {}: {}{}",
+        startupMode.configName(),
+        description(),
+        startupMode == StartupMode.SERVE_CACHED
+            ? "; serving the copy in " + cacheDirectory + " until the server answers"
+            : "");
     if (meterRegistry != null) {
       Gauge.builder("weft.xds.connected", connected, AtomicInteger::get)
           .description("1 while the ADS stream to the management server is open")
@@ -150,6 +197,46 @@ public final class XdsConfigSource implements ConfigSource {
         + (serverListener == null ? "" : " server " + serverListener);
   }
 
+  @Override
+  public StartupMode startupMode() {
+    return startupMode;
+  }
+
+  /**
+   * The server, its connection state, the resources still awaited and since when, for example
+   * {@code xDS server localhost:15010 (connecting; last stream error: ...) to send Listener
+   * reviews:9080, RouteConfiguration r (waiting since 2026-01-01T10:00:00Z)}.
+   */
+  @Override
+  public String awaiting() {
+    XdsStatus st = xdsStatus();
+    List<String> missing = st.awaiting();
+    if (missing.isEmpty()) {
+      List<String> listeners = new ArrayList<>();
+      for (Target t : targets) {
+        listeners.add("Listener " + t.listener());
+      }
+      if (serverListener != null && !listeners.contains("Listener " + serverListener)) {
+        listeners.add("Listener " + serverListener);
+      }
+      missing = listeners;
+    }
+    StringBuilder sb = new StringBuilder("xDS server ").append(st.client().server()).append(" (");
+    sb.append(st.client().state().name().toLowerCase(Locale.ROOT));
+    if (!st.client().lastStreamError().isEmpty()) {
+      sb.append("; last stream error: ").append(st.client().lastStreamError());
+    }
+    sb.append(") to send ").append(String.join(", ", missing));
+    Instant since = startedAt;
+    if (since != null) {
+      sb.append(" (waiting since ").append(since).append(')');
+    }
+    if (startupMode == StartupMode.SERVE_CACHED) {
+      sb.append("; no usable cached copy in ").append(cacheDirectory);
+    }
+    return sb.toString();
+  }
+
   /** The name of the server Listener this source reads authorization policies from, if any. */
   public Optional<String> serverListenerName() {
     return Optional.ofNullable(serverListener);
@@ -173,7 +260,13 @@ public final class XdsConfigSource implements ConfigSource {
   /** {@link #status()} as plain data for the mesh's config dump. */
   @Override
   public Map<String, Object> status() {
-    return xdsStatus().toDump(serverListener);
+    Map<String, Object> m = new java.util.LinkedHashMap<>(xdsStatus().toDump(serverListener));
+    m.put("startupMode", startupMode.configName());
+    if (cacheDirectory != null) {
+      m.put("cacheDirectory", cacheDirectory.toString());
+      m.put("servingFromCache", servingFromCache);
+    }
+    return m;
   }
 
   @Override
@@ -232,6 +325,21 @@ public final class XdsConfigSource implements ConfigSource {
     delivered = config;
     deliveredVersion = version;
     lastError = "";
+    boolean cached =
+        client.status().types().stream().anyMatch(XdsClientStatus.TypeStatus::fromCache);
+    if (cached && !servingFromCache) {
+      log.info(
+          "xDS source serving configuration {} from the copy in {}: {} has not confirmed it yet",
+          version,
+          cacheDirectory,
+          bootstrap.servers().get(0).serverUri());
+    } else if (!cached && servingFromCache) {
+      log.info(
+          "xDS source no longer serving from its cached copy: {} delivered configuration {}",
+          bootstrap.servers().get(0).serverUri(),
+          version);
+    }
+    servingFromCache = cached;
   }
 
   /**
@@ -355,6 +463,7 @@ public final class XdsConfigSource implements ConfigSource {
     private MeterRegistry meterRegistry;
     private boolean delta;
     private String serverListener;
+    private StartupMode startupMode;
 
     private Builder(Bootstrap bootstrap) {
       this.bootstrap = requireNonNull(bootstrap, "bootstrap");
@@ -445,7 +554,24 @@ public final class XdsConfigSource implements ConfigSource {
       return this;
     }
 
+    /**
+     * What the mesh does until the first configuration: {@link StartupMode#WAIT} (calls wait for
+     * it), {@link StartupMode#FAIL_FAST} (the mesh's build fails without one within its startup
+     * wait) or {@link StartupMode#SERVE_CACHED} (start from the {@linkplain #cacheDirectory cached
+     * copy}; needs one). Default: serve-cached with a cache directory, wait without. In wait and
+     * fail-fast a cache directory is still written, for a later start in serve-cached, but not
+     * read.
+     */
+    public Builder startupMode(StartupMode mode) {
+      this.startupMode = requireNonNull(mode, "mode");
+      return this;
+    }
+
     public XdsConfigSource build() {
+      if (startupMode == StartupMode.SERVE_CACHED && cacheDirectory == null) {
+        throw new IllegalArgumentException(
+            "startup mode serve-cached needs a cacheDirectory to serve from");
+      }
       if (targets.isEmpty() && serverListener == null) {
         throw new IllegalArgumentException(
             "an xDS config source needs at least one target (xds:///name or a listener name) or a server listener");

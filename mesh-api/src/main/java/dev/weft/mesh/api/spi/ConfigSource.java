@@ -34,6 +34,24 @@ public interface ConfigSource extends AutoCloseable {
   }
 
   /**
+   * What the source is still waiting for before it can deliver a first configuration, in words for
+   * an error message: which resources, from which server or file, and since when. A mesh puts it in
+   * the {@code NOT_READY} failure of a call that waited in vain. Called from any thread; must be
+   * quick and must not throw. The default names the source's {@linkplain #description()
+   * description}.
+   */
+  default String awaiting() {
+    return "the first configuration from " + description();
+  }
+
+  /**
+   * What the mesh does until the first configuration arrives; {@link StartupMode#WAIT} by default.
+   */
+  default StartupMode startupMode() {
+    return StartupMode.WAIT;
+  }
+
+  /**
    * Stops delivering and releases what the source holds (watchers, threads, streams). Idempotent.
    */
   @Override

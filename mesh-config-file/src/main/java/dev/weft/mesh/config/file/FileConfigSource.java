@@ -7,6 +7,7 @@ import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.api.spi.ConfigListener;
 import dev.weft.mesh.api.spi.ConfigSource;
+import dev.weft.mesh.api.spi.StartupMode;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -41,6 +43,13 @@ import org.slf4j.LoggerFactory;
  * report no events. A burst of events is read once, a {@linkplain Builder#debounce short delay}
  * after the last. A new configuration is delivered only when the file's bytes have changed.
  *
+ * <p>Start-up ({@link Builder#startupMode}): in {@link StartupMode#FAIL_FAST}, the default, a
+ * missing file fails {@link #start} as above. In {@link StartupMode#WAIT} a missing file is waited
+ * for instead: {@code start} returns without a configuration, the watcher delivers the file once it
+ * appears (a ConfigMap mounted late, a file written by an init step), and calls made meanwhile wait
+ * for it; {@link #awaiting()} names the file. An existing file that is invalid fails start-up in
+ * both modes.
+ *
  * <p>When a changed file is invalid, or the listener rejects it, the listener's {@link
  * ConfigListener#onError} gets an {@link InvalidConfigException} with every problem located in the
  * file, nothing is delivered, and the configuration in force stays in force until a later valid
@@ -64,6 +73,10 @@ public final class FileConfigSource implements ConfigSource {
   private final long pollNanos;
   private final long debounceNanos;
   private final boolean watchEvents;
+  private final StartupMode startupMode;
+
+  /** What the source waits for before its first configuration, or null once it has delivered. */
+  private volatile String waitingFor;
 
   private final Object lifecycle = new Object();
   private boolean started; // guarded by lifecycle
@@ -93,6 +106,7 @@ public final class FileConfigSource implements ConfigSource {
     this.pollNanos = Nanos.of(builder.pollInterval);
     this.debounceNanos = Nanos.of(builder.debounce);
     this.watchEvents = builder.watchEvents;
+    this.startupMode = builder.startupMode;
   }
 
   /** A builder for a source that reads {@code file}. */
@@ -123,17 +137,26 @@ public final class FileConfigSource implements ConfigSource {
     // Watch before the first read, so that a change made just after it cannot go unseen.
     watchService = openWatchService();
     try {
-      byte[] content = readInitial();
-      String hash = MeshConfigYaml.sha256Hex(content);
-      ParsedConfig parsed = MeshConfigYaml.parse(content, name);
-      try {
-        listener.onConfig(parsed.config());
-      } catch (InvalidConfigException e) {
-        throw parsed.locate(e);
+      byte[] content =
+          startupMode == StartupMode.WAIT && Files.notExists(file) ? null : readInitial();
+      if (content == null) {
+        // The watcher delivers the file when it appears; a poll that still misses it says nothing.
+        lastReadFailed = true;
+        waitingFor = "the file " + file + " to appear (waiting since " + Instant.now() + ")";
+        log.info("{} does not exist yet; waiting for it (startup mode wait)", description());
+      } else {
+        String hash = MeshConfigYaml.sha256Hex(content);
+        ParsedConfig parsed = MeshConfigYaml.parse(content, name);
+        try {
+          listener.onConfig(parsed.config());
+        } catch (InvalidConfigException e) {
+          throw parsed.locate(e);
+        }
+        seenHash = hash;
+        appliedHash = hash;
+        appliedVersion = parsed.config().version();
+        log.info("Mesh configuration version {} loaded from {}", appliedVersion, description());
       }
-      seenHash = hash;
-      appliedHash = hash;
-      appliedVersion = parsed.config().version();
     } catch (RuntimeException e) {
       closeWatchService();
       synchronized (lifecycle) {
@@ -141,7 +164,6 @@ public final class FileConfigSource implements ConfigSource {
       }
       throw e;
     }
-    log.info("Mesh configuration version {} loaded from {}", appliedVersion, description());
     synchronized (lifecycle) {
       if (closed.get()) {
         closeWatchService();
@@ -156,6 +178,21 @@ public final class FileConfigSource implements ConfigSource {
   @Override
   public String description() {
     return "file:" + file;
+  }
+
+  @Override
+  public StartupMode startupMode() {
+    return startupMode;
+  }
+
+  /**
+   * The file to appear, or to become valid, with since when; {@code nothing} once a configuration
+   * was delivered.
+   */
+  @Override
+  public String awaiting() {
+    String w = waitingFor;
+    return w != null ? w : "nothing (" + description() + " delivered a configuration)";
   }
 
   /**
@@ -418,11 +455,15 @@ public final class FileConfigSource implements ConfigSource {
     }
     appliedHash = hash;
     appliedVersion = parsed.config().version();
+    waitingFor = null;
     log.info("Mesh configuration version {} loaded from {}", appliedVersion, description());
     return true;
   }
 
   private void reject(InvalidConfigException e) {
+    if (appliedHash == null) {
+      waitingFor = "a valid " + file + " (the last one read was rejected: " + e.getMessage() + ")";
+    }
     log.warn(
         "Change to {} rejected; keeping configuration version {}. {}",
         description(),
@@ -445,6 +486,7 @@ public final class FileConfigSource implements ConfigSource {
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private Duration debounce = DEFAULT_DEBOUNCE;
     private boolean watchEvents = true;
+    private StartupMode startupMode = StartupMode.FAIL_FAST;
 
     private Builder(Path file) {
       this.file = requireNonNull(file, "file");
@@ -481,6 +523,23 @@ public final class FileConfigSource implements ConfigSource {
      */
     Builder watchEvents(boolean watchEvents) {
       this.watchEvents = watchEvents;
+      return this;
+    }
+
+    /**
+     * What happens when the file does not exist at start: {@link StartupMode#FAIL_FAST} (the
+     * default: {@code start} fails, a missing local file being a deployment error) or {@link
+     * StartupMode#WAIT} (wait for it to appear; calls wait for it too, up to their deadline or the
+     * mesh's startup wait). A file keeps no copy to serve, so {@link StartupMode#SERVE_CACHED} is
+     * refused.
+     */
+    public Builder startupMode(StartupMode startupMode) {
+      requireNonNull(startupMode, "startupMode");
+      if (startupMode == StartupMode.SERVE_CACHED) {
+        throw new IllegalArgumentException(
+            "a file config source keeps no cached copy to serve; use wait or fail-fast");
+      }
+      this.startupMode = startupMode;
       return this;
     }
 
