@@ -206,6 +206,14 @@ public final class Mesh implements AutoCloseable {
    *
    * <p>A call to a service the configuration does not know fails at once with an {@link
    * UnknownServiceException} that lists the known services.
+   *
+   * <p>Before the first configuration (unless the source's {@link StartupMode} is {@code
+   * fail-fast}) the call waits for it without holding the caller's thread: it starts when the
+   * configuration arrives, in the order calls were made, with the wait counted against its
+   * deadline; or it fails with {@code NOT_READY}, saying what the config source is waiting for, at
+   * its deadline ({@link CallRequest#timeoutNanos()}) or, without one, after the {@linkplain
+   * Builder#startupWait startup wait}. The returned handle cancels it while it waits; closing the
+   * mesh fails it. In {@code fail-fast} such a call fails at once with {@code NOT_READY}.
    */
   public <R> CallHandle call(
       CallRequest request, AttemptAdapter<R> adapter, CallListener<R> listener) {
@@ -326,7 +334,7 @@ public final class Mesh implements AutoCloseable {
     return name;
   }
 
-  /** Whether a configuration is in force. */
+  /** Whether a configuration is in force; see {@link #awaitReady} to wait for one. */
   public boolean ready() {
     return snapshot != null;
   }

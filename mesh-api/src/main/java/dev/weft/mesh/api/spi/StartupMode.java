@@ -11,9 +11,11 @@ package dev.weft.mesh.api.spi;
  */
 public enum StartupMode {
   /**
-   * The default. Calls made before the first configuration wait for it (without blocking their
-   * thread), bounded by their deadline, or by the mesh's startup wait when they have none, and then
-   * fail with {@code NOT_READY} naming what the source waits for.
+   * The default of {@link ConfigSource#startupMode()} (and of the xDS source without a cache
+   * directory; the file source defaults to {@link #FAIL_FAST}). Calls made before the first
+   * configuration wait for it (without blocking their thread), bounded by their deadline, or by the
+   * mesh's startup wait when they have none, and then fail with {@code NOT_READY} naming what the
+   * source waits for.
    */
   WAIT,
 
