@@ -58,11 +58,12 @@ final class AuthorizationServerInterceptor implements ServerInterceptor {
 
   /**
    * Metadata as headers for policies: every value of an ASCII key; binary keys have none; {@code
-   * host} (and {@code :authority}) is the call's authority, as for HTTP.
+   * host} is the call's authority, as for HTTP (the authorizer reads {@code :authority} as {@code
+   * host}).
    */
   static RequestHeaders headers(Metadata metadata, String authority) {
     return name -> {
-      if (name.equals("host") || name.equals(":authority")) {
+      if (name.equals("host")) { // the authorizer reads :authority as host
         return authority == null ? List.of() : List.of(authority);
       }
       if (name.endsWith(Metadata.BINARY_HEADER_SUFFIX) || name.startsWith(":")) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.security.PathNormalization;
 import dev.weft.mesh.api.security.PathNormalization.EscapedSlashes;
+import dev.weft.mesh.security.internal.SafeText;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -278,21 +279,10 @@ public final class PathNormalizer {
   }
 
   /**
-   * The path for an error message, with anything unprintable escaped so the message stays one line.
+   * A caller's text for an error message, quoted and escaped by the one escaper for peer-controlled
+   * text ({@link SafeText}), and cut at 256 characters.
    */
   static String printable(String s) {
-    StringBuilder out = new StringBuilder(Math.min(s.length(), 256) + 2).append('\'');
-    for (int i = 0; i < s.length() && i < 256; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c >= 0x7F || c == '\'' || c == '\\') {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    if (s.length() > 256) {
-      out.append("...");
-    }
-    return out.append('\'').toString();
+    return SafeText.quote(s.length() > 256 ? s.substring(0, 256) + "..." : s);
   }
 }
