@@ -44,9 +44,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Forms: {@link #channel(String)} and {@link #channelFor(String)} (a {@code mesh:///ratings}
  * target) give the shared {@link MeshChannel}; {@link #managedChannel(String)} gives one with a
- * {@link io.grpc.ManagedChannel} life cycle for frameworks that own their channels. A plain {@code
- * ManagedChannelBuilder.forTarget("mesh:///...")} is not supported: a name resolver could not give
- * the calls the mesh's attempt loop (see {@code docs/grpc.md}).
+ * {@link io.grpc.ManagedChannel} life cycle for frameworks that own their channels. Once this
+ * client is {@link #registerDefault() registered as the process default}, plain channels built by
+ * {@code ManagedChannelBuilder.forTarget("mesh:///ratings")} or {@code
+ * Grpc.newChannelBuilder("mesh:///ratings", credentials)} run their calls through it too (see
+ * {@link MeshNameResolverProvider} and {@code docs/grpc.md} for what that path does not give).
  *
  * <p>It owns one grpc-java Netty channel (one HTTP/2 connection) per endpoint, shared by every
  * {@link MeshChannel} made from it, kept in a cache keyed by address and TLS settings. A connection
@@ -196,6 +198,36 @@ public final class MeshGrpc implements AutoCloseable {
     return name;
   }
 
+  /**
+   * Makes this client the process's default for {@code mesh:///service} targets of plain grpc-java
+   * channels, until the returned registration or this client is closed. Registrations nest: the
+   * most recent one still open wins, and closing it restores the one before.
+   *
+   * <pre>{@code
+   * try (MeshGrpcRegistration registration = grpc.registerDefault()) {
+   *   ManagedChannel channel = ManagedChannelBuilder.forTarget("mesh:///ratings").build();
+   *   ...
+   * }
+   * }</pre>
+   *
+   * @throws IllegalStateException if this client is closed
+   */
+  public MeshGrpcRegistration registerDefault() {
+    return MeshGrpcRegistration.register(this);
+  }
+
+  /**
+   * The client that {@code mesh:///service} targets of plain grpc-java channels use now: the one of
+   * the most recent {@link #registerDefault() registration} still open, if any.
+   */
+  public static java.util.Optional<MeshGrpc> registeredDefault() {
+    return java.util.Optional.ofNullable(MeshGrpcRegistration.current());
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
   /** The mesh these channels route through. */
   public Mesh mesh() {
     return mesh;
@@ -209,13 +241,15 @@ public final class MeshGrpc implements AutoCloseable {
   /**
    * Closes every endpoint connection, letting calls in flight finish for up to the shutdown timeout
    * before cancelling them, and stops this client's threads. Calls made afterwards fail with {@code
-   * UNAVAILABLE}. Does not close the mesh. Idempotent.
+   * UNAVAILABLE}. Ends this client's {@link #registerDefault() registrations as the default}. Does
+   * not close the mesh. Idempotent.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    MeshGrpcRegistration.unregisterAll(this);
     mesh.removeEndpointRemovalListener(removalListener);
     channels.close(shutdownTimeout);
     executor.shutdown();
