@@ -14,8 +14,10 @@ import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.core.StaticConfigSource;
 import dev.weft.mesh.grpc.MeshGrpc;
+import dev.weft.mesh.grpc.MeshGrpcRegistration;
 import dev.weft.mesh.http.MeshHttpClient;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -45,7 +47,9 @@ import java.util.function.Supplier;
  * client's calls through a client-side proxy listening there, which forwards to a server-side proxy
  * in front of the servers; then the servers listen on {@code grpcPort} and {@code httpPort}. Unless
  * {@code -Dxds=false}, the gRPC workload also runs through grpc-java's own {@code xds:///} channel
- * fed by java-control-plane on loopback ({@link XdsAnchor}).
+ * fed by java-control-plane on loopback ({@link XdsAnchor}), and through a plain grpc-java channel
+ * built for the {@code mesh:///} target of the same mesh ({@code weft-target}: what a call pays for
+ * going through grpc-java's channel and config selector on its way to the mesh).
  */
 public final class OverheadStudy {
   private OverheadStudy() {}
@@ -76,6 +80,9 @@ public final class OverheadStudy {
       }
       Mesh mesh = meshBuilder.build();
       MeshGrpc meshGrpc = MeshGrpc.create(mesh);
+      // The same mesh behind a plain grpc-java channel built from a mesh:/// target.
+      MeshGrpcRegistration registration = meshGrpc.registerDefault();
+      ManagedChannel targetChannel = ManagedChannelBuilder.forTarget("mesh:///echo-grpc").build();
       HttpClient plainHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       MeshHttpClient meshHttp =
           MeshHttpClient.builder(mesh)
@@ -98,6 +105,7 @@ public final class OverheadStudy {
           if (protocol.equals("grpc")) {
             paths.put("plain", Clients.grpcUnary(plainChannel, 0));
             paths.put("weft", Clients.grpcUnary(meshGrpc.channel("echo-grpc"), 0));
+            paths.put("weft-target", Clients.grpcUnary(targetChannel, 0));
             if (xds != null) {
               paths.put("grpcxds", Clients.grpcUnary(xds.channel, 0));
             }
@@ -127,6 +135,8 @@ public final class OverheadStudy {
         }
       } finally {
         plainChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        targetChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        registration.close();
         sidecarChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         if (xds != null) {
           xds.close();

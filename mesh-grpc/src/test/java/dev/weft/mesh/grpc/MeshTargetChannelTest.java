@@ -349,6 +349,22 @@ class MeshTargetChannelTest extends MeshGrpcTestSupport {
   }
 
   @Test
+  void everyFormOfTheTargetReachesTheService() {
+    Backend a = echo("a");
+    startRegistered(config("v1", route(Destination.of("c")).build(), cluster("c", a)));
+    for (String target : List.of("mesh:///simple", "mesh:simple", "mesh://anything/simple")) {
+      ManagedChannel channel = ManagedChannelBuilder.forTarget(target).build();
+      channels.add(channel);
+      assertThat(channel.authority()).as(target).isEqualTo(SERVICE);
+      assertThat(
+              SimpleServiceGrpc.newBlockingStub(channel)
+                  .unaryRpc(request(target))
+                  .getResponseMessage())
+          .isEqualTo("a:" + target);
+    }
+  }
+
+  @Test
   void aTargetWithoutAServiceIsRefusedWhenTheChannelIsBuilt() {
     assertThatThrownBy(() -> ManagedChannelBuilder.forTarget("mesh:///").build())
         .isInstanceOf(IllegalArgumentException.class)
