@@ -235,6 +235,102 @@ class MeshTargetChannelTest extends MeshGrpcTestSupport {
     assertThat(failed.get()).as("failed idempotent calls: %s", failures).isZero();
     assertThat(aAtKill).as("calls a served before it died").isGreaterThan(100);
     assertThat(b.calls.get() + c.calls.get() + aAtKill).isGreaterThanOrEqualTo(total);
+    String address = a.endpoint().address();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .alias("outlier detection ejects the dead backend")
+        .untilAsserted(
+            () ->
+                assertThat(mesh.configDump())
+                    .containsPattern(
+                        "\"address\"\\s*:\\s*\""
+                            + Pattern.quote(address)
+                            + "\"[^}]*\"ejected\"\\s*:\\s*true"));
+  }
+
+  @Test
+  void theClustersCircuitBreakerAndTheRoutesFaultInjectionApply() throws Exception {
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger served = new AtomicInteger();
+    Backend holding =
+        serving(
+            "holding",
+            new SimpleServiceGrpc.SimpleServiceImplBase() {
+              @Override
+              public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+                served.incrementAndGet();
+                held.countDown();
+                slowness.execute(
+                    () -> {
+                      try {
+                        release.await(10, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      out.onNext(response("done"));
+                      out.onCompleted();
+                    });
+              }
+            });
+    Route faulty =
+        Route.builder("faulty")
+            .match(RouteMatch.ANY.withHeaders(HeaderMatch.exact("x-fault", "yes")))
+            .destinations(Destination.of("c"))
+            .fault(
+                new dev.weft.mesh.api.config.FaultInjection(
+                    dev.weft.mesh.api.config.FaultInjection.Delay.NONE,
+                    new dev.weft.mesh.api.config.FaultInjection.Abort(
+                        503, "RESOURCE_EXHAUSTED", 100),
+                    List.of()))
+            .build();
+    startRegistered(
+        MeshConfig.builder()
+            .version("v1")
+            .service(
+                Service.of(
+                    SERVICE,
+                    faulty,
+                    Route.builder("main").destinations(Destination.of("c")).build()))
+            .cluster(
+                cluster(
+                    "c",
+                    cb ->
+                        cb.circuitBreakers(
+                            new dev.weft.mesh.api.config.CircuitBreakers(1024, 1024, 1, 1024)),
+                    holding))
+            .build());
+    ManagedChannel channel = plainChannel();
+    var blockingStub = SimpleServiceGrpc.newBlockingStub(channel);
+
+    // One call in flight fills the cluster's maxRequests of 1: the next is refused at once.
+    var first = SimpleServiceGrpc.newFutureStub(channel).unaryRpc(request("first"));
+    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThatThrownBy(() -> blockingStub.unaryRpc(request("second")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS).getResponseMessage()).isEqualTo("done");
+
+    // The fault route answers for the backend, with the status it names.
+    Metadata fault = new Metadata();
+    fault.put(Metadata.Key.of("x-fault", Metadata.ASCII_STRING_MARSHALLER), "yes");
+    assertThatThrownBy(
+            () ->
+                blockingStub
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(fault))
+                    .unaryRpc(request("x")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+              assertThat(e.getStatus().getDescription()).contains("fault injected");
+            });
+    assertThat(served.get())
+        .as("calls the backend saw: the refused and the faulted ones never reached it")
+        .isEqualTo(1);
+    assertThat(holding.port()).isPositive();
   }
 
   @Test
