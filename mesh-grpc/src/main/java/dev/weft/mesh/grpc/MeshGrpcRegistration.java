@@ -2,6 +2,7 @@ package dev.weft.mesh.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,8 +34,12 @@ public final class MeshGrpcRegistration implements AutoCloseable {
   /** The default client, or null; written under lock, read by every call of a mesh: channel. */
   private static volatile MeshGrpc current;
 
-  /** Told (outside the lock) whenever the default changes: the resolvers of mesh: channels. */
-  private static final List<Runnable> watchers = new CopyOnWriteArrayList<>();
+  /**
+   * Told (outside the lock) whenever the default changes: the resolvers of mesh: channels. Held
+   * weakly, so that a channel its application forgot to shut down can still be collected (and
+   * reported by grpc-java's orphan check).
+   */
+  private static final List<WeakReference<Runnable>> watchers = new CopyOnWriteArrayList<>();
 
   private final MeshGrpc grpc;
 
@@ -99,25 +104,35 @@ public final class MeshGrpcRegistration implements AutoCloseable {
   }
 
   static void addWatcher(Runnable watcher) {
-    watchers.add(watcher);
+    watchers.add(new WeakReference<>(watcher));
   }
 
   static void removeWatcher(Runnable watcher) {
-    watchers.remove(watcher);
+    watchers.removeIf(ref -> ref.get() == null || ref.get() == watcher);
   }
 
   /** How many resolvers watch the default: for tests that check that channels leave nothing. */
   static int watcherCount() {
+    watchers.removeIf(ref -> ref.get() == null);
     return watchers.size();
   }
 
   private static void notifyWatchers() {
-    for (Runnable w : watchers) {
+    boolean collected = false;
+    for (WeakReference<Runnable> ref : watchers) {
+      Runnable w = ref.get();
+      if (w == null) {
+        collected = true;
+        continue;
+      }
       try {
         w.run();
       } catch (RuntimeException e) {
         log.warn("a mesh: channel could not be told that the default gRPC client changed", e);
       }
+    }
+    if (collected) {
+      watchers.removeIf(ref -> ref.get() == null);
     }
   }
 
