@@ -24,6 +24,12 @@ class ArchitectureTest {
   }
 
   @Test
+  void theConsoleKnowsNoProtocolAndOnlyTheStarterUsesIt() {
+    LayeringRules.CONSOLE_KNOWS_NO_PROTOCOL.check(production);
+    LayeringRules.ONLY_THE_STARTER_USES_THE_CONSOLE.check(production);
+  }
+
+  @Test
   void apiDependsOnNothing() {
     LayeringRules.API_DEPENDS_ON_NOTHING.check(production);
   }

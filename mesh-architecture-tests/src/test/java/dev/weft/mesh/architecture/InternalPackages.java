@@ -38,6 +38,7 @@ final class InternalPackages {
           Map.entry("dev.weft.mesh.grpc", "mesh-grpc"),
           Map.entry("dev.weft.mesh.http", "mesh-http"),
           Map.entry("dev.weft.mesh.spring", "mesh-spring-starter"),
+          Map.entry("dev.weft.mesh.console", "mesh-console"),
           Map.entry("dev.weft.mesh.testing", "mesh-testing"),
           Map.entry("dev.weft.samples", "samples"),
           Map.entry("dev.weft.benchmarks", "benchmarks"));
@@ -53,6 +54,7 @@ final class InternalPackages {
           "mesh-grpc",
           "mesh-http",
           "mesh-spring-starter",
+          "mesh-console",
           "mesh-testing",
           "samples/bookinfo",
           "samples/control-plane",

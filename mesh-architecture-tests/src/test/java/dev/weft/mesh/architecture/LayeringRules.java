@@ -118,6 +118,37 @@ final class LayeringRules {
           .resideInAPackage("dev.weft.mesh.grpc..")
           .allowEmptyShould(true);
 
+  /**
+   * The console reads the engine (and, optionally, the audit sink of security); it knows no
+   * protocol and no config source, so that every application can serve it.
+   */
+  static final ArchRule CONSOLE_KNOWS_NO_PROTOCOL =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.weft.mesh.console..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.grpc..",
+              "dev.weft.mesh.grpc..",
+              "dev.weft.mesh.http..",
+              "dev.weft.mesh.xds..",
+              "dev.weft.mesh.config.file..",
+              "org.springframework..")
+          .because("mesh-console sits on mesh-core and is served by any host");
+
+  /** Only the starter builds on the console: it is an add-on, not a layer. */
+  static final ArchRule ONLY_THE_STARTER_USES_THE_CONSOLE =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.weft.mesh..")
+          .and()
+          .resideOutsideOfPackages("dev.weft.mesh.console..", "dev.weft.mesh.spring..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.weft.mesh.console..")
+          .because("mesh-console is optional: no library needs it");
+
   /** The classes a call goes through to be routed and to pick its endpoint. */
   private static final com.tngtech.archunit.base.DescribedPredicate<
           com.tngtech.archunit.core.domain.JavaClass>

@@ -43,6 +43,7 @@ final class AttemptRecording {
       route.latency.record(latency);
     }
     route.metrics.attempt(target.cluster.name(), outcome.statusLabel());
+    engine.attemptEnded(target.destination, !Telemetry.isError(outcome), latency);
     engine.telemetry().endAttemptSpan(run.span, outcome);
   }
 }

@@ -408,6 +408,11 @@ final class CallExecution<R> implements CallHandle {
                   f,
                   elapsed,
                   attemptCount);
+          engine.callEnded(
+              target.destination,
+              f == null && !Telemetry.isError(decisive.outcome),
+              elapsed,
+              attemptCount);
           if (f != null) {
             listener.onFailure(f);
           } else {

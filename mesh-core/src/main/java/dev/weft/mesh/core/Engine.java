@@ -3,7 +3,10 @@ package dev.weft.mesh.core;
 import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.runtime.Scheduler;
 import dev.weft.mesh.api.runtime.Ticker;
+import dev.weft.mesh.core.spi.CallObserver;
+import dev.weft.mesh.core.spi.RouteDestination;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,6 +32,11 @@ final class Engine implements EngineContext {
   final Object controlLock = new Object();
 
   final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Replaced whole (copy on write) under the control lock; read once per call end. */
+  private volatile CallObserver[] observers = NO_OBSERVERS;
+
+  private static final CallObserver[] NO_OBSERVERS = new CallObserver[0];
   final List<Consumer<List<Mesh.EndpointRemoval>>> removalListeners = new CopyOnWriteArrayList<>();
 
   Engine(
@@ -75,6 +83,64 @@ final class Engine implements EngineContext {
   public Telemetry telemetry() {
     return telemetry;
   }
+
+  void addObserver(CallObserver observer) {
+    synchronized (controlLock) {
+      CallObserver[] next = Arrays.copyOf(observers, observers.length + 1);
+      next[observers.length] = observer;
+      observers = next;
+    }
+  }
+
+  void removeObserver(CallObserver observer) {
+    synchronized (controlLock) {
+      List<CallObserver> next = new ArrayList<>(Arrays.asList(observers));
+      if (next.remove(observer)) {
+        observers = next.toArray(NO_OBSERVERS);
+      }
+    }
+  }
+
+  @Override
+  public void attemptEnded(RouteDestination destination, boolean success, long latencyNanos) {
+    CallObserver[] os = observers;
+    if (os.length == 0 || destination == null) {
+      return;
+    }
+    for (CallObserver o : os) {
+      try {
+        o.attemptEnded(destination, success, latencyNanos);
+      } catch (RuntimeException e) {
+        observerFailed(e);
+      }
+    }
+  }
+
+  @Override
+  public void callEnded(
+      RouteDestination destination, boolean success, long elapsedNanos, int attempts) {
+    CallObserver[] os = observers;
+    if (os.length == 0 || destination == null) {
+      return;
+    }
+    for (CallObserver o : os) {
+      try {
+        o.callEnded(destination, success, elapsedNanos, attempts);
+      } catch (RuntimeException e) {
+        observerFailed(e);
+      }
+    }
+  }
+
+  private void observerFailed(RuntimeException e) {
+    if (observerWarned.compareAndSet(false, true)) {
+      log.warn(
+          "a call observer failed; calls go on unaffected and further observer failures are not logged",
+          e);
+    }
+  }
+
+  private final AtomicBoolean observerWarned = new AtomicBoolean();
 
   @Override
   public void control(Runnable task) {

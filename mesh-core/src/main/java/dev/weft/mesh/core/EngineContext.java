@@ -3,6 +3,7 @@ package dev.weft.mesh.core;
 import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.runtime.Scheduler;
 import dev.weft.mesh.api.runtime.Ticker;
+import dev.weft.mesh.core.spi.RouteDestination;
 import java.util.List;
 
 /** What cluster states and calls use of the engine that owns them. */
@@ -18,6 +19,12 @@ interface EngineContext {
   long ewmaDecayNanos();
 
   Telemetry telemetry();
+
+  /** Tells the call observers that an attempt to {@code destination} ended; never throws. */
+  void attemptEnded(RouteDestination destination, boolean success, long latencyNanos);
+
+  /** Tells the call observers that a call to {@code destination} ended; never throws. */
+  void callEnded(RouteDestination destination, boolean success, long elapsedNanos, int attempts);
 
   /** Runs {@code task} on the control path, serially with configuration updates. */
   void control(Runnable task);

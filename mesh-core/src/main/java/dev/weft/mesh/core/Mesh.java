@@ -17,11 +17,13 @@ import dev.weft.mesh.api.spi.StartupMode;
 import dev.weft.mesh.core.spi.AttemptAdapter;
 import dev.weft.mesh.core.spi.CallHandle;
 import dev.weft.mesh.core.spi.CallListener;
+import dev.weft.mesh.core.spi.CallObserver;
 import dev.weft.mesh.core.spi.CallRequest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +74,12 @@ public final class Mesh implements AutoCloseable {
   private volatile Throwable lastError;
   private volatile long lastErrorAtMillis;
   private Scheduler.Cancellable housekeeping;
+
+  /** The latest configuration updates, oldest first; guarded by itself. */
+  private final ArrayDeque<ConfigUpdate> updates = new ArrayDeque<>();
+
+  /** How many configuration updates {@link #recentConfigUpdates()} remembers. */
+  public static final int RECENT_CONFIG_UPDATES = 32;
 
   private Mesh(Builder b) {
     this.name = b.name;
@@ -172,6 +180,15 @@ public final class Mesh implements AutoCloseable {
           }
         }
         engine.telemetry.configUpdate(true);
+        remember(
+            new ConfigUpdate(
+                Instant.ofEpochMilli(compiled.appliedAtMillis),
+                config.version(),
+                true,
+                compiled.serviceNames.size()
+                    + " services, "
+                    + compiled.clusters.size()
+                    + " clusters"));
         log.info(
             "mesh '{}' applied configuration version {} ({} services, {} clusters)",
             name,
@@ -180,15 +197,25 @@ public final class Mesh implements AutoCloseable {
             compiled.clusters.size());
       } catch (InvalidConfigException e) {
         engine.telemetry.configUpdate(false);
-        recordError(e);
+        recordError(e, config.version());
         throw e;
       }
     }
   }
 
   private void recordError(Throwable error) {
+    recordError(error, "");
+  }
+
+  private void recordError(Throwable error, String version) {
     lastError = error;
     lastErrorAtMillis = engine.ticker.currentTimeMillis();
+    remember(
+        new ConfigUpdate(
+            Instant.ofEpochMilli(lastErrorAtMillis),
+            version == null ? "" : version,
+            false,
+            String.valueOf(error.getMessage())));
     MeshSnapshot current = snapshot;
     log.warn(
         "mesh '{}' rejected a configuration update from {}; {} stays in force: {}",
@@ -401,6 +428,41 @@ public final class Mesh implements AutoCloseable {
   /** The last configuration error, or null if the last update was accepted. */
   public Throwable lastConfigError() {
     return lastError;
+  }
+
+  private void remember(ConfigUpdate update) {
+    synchronized (updates) {
+      if (updates.size() == RECENT_CONFIG_UPDATES) {
+        updates.removeFirst();
+      }
+      updates.addLast(update);
+    }
+  }
+
+  /**
+   * The latest configuration updates the mesh applied or refused (at most {@value
+   * #RECENT_CONFIG_UPDATES}), oldest first: what a console shows as the configuration's history,
+   * refusals with their reasons. A refusal the source reported itself (a file that does not parse)
+   * is here too.
+   */
+  public List<ConfigUpdate> recentConfigUpdates() {
+    synchronized (updates) {
+      return List.copyOf(updates);
+    }
+  }
+
+  /**
+   * Registers an observer of every call and attempt this mesh ends (see {@link CallObserver} for
+   * its threading contract). It sees calls that end after it is registered. Without observers the
+   * call path pays one volatile read per call end.
+   */
+  public void addCallObserver(CallObserver observer) {
+    engine.addObserver(requireNonNull(observer, "observer"));
+  }
+
+  /** Unregisters an observer added with {@link #addCallObserver}; unknown ones are ignored. */
+  public void removeCallObserver(CallObserver observer) {
+    engine.removeObserver(requireNonNull(observer, "observer"));
   }
 
   /**

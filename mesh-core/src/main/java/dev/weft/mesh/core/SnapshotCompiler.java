@@ -9,6 +9,7 @@ import dev.weft.mesh.api.config.MirrorPolicy;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.core.internal.health.LocalRateLimiter;
+import dev.weft.mesh.core.spi.RouteDestination;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -131,7 +132,11 @@ final class SnapshotCompiler {
     RouteTarget[] targets = new RouteTarget[ds.size()];
     int[] weights = new int[ds.size()];
     for (int i = 0; i < targets.length; i++) {
-      targets[i] = new RouteTarget(states.get(ds.get(i).cluster()), ds.get(i).subset());
+      targets[i] =
+          new RouteTarget(
+              states.get(ds.get(i).cluster()),
+              ds.get(i).subset(),
+              new RouteDestination(service, route.name(), ds.get(i).cluster(), ds.get(i).subset()));
       weights[i] = ds.get(i).weight();
     }
     CompiledRoute.MirrorTarget[] mirrors = new CompiledRoute.MirrorTarget[route.mirrors().size()];

@@ -1,6 +1,7 @@
 package dev.weft.mesh.spring;
 
 import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.security.AuditSink;
 import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.MeshAuthorization;
 import dev.weft.mesh.security.tls.WorkloadTls;
@@ -132,9 +133,16 @@ public class MeshSecurityAutoConfiguration {
   @ConditionalOnBean(Mesh.class)
   @ConditionalOnProperty(prefix = "weft.mesh.server", name = "service")
   @ConditionalOnBooleanProperty(name = "weft.mesh.server.authorization", matchIfMissing = true)
-  AuthorizationEnforcer meshAuthorizationEnforcer(ObjectProvider<MeterRegistry> meterRegistry) {
+  AuthorizationEnforcer meshAuthorizationEnforcer(
+      ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<AuditSink> auditSinks) {
     AuthorizationEnforcer.Builder b = AuthorizationEnforcer.builder();
     meterRegistry.ifAvailable(b::meterRegistry);
+    // Decisions go to the audit log and to every AuditSink bean (such as the console's denials).
+    AuditSink sink = AuditSink.logger();
+    for (AuditSink extra : (Iterable<AuditSink>) auditSinks.orderedStream()::iterator) {
+      sink = sink.andThen(extra);
+    }
+    b.auditSink(sink);
     return b.build();
   }
 
