@@ -39,9 +39,16 @@ public class MeshException extends RuntimeException {
     ALL_UNHEALTHY,
     /** Every endpoint is ejected by outlier detection. */
     ALL_EJECTED,
-    /** The cluster's circuit-breaker limit on concurrent calls is reached. */
+    /**
+     * The cluster's circuit-breaker limit on concurrent calls is reached, or a call guard that the
+     * route or cluster names refused the call: an open Resilience4j circuit breaker or a full
+     * bulkhead, whose exception is then the cause.
+     */
     CIRCUIT_OPEN,
-    /** The route's local rate limit refused the call. */
+    /**
+     * The route's local rate limit refused the call, or a Resilience4j rate limiter that the route
+     * or cluster names did (its exception is then the cause).
+     */
     RATE_LIMITED,
     /** Retrying was called for but the cluster's retry budget is spent. */
     BUDGET_EXHAUSTED,

@@ -63,6 +63,7 @@ class ArchitectureTest {
   void protocolModulesAreIndependent() {
     LayeringRules.PROTOCOLS_INDEPENDENT.check(production);
     LayeringRules.HTTP_INDEPENDENT_OF_GRPC.check(production);
+    LayeringRules.RESILIENCE4J_KNOWS_NO_PROTOCOL.check(production);
   }
 
   @Test

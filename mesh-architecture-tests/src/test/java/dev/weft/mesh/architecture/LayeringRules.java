@@ -40,6 +40,8 @@ final class LayeringRules {
               "dev.weft.mesh.security..",
               "dev.weft.mesh.spring..",
               "dev.weft.mesh.testing..",
+              "dev.weft.mesh.resilience4j..",
+              "io.github.resilience4j..",
               "org.springframework..")
           .because(
               "mesh-core knows neither gRPC nor HTTP: protocols plug in through the attempt adapter");
@@ -148,6 +150,23 @@ final class LayeringRules {
           .dependOnClassesThat()
           .resideInAPackage("dev.weft.mesh.console..")
           .because("mesh-console is optional: no library needs it");
+
+  /**
+   * The Resilience4j integration guards calls through the engine's hook, whatever their protocol.
+   */
+  static final ArchRule RESILIENCE4J_KNOWS_NO_PROTOCOL =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.weft.mesh.resilience4j..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.weft.mesh.grpc..",
+              "dev.weft.mesh.http..",
+              "io.grpc..",
+              "java.net.http..",
+              "org.springframework..")
+          .because("mesh-resilience4j plugs into mesh-core's CallGuard SPI only");
 
   /** The classes a call goes through to be routed and to pick its endpoint. */
   private static final com.tngtech.archunit.base.DescribedPredicate<

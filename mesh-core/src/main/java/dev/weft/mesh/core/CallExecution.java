@@ -6,6 +6,7 @@ import dev.weft.mesh.core.internal.health.OutcomeClass;
 import dev.weft.mesh.core.spi.Attempt;
 import dev.weft.mesh.core.spi.AttemptAdapter;
 import dev.weft.mesh.core.spi.AttemptOutcome;
+import dev.weft.mesh.core.spi.CallGuard;
 import dev.weft.mesh.core.spi.CallHandle;
 import dev.weft.mesh.core.spi.CallListener;
 import dev.weft.mesh.core.spi.CallRequest;
@@ -53,6 +54,10 @@ final class CallExecution<R> implements CallHandle {
   private AttemptRun<R> pending; // a finished, failed attempt whose result may yet be the answer
   private RetryPermit backoffPermit = RetryPermit.NONE; // the next retry's, held while it backs off
   private Scheduler.Cancellable timer;
+
+  // Set before the call leaves NEW or DELAYED, read when it ends: which guards admitted it.
+  private boolean routeGuarded;
+  private boolean clusterGuarded;
 
   CallExecution(
       EngineContext engine,
@@ -137,7 +142,10 @@ final class CallExecution<R> implements CallHandle {
   }
 
   private void admit() {
-    MeshException refused = Admission.admit(target.cluster);
+    MeshException refused = route.guard == null && target.guard == null ? null : admitByGuards();
+    if (refused == null) {
+      refused = Admission.admit(target.cluster);
+    }
     if (refused != null) {
       failEarly(refused);
       return;
@@ -154,6 +162,56 @@ final class CallExecution<R> implements CallHandle {
       startAttempt(false, RetryPermit.NONE, after);
     }
     runAll(after);
+  }
+
+  /**
+   * Asks the route's guard, then the cluster's, to admit the call: null when both did (or the one
+   * there is), else the call's failure. A guard that admitted the call hears its end in {@link
+   * #finishLocked}, even when a later step refuses it.
+   */
+  private MeshException admitByGuards() {
+    MeshException refused = null;
+    boolean routeAdmitted = false;
+    boolean clusterAdmitted = false;
+    if (route.guard != null) {
+      refused = tryAdmit(route.guard);
+      routeAdmitted = refused == null;
+    }
+    if (refused == null && target.guard != null) {
+      refused = tryAdmit(target.guard);
+      clusterAdmitted = refused == null;
+    }
+    boolean ended;
+    synchronized (this) {
+      ended = state == CallState.DONE;
+      if (!ended) {
+        routeGuarded = routeAdmitted;
+        clusterGuarded = clusterAdmitted;
+      }
+    }
+    if (ended) {
+      // The caller cancelled meanwhile, and the call's end did not see these guards.
+      MeshException cancelled =
+          new MeshException(MeshException.Reason.CANCELLED, "the caller cancelled the call");
+      endGuards(
+          routeAdmitted ? route.guard : null,
+          clusterAdmitted ? target.guard : null,
+          null,
+          cancelled,
+          engine.ticker().nanoTime() - startNanos);
+      return cancelled;
+    }
+    return refused;
+  }
+
+  private static MeshException tryAdmit(CallGuard guard) {
+    try {
+      return guard.tryAdmit();
+    } catch (RuntimeException e) {
+      log.error("a call guard failed to admit a call", e);
+      return new MeshException(
+          MeshException.Reason.INTERNAL_ERROR, "a call guard failed to admit the call: " + e, e);
+    }
   }
 
   /**
@@ -393,10 +451,15 @@ final class CallExecution<R> implements CallHandle {
       failure = deadlineExceeded("with no attempt result");
     }
     MeshException f = failure;
+    CallGuard routeGuard = routeGuarded ? route.guard : null;
+    CallGuard clusterGuard = clusterGuarded ? target.guard : null;
     after.add(
         () -> {
           if (releaseRequest) {
             target.cluster.limits().releaseRequest();
+          }
+          if (routeGuard != null || clusterGuard != null) {
+            endGuards(routeGuard, clusterGuard, decisive, f, elapsed);
           }
           engine
               .telemetry()
@@ -419,6 +482,35 @@ final class CallExecution<R> implements CallHandle {
             listener.onComplete(decisive.result);
           }
         });
+  }
+
+  private static void endGuards(
+      CallGuard routeGuard,
+      CallGuard clusterGuard,
+      AttemptRun<?> decisive,
+      MeshException failure,
+      long elapsedNanos) {
+    AttemptOutcome outcome = failure == null ? decisive.outcome : null;
+    CallGuard.Verdict verdict = OutcomeClassifier.guardVerdict(outcome, failure);
+    // The inner guard first, as decorators unwind.
+    endGuard(clusterGuard, verdict, elapsedNanos, outcome, failure);
+    endGuard(routeGuard, verdict, elapsedNanos, outcome, failure);
+  }
+
+  private static void endGuard(
+      CallGuard guard,
+      CallGuard.Verdict verdict,
+      long elapsedNanos,
+      AttemptOutcome outcome,
+      MeshException failure) {
+    if (guard == null) {
+      return;
+    }
+    try {
+      guard.onEnd(verdict, elapsedNanos, outcome, failure);
+    } catch (RuntimeException e) {
+      log.warn("a call guard failed to record the end of a call", e);
+    }
   }
 
   private void cancelTimerLocked(List<Runnable> after) {

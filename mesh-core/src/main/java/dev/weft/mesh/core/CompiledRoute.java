@@ -7,6 +7,7 @@ import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.runtime.Nanos;
 import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.core.internal.health.LocalRateLimiter;
+import dev.weft.mesh.core.spi.CallGuard;
 import dev.weft.mesh.core.spi.CallRequest;
 import java.util.List;
 
@@ -20,6 +21,10 @@ final class CompiledRoute {
   final HashPolicy[] hashPolicies;
   final RouteMatcher.HeaderMatcher[] faultHeaders;
   final LocalRateLimiter rateLimiter;
+
+  /** The route's guard (its Resilience4j instances); null when it names none. */
+  final CallGuard guard;
+
   final LatencyTracker latency;
   final Telemetry.RouteMetrics metrics;
   final long timeoutNanos;
@@ -32,6 +37,7 @@ final class CompiledRoute {
       WeightedTargets targets,
       MirrorTarget[] mirrors,
       LocalRateLimiter rateLimiter,
+      CallGuard guard,
       Telemetry telemetry,
       RandomSource random) {
     this.service = service;
@@ -46,6 +52,7 @@ final class CompiledRoute {
       faultHeaders[i] = new RouteMatcher.HeaderMatcher(fh.get(i));
     }
     this.rateLimiter = rateLimiter;
+    this.guard = guard;
     this.latency =
         route.hedging().enabled() && route.hedging().delayPercentile() > 0
             ? new LatencyTracker(route.hedging().delayPercentile())

@@ -5,6 +5,7 @@ import dev.weft.mesh.api.config.Destination;
 import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.HeaderMatch;
 import dev.weft.mesh.api.config.MirrorPolicy;
+import dev.weft.mesh.api.config.Resilience4jInstances;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.core.internal.health.OutlierTracker;
@@ -141,6 +142,23 @@ final class ConfigDump {
               + ", burst "
               + r.rateLimit().maxTokens());
     }
+    if (r.resilience4j().any()) {
+      m.put("resilience4j", resilience4j(r.resilience4j()));
+    }
+    return m;
+  }
+
+  private static Map<String, Object> resilience4j(Resilience4jInstances names) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (!names.circuitBreaker().isEmpty()) {
+      m.put("circuitBreaker", names.circuitBreaker());
+    }
+    if (!names.bulkhead().isEmpty()) {
+      m.put("bulkhead", names.bulkhead());
+    }
+    if (!names.rateLimiter().isEmpty()) {
+      m.put("rateLimiter", names.rateLimiter());
+    }
     return m;
   }
 
@@ -182,6 +200,9 @@ final class ConfigDump {
             "minRetriesPerSecond", c.retryBudget().minRetriesPerSecond(),
             "balance", state.retryBudget().balance()));
     m.put("tls", c.tls().mode().name().toLowerCase(Locale.ROOT));
+    if (c.resilience4j().any()) {
+      m.put("resilience4j", resilience4j(c.resilience4j()));
+    }
     List<Object> endpoints = new ArrayList<>();
     for (EndpointState e : state.endpoints()) {
       Endpoint ep = e.endpoint();

@@ -15,6 +15,8 @@ import dev.weft.mesh.api.spi.ConfigListener;
 import dev.weft.mesh.api.spi.ConfigSource;
 import dev.weft.mesh.api.spi.StartupMode;
 import dev.weft.mesh.core.spi.AttemptAdapter;
+import dev.weft.mesh.core.spi.CallGuard;
+import dev.weft.mesh.core.spi.CallGuardFactory;
 import dev.weft.mesh.core.spi.CallHandle;
 import dev.weft.mesh.core.spi.CallListener;
 import dev.weft.mesh.core.spi.CallObserver;
@@ -91,7 +93,7 @@ public final class Mesh implements AutoCloseable {
     this.engine =
         new Engine(
             b.ticker, b.random, scheduler, b.loadBalancers, b.ewmaDecay.toNanos(), telemetry);
-    this.compiler = new SnapshotCompiler(engine);
+    this.compiler = new SnapshotCompiler(engine, b.callGuards);
     this.startupMode = startupModeOf(b.configSource);
     this.startupWaitNanos = Nanos.of(b.startupWait);
     this.waiters =
@@ -602,8 +604,20 @@ public final class Mesh implements AutoCloseable {
     private LoadBalancerRegistry loadBalancers = LoadBalancerRegistry.getDefault();
     private Duration ewmaDecay = Duration.ofSeconds(10);
     private Duration startupWait = DEFAULT_STARTUP_WAIT;
+    private CallGuardFactory callGuards;
 
     private Builder() {}
+
+    /**
+     * Resolves the Resilience4j instances that routes and clusters name ({@code resilience4j:} in
+     * the YAML) into {@link CallGuard}s, when a configuration is applied; the {@code
+     * mesh-resilience4j} module's {@code Resilience4jCallGuards} does so against the application's
+     * registries. Without one, a configuration that names instances is rejected.
+     */
+    public Builder callGuards(CallGuardFactory callGuards) {
+      this.callGuards = requireNonNull(callGuards, "callGuards");
+      return this;
+    }
 
     /**
      * How long a call without a deadline waits for the first configuration before it fails with

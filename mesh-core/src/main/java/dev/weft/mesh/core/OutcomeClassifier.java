@@ -1,8 +1,10 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.MeshException;
 import dev.weft.mesh.api.config.RetryOn;
 import dev.weft.mesh.core.internal.health.OutcomeClass;
 import dev.weft.mesh.core.spi.AttemptOutcome;
+import dev.weft.mesh.core.spi.CallGuard;
 import java.util.Set;
 
 /**
@@ -103,6 +105,26 @@ final class OutcomeClassifier {
       default:
         return "transport_error";
     }
+  }
+
+  /**
+   * What the end of an admitted call tells its {@link CallGuard}s: the call's outcome tag read as a
+   * failure rate reads it (server and transport errors fail, client errors do not), and of the
+   * mesh's own failures only those that say the service could not serve the call.
+   */
+  static CallGuard.Verdict guardVerdict(AttemptOutcome outcome, MeshException failure) {
+    if (failure != null) {
+      return switch (failure.reason()) {
+        case DEADLINE_EXCEEDED, NO_ENDPOINTS, ALL_UNHEALTHY, ALL_EJECTED ->
+            CallGuard.Verdict.FAILURE;
+        default -> CallGuard.Verdict.NOT_COUNTED;
+      };
+    }
+    return switch (outcomeTag(outcome)) {
+      case "success", "client_error" -> CallGuard.Verdict.SUCCESS;
+      case "cancelled" -> CallGuard.Verdict.NOT_COUNTED;
+      default -> CallGuard.Verdict.FAILURE;
+    };
   }
 
   private static boolean serverSideGrpc(String status) {

@@ -6,12 +6,16 @@ import dev.weft.mesh.api.config.Destination;
 import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.config.MirrorPolicy;
+import dev.weft.mesh.api.config.Resilience4jInstances;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.core.internal.health.LocalRateLimiter;
 import dev.weft.mesh.core.spi.RouteDestination;
+import dev.weft.mesh.core.spi.CallGuard;
+import dev.weft.mesh.core.spi.CallGuardFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +27,16 @@ import java.util.Map;
  */
 final class SnapshotCompiler {
   private final Engine engine;
+  private final CallGuardFactory callGuards;
   private final Map<String, ClusterState> clusters = new HashMap<>();
 
-  SnapshotCompiler(Engine engine) {
+  /**
+   * @param callGuards makes the guards of routes and clusters that name Resilience4j instances;
+   *     null when the mesh has none (a configuration that names instances is then rejected)
+   */
+  SnapshotCompiler(Engine engine, CallGuardFactory callGuards) {
     this.engine = engine;
+    this.callGuards = callGuards;
   }
 
   /**
@@ -37,6 +47,7 @@ final class SnapshotCompiler {
    */
   MeshSnapshot compile(MeshConfig config) {
     validate(config);
+    Guards guards = guards(config);
     Map<String, ClusterState> next = new LinkedHashMap<>();
     for (Cluster c : config.clusters()) {
       ClusterState state = clusters.get(c.name());
@@ -60,7 +71,7 @@ final class SnapshotCompiler {
     for (Service s : config.services()) {
       CompiledRoute[] routes = new CompiledRoute[s.routes().size()];
       for (int i = 0; i < routes.length; i++) {
-        routes[i] = compileRoute(s.name(), s.routes().get(i), next);
+        routes[i] = compileRoute(s.name(), s.routes().get(i), next, guards);
       }
       routers.put(s.name(), new ServiceRouter(s.name(), routes));
     }
@@ -73,7 +84,10 @@ final class SnapshotCompiler {
                   n,
                   new CompiledRoute[] {
                     compileRoute(
-                        n, Route.builder("default").destinations(Destination.of(n)).build(), next)
+                        n,
+                        Route.builder("default").destinations(Destination.of(n)).build(),
+                        next,
+                        guards)
                   }));
     }
     return new MeshSnapshot(
@@ -126,17 +140,93 @@ final class SnapshotCompiler {
     }
   }
 
+  /** The guards of the routes and clusters that name Resilience4j instances. */
+  private record Guards(Map<Route, CallGuard> routes, Map<String, CallGuard> clusters) {}
+
+  /**
+   * Makes the guards the configuration's routes and clusters name, before anything changes, so that
+   * a name the factory cannot resolve rejects the configuration whole.
+   */
+  private Guards guards(MeshConfig config) {
+    Map<Route, CallGuard> routes = new IdentityHashMap<>();
+    Map<String, CallGuard> byCluster = new HashMap<>();
+    List<ConfigViolation> violations = new ArrayList<>();
+    for (int s = 0; s < config.services().size(); s++) {
+      Service service = config.services().get(s);
+      for (int r = 0; r < service.routes().size(); r++) {
+        Route route = service.routes().get(r);
+        CallGuard g =
+            guard(
+                "route '" + route.name() + "' of service '" + service.name() + "'",
+                route.resilience4j(),
+                "services[" + s + "].routes[" + r + "].resilience4j",
+                violations);
+        if (g != null) {
+          routes.put(route, g);
+        }
+      }
+    }
+    for (int i = 0; i < config.clusters().size(); i++) {
+      Cluster c = config.clusters().get(i);
+      CallGuard g =
+          guard(
+              "cluster '" + c.name() + "'",
+              c.resilience4j(),
+              "clusters[" + i + "].resilience4j",
+              violations);
+      if (g != null) {
+        byCluster.put(c.name(), g);
+      }
+    }
+    if (!violations.isEmpty()) {
+      throw new InvalidConfigException(violations);
+    }
+    return new Guards(routes, byCluster);
+  }
+
+  private CallGuard guard(
+      String owner, Resilience4jInstances names, String at, List<ConfigViolation> violations) {
+    if (!names.any()) {
+      return null;
+    }
+    if (callGuards == null) {
+      violations.add(
+          ConfigViolation.of(
+              at,
+              owner
+                  + " names Resilience4j instances, but the mesh was built without a"
+                  + " CallGuardFactory to resolve them (add mesh-resilience4j and pass its"
+                  + " Resilience4jCallGuards to Mesh.Builder.callGuards)"));
+      return null;
+    }
+    try {
+      CallGuard g = callGuards.create(owner, names);
+      if (g == null) {
+        violations.add(ConfigViolation.of(at, "the CallGuardFactory made no guard for " + owner));
+      }
+      return g;
+    } catch (IllegalArgumentException e) {
+      violations.add(ConfigViolation.of(at, e.getMessage()));
+      return null;
+    } catch (RuntimeException e) {
+      violations.add(ConfigViolation.of(at, "the CallGuardFactory failed for " + owner + ": " + e));
+      return null;
+    }
+  }
+
   private CompiledRoute compileRoute(
-      String service, Route route, Map<String, ClusterState> states) {
+      String service, Route route, Map<String, ClusterState> states, Guards guards) {
     List<Destination> ds = route.destinations();
     RouteTarget[] targets = new RouteTarget[ds.size()];
     int[] weights = new int[ds.size()];
     for (int i = 0; i < targets.length; i++) {
+      String cluster = ds.get(i).cluster();
       targets[i] =
           new RouteTarget(
-              states.get(ds.get(i).cluster()),
+              states.get(cluster),
               ds.get(i).subset(),
-              new RouteDestination(service, route.name(), ds.get(i).cluster(), ds.get(i).subset()));
+              new RouteDestination(service, route.name(), cluster, ds.get(i).subset()),
+              guards.clusters().get(cluster));
       weights[i] = ds.get(i).weight();
     }
     CompiledRoute.MirrorTarget[] mirrors = new CompiledRoute.MirrorTarget[route.mirrors().size()];
@@ -154,6 +244,7 @@ final class SnapshotCompiler {
         new WeightedTargets(targets, weights),
         mirrors,
         limiter,
+        guards.routes().get(route),
         engine.telemetry,
         engine.random);
   }

@@ -3,6 +3,7 @@ package dev.weft.mesh.spring;
 import dev.weft.mesh.api.spi.ConfigSource;
 import dev.weft.mesh.config.file.FileConfigSource;
 import dev.weft.mesh.core.Mesh;
+import dev.weft.mesh.core.spi.CallGuardFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Builds the {@link Mesh} from {@code weft.mesh.*}: the configuration source, the application's
- * {@link MeterRegistry} and {@link OpenTelemetry} when present. A user-defined {@link Mesh} or
+ * {@link MeterRegistry} and {@link OpenTelemetry} when present, and the {@link CallGuardFactory}
+ * (see {@link MeshResilience4jAutoConfiguration}) when there is one. A user-defined {@link Mesh} or
  * {@link ConfigSource} bean replaces the one made here. Without {@code weft.mesh.config.file} (or
  * the xDS properties that {@link MeshXdsAutoConfiguration} reads, when {@code mesh-xds} is on the
  * class path) the starter backs off and says how to enable it.
@@ -54,7 +56,8 @@ public class MeshAutoConfiguration {
       MeshProperties properties,
       ConfigSource configSource,
       ObjectProvider<MeterRegistry> meterRegistry,
-      ObjectProvider<OpenTelemetry> openTelemetry) {
+      ObjectProvider<OpenTelemetry> openTelemetry,
+      ObjectProvider<CallGuardFactory> callGuards) {
     Mesh.Builder builder =
         Mesh.builder()
             .name(properties.getName())
@@ -62,6 +65,7 @@ public class MeshAutoConfiguration {
             .startupWait(properties.getStartupWait());
     meterRegistry.ifAvailable(builder::meterRegistry);
     openTelemetry.ifAvailable(builder::openTelemetry);
+    callGuards.ifAvailable(builder::callGuards);
     return builder.build();
   }
 

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param retryBudget the bound on retries and hedged attempts to this cluster
  * @param tls how connections are secured
  * @param connectTimeout how long establishing a connection may take
+ * @param resilience4j the application's Resilience4j instances that guard each call to this cluster
  */
 public record Cluster(
     String name,
@@ -28,7 +29,8 @@ public record Cluster(
     OutlierDetection outlierDetection,
     RetryBudget retryBudget,
     TlsSettings tls,
-    Duration connectTimeout) {
+    Duration connectTimeout,
+    Resilience4jInstances resilience4j) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -47,7 +49,32 @@ public record Cluster(
     c.notNull(retryBudget, "retryBudget");
     c.notNull(tls, "tls");
     c.positive(connectTimeout, "connectTimeout");
+    c.notNull(resilience4j, "resilience4j");
     c.throwIfAny();
+  }
+
+  /** A cluster guarded by no Resilience4j instance (the components before {@code resilience4j}). */
+  public Cluster(
+      String name,
+      List<Endpoint> endpoints,
+      List<Subset> subsets,
+      LoadBalancing loadBalancing,
+      CircuitBreakers circuitBreakers,
+      OutlierDetection outlierDetection,
+      RetryBudget retryBudget,
+      TlsSettings tls,
+      Duration connectTimeout) {
+    this(
+        name,
+        endpoints,
+        subsets,
+        loadBalancing,
+        circuitBreakers,
+        outlierDetection,
+        retryBudget,
+        tls,
+        connectTimeout,
+        Resilience4jInstances.NONE);
   }
 
   public static Builder builder(String name) {
@@ -63,7 +90,8 @@ public record Cluster(
         .outlierDetection(outlierDetection)
         .retryBudget(retryBudget)
         .tls(tls)
-        .connectTimeout(connectTimeout);
+        .connectTimeout(connectTimeout)
+        .resilience4j(resilience4j);
   }
 
   /** The subset with this name, if the cluster defines one. */
@@ -87,6 +115,7 @@ public record Cluster(
     private RetryBudget retryBudget = RetryBudget.DEFAULT;
     private TlsSettings tls = TlsSettings.DISABLED;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Resilience4jInstances resilience4j = Resilience4jInstances.NONE;
 
     private Builder(String name) {
       this.name = name;
@@ -140,6 +169,12 @@ public record Cluster(
       return this;
     }
 
+    /** The application's Resilience4j instances that guard each call to the cluster. */
+    public Builder resilience4j(Resilience4jInstances resilience4j) {
+      this.resilience4j = resilience4j;
+      return this;
+    }
+
     public Cluster build() {
       return new Cluster(
           name,
@@ -150,7 +185,8 @@ public record Cluster(
           outlierDetection,
           retryBudget,
           tls,
-          connectTimeout);
+          connectTimeout,
+          resilience4j);
     }
   }
 }

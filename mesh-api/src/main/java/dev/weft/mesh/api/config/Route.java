@@ -19,6 +19,7 @@ import java.util.List;
  * @param mirrors shadow copies of calls
  * @param hashPolicies what hashing load balancers hash
  * @param rateLimit a local limit on the calls this route sends
+ * @param resilience4j the application's Resilience4j instances that guard each call of this route
  */
 public record Route(
     String name,
@@ -30,7 +31,8 @@ public record Route(
     FaultInjection fault,
     List<MirrorPolicy> mirrors,
     List<HashPolicy> hashPolicies,
-    LocalRateLimit rateLimit) {
+    LocalRateLimit rateLimit,
+    Resilience4jInstances resilience4j) {
 
   public Route {
     destinations = Checks.listAllowingNulls(destinations);
@@ -64,7 +66,34 @@ public record Route(
     Checks.elementsNotNull(c, mirrors, "mirrors");
     Checks.elementsNotNull(c, hashPolicies, "hashPolicies");
     c.notNull(rateLimit, "rateLimit");
+    c.notNull(resilience4j, "resilience4j");
     c.throwIfAny();
+  }
+
+  /** A route guarded by no Resilience4j instance (the components before {@code resilience4j}). */
+  public Route(
+      String name,
+      RouteMatch match,
+      List<Destination> destinations,
+      Duration timeout,
+      RetryPolicy retry,
+      HedgingPolicy hedging,
+      FaultInjection fault,
+      List<MirrorPolicy> mirrors,
+      List<HashPolicy> hashPolicies,
+      LocalRateLimit rateLimit) {
+    this(
+        name,
+        match,
+        destinations,
+        timeout,
+        retry,
+        hedging,
+        fault,
+        mirrors,
+        hashPolicies,
+        rateLimit,
+        Resilience4jInstances.NONE);
   }
 
   public static Builder builder(String name) {
@@ -81,7 +110,8 @@ public record Route(
         .fault(fault)
         .mirrors(mirrors)
         .hashPolicies(hashPolicies)
-        .rateLimit(rateLimit);
+        .rateLimit(rateLimit)
+        .resilience4j(resilience4j);
   }
 
   /** Builds a {@link Route}: matches everything and has no policies until told otherwise. */
@@ -96,6 +126,7 @@ public record Route(
     private List<MirrorPolicy> mirrors = List.of();
     private List<HashPolicy> hashPolicies = List.of();
     private LocalRateLimit rateLimit = LocalRateLimit.UNLIMITED;
+    private Resilience4jInstances resilience4j = Resilience4jInstances.NONE;
 
     private Builder(String name) {
       this.name = name;
@@ -150,6 +181,12 @@ public record Route(
       return this;
     }
 
+    /** The application's Resilience4j instances that guard each call of the route. */
+    public Builder resilience4j(Resilience4jInstances resilience4j) {
+      this.resilience4j = resilience4j;
+      return this;
+    }
+
     public Route build() {
       return new Route(
           name,
@@ -161,7 +198,8 @@ public record Route(
           fault,
           mirrors,
           hashPolicies,
-          rateLimit);
+          rateLimit,
+          resilience4j);
     }
   }
 }

@@ -24,6 +24,7 @@ import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.config.LoadBalancing;
 import dev.weft.mesh.api.config.Locality;
 import dev.weft.mesh.api.config.OutlierDetection;
+import dev.weft.mesh.api.config.Resilience4jInstances;
 import dev.weft.mesh.api.config.RetryBudget;
 import dev.weft.mesh.api.config.SlowStart;
 import dev.weft.mesh.api.config.Subset;
@@ -301,7 +302,8 @@ final class ClusterSchema {
                       v.get("outlierDetection"),
                       v.get("retryBudget"),
                       v.get("tls"),
-                      v.get("connectTimeout")),
+                      v.get("connectTimeout"),
+                      v.get("resilience4j")),
               key("endpoints", list(ENDPOINT), List.of(), Cluster::endpoints),
               key("subsets", named(SUBSET, Subset::name), List.of(), Cluster::subsets),
               key(
@@ -325,7 +327,12 @@ final class ClusterSchema {
                   "connectTimeout",
                   DURATION,
                   Cluster.DEFAULT_CONNECT_TIMEOUT,
-                  Cluster::connectTimeout))
+                  Cluster::connectTimeout),
+              key(
+                  "resilience4j",
+                  record(RouteSchema.RESILIENCE4J),
+                  Resilience4jInstances.NONE,
+                  Cluster::resilience4j))
           // The file is rejected already. A stand-in with the cluster's name and subsets lets
           // routes that
           // name it be checked without reporting it as undefined.

@@ -24,6 +24,7 @@ import dev.weft.mesh.api.config.HedgingPolicy;
 import dev.weft.mesh.api.config.LocalRateLimit;
 import dev.weft.mesh.api.config.MirrorPolicy;
 import dev.weft.mesh.api.config.PathMatch;
+import dev.weft.mesh.api.config.Resilience4jInstances;
 import dev.weft.mesh.api.config.RetryOn;
 import dev.weft.mesh.api.config.RetryPolicy;
 import dev.weft.mesh.api.config.Route;
@@ -217,6 +218,16 @@ final class RouteSchema {
               LocalRateLimit.UNLIMITED.fillInterval(),
               LocalRateLimit::fillInterval));
 
+  /** The application's Resilience4j instances a route or a cluster names. */
+  static final Schema<Resilience4jInstances> RESILIENCE4J =
+      Schema.<Resilience4jInstances>of(
+          v ->
+              new Resilience4jInstances(
+                  v.get("circuitBreaker"), v.get("bulkhead"), v.get("rateLimiter")),
+          key("circuitBreaker", STRING, "", Resilience4jInstances::circuitBreaker),
+          key("bulkhead", STRING, "", Resilience4jInstances::bulkhead),
+          key("rateLimiter", STRING, "", Resilience4jInstances::rateLimiter));
+
   static final Schema<Route> ROUTE =
       Schema.<Route>of(
           v ->
@@ -230,7 +241,8 @@ final class RouteSchema {
                   v.get("fault"),
                   v.get("mirrors"),
                   v.get("hashPolicies"),
-                  v.get("rateLimit")),
+                  v.get("rateLimit"),
+                  v.get("resilience4j")),
           derived("name", STRING, v -> "route-" + v.index(), Route::name),
           key("match", record(MATCH), RouteMatch.ANY, Route::match),
           required("destinations", list(DESTINATION), List.of(), Route::destinations),
@@ -240,7 +252,12 @@ final class RouteSchema {
           key("fault", record(FAULT), FaultInjection.NONE, Route::fault),
           key("mirrors", list(MIRROR), List.of(), Route::mirrors),
           key("hashPolicies", list(HASH_POLICY), List.of(), Route::hashPolicies),
-          key("rateLimit", record(RATE_LIMIT), LocalRateLimit.UNLIMITED, Route::rateLimit));
+          key("rateLimit", record(RATE_LIMIT), LocalRateLimit.UNLIMITED, Route::rateLimit),
+          key(
+              "resilience4j",
+              record(RESILIENCE4J),
+              Resilience4jInstances.NONE,
+              Route::resilience4j));
 
   static final Schema<Service> SERVICE =
       Schema.<Service>of(

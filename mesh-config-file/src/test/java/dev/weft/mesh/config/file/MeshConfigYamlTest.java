@@ -12,6 +12,7 @@ import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.config.LoadBalancing;
 import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.config.OutlierDetection;
+import dev.weft.mesh.api.config.Resilience4jInstances;
 import dev.weft.mesh.api.config.RetryOn;
 import dev.weft.mesh.api.config.Route;
 import dev.weft.mesh.api.config.RouteMatch;
@@ -146,7 +147,7 @@ class MeshConfigYamlTest {
             "unknown key 'wieght'; did you mean 'weight'?",
             "unknown key 'max_connections'; did you mean 'maxConnections'?",
             "unknown key 'color'; the keys here are endpoints, subsets, loadBalancing, circuitBreakers, outlierDetection, "
-                + "retryBudget, tls, connectTimeout");
+                + "retryBudget, tls, connectTimeout, resilience4j");
   }
 
   @Test
@@ -972,5 +973,30 @@ class MeshConfigYamlTest {
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining(
             "bookinfo.yaml:1:16: clusters.c.connectTimeout: must be positive, was PT0S");
+  }
+
+  @Test
+  void routesAndClustersNameResilience4jInstancesAndTheNamesSurviveARoundTrip() {
+    MeshConfig config =
+        read(
+            """
+            services:
+              reviews:
+                routes:
+                  - destinations: [{cluster: reviews}]
+                    resilience4j: {circuitBreaker: reviews, bulkhead: reviews-bh}
+            clusters:
+              reviews:
+                resilience4j: {rateLimiter: reviews}
+            """);
+    Route route = config.services().get(0).routes().get(0);
+    assertThat(route.resilience4j())
+        .isEqualTo(new Resilience4jInstances("reviews", "reviews-bh", ""));
+    assertThat(config.clusters().get(0).resilience4j())
+        .isEqualTo(new Resilience4jInstances("", "", "reviews"));
+    assertThat(read(MeshConfigYaml.write(config))).isEqualTo(config);
+    // Left out, a route or cluster names none.
+    assertThat(read("clusters: {ratings: {}}").clusters().get(0).resilience4j())
+        .isEqualTo(Resilience4jInstances.NONE);
   }
 }
