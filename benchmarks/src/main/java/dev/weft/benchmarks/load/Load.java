@@ -2,7 +2,9 @@ package dev.weft.benchmarks.load;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +17,13 @@ final class Load {
   private Load() {}
 
   /** What one phase measured. Latencies only of successful calls. */
-  record Phase(long ok, long failed, long wallNanos, long cpuNanos, Latencies latencies) {
+  record Phase(
+      long ok,
+      long failed,
+      long wallNanos,
+      long cpuNanos,
+      long allocatedBytes,
+      Latencies latencies) {
     double throughput() {
       return ok * 1e9 / wallNanos;
     }
@@ -23,6 +31,34 @@ final class Load {
     double cpuSecondsPer10k() {
       return ok + failed == 0 ? Double.NaN : cpuNanos / 1e9 * 10_000.0 / (ok + failed);
     }
+  }
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  /**
+   * Bytes allocated so far by each live thread, by thread id; with {@link #allocatedSince}, what
+   * all threads allocated over a phase (threads that ended within it are not counted, so phases
+   * count their own short-lived threads themselves).
+   */
+  static Map<Long, Long> allocatedByThread() {
+    long[] ids = THREADS.getAllThreadIds();
+    long[] bytes = THREADS.getThreadAllocatedBytes(ids);
+    Map<Long, Long> m = new HashMap<>(ids.length * 2);
+    for (int i = 0; i < ids.length; i++) {
+      if (bytes[i] >= 0) {
+        m.put(ids[i], bytes[i]);
+      }
+    }
+    return m;
+  }
+
+  static long allocatedSince(Map<Long, Long> before) {
+    long total = 0;
+    for (Map.Entry<Long, Long> e : allocatedByThread().entrySet()) {
+      total += e.getValue() - before.getOrDefault(e.getKey(), 0L);
+    }
+    return total;
   }
 
   static long processCpuNanos() {
@@ -47,6 +83,7 @@ final class Load {
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     CountDownLatch done = new CountDownLatch((int) total);
+    Map<Long, Long> alloc0 = allocatedByThread();
     long cpu0 = processCpuNanos();
     long start = System.nanoTime();
     for (long i = 0; i < total; i++) {
@@ -78,8 +115,9 @@ final class Load {
     done.await(drainMillis, TimeUnit.MILLISECONDS);
     long wall = System.nanoTime() - start;
     long cpu = processCpuNanos() - cpu0;
+    long alloc = allocatedSince(alloc0);
     long missing = done.getCount();
-    return new Phase(ok.get(), failed.get() + missing, wall, cpu, lat);
+    return new Phase(ok.get(), failed.get() + missing, wall, cpu, alloc, lat);
   }
 
   /**
@@ -90,6 +128,8 @@ final class Load {
     Latencies lat = new Latencies(1 << 16);
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
+    AtomicLong callerBytes = new AtomicLong();
+    Map<Long, Long> alloc0 = allocatedByThread();
     long cpu0 = processCpuNanos();
     long start = System.nanoTime();
     long end = start + durationMillis * 1_000_000L;
@@ -98,6 +138,7 @@ final class Load {
       Thread th =
           new Thread(
               () -> {
+                long own0 = THREADS.getCurrentThreadAllocatedBytes();
                 while (System.nanoTime() < end) {
                   long s = System.nanoTime();
                   try {
@@ -108,6 +149,7 @@ final class Load {
                     failed.incrementAndGet();
                   }
                 }
+                callerBytes.addAndGet(THREADS.getCurrentThreadAllocatedBytes() - own0);
               },
               "bench-caller-" + t);
       th.start();
@@ -117,7 +159,9 @@ final class Load {
       th.join();
     }
     long wall = System.nanoTime() - start;
-    return new Phase(ok.get(), failed.get(), wall, processCpuNanos() - cpu0, lat);
+    long cpu = processCpuNanos() - cpu0;
+    long alloc = allocatedSince(alloc0) + callerBytes.get();
+    return new Phase(ok.get(), failed.get(), wall, cpu, alloc, lat);
   }
 
   static void gc() throws InterruptedException {

@@ -149,7 +149,7 @@ public final class OverheadStudy {
     }
   }
 
-  private static MeshConfig config(int grpcPort, int httpPort) {
+  static MeshConfig config(int grpcPort, int httpPort) {
     RetryPolicy retry =
         RetryPolicy.builder()
             .maxAttempts(3)

@@ -29,6 +29,8 @@ final class AttemptRun<R> implements AttemptContext, AttemptSink<R>, Runnable {
   final RetryPermit permit;
   long startNanos;
   Span span;
+  // Made once, on first use; a race makes two equal contexts, either of which is right.
+  private Context traceContext;
   // Guarded by the call's monitor.
   Attempt handle;
   boolean completed;
@@ -104,7 +106,12 @@ final class AttemptRun<R> implements AttemptContext, AttemptSink<R>, Runnable {
 
   @Override
   public Context traceContext() {
-    return call.engine.telemetry().contextOf(span, call.request);
+    Context c = traceContext;
+    if (c == null) {
+      c = call.engine.telemetry().contextOf(span, call.request);
+      traceContext = c;
+    }
+    return c;
   }
 
   @Override

@@ -24,7 +24,7 @@ final class AttemptStream<ReqT, RespT> extends ClientCall.Listener<RespT> implem
   final AttemptSink<GrpcAttemptResult> sink;
   final long startNanos;
   // Guarded by owner.lock.
-  ClientCall<byte[], RespT> call;
+  ClientCall<ReqT, RespT> call;
   boolean cancelled;
 
   AttemptStream(
@@ -68,10 +68,9 @@ final class AttemptStream<ReqT, RespT> extends ClientCall.Listener<RespT> implem
     }
     CallOptions options = owner.attemptOptions;
     long timeout = context.timeoutNanos();
-    options =
-        timeout == Long.MAX_VALUE
-            ? options.withDeadline(null)
-            : options.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS);
+    if (timeout != Long.MAX_VALUE) {
+      options = options.withDeadlineAfter(timeout, TimeUnit.NANOSECONDS);
+    }
     Metadata attemptHeaders = new Metadata();
     TextMapPropagator propagator =
         owner.grpc.mesh().openTelemetry().getPropagators().getTextMapPropagator();
@@ -87,7 +86,7 @@ final class AttemptStream<ReqT, RespT> extends ClientCall.Listener<RespT> implem
       // timeout, and a retry started from a timer would otherwise see a different one.
       io.grpc.Context previous = io.grpc.Context.ROOT.attach();
       try {
-        call = channel.newCall(owner.wireMethod, options);
+        call = channel.newCall(owner.method, options);
       } finally {
         io.grpc.Context.ROOT.detach(previous);
       }
@@ -103,8 +102,10 @@ final class AttemptStream<ReqT, RespT> extends ClientCall.Listener<RespT> implem
       if (context.mirror()) {
         call.request(Integer.MAX_VALUE); // responses of a mirrored copy are read and dropped
       }
-      for (byte[] m : owner.replay) {
-        call.sendMessage(m);
+      if (owner.replay != null) {
+        for (ReqT m : owner.replay) {
+          call.sendMessage(m);
+        }
       }
       if (owner.halfClosed) {
         call.halfClose();
@@ -149,13 +150,22 @@ final class AttemptStream<ReqT, RespT> extends ClientCall.Listener<RespT> implem
       return;
     }
     ClientCall.Listener<RespT> l;
+    boolean ready;
     synchronized (owner.lock) {
       if (!owner.commitLocked(this)) {
         return;
       }
       l = owner.listener;
+      // A streaming call whose attempt answers before its stream said it was ready: the caller
+      // still hears its first onReady, before the headers. A method whose client sends one message
+      // hears none, as grpc-java's own calls do.
+      ready = !owner.readyDelivered && !owner.method.getType().clientSendsOneMessage();
+      owner.readyDelivered = true;
     }
-    owner.deliver(() -> l.onHeaders(responseHeaders));
+    if (ready) {
+      owner.deliverReady(l);
+    }
+    owner.deliverHeaders(l, responseHeaders);
   }
 
   @Override
@@ -177,7 +187,7 @@ final class AttemptStream<ReqT, RespT> extends ClientCall.Listener<RespT> implem
       }
       l = owner.listener;
     }
-    owner.deliver(() -> l.onMessage(message));
+    owner.deliverMessage(l, message);
   }
 
   @Override
@@ -194,12 +204,22 @@ final class AttemptStream<ReqT, RespT> extends ClientCall.Listener<RespT> implem
   private void onReadyHere() {
     ClientCall.Listener<RespT> l;
     synchronized (owner.lock) {
-      if (owner.winner != this || owner.closed) {
+      if (owner.closed || context.mirror()) {
         return;
       }
+      if (owner.winner == null) {
+        // Before the call commits the caller's side is ready at once (messages are buffered): it
+        // hears that once, with the first attempt's onReady, on this attempt's thread.
+        if (cancelled || owner.readyDelivered) {
+          return;
+        }
+      } else if (owner.winner != this) {
+        return;
+      }
+      owner.readyDelivered = true;
       l = owner.listener;
     }
-    owner.deliver(() -> l.onReady());
+    owner.deliverReady(l);
   }
 
   @Override

@@ -14,10 +14,12 @@ import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -32,8 +34,70 @@ import org.slf4j.LoggerFactory;
 final class EndpointChannels implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EndpointChannels.class);
 
-  /** What makes two channels interchangeable. */
-  record Key(String host, int port, TlsSettings tls, long connectTimeoutMillis) {}
+  /** What makes two channels interchangeable; its hash is computed once. */
+  static final class Key {
+    private final String host;
+    private final int port;
+    private final TlsSettings tls;
+    private final long connectTimeoutMillis;
+    private final int hash;
+
+    Key(String host, int port, TlsSettings tls, long connectTimeoutMillis) {
+      this.host = host;
+      this.port = port;
+      this.tls = tls;
+      this.connectTimeoutMillis = connectTimeoutMillis;
+      this.hash = Objects.hash(host, port, tls, connectTimeoutMillis);
+    }
+
+    String host() {
+      return host;
+    }
+
+    int port() {
+      return port;
+    }
+
+    TlsSettings tls() {
+      return tls;
+    }
+
+    long connectTimeoutMillis() {
+      return connectTimeoutMillis;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o == this
+          || (o instanceof Key k
+              && k.hash == hash
+              && k.port == port
+              && k.connectTimeoutMillis == connectTimeoutMillis
+              && k.host.equals(host)
+              && k.tls.equals(tls));
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
+  /**
+   * A recent look-up, found again by the identity of the configuration objects an attempt carries
+   * (the same {@link Endpoint} and {@link Cluster} instances for as long as a configuration is in
+   * force), so that a call's look-up neither builds nor hashes a key.
+   */
+  private record Recent(Endpoint endpoint, Cluster cluster, Key key, ManagedChannel channel) {}
+
+  private static final int RECENT_SLOTS = 256;
+
+  private final AtomicReferenceArray<Recent> recent = new AtomicReferenceArray<>(RECENT_SLOTS);
 
   private final Cache<Key, ManagedChannel> cache;
   private final Set<ManagedChannel> draining = ConcurrentHashMap.newKeySet();
@@ -64,10 +128,23 @@ final class EndpointChannels implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the mesh gRPC client is closed");
     }
+    int slot =
+        (System.identityHashCode(endpoint) * 31 + System.identityHashCode(cluster))
+            & (RECENT_SLOTS - 1);
+    Recent r = recent.get(slot);
+    if (r != null && r.endpoint == endpoint && r.cluster == cluster) {
+      // Still the cached channel (this look-up also counts as its use for the idle timeout)?
+      ManagedChannel c = cache.getIfPresent(r.key);
+      if (c == r.channel) {
+        return c;
+      }
+    }
     Key key =
         new Key(
             endpoint.host(), endpoint.port(), cluster.tls(), cluster.connectTimeout().toMillis());
-    return cache.get(key, k -> create(k, cluster));
+    ManagedChannel c = cache.get(key, k -> create(k, cluster));
+    recent.set(slot, new Recent(endpoint, cluster, key, c));
+    return c;
   }
 
   private ManagedChannel create(Key key, Cluster cluster) {
@@ -91,6 +168,7 @@ final class EndpointChannels implements AutoCloseable {
     if (channel == null) {
       return;
     }
+    forgetRecent(channel);
     draining.removeIf(ManagedChannel::isTerminated);
     draining.add(channel);
     channel.shutdown();
@@ -99,6 +177,16 @@ final class EndpointChannels implements AutoCloseable {
         key == null ? "?" : key.host(),
         key == null ? 0 : key.port(),
         cause);
+  }
+
+  /** Drops the recent look-ups of {@code channel} (of every channel when null). */
+  private void forgetRecent(ManagedChannel channel) {
+    for (int i = 0; i < RECENT_SLOTS; i++) {
+      Recent r = recent.get(i);
+      if (r != null && (channel == null || r.channel == channel)) {
+        recent.compareAndSet(i, r, null);
+      }
+    }
   }
 
   /** Closes the channels to an endpoint that left the configuration. */
@@ -127,6 +215,7 @@ final class EndpointChannels implements AutoCloseable {
     closed = true;
     cache.invalidateAll();
     cache.cleanUp();
+    forgetRecent(null);
     long deadline = System.nanoTime() + timeout.toNanos();
     for (ManagedChannel c : List.copyOf(draining)) {
       try {

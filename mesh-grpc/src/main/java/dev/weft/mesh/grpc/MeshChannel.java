@@ -4,12 +4,6 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.MethodDescriptor;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * A gRPC {@link Channel} for one logical mesh service: use it with ordinary generated stubs ({@code
@@ -22,27 +16,8 @@ import java.util.concurrent.ConcurrentMap;
  * the {@link MeshGrpc}), so there is nothing to close. Thread-safe.
  */
 public final class MeshChannel extends Channel {
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
-
   private final MeshGrpc grpc;
   private final String service;
-  private final ConcurrentMap<MethodDescriptor<?, ?>, MethodDescriptor<byte[], ?>> wireMethods =
-      new ConcurrentHashMap<>();
 
   MeshChannel(MeshGrpc grpc, String service) {
     this.grpc = grpc;
@@ -63,12 +38,7 @@ public final class MeshChannel extends Channel {
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
-    @SuppressWarnings("unchecked")
-    MethodDescriptor<byte[], RespT> wire =
-        (MethodDescriptor<byte[], RespT>)
-            wireMethods.computeIfAbsent(
-                method, m -> m.toBuilder(BYTES, m.getResponseMarshaller()).build());
-    return new MeshClientCall<>(grpc, service, method, wire, callOptions);
+    return new MeshClientCall<>(grpc, service, method, callOptions);
   }
 
   @Override

@@ -10,11 +10,13 @@ import dev.weft.mesh.core.spi.CallListener;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Deadline;
+import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -25,10 +27,14 @@ import java.util.concurrent.TimeUnit;
  * engine drives. Each attempt is a real {@link ClientCall} on the endpoint's channel.
  *
  * <p>Until the call commits, the caller's messages are kept in a replay buffer so that a retry or
- * hedge can send them again, and responses are not asked for. The call commits to an attempt when
- * that attempt receives response headers (which always come before the first message), or when the
- * buffer grows past its limit; from then on the attempt talks to the caller directly and nothing is
- * retried. This is gRPC's own rule (gRFC A6).
+ * hedge can send them again, and responses are not asked for. The buffer keeps the message objects
+ * themselves, as grpc-java's own retries do, and counts their serialized size (from the
+ * marshaller's {@link KnownLength} stream, which for protobuf is the message's memoized size): a
+ * call that is never retried pays a reference per message, and every attempt serializes its
+ * messages straight into its transport. The call commits to an attempt when that attempt receives
+ * response headers (which always come before the first message), or when the buffer grows past its
+ * limit; from then on the attempt talks to the caller directly and nothing is retried. This is
+ * gRPC's own rule (gRFC A6).
  *
  * <p>Threading: the caller's methods, the engine's attempt starts and cancellations, and the
  * attempts' callbacks meet under one lock per call. Attempts' callbacks run on the mesh client's
@@ -40,16 +46,20 @@ import java.util.concurrent.TimeUnit;
  * outside the lock, is then handed to the listener on that same thread instead of being passed to
  * another thread of the pool (one hand-off per event, as on a plain channel). Events raised
  * anywhere else (the caller's own methods, timers) are always handed off, so the listener is never
- * called inline from the caller's methods.
+ * called inline from the caller's methods. The caller's first {@code onReady} is the first
+ * attempt's (before the call commits the caller may send at once, since messages are buffered, and
+ * {@link #isReady()} says so), so starting a call hands nothing to another thread.
  */
 final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   final MeshGrpc grpc;
   private final String service;
-  private final MethodDescriptor<ReqT, RespT> method;
-  final MethodDescriptor<byte[], RespT> wireMethod;
+  final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
 
-  /** The caller's options with the mesh client's executor, the base of every attempt's options. */
+  /**
+   * The caller's options without their deadline (each attempt gets its own timeout) and with the
+   * mesh client's executor: the base of every attempt's options.
+   */
   final CallOptions attemptOptions;
 
   final io.opentelemetry.context.Context traceParent;
@@ -69,7 +79,8 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   Listener<RespT> listener;
   Metadata headers;
   private CallHandle handle;
-  final List<byte[]> replay = new ArrayList<>();
+  // The messages sent before the call committed; null until the first.
+  List<ReqT> replay;
   long replayBytes;
   boolean replayOverflowed;
   boolean halfClosed;
@@ -79,6 +90,8 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   final List<AttemptStream<ReqT, RespT>> streams = new ArrayList<>(2);
   private Status cancelStatus;
   boolean closed;
+  // Whether the caller's listener was given its first onReady (the first attempt's).
+  boolean readyDelivered;
   // Touched only by tasks of the delivery executor, which run one at a time.
   private boolean listenerClosed;
   private final io.grpc.Context.CancellationListener contextCancelled =
@@ -88,19 +101,20 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       MeshGrpc grpc,
       String service,
       MethodDescriptor<ReqT, RespT> method,
-      MethodDescriptor<byte[], RespT> wireMethod,
       CallOptions callOptions) {
     this.grpc = grpc;
     this.service = service;
     this.method = method;
-    this.wireMethod = wireMethod;
     this.callOptions = callOptions;
-    this.attemptOptions = callOptions.withExecutor(grpc.executor());
+    this.deliveryOnAttemptThreads = callOptions.getExecutor() == null;
+    // The endpoint channels' executor is the mesh client's: a call without one needs no copy.
+    CallOptions base =
+        deliveryOnAttemptThreads ? callOptions : callOptions.withExecutor(grpc.executor());
+    this.attemptOptions = base.getDeadline() == null ? base : base.withDeadline(null);
     this.traceParent = io.opentelemetry.context.Context.current();
     this.grpcContext = io.grpc.Context.current();
-    this.deliveryOnAttemptThreads = callOptions.getExecutor() == null;
     Executor executor = deliveryOnAttemptThreads ? grpc.executor() : callOptions.getExecutor();
-    this.delivery = new SerializingExecutor(executor);
+    this.delivery = new SerializingExecutor(executor, grpcContext);
   }
 
   // ---- the caller's side ----
@@ -149,8 +163,8 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     if (cancelNow) {
       h.cancel();
     }
-    // Messages are buffered until the call commits, so the caller may send at once.
-    deliver(() -> responseListener.onReady());
+    // The caller hears onReady with the first attempt's (AttemptStream.onReady); until the call
+    // commits, messages are buffered and isReady() is true, so the caller may send at once.
   }
 
   private long timeoutNanos() {
@@ -182,20 +196,25 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
   @Override
   public void sendMessage(ReqT message) {
-    byte[] bytes = serialize(message);
+    java.util.Objects.requireNonNull(message, "message");
     AttemptStream<ReqT, RespT> commitNow = null;
     synchronized (lock) {
       if (closed || halfClosed) {
         return;
       }
+      // Sized before any attempt sends it: an unserializable message fails the caller's call here.
+      long size = winner == null && !replayOverflowed ? serializedSize(message) : 0;
       for (AttemptStream<ReqT, RespT> s : streams) {
         if (!s.cancelled && s.call != null) {
-          s.call.sendMessage(bytes);
+          s.call.sendMessage(message);
         }
       }
       if (winner == null) {
-        replay.add(bytes);
-        replayBytes += bytes.length;
+        if (replay == null) {
+          replay = new ArrayList<>(2);
+        }
+        replay.add(message);
+        replayBytes += size;
         if (!replayOverflowed && replayBytes > grpc.maxReplayBytes()) {
           replayOverflowed = true;
           commitNow = firstLiveAttempt();
@@ -207,9 +226,17 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
   }
 
-  private byte[] serialize(ReqT message) {
+  /**
+   * The message's serialized size, for the replay buffer's limit: what the marshaller's stream says
+   * when it knows its length (protobuf's does, without serializing), else counted by serializing
+   * once.
+   */
+  private long serializedSize(ReqT message) {
     try (InputStream in = method.streamRequest(message)) {
-      return in.readAllBytes();
+      if (in instanceof KnownLength) {
+        return in.available();
+      }
+      return in.transferTo(OutputStream.nullOutputStream());
     } catch (IOException e) {
       throw Status.INTERNAL
           .withDescription("could not serialize the request message")
@@ -277,15 +304,35 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
   }
 
-  /** Hands an event to the caller's listener, in order, unless the listener has heard the end. */
-  void deliver(Runnable event) {
+  /**
+   * Hands an event to the caller's listener, in order, inside the call's gRPC context (the delivery
+   * executor attaches it), unless the listener has heard the end.
+   */
+  void deliverHeaders(Listener<RespT> l, Metadata responseHeaders) {
     dispatch(
-        grpcContext.wrap(
-            () -> {
-              if (!listenerClosed) {
-                event.run();
-              }
-            }));
+        () -> {
+          if (!listenerClosed) {
+            l.onHeaders(responseHeaders);
+          }
+        });
+  }
+
+  void deliverMessage(Listener<RespT> l, RespT message) {
+    dispatch(
+        () -> {
+          if (!listenerClosed) {
+            l.onMessage(message);
+          }
+        });
+  }
+
+  void deliverReady(Listener<RespT> l) {
+    dispatch(
+        () -> {
+          if (!listenerClosed) {
+            l.onReady();
+          }
+        });
   }
 
   /**
@@ -328,7 +375,7 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       return false;
     }
     winner = s;
-    replay.clear();
+    replay = null;
     replayBytes = 0;
     if (pendingRequests > 0) {
       s.call.request(pendingRequests);
@@ -346,18 +393,18 @@ final class MeshClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
       return null;
     }
     closed = true;
-    replay.clear();
+    replay = null;
     replayBytes = 0;
     Status s = cancelStatus != null ? cancelStatus : status;
     Listener<RespT> l = listener;
     grpcContext.removeListener(contextCancelled);
-    return grpcContext.wrap(
-        () -> {
-          if (!listenerClosed) {
-            listenerClosed = true;
-            l.onClose(s, trailers);
-          }
-        });
+    // Runs on the delivery executor, which attaches the call's gRPC context.
+    return () -> {
+      if (!listenerClosed) {
+        listenerClosed = true;
+        l.onClose(s, trailers);
+      }
+    };
   }
 
   /** Hears the end of the call from the engine. */

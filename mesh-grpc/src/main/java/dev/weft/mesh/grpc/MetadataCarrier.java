@@ -5,13 +5,15 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /** Reads and writes OpenTelemetry propagation fields in gRPC metadata (ASCII keys only). */
 final class MetadataCarrier {
   static final TextMapSetter<Metadata> SETTER =
       (carrier, key, value) -> {
         if (carrier != null) {
-          Metadata.Key<String> k = Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER);
+          Metadata.Key<String> k = key(key);
           carrier.discardAll(k);
           carrier.put(k, value);
         }
@@ -46,12 +48,34 @@ final class MetadataCarrier {
     if (lowerCaseName.endsWith(Metadata.BINARY_HEADER_SUFFIX) || lowerCaseName.startsWith(":")) {
       return null;
     }
+    Metadata.Key<String> key;
     try {
-      return metadata.get(Metadata.Key.of(lowerCaseName, Metadata.ASCII_STRING_MARSHALLER));
+      key = key(lowerCaseName);
     } catch (IllegalArgumentException invalidName) {
       return null;
     }
+    return metadata.get(key);
   }
+
+  /** The ASCII key of that name, made once. */
+  private static Metadata.Key<String> key(String name) {
+    Metadata.Key<String> key = KEYS.get(name);
+    if (key == null) {
+      key = Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER);
+      if (KEYS.size() < MAX_KEYS) {
+        KEYS.putIfAbsent(name, key);
+      }
+    }
+    return key;
+  }
+
+  /**
+   * Keys already made, by name: the names routes match on and the propagation fields, read on every
+   * call. Bounded, so that names from elsewhere cannot grow it.
+   */
+  private static final ConcurrentMap<String, Metadata.Key<String>> KEYS = new ConcurrentHashMap<>();
+
+  private static final int MAX_KEYS = 1024;
 
   private MetadataCarrier() {}
 }

@@ -7,18 +7,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs tasks one at a time, in order, on a delegate executor: how a caller's listener hears one
- * call's events, whichever attempt's thread they come from.
+ * Runs tasks one at a time, in order, on a delegate executor, inside a gRPC {@link io.grpc.Context}
+ * attached once for each run of queued tasks: how a caller's listener hears one call's events,
+ * whichever attempt's thread they come from, in the context the call was made in.
  */
 final class SerializingExecutor implements Executor {
   private static final Logger log = LoggerFactory.getLogger(SerializingExecutor.class);
 
   private final Executor delegate;
-  private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+  private final io.grpc.Context context;
+  private final ArrayDeque<Runnable> queue = new ArrayDeque<>(4);
+  private final Runnable drainTask = this::drain;
   private boolean running;
 
-  SerializingExecutor(Executor delegate) {
+  SerializingExecutor(Executor delegate, io.grpc.Context context) {
     this.delegate = delegate;
+    this.context = context;
   }
 
   @Override
@@ -31,7 +35,7 @@ final class SerializingExecutor implements Executor {
       running = true;
     }
     try {
-      delegate.execute(this::drain);
+      delegate.execute(drainTask);
     } catch (RejectedExecutionException e) {
       // The caller's executor is gone; run here rather than lose the call's end.
       drain();
@@ -55,6 +59,7 @@ final class SerializingExecutor implements Executor {
 
   private void drain() {
     boolean done = false;
+    io.grpc.Context previous = context.attach();
     try {
       while (true) {
         Runnable next;
@@ -73,6 +78,7 @@ final class SerializingExecutor implements Executor {
         }
       }
     } finally {
+      context.detach(previous);
       if (!done) {
         // An Error escaped a task: let the tasks behind it run elsewhere rather than never.
         boolean more;
@@ -82,7 +88,7 @@ final class SerializingExecutor implements Executor {
         }
         if (more) {
           try {
-            delegate.execute(this::drain);
+            delegate.execute(drainTask);
           } catch (RejectedExecutionException e) {
             synchronized (queue) {
               running = false;

@@ -170,13 +170,9 @@ class MeshChannelTest extends MeshGrpcTestSupport {
       io.grpc.ClientCall<SimpleRequest, SimpleResponse> call =
           grpc.channel(SERVICE)
               .newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
+      // starting the call queues nothing for the listener (a unary call hears no onReady, as on a
+      // plain channel), so the response can be heard on the thread it arrives on
       call.start(listener, new io.grpc.Metadata());
-      // onReady is handed to another thread (it comes from start); once it has been heard, nothing
-      // is
-      // queued for the listener, so the response can be heard on the thread it arrives on
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(() -> listener.events.stream().anyMatch(e -> e.startsWith("ready@")));
       call.request(1);
       call.sendMessage(request("m" + i));
       call.halfClose();
@@ -193,6 +189,40 @@ class MeshChannelTest extends MeshGrpcTestSupport {
     assertThat(sameThread)
         .as("calls whose response the listener heard on the attempt's thread")
         .isGreaterThanOrEqualTo(16);
+  }
+
+  @Test
+  void aStreamingCallHearsOnReadyFromItsFirstAttemptBeforeItSendsAndAUnaryCallHearsNone()
+      throws Exception {
+    startWithOneBackend();
+    RecordingListener streaming = new RecordingListener();
+    io.grpc.ClientCall<SimpleRequest, SimpleResponse> bidi =
+        grpc.channel(SERVICE)
+            .newCall(SimpleServiceGrpc.getBidiStreamingRpcMethod(), io.grpc.CallOptions.DEFAULT);
+    bidi.start(streaming, new io.grpc.Metadata());
+    assertThat(bidi.isReady()).as("messages are buffered until the call commits").isTrue();
+    // a caller that sends only once told it is ready still gets going
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> streaming.events.stream().anyMatch(e -> e.startsWith("ready@weft-grpc")));
+    bidi.request(1);
+    bidi.sendMessage(request("r"));
+    bidi.halfClose();
+    assertThat(streaming.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+    List<String> names =
+        streaming.events.stream().map(e -> e.substring(0, e.indexOf('@'))).toList();
+    assertThat(names).startsWith("ready").containsSubsequence("ready", "message:a:r", "close:OK");
+
+    RecordingListener unary = new RecordingListener();
+    io.grpc.ClientCall<SimpleRequest, SimpleResponse> call =
+        grpc.channel(SERVICE)
+            .newCall(SimpleServiceGrpc.getUnaryRpcMethod(), io.grpc.CallOptions.DEFAULT);
+    call.start(unary, new io.grpc.Metadata());
+    call.request(1);
+    call.sendMessage(request("u"));
+    call.halfClose();
+    assertThat(unary.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+    assertThat(unary.events).noneMatch(e -> e.startsWith("ready@"));
   }
 
   @Test

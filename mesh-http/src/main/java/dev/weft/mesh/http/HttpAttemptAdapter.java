@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -89,44 +90,53 @@ final class HttpAttemptAdapter<T> implements AttemptAdapter<HttpAttemptResult<T>
     Endpoint endpoint = context.endpoint();
     URI logicalUri = logical.uri();
     boolean tls = context.cluster().tls().mode() != TlsSettings.Mode.DISABLED;
-    URI uri;
-    try {
-      uri =
-          new URI(
-              tls ? "https" : "http",
-              null,
-              endpoint.host(),
-              endpoint.port(),
-              logicalUri.getPath(),
-              logicalUri.getQuery(),
-              null);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException(
-          "cannot address " + endpoint.address() + " for " + logicalUri, e);
-    }
+    URI uri = physicalUri(tls, endpoint, logicalUri);
+    // A copy of the logical request (method, body, headers, version, expect-continue, timeout)
+    // with the endpoint's URI; headers the JDK client sets itself are left to it.
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri)
-            .method(
-                logical.method(),
-                logical.bodyPublisher().orElse(HttpRequest.BodyPublishers.noBody()))
-            .expectContinue(logical.expectContinue());
-    logical.version().ifPresent(b::version);
-    logical
-        .headers()
-        .map()
-        .forEach(
-            (name, values) -> {
-              if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                for (String v : values) {
-                  b.header(name, v);
-                }
-              }
-            });
+        HttpRequest.newBuilder(
+                logical, (name, value) -> !RESTRICTED.contains(name.toLowerCase(Locale.ROOT)))
+            .uri(uri);
     if (context.timeoutNanos() != Long.MAX_VALUE) {
       b.timeout(Duration.ofNanos(Math.max(1_000_000L, context.timeoutNanos())));
     }
     propagator.inject(context.traceContext(), b, SETTER);
     return b.build();
+  }
+
+  /**
+   * The logical URI's path and query (as the caller encoded them) on the endpoint: what {@code new
+   * URI(scheme, null, host, port, path, query, null)} makes, without decoding and re-encoding them.
+   */
+  static URI physicalUri(boolean tls, Endpoint endpoint, URI logicalUri) {
+    String host = endpoint.host();
+    String path = logicalUri.getRawPath();
+    String query = logicalUri.getRawQuery();
+    StringBuilder sb =
+        new StringBuilder(
+            16
+                + host.length()
+                + (path == null ? 0 : path.length())
+                + (query == null ? 0 : query.length()));
+    sb.append(tls ? "https://" : "http://");
+    if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+      sb.append('[').append(host).append(']');
+    } else {
+      sb.append(host);
+    }
+    sb.append(':').append(endpoint.port());
+    if (path != null) {
+      sb.append(path);
+    }
+    if (query != null) {
+      sb.append('?').append(query);
+    }
+    try {
+      return new URI(sb.toString());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "cannot address " + endpoint.address() + " for " + logicalUri, e);
+    }
   }
 
   private static Throwable unwrap(Throwable t) {

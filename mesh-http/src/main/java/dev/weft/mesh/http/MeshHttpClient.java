@@ -49,6 +49,8 @@ public final class MeshHttpClient implements AutoCloseable {
   private final Duration connectTimeout;
   private final WorkloadTls workloadTls;
   private final Map<TlsSettings, HttpClient> tlsClients = new ConcurrentHashMap<>();
+  // Made once rather than per call.
+  private final java.util.function.Function<TlsSettings, HttpClient> clients = this::clientFor;
 
   private MeshHttpClient(Builder b) {
     this.mesh = b.mesh;
@@ -144,7 +146,7 @@ public final class MeshHttpClient implements AutoCloseable {
     HttpCallRequest call = new HttpCallRequest(request, defaultTimeout, declaredIdempotent);
     HttpAttemptAdapter<T> adapter =
         new HttpAttemptAdapter<>(
-            this::clientFor,
+            clients,
             request,
             handler,
             mesh.openTelemetry().getPropagators().getTextMapPropagator());
