@@ -42,7 +42,8 @@ final class InternalPackages {
           Map.entry("dev.weft.mesh.console", "mesh-console"),
           Map.entry("dev.weft.mesh.testing", "mesh-testing"),
           Map.entry("dev.weft.samples", "samples"),
-          Map.entry("dev.weft.benchmarks", "benchmarks"));
+          Map.entry("dev.weft.benchmarks", "benchmarks"),
+          Map.entry("dev.weft.chaos", "chaos"));
 
   /** The module directories whose compiled main and test classes the rule reads. */
   static final List<String> MODULE_DIRECTORIES =
@@ -61,7 +62,8 @@ final class InternalPackages {
           "samples/bookinfo",
           "samples/control-plane",
           "samples/demo",
-          "benchmarks");
+          "benchmarks",
+          "chaos");
 
   static Optional<String> moduleOf(String packageName) {
     String best = null;

@@ -51,6 +51,20 @@ final class ClusterState {
     apply(config);
   }
 
+  /**
+   * The outlier detector ejected or returned endpoints: counts its new ejections and has the
+   * balancers rebuilt. Any thread (ejections for consecutive failures happen on the call path).
+   */
+  private void ejectionsChanged() {
+    OutlierDetector detector = outlierDetector;
+    long ejected = detector == null ? 0 : detector.takeNewEjections();
+    Telemetry telemetry = engine.telemetry();
+    if (ejected > 0 && telemetry != null) {
+      telemetry.ejectionsChanged(name, (int) Math.min(Integer.MAX_VALUE, ejected));
+    }
+    engine.onEjectionChange(this);
+  }
+
   String name() {
     return name;
   }
@@ -105,10 +119,7 @@ final class ClusterState {
       }
       outlierDetector =
           new OutlierDetector(
-              updated.outlierDetection(),
-              engine.ticker(),
-              engine.random(),
-              () -> engine.onEjectionChange(this));
+              updated.outlierDetection(), engine.ticker(), engine.random(), this::ejectionsChanged);
       if (updated.outlierDetection().enabled()) {
         long period = Nanos.of(updated.outlierDetection().interval());
         OutlierDetector detector = outlierDetector;

@@ -10,6 +10,7 @@ import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.HealthStatus;
 import dev.weft.mesh.api.config.LoadBalancing;
 import dev.weft.mesh.api.config.MeshConfig;
+import dev.weft.mesh.api.config.OutlierDetection;
 import dev.weft.mesh.api.config.RetryBudget;
 import dev.weft.mesh.api.config.RetryOn;
 import dev.weft.mesh.api.config.RetryPolicy;
@@ -71,6 +72,42 @@ class MeshTelemetryTest {
     mesh.call(TestRequest.to("svc"), adapter, r);
     scheduler.advance(Duration.ofSeconds(1));
     return r;
+  }
+
+  @Test
+  void anOutlierEjectionCountsInWeftClusterEjections() {
+    MeshConfig cfg =
+        MeshConfig.builder()
+            .cluster(
+                Cluster.builder("c")
+                    .endpoints(Endpoint.of("127.0.0.1", 1), Endpoint.of("127.0.0.1", 2))
+                    .loadBalancing(LoadBalancing.of(LoadBalancing.ROUND_ROBIN))
+                    .outlierDetection(
+                        OutlierDetection.builder()
+                            .consecutiveFailures(3)
+                            .maxEjectionPercent(50)
+                            .build())
+                    .build())
+            .service(
+                Service.of("svc", Route.builder("r").destinations(Destination.of("c")).build()))
+            .build();
+    mesh =
+        Mesh.builder()
+            .config(cfg)
+            .ticker(ticker)
+            .scheduler(scheduler)
+            .random(Randoms.seeded(1))
+            .meterRegistry(registry)
+            .build();
+    adapter.answer("127.0.0.1:1", s -> AttemptOutcome.http(503));
+    for (int i = 0; i < 12; i++) {
+      call();
+    }
+    assertThat(adapter.attempts.stream().filter(a -> a.address.equals("127.0.0.1:1")).count())
+        .as("attempts on the failing endpoint before its ejection")
+        .isEqualTo(3);
+    assertThat(registry.get("weft.cluster.ejections").tag("cluster", "c").counter().count())
+        .isEqualTo(1);
   }
 
   @Test

@@ -23,26 +23,23 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One method of an annotated client, checked and prepared once: how to make its request and read
  * its answer.
  */
 final class MethodPlan {
-  private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z0-9_.-]+)}");
-
   private final String service;
   private final String description;
   private final String httpMethod;
-  private final String template;
+  private final PathTemplate template;
   private final Binding[] bindings;
   private final BodyCodec codec;
   private final Type bodyType;
@@ -91,17 +88,13 @@ final class MethodPlan {
               ? "has no HTTP method annotation (@Get, @Post, @Put, @Delete, @Patch, @Head)"
               : "has more than one HTTP method annotation");
     }
-    if (!path.startsWith("/")) {
-      throw invalid("has a path template that does not start with '/': " + path);
+    try {
+      this.template = PathTemplate.parse(path);
+    } catch (IllegalArgumentException e) {
+      throw invalid("has " + e.getMessage());
     }
     this.httpMethod = verb;
-    this.template = path;
-
-    Set<String> variables = new LinkedHashSet<>();
-    Matcher matcher = VARIABLE.matcher(path);
-    while (matcher.find()) {
-      variables.add(matcher.group(1));
-    }
+    Set<String> variables = template.variables();
     List<Binding> bs = new ArrayList<>();
     Set<String> bound = new HashSet<>();
     Type body = null;
@@ -239,7 +232,7 @@ final class MethodPlan {
 
   /** Builds the request from the arguments and sends it through the mesh. */
   CompletableFuture<Object> call(MeshHttpClient client, Object[] args) {
-    String resolved = template;
+    Map<String, String> pathValues = new HashMap<>();
     StringBuilder query = new StringBuilder();
     HttpRequest.Builder b = HttpRequest.newBuilder();
     HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.noBody();
@@ -252,19 +245,7 @@ final class MethodPlan {
             throw new IllegalArgumentException(
                 description + ": @Path(\"" + binding.name + "\") must not be null");
           }
-          String value = String.valueOf(arg);
-          if (value.equals(".") || value.equals("..")) {
-            // %2E is '.' to every server: no escape keeps a dot segment from resolving
-            throw new IllegalArgumentException(
-                description
-                    + ": @Path(\""
-                    + binding.name
-                    + "\") is '"
-                    + value
-                    + "', which would make the request reach another path");
-          }
-          resolved =
-              resolved.replace("{" + binding.name + "}", encodePathSegment(String.valueOf(arg)));
+          pathValues.put(binding.name, String.valueOf(arg));
         }
         case QUERY -> {
           if (arg instanceof Iterable<?> values) {
@@ -294,7 +275,17 @@ final class MethodPlan {
         }
       }
     }
-    String uri = "http://" + service + resolved + (query.length() > 0 ? "?" + query : "");
+    String resolved;
+    try {
+      resolved = template.expand(pathValues);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(description + ": " + e.getMessage(), e);
+    }
+    String uri =
+        "http://"
+            + service
+            + resolved
+            + (query.length() == 0 ? "" : (template.hasQuery() ? "&" : "?") + query);
     b.uri(URI.create(uri)).method(httpMethod, publisher);
     if (kind != Kind.VOID && !(valueType == byte[].class || valueType == String.class)) {
       b.header("accept", codec.contentType());
@@ -368,10 +359,5 @@ final class MethodPlan {
         .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
         .append('=')
         .append(URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8));
-  }
-
-  /** One path segment: everything but unreserved characters escaped ({@code /} included). */
-  static String encodePathSegment(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,7 @@ public final class OutlierDetector {
   private final RandomSource random;
   private final EjectionListener listener;
   private final AtomicInteger ejectedCount = new AtomicInteger();
+  private final AtomicLong unreportedEjections = new AtomicLong();
   private final AtomicBoolean listenerFailureLogged = new AtomicBoolean();
   private volatile OutlierDetection config;
 
@@ -264,6 +266,14 @@ public final class OutlierDetector {
     return enforcingPercent >= 100 || random.nextInt(100) < enforcingPercent;
   }
 
+  /**
+   * The ejections made since the last call (and since this detector was made): for the listener,
+   * which counts them in {@code weft.cluster.ejections}. Any thread.
+   */
+  public long takeNewEjections() {
+    return unreportedEjections.getAndSet(0);
+  }
+
   /** Called on the call path by a tracker whose consecutive-failure count reached its threshold. */
   void ejectForConsecutiveFailures(OutlierTracker tracker) {
     OutlierDetection cfg = config;
@@ -283,6 +293,7 @@ public final class OutlierDetector {
     long multiplierToCap = cap / base + (cap % base == 0 ? 0 : 1);
     int maxMultiplier = (int) Math.min(Integer.MAX_VALUE, multiplierToCap);
     if (tracker.eject(now, base, cap, maxMultiplier)) {
+      unreportedEjections.incrementAndGet();
       return true;
     }
     ejectedCount.decrementAndGet();

@@ -1,0 +1,31 @@
+package dev.weft.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class RetryBudgetCheckTest {
+
+  @Test
+  void twentyPercentOfTheCallsPlusTenASecond() {
+    RetryBudgetCheck b = RetryBudgetCheck.DEFAULT;
+    assertThat(b.allowed(1000, 20)).isEqualTo(400.0);
+    assertThat(b.held(400, 1000, 20)).isTrue();
+    assertThat(b.held(401, 1000, 20)).isFalse();
+    assertThat(b.allowed(0, 0.5)).isEqualTo(5.0);
+  }
+
+  @Test
+  void theWindowedBoundAlsoCountsTheCallsBeforeThePhase() {
+    RetryBudgetCheck b = RetryBudgetCheck.DEFAULT;
+    assertThat(b.allowed(1000, 500, 20)).isEqualTo(500.0);
+    assertThat(b.allowed(1000, 0, 20)).isEqualTo(b.allowed(1000, 20));
+  }
+
+  @Test
+  void negativeSettingsAreRefused() {
+    assertThatThrownBy(() -> new RetryBudgetCheck(-1, 10))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
