@@ -398,6 +398,10 @@ final class CallExecution<R> implements CallHandle {
           if (releaseRequest) {
             target.cluster.limits().releaseRequest();
           }
+          CanaryTap canary = target.canary;
+          if (canary != null) {
+            canary.record(f, f == null ? decisive.outcome : null, elapsed, callSpan);
+          }
           engine
               .telemetry()
               .endCall(

@@ -6,6 +6,12 @@ final class RouteTarget {
   final ClusterState.Balanced balanced;
   final String subset;
 
+  /**
+   * The canary guard's tap when this is a guarded destination of a route, else null; set while the
+   * snapshot is compiled, before it is published.
+   */
+  CanaryTap canary;
+
   RouteTarget(ClusterState cluster, String subset) {
     this.cluster = cluster;
     this.subset = subset;

@@ -23,9 +23,11 @@ import java.util.Map;
 final class SnapshotCompiler {
   private final Engine engine;
   private final Map<String, ClusterState> clusters = new HashMap<>();
+  final CanaryGuards canaries;
 
   SnapshotCompiler(Engine engine) {
     this.engine = engine;
+    this.canaries = new CanaryGuards(engine);
   }
 
   /**
@@ -56,13 +58,20 @@ final class SnapshotCompiler {
     clusters.putAll(next);
 
     Map<String, ServiceRouter> routers = new HashMap<>();
-    for (Service s : config.services()) {
-      CompiledRoute[] routes = new CompiledRoute[s.routes().size()];
-      for (int i = 0; i < routes.length; i++) {
-        routes[i] = compileRoute(s.name(), s.routes().get(i), next);
+    try {
+      for (Service s : config.services()) {
+        CompiledRoute[] routes = new CompiledRoute[s.routes().size()];
+        for (int i = 0; i < routes.length; i++) {
+          routes[i] = compileRoute(s.name(), s.routes().get(i), next);
+        }
+        routers.put(s.name(), new ServiceRouter(s.name(), routes));
       }
-      routers.put(s.name(), new ServiceRouter(s.name(), routes));
+    } catch (RuntimeException e) {
+      canaries.abort();
+      throw e;
     }
+    // The snapshot is published right after this returns, under the same control lock.
+    canaries.commit();
     // A cluster is reachable as a service of its own name unless a service claims the name.
     for (Cluster c : config.clusters()) {
       routers.computeIfAbsent(
@@ -81,6 +90,7 @@ final class SnapshotCompiler {
 
   /** Closes every cluster's state (the mesh is closing). */
   void closeAll() {
+    canaries.closeAll();
     for (ClusterState c : clusters.values()) {
       c.close();
     }
@@ -141,15 +151,13 @@ final class SnapshotCompiler {
           new CompiledRoute.MirrorTarget(
               new RouteTarget(states.get(m.cluster()), m.subset()), m.percent());
     }
+    WeightedTargets weighted = new WeightedTargets(targets, weights);
+    if (route.canary().enabled()) {
+      canaries.prepare(service, route, targets, weighted);
+    }
     LocalRateLimiter limiter =
         route.rateLimit().enabled() ? new LocalRateLimiter(route.rateLimit(), engine.ticker) : null;
     return new CompiledRoute(
-        service,
-        route,
-        new WeightedTargets(targets, weights),
-        mirrors,
-        limiter,
-        engine.telemetry,
-        engine.random);
+        service, route, weighted, mirrors, limiter, engine.telemetry, engine.random);
   }
 }

@@ -19,6 +19,7 @@ import java.util.List;
  * @param mirrors shadow copies of calls
  * @param hashPolicies what hashing load balancers hash
  * @param rateLimit a local limit on the calls this route sends
+ * @param canary a canary guard over two of the destinations, or {@link CanaryPolicy#NONE}
  */
 public record Route(
     String name,
@@ -30,7 +31,34 @@ public record Route(
     FaultInjection fault,
     List<MirrorPolicy> mirrors,
     List<HashPolicy> hashPolicies,
-    LocalRateLimit rateLimit) {
+    LocalRateLimit rateLimit,
+    CanaryPolicy canary) {
+
+  /** A route without a canary guard. */
+  public Route(
+      String name,
+      RouteMatch match,
+      List<Destination> destinations,
+      Duration timeout,
+      RetryPolicy retry,
+      HedgingPolicy hedging,
+      FaultInjection fault,
+      List<MirrorPolicy> mirrors,
+      List<HashPolicy> hashPolicies,
+      LocalRateLimit rateLimit) {
+    this(
+        name,
+        match,
+        destinations,
+        timeout,
+        retry,
+        hedging,
+        fault,
+        mirrors,
+        hashPolicies,
+        rateLimit,
+        CanaryPolicy.NONE);
+  }
 
   public Route {
     destinations = Checks.listAllowingNulls(destinations);
@@ -64,7 +92,27 @@ public record Route(
     Checks.elementsNotNull(c, mirrors, "mirrors");
     Checks.elementsNotNull(c, hashPolicies, "hashPolicies");
     c.notNull(rateLimit, "rateLimit");
+    if (c.notNull(canary, "canary") && canary.enabled()) {
+      canaryDestinations(c, canary, destinations);
+    }
     c.throwIfAny();
+  }
+
+  private static void canaryDestinations(
+      Checks c, CanaryPolicy canary, List<Destination> destinations) {
+    List<String> refs =
+        destinations.stream().filter(d -> d != null).map(CanaryPolicy::ref).toList();
+    for (String key : List.of("baseline", "canary")) {
+      String ref = key.equals("baseline") ? canary.baseline() : canary.canary();
+      long n = refs.stream().filter(ref::equals).count();
+      if (n != 1) {
+        c.add(
+            "canary." + key,
+            n == 0
+                ? "names '" + ref + "', which is not a destination of the route " + refs
+                : "names '" + ref + "', which the route has " + n + " times; name it once");
+      }
+    }
   }
 
   public static Builder builder(String name) {
@@ -81,7 +129,8 @@ public record Route(
         .fault(fault)
         .mirrors(mirrors)
         .hashPolicies(hashPolicies)
-        .rateLimit(rateLimit);
+        .rateLimit(rateLimit)
+        .canary(canary);
   }
 
   /** Builds a {@link Route}: matches everything and has no policies until told otherwise. */
@@ -96,6 +145,7 @@ public record Route(
     private List<MirrorPolicy> mirrors = List.of();
     private List<HashPolicy> hashPolicies = List.of();
     private LocalRateLimit rateLimit = LocalRateLimit.UNLIMITED;
+    private CanaryPolicy canary = CanaryPolicy.NONE;
 
     private Builder(String name) {
       this.name = name;
@@ -150,6 +200,11 @@ public record Route(
       return this;
     }
 
+    public Builder canary(CanaryPolicy canary) {
+      this.canary = canary;
+      return this;
+    }
+
     public Route build() {
       return new Route(
           name,
@@ -161,7 +216,8 @@ public record Route(
           fault,
           mirrors,
           hashPolicies,
-          rateLimit);
+          rateLimit,
+          canary);
     }
   }
 }
