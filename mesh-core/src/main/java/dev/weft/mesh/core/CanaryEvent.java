@@ -56,6 +56,10 @@ public record CanaryEvent(
    * @param errorStatistic the error test's statistic
    * @param latencyStatistic the latency test's statistic
    * @param threshold the statistic at which a test fires
+   * @param errorRunCalls the canary calls the error statistic weighs: those since it was last 0
+   * @param errorRunFailures the failures among them
+   * @param latencyRunCalls the canary successes the latency statistic weighs
+   * @param latencyRunSlow the slow ones among them (above {@code latencyLimit})
    */
   public record Evidence(
       String test,
@@ -69,12 +73,31 @@ public record CanaryEvent(
       Duration latencyLimit,
       double errorStatistic,
       double latencyStatistic,
-      double threshold) {
+      double threshold,
+      long errorRunCalls,
+      long errorRunFailures,
+      long latencyRunCalls,
+      long latencyRunSlow) {
 
     /** No figures yet. */
     public static final Evidence NONE =
         new Evidence(
-            "", 0, 0, 0, 0, Double.NaN, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0, 0, 0);
+            "",
+            0,
+            0,
+            0,
+            0,
+            Double.NaN,
+            Duration.ZERO,
+            Duration.ZERO,
+            Duration.ZERO,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0);
 
     /** The baseline's error rate over the window (0 to 1). */
     public double baselineErrorRate() {

@@ -255,37 +255,47 @@ final class CanaryGuard {
   }
 
   private String rollbackReason(CanaryJudge.Evidence e, String test) {
-    String errors =
-        String.format(
-            Locale.ROOT,
-            "canary %d of %d calls failed (%.2f%%), baseline %d of %d (%.2f%%), limit %.2f%%",
-            e.canaryFailures(),
-            e.canaryCalls(),
-            100 * e.canaryErrorRate(),
-            e.baselineFailures(),
-            e.baselineCalls(),
-            100 * e.baselineErrorRate(),
-            100 * e.errorRateLimit());
-    String latency =
-        policy.latencyTest()
+    String recent =
+        test.equals("errors")
             ? String.format(
                 Locale.ROOT,
-                "; p%s latency canary %.1f ms, baseline %.1f ms, slow above %.1f ms",
+                "%d of the canary's last %d calls failed (%.1f%%) against a limit of %.2f%%"
+                    + " (the baseline's %d of %d plus %s)",
+                e.errorRunFailures(),
+                e.errorRunCalls(),
+                e.errorRunCalls() == 0 ? 0 : 100.0 * e.errorRunFailures() / e.errorRunCalls(),
+                100 * e.errorRateLimit(),
+                e.baselineFailures(),
+                e.baselineCalls(),
+                policy.maxErrorRateIncrease())
+            : String.format(
+                Locale.ROOT,
+                "%d of the canary's last %d successes (%.1f%%) took over %.1f ms (%s times the"
+                    + " baseline's p%s bound), where at most %s%% may",
+                e.latencyRunSlow(),
+                e.latencyRunCalls(),
+                e.latencyRunCalls() == 0 ? 0 : 100.0 * e.latencyRunSlow() / e.latencyRunCalls(),
+                e.latencyLimitNanos() / 1e6,
+                policy.maxLatencyRatio(),
                 percent(policy.latencyPercentile()),
-                e.canaryLatencyNanos() / 1e6,
-                e.baselineLatencyNanos() / 1e6,
-                e.latencyLimitNanos() / 1e6)
-            : "";
+                percent(100 - policy.latencyPercentile()));
     return String.format(
         Locale.ROOT,
-        "the %s test found the canary worse than the baseline (statistic %.1f >= %.1f, false-alarm"
-            + " bound %s per evaluation); %s%s",
+        "the %s test found the canary worse than the baseline: %s; statistic %.1f >= %.1f"
+            + " (false-alarm bound %s per evaluation); window: canary %d of %d calls failed,"
+            + " baseline %d of %d; p%s canary %.1f ms, baseline %.1f ms",
         test,
+        recent,
         test.equals("errors") ? e.errorStatistic() : e.latencyStatistic(),
         e.threshold(),
         policy.alpha(),
-        errors,
-        latency);
+        e.canaryFailures(),
+        e.canaryCalls(),
+        e.baselineFailures(),
+        e.baselineCalls(),
+        percent(policy.latencyPercentile()),
+        e.canaryLatencyNanos() / 1e6,
+        e.baselineLatencyNanos() / 1e6);
   }
 
   private void promote(long nowMillis, boolean judged, long canaryCalls) {
@@ -414,7 +424,11 @@ final class CanaryGuard {
         Duration.ofNanos(e.latencyLimitNanos()),
         e.errorStatistic(),
         e.latencyStatistic(),
-        e.threshold());
+        e.threshold(),
+        e.errorRunCalls(),
+        e.errorRunFailures(),
+        e.latencyRunCalls(),
+        e.latencyRunSlow());
   }
 
   private CanaryEvent record(

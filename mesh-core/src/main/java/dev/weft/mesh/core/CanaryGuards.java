@@ -168,6 +168,10 @@ public final class CanaryGuards {
     m.put("errorStatistic", e.errorStatistic());
     m.put("latencyStatistic", e.latencyStatistic());
     m.put("threshold", e.threshold());
+    m.put("errorRunCalls", e.errorRunCalls());
+    m.put("errorRunFailures", e.errorRunFailures());
+    m.put("latencyRunCalls", e.latencyRunCalls());
+    m.put("latencyRunSlow", e.latencyRunSlow());
     return m;
   }
 

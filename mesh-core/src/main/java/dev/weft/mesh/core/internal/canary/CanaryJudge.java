@@ -54,6 +54,10 @@ public final class CanaryJudge {
    * @param errorStatistic the error test's CUSUM statistic
    * @param latencyStatistic the latency test's CUSUM statistic
    * @param threshold the statistic at which a test fires
+   * @param errorRunCalls the canary calls since the error statistic was last 0: what it weighs
+   * @param errorRunFailures the failures among them
+   * @param latencyRunCalls the canary successes since the latency statistic was last 0
+   * @param latencyRunSlow the slow ones among them
    */
   public record Evidence(
       Test test,
@@ -68,7 +72,11 @@ public final class CanaryJudge {
       long latencyLimitNanos,
       double errorStatistic,
       double latencyStatistic,
-      double threshold) {
+      double threshold,
+      long errorRunCalls,
+      long errorRunFailures,
+      long latencyRunCalls,
+      long latencyRunSlow) {
 
     /** The baseline's error rate over the window, or 0 without calls. */
     public double baselineErrorRate() {
@@ -92,6 +100,10 @@ public final class CanaryJudge {
   private final ArrayDeque<Batch> canary = new ArrayDeque<>();
   private double errorStatistic;
   private double latencyStatistic;
+  private long errorRunCalls;
+  private long errorRunFailures;
+  private long latencyRunCalls;
+  private long latencyRunSlow;
 
   /**
    * A judge with the guard's thresholds.
@@ -144,21 +156,32 @@ public final class CanaryJudge {
                 errorStatistic
                     + Bounds.logLikelihoodRatio(
                         canaryBatch.failures(), canaryBatch.calls(), p0, p1));
+        if (errorStatistic == 0) {
+          errorRunCalls = 0;
+          errorRunFailures = 0;
+        } else {
+          errorRunCalls += canaryBatch.calls();
+          errorRunFailures += canaryBatch.failures();
+        }
       }
       if (maxLatencyRatio > 0) {
         latencyLimit = latencyLimit(b);
         if (latencyLimit > 0) {
           double slow0 = 1 - quantile;
           double slow1 = Bounds.alternative(slow0);
+          long slow = canaryBatch.slowerThan(latencyLimit);
           latencyStatistic =
               Math.max(
                   0,
                   latencyStatistic
-                      + Bounds.logLikelihoodRatio(
-                          canaryBatch.slowerThan(latencyLimit),
-                          canaryBatch.successes(),
-                          slow0,
-                          slow1));
+                      + Bounds.logLikelihoodRatio(slow, canaryBatch.successes(), slow0, slow1));
+          if (latencyStatistic == 0) {
+            latencyRunCalls = 0;
+            latencyRunSlow = 0;
+          } else {
+            latencyRunCalls += canaryBatch.successes();
+            latencyRunSlow += slow;
+          }
         }
       }
       if (errorStatistic >= logBound) {
@@ -180,7 +203,11 @@ public final class CanaryJudge {
         latencyLimit,
         errorStatistic,
         latencyStatistic,
-        logBound);
+        logBound,
+        errorRunCalls,
+        errorRunFailures,
+        latencyRunCalls,
+        latencyRunSlow);
   }
 
   /**
