@@ -69,6 +69,7 @@ final class CanaryGuard {
   private int[] weights;
   private int step = -1;
   private long canaryCallsAtStep;
+  private long stepSinceMillis;
   private boolean rolledBack;
   private Batch lastBaseline;
   private Batch lastCanary;
@@ -101,6 +102,7 @@ final class CanaryGuard {
     this.lastCanary = canaryRecorder.totals();
     // A process that starts mid-rollout joins the step the fleet is at.
     this.step = scheduledStep(sinceMillis);
+    this.stepSinceMillis = sinceMillis;
     this.weights = step < 0 ? configuredWeights() : stepWeights(p.steps().get(step));
     this.tags = Tags.of("service", service, "route", routeName, "canary", policy.canary());
     record(
@@ -304,12 +306,22 @@ final class CanaryGuard {
       return;
     }
     List<Double> steps = policy.promotion().steps();
-    // The first step needs no evidence (the canary may have had no calls yet); each later one needs
-    // minCalls canary calls on the step in force, judged healthy.
-    boolean healthy = step < 0 || (judged && canaryCalls - canaryCallsAtStep >= policy.minCalls());
+    // The first step needs no evidence (the canary may have had no calls yet). Each later one needs
+    // evidence on the step in force: minCalls canary calls, judged, with both statistics below half
+    // the threshold (not on their way to a verdict), and half an interval spent on the step, so
+    // that
+    // an instance behind the schedule catches up without rushing through the steps.
+    boolean healthy =
+        step < 0
+            || (judged
+                && canaryCalls - canaryCallsAtStep >= policy.minCalls()
+                && evidence.errorStatistic() < evidence.threshold() / 2
+                && evidence.latencyStatistic() < evidence.threshold() / 2
+                && nowMillis - stepSinceMillis >= stepMillis / 2);
     if (!healthy) {
       return;
     }
+    stepSinceMillis = nowMillis;
     double before = canaryPercent();
     step++;
     canaryCallsAtStep = canaryCalls;
