@@ -316,6 +316,12 @@ public final class BookInfo {
             "--scenario strict-mtls needs --source file: the sample control plane does not"
                 + " translate TLS settings or authorization policies into xDS");
       }
+      if (o.command.equals("run")
+          && o.source.equals("xds")
+          && o.scenario.equals("reviews-canary")) {
+        throw new IllegalArgumentException(
+            "--scenario reviews-canary needs --source file: xDS has no field for a canary guard");
+      }
       return o;
     }
 
