@@ -49,8 +49,8 @@ final class CanaryDemo {
           ports,
           config,
           load,
-          "v3 answers 250 ms slower",
-          () -> v3.misbehave(0, Duration.ofMillis(250)));
+          "v3 answers 1 s slower",
+          () -> v3.misbehave(0, Duration.ofSeconds(1)));
     } finally {
       v3.misbehave(0, Duration.ZERO);
     }
