@@ -184,7 +184,8 @@ final class LayeringRules {
                                       "ServiceRouter",
                                       "WeightedTargets",
                                       "RouteTarget",
-                                      "Hashing")
+                                      "Hashing",
+                                      "CanaryTap")
                                   .contains(c.getSimpleName().replaceAll("\\$.*", ""))));
 
   /** Route and pick take no lock: no lock classes... */

@@ -461,6 +461,10 @@ final class CallExecution<R> implements CallHandle {
           if (routeGuard != null || clusterGuard != null) {
             endGuards(routeGuard, clusterGuard, decisive, f, elapsed);
           }
+          CanaryTap canary = target.canary;
+          if (canary != null) {
+            canary.record(f, f == null ? decisive.outcome : null, elapsed, callSpan);
+          }
           engine
               .telemetry()
               .endCall(

@@ -41,6 +41,10 @@ final class ConfigDump {
       clusters.add(cluster(c, state, mesh.ticker().nanoTime()));
     }
     root.put("clusters", clusters);
+    List<Object> canaries = mesh.canaryGuards().describe();
+    if (!canaries.isEmpty()) {
+      root.put("canaries", canaries);
+    }
     return root;
   }
 

@@ -422,6 +422,14 @@ public final class Mesh implements AutoCloseable {
     return openTelemetry;
   }
 
+  /**
+   * The canary guards of the routes in force, read-only: each guard's destinations, weights in
+   * force, state, last figures and history (see {@code docs/canary.md}).
+   */
+  public CanaryGuards canaryGuards() {
+    return compiler.canaries;
+  }
+
   /** The config source's description. */
   public String configSourceDescription() {
     return source.description();

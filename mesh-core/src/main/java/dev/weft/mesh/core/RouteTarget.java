@@ -15,6 +15,12 @@ final class RouteTarget {
   /** The cluster's guard (its Resilience4j instances); null when it names none, or for a mirror. */
   final CallGuard guard;
 
+  /**
+   * The canary guard's tap when this is a guarded destination of a route, else null; set while the
+   * snapshot is compiled, before it is published.
+   */
+  CanaryTap canary;
+
   RouteTarget(ClusterState cluster, String subset) {
     this(cluster, subset, null, null);
   }

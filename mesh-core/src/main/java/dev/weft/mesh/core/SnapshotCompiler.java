@@ -29,6 +29,7 @@ final class SnapshotCompiler {
   private final Engine engine;
   private final CallGuardFactory callGuards;
   private final Map<String, ClusterState> clusters = new HashMap<>();
+  final CanaryGuards canaries;
 
   /**
    * @param callGuards makes the guards of routes and clusters that name Resilience4j instances;
@@ -37,6 +38,7 @@ final class SnapshotCompiler {
   SnapshotCompiler(Engine engine, CallGuardFactory callGuards) {
     this.engine = engine;
     this.callGuards = callGuards;
+    this.canaries = new CanaryGuards(engine);
   }
 
   /**
@@ -68,13 +70,20 @@ final class SnapshotCompiler {
     clusters.putAll(next);
 
     Map<String, ServiceRouter> routers = new HashMap<>();
-    for (Service s : config.services()) {
-      CompiledRoute[] routes = new CompiledRoute[s.routes().size()];
-      for (int i = 0; i < routes.length; i++) {
-        routes[i] = compileRoute(s.name(), s.routes().get(i), next, guards);
+    try {
+      for (Service s : config.services()) {
+        CompiledRoute[] routes = new CompiledRoute[s.routes().size()];
+        for (int i = 0; i < routes.length; i++) {
+          routes[i] = compileRoute(s.name(), s.routes().get(i), next, guards);
+        }
+        routers.put(s.name(), new ServiceRouter(s.name(), routes));
       }
-      routers.put(s.name(), new ServiceRouter(s.name(), routes));
+    } catch (RuntimeException e) {
+      canaries.abort();
+      throw e;
     }
+    // The snapshot is published right after this returns, under the same control lock.
+    canaries.commit();
     // A cluster is reachable as a service of its own name unless a service claims the name.
     for (Cluster c : config.clusters()) {
       routers.computeIfAbsent(
@@ -96,6 +105,7 @@ final class SnapshotCompiler {
 
   /** Closes every cluster's state (the mesh is closing). */
   void closeAll() {
+    canaries.closeAll();
     for (ClusterState c : clusters.values()) {
       c.close();
     }
@@ -236,12 +246,16 @@ final class SnapshotCompiler {
           new CompiledRoute.MirrorTarget(
               new RouteTarget(states.get(m.cluster()), m.subset()), m.percent());
     }
+    WeightedTargets weighted = new WeightedTargets(targets, weights);
+    if (route.canary().enabled()) {
+      canaries.prepare(service, route, targets, weighted);
+    }
     LocalRateLimiter limiter =
         route.rateLimit().enabled() ? new LocalRateLimiter(route.rateLimit(), engine.ticker) : null;
     return new CompiledRoute(
         service,
         route,
-        new WeightedTargets(targets, weights),
+        weighted,
         mirrors,
         limiter,
         guards.routes().get(route),

@@ -5,11 +5,13 @@ import dev.weft.mesh.core.internal.lb.WeightedSampler;
 
 /**
  * Chooses among a route's destinations by weight (a zero weight is never chosen), with the engine's
- * one weighted sampler. Immutable; no allocation per pick.
+ * one weighted sampler. Immutable but for a canary guard's {@link #reweigh}; no allocation per
+ * pick.
  */
 final class WeightedTargets {
   private final RouteTarget[] targets;
-  private final WeightedSampler sampler;
+  // Volatile so that a canary guard can reweigh the route in place (see reweigh).
+  private volatile WeightedSampler sampler;
 
   WeightedTargets(RouteTarget[] targets, int[] weights) {
     this.targets = targets;
@@ -18,6 +20,18 @@ final class WeightedTargets {
 
   RouteTarget pick(RandomSource random) {
     return targets[sampler.sample(random)];
+  }
+
+  /**
+   * Replaces the weights (same order and length as the targets), for a canary guard's rollback or
+   * promotion: calls pick with the new weights from their next pick on. Control path only.
+   */
+  void reweigh(int[] weights) {
+    if (weights.length != targets.length) {
+      throw new IllegalArgumentException(
+          weights.length + " weights for " + targets.length + " destinations");
+    }
+    sampler = WeightedSampler.of(weights);
   }
 
   RouteTarget[] all() {

@@ -20,6 +20,7 @@ import java.util.List;
  * @param hashPolicies what hashing load balancers hash
  * @param rateLimit a local limit on the calls this route sends
  * @param resilience4j the application's Resilience4j instances that guard each call of this route
+ * @param canary a canary guard over two of the destinations, or {@link CanaryPolicy#NONE}
  */
 public record Route(
     String name,
@@ -32,7 +33,35 @@ public record Route(
     List<MirrorPolicy> mirrors,
     List<HashPolicy> hashPolicies,
     LocalRateLimit rateLimit,
-    Resilience4jInstances resilience4j) {
+    Resilience4jInstances resilience4j,
+    CanaryPolicy canary) {
+
+  /** A route guarded by no Resilience4j instance and no canary guard. */
+  public Route(
+      String name,
+      RouteMatch match,
+      List<Destination> destinations,
+      Duration timeout,
+      RetryPolicy retry,
+      HedgingPolicy hedging,
+      FaultInjection fault,
+      List<MirrorPolicy> mirrors,
+      List<HashPolicy> hashPolicies,
+      LocalRateLimit rateLimit) {
+    this(
+        name,
+        match,
+        destinations,
+        timeout,
+        retry,
+        hedging,
+        fault,
+        mirrors,
+        hashPolicies,
+        rateLimit,
+        Resilience4jInstances.NONE,
+        CanaryPolicy.NONE);
+  }
 
   public Route {
     destinations = Checks.listAllowingNulls(destinations);
@@ -67,33 +96,27 @@ public record Route(
     Checks.elementsNotNull(c, hashPolicies, "hashPolicies");
     c.notNull(rateLimit, "rateLimit");
     c.notNull(resilience4j, "resilience4j");
+    if (c.notNull(canary, "canary") && canary.enabled()) {
+      canaryDestinations(c, canary, destinations);
+    }
     c.throwIfAny();
   }
 
-  /** A route guarded by no Resilience4j instance (the components before {@code resilience4j}). */
-  public Route(
-      String name,
-      RouteMatch match,
-      List<Destination> destinations,
-      Duration timeout,
-      RetryPolicy retry,
-      HedgingPolicy hedging,
-      FaultInjection fault,
-      List<MirrorPolicy> mirrors,
-      List<HashPolicy> hashPolicies,
-      LocalRateLimit rateLimit) {
-    this(
-        name,
-        match,
-        destinations,
-        timeout,
-        retry,
-        hedging,
-        fault,
-        mirrors,
-        hashPolicies,
-        rateLimit,
-        Resilience4jInstances.NONE);
+  private static void canaryDestinations(
+      Checks c, CanaryPolicy canary, List<Destination> destinations) {
+    List<String> refs =
+        destinations.stream().filter(d -> d != null).map(CanaryPolicy::ref).toList();
+    for (String key : List.of("baseline", "canary")) {
+      String ref = key.equals("baseline") ? canary.baseline() : canary.canary();
+      long n = refs.stream().filter(ref::equals).count();
+      if (n != 1) {
+        c.add(
+            "canary." + key,
+            n == 0
+                ? "names '" + ref + "', which is not a destination of the route " + refs
+                : "names '" + ref + "', which the route has " + n + " times; name it once");
+      }
+    }
   }
 
   public static Builder builder(String name) {
@@ -111,7 +134,8 @@ public record Route(
         .mirrors(mirrors)
         .hashPolicies(hashPolicies)
         .rateLimit(rateLimit)
-        .resilience4j(resilience4j);
+        .resilience4j(resilience4j)
+        .canary(canary);
   }
 
   /** Builds a {@link Route}: matches everything and has no policies until told otherwise. */
@@ -127,6 +151,7 @@ public record Route(
     private List<HashPolicy> hashPolicies = List.of();
     private LocalRateLimit rateLimit = LocalRateLimit.UNLIMITED;
     private Resilience4jInstances resilience4j = Resilience4jInstances.NONE;
+    private CanaryPolicy canary = CanaryPolicy.NONE;
 
     private Builder(String name) {
       this.name = name;
@@ -187,6 +212,12 @@ public record Route(
       return this;
     }
 
+    /** A canary guard over two of the route's destinations. */
+    public Builder canary(CanaryPolicy canary) {
+      this.canary = canary;
+      return this;
+    }
+
     public Route build() {
       return new Route(
           name,
@@ -199,7 +230,8 @@ public record Route(
           mirrors,
           hashPolicies,
           rateLimit,
-          resilience4j);
+          resilience4j,
+          canary);
     }
   }
 }

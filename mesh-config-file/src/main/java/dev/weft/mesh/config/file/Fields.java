@@ -350,6 +350,32 @@ final class Fields {
     return result;
   }
 
+  /** The numbers of the list at {@code key}; items that are not numbers are reported. */
+  List<Double> numbers(String key, String model, List<Double> def) {
+    List<Node> nodes = list(key, model, false);
+    if (nodes == null) {
+      return def;
+    }
+    List<Double> result = new ArrayList<>(nodes.size());
+    for (int i = 0; i < nodes.size(); i++) {
+      Node node = nodes.get(i);
+      Location at = itemAt(key, i, node);
+      if (!item(node, at)) {
+        incomplete.add(model);
+        continue;
+      }
+      try {
+        double d = Scalars.number(node);
+        table.put(model + "[" + result.size() + "]", at);
+        result.add(d);
+      } catch (IllegalArgumentException e) {
+        incomplete.add(model);
+        ctx.problem(at, e.getMessage());
+      }
+    }
+    return result;
+  }
+
   private boolean item(Node node, Location at) {
     if (!ctx.plain(node, at)) {
       return false;

@@ -6,9 +6,11 @@ import static dev.weft.mesh.config.file.Schema.key;
 import static dev.weft.mesh.config.file.Schema.required;
 import static dev.weft.mesh.config.file.ValueType.BOOLEAN;
 import static dev.weft.mesh.config.file.ValueType.DURATION;
+import static dev.weft.mesh.config.file.ValueType.INSTANT;
 import static dev.weft.mesh.config.file.ValueType.INTEGER;
 import static dev.weft.mesh.config.file.ValueType.LONG;
 import static dev.weft.mesh.config.file.ValueType.NUMBER;
+import static dev.weft.mesh.config.file.ValueType.NUMBERS;
 import static dev.weft.mesh.config.file.ValueType.RETRY_CONDITIONS;
 import static dev.weft.mesh.config.file.ValueType.STATUS_CODES;
 import static dev.weft.mesh.config.file.ValueType.STRING;
@@ -16,6 +18,7 @@ import static dev.weft.mesh.config.file.ValueType.STRINGS;
 import static dev.weft.mesh.config.file.ValueType.list;
 import static dev.weft.mesh.config.file.ValueType.record;
 
+import dev.weft.mesh.api.config.CanaryPolicy;
 import dev.weft.mesh.api.config.Destination;
 import dev.weft.mesh.api.config.FaultInjection;
 import dev.weft.mesh.api.config.HashPolicy;
@@ -228,6 +231,54 @@ final class RouteSchema {
           key("bulkhead", STRING, "", Resilience4jInstances::bulkhead),
           key("rateLimiter", STRING, "", Resilience4jInstances::rateLimiter));
 
+  static final Schema<CanaryPolicy.Promotion> PROMOTION =
+      Schema.<CanaryPolicy.Promotion>of(
+          v -> new CanaryPolicy.Promotion(v.get("steps"), v.get("interval"), v.get("startTime")),
+          required("steps", NUMBERS, List.of(), CanaryPolicy.Promotion::steps),
+          required("interval", DURATION, Duration.ofMinutes(1), CanaryPolicy.Promotion::interval),
+          key("startTime", INSTANT, null, CanaryPolicy.Promotion::startTime));
+
+  static final Schema<CanaryPolicy> CANARY =
+      Schema.<CanaryPolicy>of(
+          v ->
+              new CanaryPolicy(
+                  v.get("baseline"),
+                  v.get("canary"),
+                  v.get("interval"),
+                  v.get("window"),
+                  v.get("minCalls"),
+                  v.get("maxErrorRateIncrease"),
+                  v.get("maxLatencyRatio"),
+                  v.get("latencyPercentile"),
+                  v.get("alpha"),
+                  v.get("promotion")),
+          required("baseline", STRING, "", CanaryPolicy::baseline),
+          required("canary", STRING, "", CanaryPolicy::canary),
+          key("interval", DURATION, CanaryPolicy.DEFAULT_INTERVAL, CanaryPolicy::interval),
+          key("window", DURATION, CanaryPolicy.DEFAULT_WINDOW, CanaryPolicy::window),
+          key("minCalls", INTEGER, CanaryPolicy.DEFAULT_MIN_CALLS, CanaryPolicy::minCalls),
+          key(
+              "maxErrorRateIncrease",
+              NUMBER,
+              CanaryPolicy.DEFAULT_MAX_ERROR_RATE_INCREASE,
+              CanaryPolicy::maxErrorRateIncrease),
+          key(
+              "maxLatencyRatio",
+              NUMBER,
+              CanaryPolicy.DEFAULT_MAX_LATENCY_RATIO,
+              CanaryPolicy::maxLatencyRatio),
+          key(
+              "latencyPercentile",
+              NUMBER,
+              CanaryPolicy.DEFAULT_LATENCY_PERCENTILE,
+              CanaryPolicy::latencyPercentile),
+          key("alpha", NUMBER, CanaryPolicy.DEFAULT_ALPHA, CanaryPolicy::alpha),
+          key(
+              "promotion",
+              record(PROMOTION),
+              CanaryPolicy.Promotion.NONE,
+              p -> p.promotion().enabled() ? p.promotion() : null));
+
   static final Schema<Route> ROUTE =
       Schema.<Route>of(
           v ->
@@ -242,7 +293,8 @@ final class RouteSchema {
                   v.get("mirrors"),
                   v.get("hashPolicies"),
                   v.get("rateLimit"),
-                  v.get("resilience4j")),
+                  v.get("resilience4j"),
+                  v.get("canary")),
           derived("name", STRING, v -> "route-" + v.index(), Route::name),
           key("match", record(MATCH), RouteMatch.ANY, Route::match),
           required("destinations", list(DESTINATION), List.of(), Route::destinations),
@@ -257,7 +309,12 @@ final class RouteSchema {
               "resilience4j",
               record(RESILIENCE4J),
               Resilience4jInstances.NONE,
-              Route::resilience4j));
+              Route::resilience4j),
+          key(
+              "canary",
+              record(CANARY),
+              CanaryPolicy.NONE,
+              r -> r.canary().enabled() ? r.canary() : null));
 
   static final Schema<Service> SERVICE =
       Schema.<Service>of(

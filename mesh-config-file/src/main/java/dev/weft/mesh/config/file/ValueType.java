@@ -71,6 +71,26 @@ final class ValueType<T> {
           (f, key, model, def, required) -> retryConditions(f, key, def),
           (v, out) -> conditionNames(v));
 
+  /** A list of numbers ({@code [5, 25, 50, 100]}). */
+  static final ValueType<List<Double>> NUMBERS =
+      new ValueType<>(
+          (f, key, model, def, required) -> f.numbers(key, model, def),
+          (v, out) -> v.stream().map(ValueType::number).toList());
+
+  /** A point in time in ISO-8601 form with an offset ({@code 2026-12-03T14:00:00Z}). */
+  static final ValueType<java.time.Instant> INSTANT =
+      scalar(ValueType::instant, java.time.Instant::toString);
+
+  private static java.time.Instant instant(Node node) {
+    String text = Scalars.text(node);
+    try {
+      return java.time.OffsetDateTime.parse(text.trim()).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "must be a time with an offset like 2026-12-03T14:00:00Z, was '" + text + "'");
+    }
+  }
+
   /** HTTP status codes, written sorted. */
   static final ValueType<Set<Integer>> STATUS_CODES =
       new ValueType<>(

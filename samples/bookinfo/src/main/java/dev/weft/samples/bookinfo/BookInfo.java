@@ -99,6 +99,11 @@ public final class BookInfo {
       System.out.printf(
           "mesh configuration: %s (scenario '%s', version %s)%n%n",
           app.mesh.configSourceDescription(), options.scenario, app.mesh.configVersion());
+      if (options.scenario.equals("reviews-canary")) {
+        CanaryDemo.run(app, ports, options.config);
+        waitFor(options.duration, ports);
+        return;
+      }
       report(app, Traffic.send(app.http, options.requests, null), "signed out");
       report(app, Traffic.send(app.http, Math.max(1, options.requests / 10), "jason"), "as jason");
       double retries =
@@ -310,6 +315,12 @@ public final class BookInfo {
         throw new IllegalArgumentException(
             "--scenario strict-mtls needs --source file: the sample control plane does not"
                 + " translate TLS settings or authorization policies into xDS");
+      }
+      if (o.command.equals("run")
+          && o.source.equals("xds")
+          && o.scenario.equals("reviews-canary")) {
+        throw new IllegalArgumentException(
+            "--scenario reviews-canary needs --source file: xDS has no field for a canary guard");
       }
       return o;
     }

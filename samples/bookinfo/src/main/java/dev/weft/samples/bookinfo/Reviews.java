@@ -31,6 +31,13 @@ public final class Reviews implements AutoCloseable {
   private final String version;
   private final Http.Servers servers;
   private final AtomicLong calls = new AtomicLong();
+  private final AtomicLong requests = new AtomicLong();
+
+  /** Every how many requests one fails with a 503; 0 for none (the canary demo's fault). */
+  private volatile int failEvery;
+
+  /** How long each request is held before it is answered (the canary demo's slowness). */
+  private volatile long extraLatencyMillis;
 
   /**
    * @param security its mutual-TLS port and policies; null to serve plaintext only
@@ -52,6 +59,20 @@ public final class Reviews implements AutoCloseable {
             security,
             exchange -> {
               calls.incrementAndGet();
+              int every = failEvery;
+              if (every > 0 && requests.incrementAndGet() % every == 0) {
+                Http.respond(exchange, 503, "text/plain", "reviews-" + version + " is failing");
+                return;
+              }
+              long hold = extraLatencyMillis;
+              if (hold > 0) {
+                // A demo of a slow release: the handler thread is held, as a slow one would be.
+                try {
+                  Thread.sleep(hold);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
               int id = Http.trailingId(exchange.getRequestURI().getPath());
               String user = exchange.getRequestHeaders().getFirst(Http.END_USER);
               Map<String, Object> body = new LinkedHashMap<>();
@@ -119,6 +140,15 @@ public final class Reviews implements AutoCloseable {
 
   String version() {
     return version;
+  }
+
+  /**
+   * Makes this version misbehave, for the canary demo: one request in {@code failEvery} fails with
+   * a 503 (0: none), and every request takes {@code extraLatency} longer.
+   */
+  void misbehave(int failEvery, java.time.Duration extraLatency) {
+    this.failEvery = failEvery;
+    this.extraLatencyMillis = extraLatency.toMillis();
   }
 
   long calls() {

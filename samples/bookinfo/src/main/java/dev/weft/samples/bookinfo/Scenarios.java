@@ -39,12 +39,25 @@ final class Scenarios {
           "ratings-abort",
           "details-circuit-breaker",
           "mirror-v1-to-v2",
-          "strict-mtls");
+          "strict-mtls",
+          "reviews-canary");
 
   /** The scenario's YAML with the application's endpoints filled in. */
-  @SuppressWarnings("unchecked")
   static String render(String name, Ports ports) {
+    return render(name, ports, null);
+  }
+
+  /**
+   * The scenario's YAML with the application's endpoints filled in and, when {@code promotionStart}
+   * is given, every canary promotion anchored to it: the time a rollout tool would write, so that
+   * every instance of a service moves through the steps together.
+   */
+  @SuppressWarnings("unchecked")
+  static String render(String name, Ports ports, java.time.Instant promotionStart) {
     Map<String, Object> config = load(name);
+    if (promotionStart != null) {
+      anchorPromotions(config, promotionStart);
+    }
     Map<String, Object> services =
         (Map<String, Object>) config.computeIfAbsent("services", k -> new LinkedHashMap<>());
     for (String service : List.of("productpage", "details", "reviews", "ratings")) {
@@ -95,15 +108,39 @@ final class Scenarios {
         + new Yaml(options).dump(config);
   }
 
+  @SuppressWarnings("unchecked")
+  private static void anchorPromotions(Map<String, Object> config, java.time.Instant start) {
+    if (!(config.get("services") instanceof Map<?, ?> services)) {
+      return;
+    }
+    for (Object service : services.values()) {
+      if (service instanceof Map<?, ?> svc && svc.get("routes") instanceof List<?> routes) {
+        for (Object route : routes) {
+          if (route instanceof Map<?, ?> r
+              && r.get("canary") instanceof Map<?, ?> canary
+              && canary.get("promotion") instanceof Map<?, ?> promotion) {
+            ((Map<String, Object>) promotion).put("startTime", start.toString());
+          }
+        }
+      }
+    }
+  }
+
   /**
    * Replaces {@code file} with the scenario by writing beside it and renaming, so that the file
    * source watching it never reads half a file.
    */
   static void write(String name, Ports ports, Path file) throws IOException {
+    write(name, ports, file, null);
+  }
+
+  /** As {@link #write(String, Ports, Path)}, with canary promotions anchored to a start time. */
+  static void write(String name, Ports ports, Path file, java.time.Instant promotionStart)
+      throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path temp = Files.createTempFile(dir, ".bookinfo-", ".yaml");
-    Files.writeString(temp, render(name, ports), StandardCharsets.UTF_8);
+    Files.writeString(temp, render(name, ports, promotionStart), StandardCharsets.UTF_8);
     Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
