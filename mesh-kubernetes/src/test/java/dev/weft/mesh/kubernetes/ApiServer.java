@@ -13,6 +13,9 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -149,11 +152,20 @@ final class ApiServer implements AutoCloseable {
         Matcher m = RV_PARAM.matcher(path);
         if (m.find() && Long.parseLong(m.group(1)) < goneBelow.get()) {
           gone.incrementAndGet();
+          // What an API server does: the watch opens, its one event is an ERROR with 410, and it
+          // closes.
           return new MockResponse()
-              .setResponseCode(410)
-              .setBody(
-                  "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-                      + "\"message\":\"too old resource version\",\"reason\":\"Expired\",\"code\":410}");
+              .withWebSocketUpgrade(
+                  new WebSocketListener() {
+                    @Override
+                    public void onOpen(WebSocket ws, Response response) {
+                      ws.send(
+                          "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                              + "\"status\":\"Failure\",\"message\":\"too old resource version\","
+                              + "\"reason\":\"Expired\",\"code\":410}}");
+                      ws.close(1000, "");
+                    }
+                  });
         }
       }
       return super.dispatch(request);

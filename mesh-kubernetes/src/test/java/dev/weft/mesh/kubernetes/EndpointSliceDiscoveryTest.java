@@ -79,10 +79,12 @@ class EndpointSliceDiscoveryTest {
     client = MeshHttpClient.builder(mesh).build();
   }
 
+  /** {@code pod} entries: a positive number is a ready pod, a negative one a terminating pod. */
   private EndpointSlice sliceOf(int... pods) {
     List<io.fabric8.kubernetes.api.model.discovery.v1.Endpoint> eps = new ArrayList<>();
     for (int p : pods) {
-      eps.add(endpoint("pod-" + p, "127.0.0." + p, false));
+      int n = Math.abs(p);
+      eps.add(endpoint("pod-" + n, "127.0.0." + n, p < 0));
     }
     return slice("reviews-abc", "reviews", port, eps);
   }
@@ -180,5 +182,87 @@ class EndpointSliceDiscoveryTest {
       assertThat(load.failures).as("failed calls").isEmpty();
     }
     assertThat(endpointsInForce()).containsExactlyInAnyOrder("127.0.0.1", "127.0.0.2");
+  }
+
+  private void updateSlice(int... pods) {
+    api.admin().discovery().v1().endpointSlices().resource(sliceOf(pods)).update();
+  }
+
+  private void awaitInForce(String... hosts) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> endpointsInForce().equals(Set.of(hosts)));
+  }
+
+  private int callsTo(int... pods) {
+    int sum = 0;
+    for (int p : pods) {
+      sum += backends.get(p - 1).calls.get();
+    }
+    return sum;
+  }
+
+  /** Waits until {@code pods} got {@code more} calls beyond what they have now. */
+  private void awaitMoreCalls(int more, int... pods) {
+    int before = callsTo(pods);
+    await().atMost(Duration.ofSeconds(30)).until(() -> callsTo(pods) >= before + more);
+  }
+
+  @Test
+  void rollingUpdateUnderLoadFailsNoIdempotentCall() throws Exception {
+    api.admin().discovery().v1().endpointSlices().resource(sliceOf(1, 2)).create();
+    startMesh();
+    assertThat(mesh.awaitReady(Duration.ofSeconds(20))).isTrue();
+    try (Load load = new Load(client, "http://reviews/ratings", 200)) {
+      awaitMoreCalls(100, 1, 2);
+      // pod-3 starts and becomes ready; pod-1 goes serving+terminating, then leaves and exits.
+      updateSlice(1, 2, 3);
+      awaitInForce("127.0.0.1", "127.0.0.2", "127.0.0.3");
+      updateSlice(-1, 2, 3);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  mesh.config().cluster("reviews.default").orElseThrow().endpoints().stream()
+                      .anyMatch(e -> e.host().equals("127.0.0.1") && e.priority() == 1));
+      await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+      int terminatingCalls = callsTo(1);
+      awaitMoreCalls(200, 2, 3);
+      assertThat(callsTo(1)).as("new calls to the terminating pod-1").isEqualTo(terminatingCalls);
+      updateSlice(2, 3);
+      awaitInForce("127.0.0.2", "127.0.0.3");
+      await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+      backends.get(0).close();
+      // The same for pod-2, replaced by pod-4.
+      updateSlice(2, 3, 4);
+      awaitInForce("127.0.0.2", "127.0.0.3", "127.0.0.4");
+      updateSlice(-2, 3, 4);
+      awaitMoreCalls(100, 3, 4);
+      updateSlice(3, 4);
+      awaitInForce("127.0.0.3", "127.0.0.4");
+      await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+      backends.get(1).close();
+      awaitMoreCalls(200, 3, 4);
+      load.close();
+      assertThat(load.failures).as("failed calls").isEmpty();
+      assertThat(load.succeeded.get()).isGreaterThan(800);
+    }
+  }
+
+  @Test
+  void terminatingEndpointsTakeCallsWhenNothingElseIsLeft() throws Exception {
+    api.admin().discovery().v1().endpointSlices().resource(sliceOf(-1, -2)).create();
+    startMesh();
+    assertThat(mesh.awaitReady(Duration.ofSeconds(20))).isTrue();
+    for (int i = 0; i < 20; i++) {
+      assertThat(
+              client
+                  .send(
+                      java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://reviews/"))
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .isEqualTo(200);
+    }
+    assertThat(callsTo(1)).isPositive();
+    assertThat(callsTo(2)).isPositive();
   }
 }
