@@ -3,6 +3,7 @@ package dev.weft.mesh.kubernetes;
 import static java.util.Objects.requireNonNull;
 
 import dev.weft.mesh.api.config.Cluster;
+import dev.weft.mesh.api.config.ConfigViolation;
 import dev.weft.mesh.api.config.Destination;
 import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.config.MeshConfig;
@@ -116,6 +117,7 @@ public final class KubernetesConfigSource implements ConfigSource {
   private MeshConfig delivered;
   private final Map<String, TranslatedRoute> lastGoodRoutes = new HashMap<>();
   private final Map<String, String> reportedRefusals = new HashMap<>();
+  private final List<ConfigViolation> newRefusals = new ArrayList<>();
   private volatile Map<String, Object> inForce = Map.of();
   private volatile List<Map<String, Object>> routeStatus = List.of();
   private volatile String lastError = "";
@@ -317,7 +319,11 @@ public final class KubernetesConfigSource implements ConfigSource {
       return;
     }
     try {
+      newRefusals.clear();
       MeshConfig next = build();
+      if (!newRefusals.isEmpty()) {
+        listener.onError(new InvalidConfigException("kubernetes", List.copyOf(newRefusals)));
+      }
       if (delivered != null
           && next.services().equals(delivered.services())
           && next.clusters().equals(delivered.clusters())
@@ -539,6 +545,9 @@ public final class KubernetesConfigSource implements ConfigSource {
             version,
             e.getMessage(),
             kept);
+        newRefusals.add(
+            new ConfigViolation(
+                key, e.field(), e.getMessage().substring(e.field().length() + 2) + "; " + kept));
       }
       status.put("state", "refused");
       status.put("field", e.field());
