@@ -61,7 +61,9 @@ class RouteTranslatorTest {
     assertThat(t.parents()).containsExactly("default/reviews");
     List<Route> routes = ordered(t);
     Route jason = routes.get(0);
-    assertThat(jason.match().headers()).singleElement().satisfies(h -> assertThat(h.value()).isEqualTo("jason"));
+    assertThat(jason.match().headers())
+        .singleElement()
+        .satisfies(h -> assertThat(h.value()).isEqualTo("jason"));
     assertThat(jason.destinations().get(0).cluster()).isEqualTo("reviews-v2.default");
     assertThat(jason.timeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(jason.retry().maxAttempts()).isEqualTo(3);
@@ -69,10 +71,13 @@ class RouteTranslatorTest {
     assertThat(jason.retry().retriableStatusCodes()).containsExactly(503);
     assertThat(jason.retry().retryOn()).contains(RetryOn.RETRIABLE_STATUS_CODES);
     assertThat(jason.retry().initialBackoff()).isEqualTo(Duration.ofMillis(50));
-    assertThat(jason.mirrors()).singleElement().satisfies(m -> {
-      assertThat(m.cluster()).isEqualTo("reviews-v3.default");
-      assertThat(m.percent()).isEqualTo(10.0);
-    });
+    assertThat(jason.mirrors())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.cluster()).isEqualTo("reviews-v3.default");
+              assertThat(m.percent()).isEqualTo(10.0);
+            });
     assertThat(routes.get(1).destinations().get(0).cluster()).isEqualTo("reviews-v1.default");
   }
 
@@ -92,7 +97,8 @@ class RouteTranslatorTest {
                 """),
             BACKENDS);
     List<Route> routes = ordered(t);
-    assertThat(routes).extracting(r -> r.destinations().get(0).cluster())
+    assertThat(routes)
+        .extracting(r -> r.destinations().get(0).cluster())
         .containsExactly("c.default", "b.default", "a.default");
     PathMatch prefix = routes.get(2).match().path();
     Pattern p = Pattern.compile(prefix.value());
