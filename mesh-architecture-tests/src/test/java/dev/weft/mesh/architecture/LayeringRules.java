@@ -37,6 +37,7 @@ final class LayeringRules {
               "dev.weft.mesh.http..",
               "dev.weft.mesh.config.file..",
               "dev.weft.mesh.xds..",
+              "dev.weft.mesh.kubernetes..",
               "dev.weft.mesh.security..",
               "dev.weft.mesh.spring..",
               "dev.weft.mesh.testing..",
@@ -63,7 +64,10 @@ final class LayeringRules {
       noClasses()
           .that()
           .resideInAnyPackage(
-              "dev.weft.mesh.config.file..", "dev.weft.mesh.xds..", "dev.weft.mesh.security..")
+              "dev.weft.mesh.config.file..",
+              "dev.weft.mesh.xds..",
+              "dev.weft.mesh.kubernetes..",
+              "dev.weft.mesh.security..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("dev.weft.mesh.grpc..", "dev.weft.mesh.http..")
