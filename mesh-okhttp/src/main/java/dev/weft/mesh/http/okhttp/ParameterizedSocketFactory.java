@@ -3,6 +3,8 @@ package dev.weft.mesh.http.okhttp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.util.List;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -18,9 +20,10 @@ final class ParameterizedSocketFactory extends SSLSocketFactory {
   }
 
   private Socket configure(Socket socket) {
-    if (socket instanceof SSLSocket ssl && !parameters.getServerNames().isEmpty()) {
+    List<SNIServerName> names = parameters.getServerNames();
+    if (socket instanceof SSLSocket ssl && names != null && !names.isEmpty()) {
       SSLParameters p = ssl.getSSLParameters();
-      p.setServerNames(parameters.getServerNames());
+      p.setServerNames(names);
       ssl.setSSLParameters(p);
     }
     return socket;

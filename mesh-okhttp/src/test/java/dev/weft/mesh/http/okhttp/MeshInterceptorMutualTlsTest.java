@@ -151,7 +151,8 @@ class MeshInterceptorMutualTlsTest {
     int port = server(tls("reviews", REVIEWS));
     OkHttpClient ok = client(port, RATINGS, tls("productpage", PRODUCTPAGE));
     assertThatThrownBy(
-            () -> ok.newCall(new Request.Builder().url("http://reviews/reviews/1").build()).execute())
+            () ->
+                ok.newCall(new Request.Builder().url("http://reviews/reviews/1").build()).execute())
         .isInstanceOf(IOException.class);
   }
 }
