@@ -210,6 +210,34 @@ public class MeshProperties {
     public void setRestClient(boolean restClient) {
       this.restClient = restClient;
     }
+
+    /**
+     * Whether RestTemplates built from RestTemplateBuilder send requests for mesh services through
+     * the mesh (needs mesh-http-spring).
+     */
+    private boolean restTemplate = true;
+
+    /**
+     * Whether WebClient builders from the context send requests for mesh services through the mesh
+     * (needs mesh-http-spring).
+     */
+    private boolean webClient = true;
+
+    public boolean isRestTemplate() {
+      return restTemplate;
+    }
+
+    public void setRestTemplate(boolean restTemplate) {
+      this.restTemplate = restTemplate;
+    }
+
+    public boolean isWebClient() {
+      return webClient;
+    }
+
+    public void setWebClient(boolean webClient) {
+      this.webClient = webClient;
+    }
   }
 
   /** Annotated {@code @MeshClient} interfaces registered as beans. */
