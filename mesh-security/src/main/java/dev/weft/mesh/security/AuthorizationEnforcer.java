@@ -311,6 +311,24 @@ public final class AuthorizationEnforcer {
     public boolean changesHeaders() {
       return !removeHeaders.isEmpty() || !setHeaders.isEmpty();
     }
+
+    /**
+     * The request's headers as the application must see them: {@code original} with {@link
+     * #removeHeaders} removed and {@link #setHeaders} set, in a new map whose names compare without
+     * regard to case.
+     */
+    public Map<String, List<String>> editedHeaders(Map<String, List<String>> original) {
+      Map<String, List<String>> out = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      original.forEach(
+          (name, values) -> {
+            if (name != null) {
+              out.computeIfAbsent(name, n -> new java.util.ArrayList<>()).addAll(values);
+            }
+          });
+      removeHeaders.forEach(out::remove);
+      setHeaders.forEach((name, value) -> out.put(name, List.of(value)));
+      return out;
+    }
   }
 
   private void audit(AuthorizationRequest request, Decision decision) {

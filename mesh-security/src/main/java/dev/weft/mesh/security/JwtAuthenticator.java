@@ -38,12 +38,13 @@ import java.util.Set;
  * apply to a service, with Istio's semantics: no token passes unauthenticated; a token that a rule
  * accepts makes a {@link RequestPrincipal}; any other token refuses the request.
  *
- * <p>A token is found in the places its rules name (by default {@code Authorization: Bearer}); its
- * issuer picks the rule, which must name the place it was found. The signature must be by one of
- * the issuer's keys with an accepted algorithm (RS/PS/ES 256-512 and EdDSA; never {@code none} or
- * HMAC); {@code exp} and {@code nbf} are checked against the {@link Ticker} within the rule's clock
- * skew; {@code aud} must name one of the rule's audiences when it has any. A request with two
- * different tokens is refused, since which of them speaks for the user would be a guess.
+ * <p>A token is found in the places its rules name (by default {@code Authorization: Bearer} and
+ * the {@code access_token} query parameter); its issuer picks the rule, which must name the place
+ * it was found. The signature must be by one of the issuer's keys with an accepted algorithm
+ * (RS/PS/ES 256-512 and EdDSA; never {@code none} or HMAC); {@code exp} and {@code nbf} are checked
+ * against the {@link Ticker} within the rule's clock skew; {@code aud} must name one of the rule's
+ * audiences when it has any. A request with two different tokens is refused, since which of them
+ * speaks for the user would be a guess.
  *
  * <p>Immutable and thread-safe; a configuration change builds a new authenticator with {@link #of},
  * which takes the issuers' key sets from a {@link KeySets} that outlives it, so keys are not
@@ -375,7 +376,7 @@ public final class JwtAuthenticator {
       this.rule = rule;
       Set<Location> places = new LinkedHashSet<>();
       rule.tokenHeaders().forEach(h -> places.add(Location.header(h)));
-      rule.fromParams().forEach(p -> places.add(Location.param(p)));
+      rule.tokenParams().forEach(p -> places.add(Location.param(p)));
       this.locations = Set.copyOf(places);
       DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
       p.setJWSTypeVerifier((type, context) -> {}); // like Envoy, any "typ" (JWT, at+jwt, none)

@@ -75,7 +75,7 @@ public record RequestAuthentication(String name, List<String> services, List<Jwt
    *     http} for a local endpoint); exactly one of {@code jwksUri} and {@code jwks} is set
    * @param jwks the issuer's JSON Web Key Set inline, as JSON
    * @param fromHeaders the headers that carry a token; when both this and {@code fromParams} are
-   *     empty, {@code Authorization: Bearer <token>}
+   *     empty, {@code Authorization: Bearer <token>} and the {@code access_token} query parameter
    * @param fromParams the query parameters that carry a token
    * @param outputClaimToHeaders claims copied into request headers for the application, once the
    *     token is verified (any such header the caller sent is removed first, token or not)
@@ -189,11 +189,22 @@ public record RequestAuthentication(String name, List<String> services, List<Jwt
           null);
     }
 
-    /** The headers tokens are read from: {@code fromHeaders}, or the default bearer header. */
+    /**
+     * The headers tokens are read from: {@code fromHeaders}; when neither {@code fromHeaders} nor
+     * {@code fromParams} is set, Envoy's default {@code Authorization: Bearer}.
+     */
     public List<JwtHeader> tokenHeaders() {
       return fromHeaders.isEmpty() && fromParams.isEmpty()
           ? List.of(JwtHeader.AUTHORIZATION_BEARER)
           : fromHeaders;
+    }
+
+    /**
+     * The query parameters tokens are read from: {@code fromParams}; when neither {@code
+     * fromHeaders} nor {@code fromParams} is set, Envoy's default {@code access_token}.
+     */
+    public List<String> tokenParams() {
+      return fromHeaders.isEmpty() && fromParams.isEmpty() ? List.of("access_token") : fromParams;
     }
 
     private static void checkJwksUri(Checks v, String uri) {
