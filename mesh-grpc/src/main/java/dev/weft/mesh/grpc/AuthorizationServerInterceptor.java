@@ -4,6 +4,7 @@ import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.Decision;
 import dev.weft.mesh.security.PeerIdentity;
 import dev.weft.mesh.security.RequestHeaders;
+import dev.weft.mesh.security.RequestPrincipal;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -36,24 +37,53 @@ final class AuthorizationServerInterceptor implements ServerInterceptor {
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
     Optional<PeerIdentity> caller = PeerIdentity.from(session);
+    Optional<RequestPrincipal> user = Optional.empty();
     if (enforcer != null) {
-      Decision decision =
-          enforcer.enforceGrpc(
+      AuthorizationEnforcer.Enforcement checked =
+          enforcer.checkGrpc(
               caller,
               call.getMethodDescriptor().getFullMethodName(),
               headers(headers, call.getAuthority()));
+      Decision decision = checked.decision();
       if (decision.denied()) {
         // the audit log has the policy and rule; the caller learns only that it was denied
-        call.close(
-            Status.PERMISSION_DENIED.withDescription(decision.publicReason()), new Metadata());
+        Status status =
+            decision.unauthenticated() ? Status.UNAUTHENTICATED : Status.PERMISSION_DENIED;
+        call.close(status.withDescription(decision.publicReason()), new Metadata());
         return (ServerCall.Listener<ReqT>) NOOP;
       }
+      edit(headers, checked);
+      user = checked.requestPrincipal();
     }
-    if (caller.isEmpty()) {
+    if (caller.isEmpty() && user.isEmpty()) {
       return next.startCall(call, headers);
     }
-    Context context = Context.current().withValue(MeshGrpcSecurity.PEER_IDENTITY, caller.get());
+    Context context = Context.current();
+    if (caller.isPresent()) {
+      context = context.withValue(MeshGrpcSecurity.PEER_IDENTITY, caller.get());
+    }
+    if (user.isPresent()) {
+      context = context.withValue(MeshGrpcSecurity.REQUEST_PRINCIPAL, user.get());
+    }
     return Contexts.interceptCall(context, call, headers, next);
+  }
+
+  /**
+   * Removes the metadata that verified claims are copied into (whatever the caller sent) and the
+   * token's own key unless it is forwarded, then sets the claims.
+   */
+  private static void edit(Metadata headers, AuthorizationEnforcer.Enforcement checked) {
+    if (!checked.changesHeaders()) {
+      return;
+    }
+    for (String name : checked.removeHeaders()) {
+      headers.discardAll(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER));
+    }
+    checked
+        .setHeaders()
+        .forEach(
+            (name, value) ->
+                headers.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value));
   }
 
   /**

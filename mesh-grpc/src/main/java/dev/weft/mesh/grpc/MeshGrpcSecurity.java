@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.PeerIdentity;
+import dev.weft.mesh.security.RequestPrincipal;
 import dev.weft.mesh.security.tls.WorkloadTls;
 import io.grpc.ChannelCredentials;
 import io.grpc.Context;
@@ -48,6 +49,14 @@ public final class MeshGrpcSecurity {
    */
   public static final Context.Key<PeerIdentity> PEER_IDENTITY = Context.key("weft-peer-identity");
 
+  /**
+   * The end user of a call whose token a request authentication verified, in the gRPC {@link
+   * Context} of a call that passed the interceptor of {@link #authorization}; null for a call
+   * without a token. Its name is the request principal {@code ISSUER/SUBJECT}.
+   */
+  public static final Context.Key<RequestPrincipal> REQUEST_PRINCIPAL =
+      Context.key("weft-request-principal");
+
   private MeshGrpcSecurity() {}
 
   /**
@@ -84,9 +93,11 @@ public final class MeshGrpcSecurity {
 
   /**
    * A server interceptor that reads the caller's identity from the call's TLS session, asks {@code
-   * enforcer}, and closes a denied call with {@code PERMISSION_DENIED} and the decision's reason
-   * (the service's handler is not called); an allowed call runs with the identity in {@link
-   * #PEER_IDENTITY}. Install it with {@link MeshServer.Builder#authorization}.
+   * enforcer}, and closes a call with an invalid end-user token with {@code UNAUTHENTICATED} and a
+   * denied call with {@code PERMISSION_DENIED} (the service's handler is not called); an allowed
+   * call runs with the identity in {@link #PEER_IDENTITY} and the end user, if a token was
+   * verified, in {@link #REQUEST_PRINCIPAL}. Install it with {@link
+   * MeshServer.Builder#authorization}.
    */
   public static ServerInterceptor authorization(AuthorizationEnforcer enforcer) {
     return new AuthorizationServerInterceptor(requireNonNull(enforcer, "enforcer"));

@@ -35,7 +35,12 @@ public record AuditEvent(
    */
   public String toLogLine() {
     StringBuilder sb = new StringBuilder(160);
-    sb.append(decision.invalid() ? "INVALID" : decision.allowed() ? "ALLOW" : "DENY")
+    sb.append(
+            decision.invalid()
+                ? "INVALID"
+                : decision.unauthenticated()
+                    ? "UNAUTHENTICATED"
+                    : decision.allowed() ? "ALLOW" : "DENY")
         .append(" caller=");
     bare(sb, caller.map(SpiffeId::toString).orElse("-"));
     sb.append(" method=");

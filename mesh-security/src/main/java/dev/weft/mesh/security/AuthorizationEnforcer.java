@@ -2,11 +2,14 @@ package dev.weft.mesh.security;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.runtime.Ticker;
 import dev.weft.mesh.api.security.PathNormalization;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLSession;
@@ -38,12 +41,14 @@ public final class AuthorizationEnforcer {
 
   private static final Logger log = LoggerFactory.getLogger(AuthorizationEnforcer.class);
 
-  /** What a request is checked with, swapped whole so that a request sees one consistent pair. */
-  private record Rules(Authorizer authorizer, PathNormalizer normalizer) {}
+  /** What a request is checked with, swapped whole so that a request sees one consistent set. */
+  private record Rules(
+      Authorizer authorizer, PathNormalizer normalizer, JwtAuthenticator authenticator) {}
 
   private volatile Rules rules;
   private final AuditSink sink;
   private final Ticker ticker;
+  private final KeySets keySets;
 
   /** Indexed by {@link Decision.Basis#ordinal()}; null when there is no registry. */
   private final Counter[] counters;
@@ -51,9 +56,10 @@ public final class AuthorizationEnforcer {
   private final AtomicBoolean sinkFailureLogged = new AtomicBoolean();
 
   private AuthorizationEnforcer(Builder b) {
-    this.rules = new Rules(b.authorizer, PathNormalizer.defaults());
+    this.rules = new Rules(b.authorizer, PathNormalizer.defaults(), JwtAuthenticator.none());
     this.sink = b.sink;
     this.ticker = b.ticker;
+    this.keySets = b.keySets == null ? KeySets.create() : b.keySets;
     this.counters = b.registry == null ? null : counters(b.registry);
   }
 
@@ -64,6 +70,7 @@ public final class AuthorizationEnforcer {
     c[Decision.Basis.NO_POLICIES.ordinal()] = counter(registry, "none", "allow");
     c[Decision.Basis.NO_ALLOW_MATCH.ordinal()] = counter(registry, "none", "deny");
     c[Decision.Basis.INVALID_REQUEST.ordinal()] = counter(registry, "none", "invalid");
+    c[Decision.Basis.UNAUTHENTICATED.ordinal()] = counter(registry, "none", "unauthenticated");
     return c;
   }
 
@@ -89,7 +96,8 @@ public final class AuthorizationEnforcer {
    */
   public void update(Authorizer next) {
     requireNonNull(next, "next");
-    rules = new Rules(next, rules.normalizer());
+    Rules now = rules;
+    rules = new Rules(next, now.normalizer(), now.authenticator());
   }
 
   /**
@@ -98,7 +106,34 @@ public final class AuthorizationEnforcer {
    */
   public void update(Authorizer next, PathNormalization normalization) {
     requireNonNull(next, "next");
-    rules = new Rules(next, PathNormalizer.of(requireNonNull(normalization, "normalization")));
+    rules =
+        new Rules(
+            next,
+            PathNormalizer.of(requireNonNull(normalization, "normalization")),
+            rules.authenticator());
+  }
+
+  /**
+   * Replaces everything a request is checked with, together, from a configuration: the
+   * authorization policies, path normalization and request authentications that apply to {@code
+   * service}. Key sets of issuers that stay in the configuration are kept, not fetched again.
+   */
+  public void update(MeshConfig config, String service) {
+    requireNonNull(config, "config");
+    requireNonNull(service, "service");
+    JwtAuthenticator authenticator =
+        JwtAuthenticator.of(config.requestAuthentications(), service, keySets, ticker);
+    keySets.retain(config.requestAuthentications());
+    rules =
+        new Rules(
+            Authorizer.forService(config.authorizationPolicies(), service),
+            PathNormalizer.of(config.pathNormalization()),
+            authenticator);
+  }
+
+  /** The request authentication in force. */
+  public JwtAuthenticator authenticator() {
+    return rules.authenticator();
   }
 
   /** The authorizer in force. */
@@ -151,6 +186,24 @@ public final class AuthorizationEnforcer {
       String routedPath,
       String method,
       RequestHeaders headers) {
+    return checkHttp(caller, rawPath, null, routedPath, method, headers).decision();
+  }
+
+  /**
+   * Checks an HTTP request whole: refuses it as {@linkplain Decision#invalid invalid} (400) as
+   * {@link #enforceHttp} does, then verifies its end-user token (401 when a token is not valid),
+   * then decides the policies with the request principal; and says what the server must change in
+   * the request's headers before the application sees them.
+   *
+   * @param rawQuery the query, still percent-encoded, or null; tokens may be read from it
+   */
+  public Enforcement checkHttp(
+      Optional<PeerIdentity> caller,
+      String rawPath,
+      String rawQuery,
+      String routedPath,
+      String method,
+      RequestHeaders headers) {
     Rules now = rules;
     String problem = HttpRequestChecks.methodProblem(method);
     String path = rawPath;
@@ -175,9 +228,23 @@ public final class AuthorizationEnforcer {
     if (problem != null) {
       Decision decision = Decision.invalid("bad request: " + problem);
       audit(request, decision);
-      return decision;
+      return Enforcement.refused(decision);
     }
-    return decide(now.authorizer(), request);
+    return authenticateAndDecide(now, request, headers, rawQuery);
+  }
+
+  private Enforcement authenticateAndDecide(
+      Rules now, AuthorizationRequest request, RequestHeaders headers, String rawQuery) {
+    JwtAuthenticator.Result auth = now.authenticator().authenticate(headers, rawQuery);
+    if (auth.refused()) {
+      Decision decision = Decision.unauthenticated("unauthenticated: " + auth.problem());
+      audit(request, decision);
+      return Enforcement.refused(decision);
+    }
+    AuthorizationRequest withUser =
+        auth.principal().isEmpty() ? request : request.withRequestPrincipal(auth.principal());
+    Decision decision = decide(now.authorizer(), withUser);
+    return new Enforcement(decision, auth.principal(), auth.removeHeaders(), auth.setHeaders());
   }
 
   /**
@@ -198,7 +265,70 @@ public final class AuthorizationEnforcer {
   /** Decides a gRPC call to {@code fullMethodName} ({@code package.Service/Method}). */
   public Decision enforceGrpc(
       Optional<PeerIdentity> caller, String fullMethodName, RequestHeaders metadata) {
-    return enforce(AuthorizationRequest.grpc(caller, fullMethodName, metadata));
+    return checkGrpc(caller, fullMethodName, metadata).decision();
+  }
+
+  /**
+   * Checks a gRPC call whole: verifies its end-user token (from metadata), then decides the
+   * policies with the request principal; and says what the server must change in the call's
+   * metadata before the application sees it.
+   */
+  public Enforcement checkGrpc(
+      Optional<PeerIdentity> caller, String fullMethodName, RequestHeaders metadata) {
+    return authenticateAndDecide(
+        rules, AuthorizationRequest.grpc(caller, fullMethodName, metadata), metadata, null);
+  }
+
+  /**
+   * The whole result of checking a request: the decision, the end user when a token was verified,
+   * and the changes the server makes to the request's headers before the application sees them
+   * (remove first, then set).
+   *
+   * @param decision whether the request proceeds, and why
+   * @param requestPrincipal the end user from a verified token
+   * @param removeHeaders headers (lower case) to remove: those verified claims are copied into,
+   *     whatever the caller sent, and the token's header unless its rule forwards it
+   * @param setHeaders headers (lower case) to set from verified claims
+   */
+  public record Enforcement(
+      Decision decision,
+      Optional<RequestPrincipal> requestPrincipal,
+      List<String> removeHeaders,
+      Map<String, String> setHeaders) {
+
+    public Enforcement {
+      requireNonNull(decision, "decision");
+      requireNonNull(requestPrincipal, "requestPrincipal");
+      removeHeaders = List.copyOf(removeHeaders);
+      setHeaders = Map.copyOf(setHeaders);
+    }
+
+    static Enforcement refused(Decision decision) {
+      return new Enforcement(decision, Optional.empty(), List.of(), Map.of());
+    }
+
+    /** Whether the server must change the request's headers before the application sees them. */
+    public boolean changesHeaders() {
+      return !removeHeaders.isEmpty() || !setHeaders.isEmpty();
+    }
+
+    /**
+     * The request's headers as the application must see them: {@code original} with {@link
+     * #removeHeaders} removed and {@link #setHeaders} set, in a new map whose names compare without
+     * regard to case.
+     */
+    public Map<String, List<String>> editedHeaders(Map<String, List<String>> original) {
+      Map<String, List<String>> out = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      original.forEach(
+          (name, values) -> {
+            if (name != null) {
+              out.computeIfAbsent(name, n -> new java.util.ArrayList<>()).addAll(values);
+            }
+          });
+      removeHeaders.forEach(out::remove);
+      setHeaders.forEach((name, value) -> out.put(name, List.of(value)));
+      return out;
+    }
   }
 
   private void audit(AuthorizationRequest request, Decision decision) {
@@ -228,8 +358,18 @@ public final class AuthorizationEnforcer {
     private AuditSink sink = AuditSink.logger();
     private Ticker ticker = Ticker.system();
     private MeterRegistry registry;
+    private KeySets keySets;
 
     private Builder() {}
+
+    /**
+     * Where issuers' key sets come from (default: {@link KeySets#create()}, fetched with the JDK's
+     * trust store).
+     */
+    public Builder keySets(KeySets keySets) {
+      this.keySets = requireNonNull(keySets, "keySets");
+      return this;
+    }
 
     /** The policies to enforce (default: none, so everything is allowed). */
     public Builder authorizer(Authorizer authorizer) {

@@ -13,12 +13,19 @@ import java.util.Optional;
  *     /package.Service/Method}
  * @param method the HTTP method ({@code POST} for gRPC)
  * @param headers the request headers or gRPC metadata
+ * @param requestPrincipal the end user, from a token a request authentication verified; empty for a
+ *     request without one
  */
 public record AuthorizationRequest(
-    Optional<PeerIdentity> caller, String path, String method, RequestHeaders headers) {
+    Optional<PeerIdentity> caller,
+    String path,
+    String method,
+    RequestHeaders headers,
+    Optional<RequestPrincipal> requestPrincipal) {
 
   public AuthorizationRequest {
     requireNonNull(caller, "caller");
+    requireNonNull(requestPrincipal, "requestPrincipal");
     requireNonNull(path, "path");
     requireNonNull(method, "method");
     requireNonNull(headers, "headers");
@@ -26,6 +33,17 @@ public record AuthorizationRequest(
     if (query >= 0) {
       path = path.substring(0, query);
     }
+  }
+
+  /** A request without an end-user principal. */
+  public AuthorizationRequest(
+      Optional<PeerIdentity> caller, String path, String method, RequestHeaders headers) {
+    this(caller, path, method, headers, Optional.empty());
+  }
+
+  /** This request with {@code principal} as its end user. */
+  public AuthorizationRequest withRequestPrincipal(Optional<RequestPrincipal> principal) {
+    return new AuthorizationRequest(caller, path, method, headers, principal);
   }
 
   /** A gRPC call: method {@code POST}, path {@code /package.Service/Method}. */

@@ -133,12 +133,20 @@ public final class Authorizer {
     final String principal;
     final String namespace;
 
+    /** The end user's {@code ISSUER/SUBJECT}; empty without a verified token. */
+    final String requestPrincipal;
+
+    /** The verified token's claims; null without one. */
+    final RequestPrincipal user;
+
     Subject(AuthorizationRequest request) {
       this.request = request;
       SpiffeId id = request.caller().map(PeerIdentity::spiffeId).orElse(null);
       this.spiffeId = id == null ? "" : id.toString();
       this.principal = id == null ? "" : id.principal();
       this.namespace = id == null ? "" : id.namespace().orElse("");
+      this.user = request.requestPrincipal().orElse(null);
+      this.requestPrincipal = user == null ? "" : user.getName();
     }
   }
 
@@ -248,6 +256,24 @@ public final class Authorizer {
       return false;
     }
 
+    /**
+     * Matches a value that may be absent ({@code ""}): an absent value matches no pattern, not even
+     * {@code *}, as in Istio, where {@code requestPrincipals: ["*"]} requires a token.
+     */
+    boolean anyOf(String value) {
+      return !value.isEmpty() && any(value);
+    }
+
+    /** Matches when any of {@code values} does; none match when there are none. */
+    boolean anyValue(List<String> values) {
+      for (String v : values) {
+        if (anyOf(v)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     /** Principals may be written with {@code spiffe://} or, as Istio does, without it. */
     boolean anyPrincipal(Subject s) {
       for (int i = 0; i < matchers.length; i++) {
@@ -288,19 +314,25 @@ public final class Authorizer {
     final Field notPrincipals;
     final Field namespaces;
     final Field notNamespaces;
+    final Field requestPrincipals;
+    final Field notRequestPrincipals;
 
     CompiledSource(Source source) {
       principals = new Field(source.principals());
       notPrincipals = new Field(source.notPrincipals());
       namespaces = new Field(source.namespaces());
       notNamespaces = new Field(source.notNamespaces());
+      requestPrincipals = new Field(source.requestPrincipals());
+      notRequestPrincipals = new Field(source.notRequestPrincipals());
     }
 
     boolean matches(Subject s) {
       return (!principals.isSet() || principals.anyPrincipal(s))
           && (!notPrincipals.isSet() || !notPrincipals.anyPrincipal(s))
           && (!namespaces.isSet() || namespaces.any(s.namespace))
-          && (!notNamespaces.isSet() || !notNamespaces.any(s.namespace));
+          && (!notNamespaces.isSet() || !notNamespaces.any(s.namespace))
+          && (!requestPrincipals.isSet() || requestPrincipals.anyOf(s.requestPrincipal))
+          && (!notRequestPrincipals.isSet() || !notRequestPrincipals.anyOf(s.requestPrincipal));
     }
   }
 
@@ -328,31 +360,76 @@ public final class Authorizer {
   }
 
   private static final class CompiledCondition {
+    /** What the condition reads. */
+    private enum Attribute {
+      HEADER,
+      SOURCE_PRINCIPAL,
+      SOURCE_NAMESPACE,
+      AUTH_PRINCIPAL,
+      AUTH_AUDIENCES,
+      AUTH_PRESENTER,
+      AUTH_CLAIM
+    }
+
+    final Attribute attribute;
     final String header;
-    final boolean principal;
+    final List<String> claimPath;
     final Field values;
     final Field notValues;
 
     CompiledCondition(Condition c) {
       // HTTP/2's :authority is HTTP/1's Host: both protocols' hooks answer to "host"
       header = ":authority".equals(c.headerName()) ? "host" : c.headerName();
-      principal = c.key().equals("source.principal");
+      claimPath = c.claimPath();
+      attribute =
+          header != null
+              ? Attribute.HEADER
+              : claimPath != null
+                  ? Attribute.AUTH_CLAIM
+                  : switch (c.key()) {
+                    case "source.principal" -> Attribute.SOURCE_PRINCIPAL;
+                    case "source.namespace" -> Attribute.SOURCE_NAMESPACE;
+                    case "request.auth.principal" -> Attribute.AUTH_PRINCIPAL;
+                    case "request.auth.audiences" -> Attribute.AUTH_AUDIENCES;
+                    case "request.auth.presenter" -> Attribute.AUTH_PRESENTER;
+                    default -> throw new IllegalArgumentException("condition key " + c.key());
+                  };
       values = new Field(c.values());
       notValues = new Field(c.notValues());
     }
 
     boolean holds(Subject s) {
-      if (header != null) {
-        List<String> v = s.request.headers().values(header);
-        return (!values.isSet() || values.anyHeader(v))
-            && (!notValues.isSet() || !notValues.anyHeader(v));
+      switch (attribute) {
+        case HEADER:
+          List<String> v = s.request.headers().values(header);
+          return (!values.isSet() || values.anyHeader(v))
+              && (!notValues.isSet() || !notValues.anyHeader(v));
+        case SOURCE_PRINCIPAL:
+          return (!values.isSet() || values.anyPrincipal(s))
+              && (!notValues.isSet() || !notValues.anyPrincipal(s));
+        case SOURCE_NAMESPACE:
+          return (!values.isSet() || values.any(s.namespace))
+              && (!notValues.isSet() || !notValues.any(s.namespace));
+        default:
+          List<String> auth = authValues(s);
+          return (!values.isSet() || values.anyValue(auth))
+              && (!notValues.isSet() || !notValues.anyValue(auth));
       }
-      if (principal) {
-        return (!values.isSet() || values.anyPrincipal(s))
-            && (!notValues.isSet() || !notValues.anyPrincipal(s));
+    }
+
+    /** The request.auth attribute's values; none without a verified token. */
+    private List<String> authValues(Subject s) {
+      RequestPrincipal user = s.user;
+      if (user == null) {
+        return List.of();
       }
-      return (!values.isSet() || values.any(s.namespace))
-          && (!notValues.isSet() || !notValues.any(s.namespace));
+      return switch (attribute) {
+        case AUTH_PRINCIPAL -> List.of(user.getName());
+        case AUTH_AUDIENCES -> user.audiences();
+        case AUTH_PRESENTER -> List.of(user.presenter());
+        case AUTH_CLAIM -> user.claimValues(claimPath);
+        default -> List.of();
+      };
     }
   }
 }

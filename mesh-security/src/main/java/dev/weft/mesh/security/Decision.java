@@ -38,6 +38,33 @@ public record Decision(boolean allowed, Basis basis, String policy, int rule, St
     return new Decision(false, Basis.INVALID_REQUEST, "", -1, reason);
   }
 
+  /**
+   * A request refused before any policy was checked, because it carries an end-user token that no
+   * {@link dev.weft.mesh.api.security.RequestAuthentication} accepts; answered with 401 ({@code
+   * UNAUTHENTICATED} over gRPC). {@code reason} says why, for the audit log only.
+   */
+  public static Decision unauthenticated(String reason) {
+    return new Decision(false, Basis.UNAUTHENTICATED, "", -1, reason);
+  }
+
+  /** Whether the request was refused for an invalid token (HTTP 401) rather than by a policy. */
+  public boolean unauthenticated() {
+    return basis == Basis.UNAUTHENTICATED;
+  }
+
+  /**
+   * The HTTP status a refused request is answered with: 400 for a malformed request, 401 for an
+   * invalid token, 403 for a policy's denial; 200 when allowed.
+   */
+  public int httpStatus() {
+    return switch (basis) {
+      case INVALID_REQUEST -> 400;
+      case UNAUTHENTICATED -> 401;
+      case DENY_POLICY, NO_ALLOW_MATCH -> 403;
+      case ALLOW_POLICY, NO_POLICIES -> 200;
+    };
+  }
+
   /** Whether the request must be refused. */
   public boolean denied() {
     return !allowed;
@@ -55,6 +82,7 @@ public record Decision(boolean allowed, Basis basis, String policy, int rule, St
   public String publicReason() {
     return switch (basis) {
       case INVALID_REQUEST -> reason;
+      case UNAUTHENTICATED -> "the request's token is not valid";
       case DENY_POLICY -> "denied by an authorization policy";
       case NO_ALLOW_MATCH -> "denied: no ALLOW policy matched the request";
       case ALLOW_POLICY, NO_POLICIES -> "allowed";
@@ -72,6 +100,8 @@ public record Decision(boolean allowed, Basis basis, String policy, int rule, St
     /** ALLOW policies exist but none matched. */
     NO_ALLOW_MATCH,
     /** The request was malformed: no policy was checked. */
-    INVALID_REQUEST
+    INVALID_REQUEST,
+    /** The request carries a token that is not valid: no policy was checked. */
+    UNAUTHENTICATED
   }
 }

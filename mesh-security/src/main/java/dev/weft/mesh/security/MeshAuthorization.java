@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * Keeps an {@link AuthorizationEnforcer} on the authorization policies of the mesh's configuration:
  * every applied configuration (from the YAML file's {@code authorizationPolicies} or any other
  * source) replaces the enforcer's {@link Authorizer} with the policies that apply to the service,
- * and its path normalization with the configuration's {@code pathNormalization}.
+ * its path normalization with the configuration's {@code pathNormalization}, and its request
+ * authentication with the {@code requestAuthentications} that apply to the service.
  *
  * <pre>{@code
  * AuthorizationEnforcer enforcer = AuthorizationEnforcer.builder().build();
@@ -48,11 +49,7 @@ public final class MeshAuthorization implements AutoCloseable {
     requireNonNull(enforcer, "enforcer");
     requireNonNull(service, "service");
     enforcer.update(Authorizer.of(List.of(AuthorizationPolicy.denyAll(AWAITING_CONFIGURATION))));
-    Consumer<MeshConfig> listener =
-        config ->
-            enforcer.update(
-                Authorizer.forService(config.authorizationPolicies(), service),
-                config.pathNormalization());
+    Consumer<MeshConfig> listener = config -> enforcer.update(config, service);
     mesh.addConfigListener(listener);
     return new MeshAuthorization(mesh, listener);
   }

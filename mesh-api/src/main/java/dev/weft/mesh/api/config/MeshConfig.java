@@ -3,6 +3,7 @@ package dev.weft.mesh.api.config;
 import dev.weft.mesh.api.internal.Checks;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
 import dev.weft.mesh.api.security.PathNormalization;
+import dev.weft.mesh.api.security.RequestAuthentication;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,13 +24,16 @@ import java.util.Optional;
  *     AuthorizationPolicy semantics: DENY wins; with any ALLOW policy, what none allows is denied)
  * @param pathNormalization how this process's servers normalize a request's path before the
  *     policies check it (Istio's {@code meshConfig.pathNormalization}); safe by default
+ * @param requestAuthentications which end-user tokens this process's servers verify (Istio's
+ *     RequestAuthentication semantics)
  */
 public record MeshConfig(
     String version,
     List<Service> services,
     List<Cluster> clusters,
     List<AuthorizationPolicy> authorizationPolicies,
-    PathNormalization pathNormalization) {
+    PathNormalization pathNormalization,
+    List<RequestAuthentication> requestAuthentications) {
 
   /** A configuration with nothing in it. */
   public static final MeshConfig EMPTY = new MeshConfig("empty", List.of(), List.of());
@@ -39,6 +43,7 @@ public record MeshConfig(
     services = Checks.listAllowingNulls(services);
     clusters = Checks.listAllowingNulls(clusters);
     authorizationPolicies = Checks.listAllowingNulls(authorizationPolicies);
+    requestAuthentications = Checks.listAllowingNulls(requestAuthentications);
     Checks c = Checks.start();
     c.name(version, "version");
     Checks.elementsNotNull(c, services, "services");
@@ -48,8 +53,24 @@ public record MeshConfig(
     c.unique(clusters, Cluster::name, "clusters", "cluster name");
     c.unique(
         authorizationPolicies, AuthorizationPolicy::name, "authorizationPolicies", "policy name");
+    Checks.elementsNotNull(c, requestAuthentications, "requestAuthentications");
+    c.unique(
+        requestAuthentications,
+        RequestAuthentication::name,
+        "requestAuthentications",
+        "request authentication name");
     checkReferences(c, services, clusters);
     c.throwIfAny();
+  }
+
+  /** A configuration without request authentication. */
+  public MeshConfig(
+      String version,
+      List<Service> services,
+      List<Cluster> clusters,
+      List<AuthorizationPolicy> authorizationPolicies,
+      PathNormalization pathNormalization) {
+    this(version, services, clusters, authorizationPolicies, pathNormalization, List.of());
   }
 
   /** A configuration with the default path normalization. */
@@ -138,8 +159,15 @@ public record MeshConfig(
     return Optional.empty();
   }
 
+  /** This configuration, whole, under another version. */
   public MeshConfig withVersion(String newVersion) {
-    return new MeshConfig(newVersion, services, clusters, authorizationPolicies);
+    return new MeshConfig(
+        newVersion,
+        services,
+        clusters,
+        authorizationPolicies,
+        pathNormalization,
+        requestAuthentications);
   }
 
   public static Builder builder() {
@@ -152,6 +180,8 @@ public record MeshConfig(
     private final List<Service> services = new ArrayList<>();
     private final List<Cluster> clusters = new ArrayList<>();
     private final List<AuthorizationPolicy> authorizationPolicies = new ArrayList<>();
+    private final List<RequestAuthentication> requestAuthentications = new ArrayList<>();
+    private PathNormalization pathNormalization = PathNormalization.DEFAULT;
 
     private Builder() {}
 
@@ -175,8 +205,24 @@ public record MeshConfig(
       return this;
     }
 
+    public Builder pathNormalization(PathNormalization pathNormalization) {
+      this.pathNormalization = pathNormalization;
+      return this;
+    }
+
+    public Builder requestAuthentication(RequestAuthentication requestAuthentication) {
+      requestAuthentications.add(requestAuthentication);
+      return this;
+    }
+
     public MeshConfig build() {
-      return new MeshConfig(version, services, clusters, authorizationPolicies);
+      return new MeshConfig(
+          version,
+          services,
+          clusters,
+          authorizationPolicies,
+          pathNormalization,
+          requestAuthentications);
     }
   }
 }

@@ -142,31 +142,53 @@ public record AuthorizationPolicy(
    * @param notPrincipals SPIFFE IDs the caller must not have
    * @param namespaces the caller's namespaces, read from its SPIFFE ID ({@code /ns/NAMESPACE/...})
    * @param notNamespaces namespaces the caller must not be in
+   * @param requestPrincipals the end user's request principals, {@code ISSUER/SUBJECT} from a token
+   *     a {@link RequestAuthentication} verified; {@code "*"} requires a verified token
+   * @param notRequestPrincipals request principals the request must not have; {@code ["*"]} matches
+   *     requests without a verified token
    */
   public record Source(
       List<String> principals,
       List<String> notPrincipals,
       List<String> namespaces,
-      List<String> notNamespaces) {
+      List<String> notNamespaces,
+      List<String> requestPrincipals,
+      List<String> notRequestPrincipals) {
     public Source {
       principals = Checks.list(principals);
       notPrincipals = Checks.list(notPrincipals);
       namespaces = Checks.list(namespaces);
       notNamespaces = Checks.list(notNamespaces);
+      requestPrincipals = Checks.list(requestPrincipals);
+      notRequestPrincipals = Checks.list(notRequestPrincipals);
       Checks v = Checks.start();
       v.patterns(principals, "principals");
       v.patterns(notPrincipals, "notPrincipals");
       v.patterns(namespaces, "namespaces");
       v.patterns(notNamespaces, "notNamespaces");
+      v.patterns(requestPrincipals, "requestPrincipals");
+      v.patterns(notRequestPrincipals, "notRequestPrincipals");
       if (principals.isEmpty()
           && notPrincipals.isEmpty()
           && namespaces.isEmpty()
-          && notNamespaces.isEmpty()) {
+          && notNamespaces.isEmpty()
+          && requestPrincipals.isEmpty()
+          && notRequestPrincipals.isEmpty()) {
         v.add(
             "",
-            "a source needs at least one of principals, notPrincipals, namespaces, notNamespaces");
+            "a source needs at least one of principals, notPrincipals, namespaces, notNamespaces,"
+                + " requestPrincipals, notRequestPrincipals");
       }
       v.throwIfAny();
+    }
+
+    /** A source on the caller's workload identity only. */
+    public Source(
+        List<String> principals,
+        List<String> notPrincipals,
+        List<String> namespaces,
+        List<String> notNamespaces) {
+      this(principals, notPrincipals, namespaces, notNamespaces, List.of(), List.of());
     }
 
     /** Callers with one of these SPIFFE IDs (patterns allowed). */
@@ -177,6 +199,15 @@ public record AuthorizationPolicy(
     /** Callers in one of these namespaces (patterns allowed). */
     public static Source namespaces(String... namespaces) {
       return new Source(List.of(), List.of(), List.of(namespaces), List.of());
+    }
+
+    /**
+     * Requests whose verified token has one of these request principals ({@code ISSUER/SUBJECT},
+     * patterns allowed; {@code "*"} for any verified token).
+     */
+    public static Source requestPrincipals(String... requestPrincipals) {
+      return new Source(
+          List.of(), List.of(), List.of(), List.of(), List.of(requestPrincipals), List.of());
     }
   }
 
@@ -222,7 +253,14 @@ public record AuthorizationPolicy(
    * A condition on an attribute of the request: it holds when the attribute matches one of {@code
    * values} (if any are given) and none of {@code notValues}. Supported keys: {@code
    * request.headers[NAME]} (a request header or gRPC metadata key, any of whose values may match;
-   * {@code "*"} means present), {@code source.principal} and {@code source.namespace}.
+   * {@code "*"} means present), {@code source.principal} and {@code source.namespace}, and, from a
+   * token a {@link RequestAuthentication} verified: {@code request.auth.principal} ({@code
+   * ISSUER/SUBJECT}), {@code request.auth.audiences} (any of the token's audiences may match),
+   * {@code request.auth.presenter} (its {@code azp}) and {@code request.auth.claims[NAME]} (a
+   * claim, nested as {@code request.auth.claims[NAME][INNER]}; a string claim, or any element of a
+   * list of strings, may match). A request without a verified token has none of the {@code
+   * request.auth} attributes: a {@code values} condition on them does not hold, a {@code notValues}
+   * one does.
    *
    * @param key the attribute
    * @param values values any of which must match
@@ -231,7 +269,22 @@ public record AuthorizationPolicy(
   public record Condition(String key, List<String> values, List<String> notValues) {
     /** The keys a condition may use. */
     public static final List<String> SUPPORTED_KEYS =
-        List.of("request.headers[NAME]", "source.principal", "source.namespace");
+        List.of(
+            "request.headers[NAME]",
+            "source.principal",
+            "source.namespace",
+            "request.auth.principal",
+            "request.auth.audiences",
+            "request.auth.presenter",
+            "request.auth.claims[NAME]");
+
+    private static final List<String> PLAIN_KEYS =
+        List.of(
+            "source.principal",
+            "source.namespace",
+            "request.auth.principal",
+            "request.auth.audiences",
+            "request.auth.presenter");
 
     public Condition {
       values = Checks.list(values);
@@ -239,8 +292,8 @@ public record AuthorizationPolicy(
       Checks v = Checks.start();
       if (v.notNull(key, "key")
           && headerName(key) == null
-          && !key.equals("source.principal")
-          && !key.equals("source.namespace")) {
+          && claimPath(key) == null
+          && !PLAIN_KEYS.contains(key)) {
         v.add("key", "'" + key + "' is not supported; supported keys: " + SUPPORTED_KEYS);
       }
       String header = key == null ? null : headerName(key);
@@ -270,6 +323,40 @@ public record AuthorizationPolicy(
     /** The header this condition reads, in lower case, or null when its key is not a header key. */
     public String headerName() {
       return headerName(key);
+    }
+
+    /**
+     * The claim this condition reads, as the names from the outermost claim inward ({@code
+     * request.auth.claims[realm][role]} is {@code [realm, role]}), or null when its key is not a
+     * claim key.
+     */
+    public List<String> claimPath() {
+      return key == null ? null : claimPath(key);
+    }
+
+    private static List<String> claimPath(String key) {
+      String prefix = "request.auth.claims";
+      if (!key.startsWith(prefix) || key.length() == prefix.length()) {
+        return null;
+      }
+      List<String> names = new java.util.ArrayList<>();
+      int i = prefix.length();
+      while (i < key.length()) {
+        if (key.charAt(i) != '[') {
+          return null;
+        }
+        int close = key.indexOf(']', i);
+        if (close < 0) {
+          return null;
+        }
+        String name = key.substring(i + 1, close);
+        if (name.isEmpty() || name.indexOf('[') >= 0) {
+          return null;
+        }
+        names.add(name);
+        i = close + 1;
+      }
+      return List.copyOf(names);
     }
 
     private static String headerName(String key) {

@@ -4,6 +4,7 @@ import static dev.weft.mesh.config.file.Schema.derived;
 import static dev.weft.mesh.config.file.Schema.key;
 import static dev.weft.mesh.config.file.Schema.required;
 import static dev.weft.mesh.config.file.ValueType.BOOLEAN;
+import static dev.weft.mesh.config.file.ValueType.DURATION;
 import static dev.weft.mesh.config.file.ValueType.STRING;
 import static dev.weft.mesh.config.file.ValueType.STRINGS;
 import static dev.weft.mesh.config.file.ValueType.enumOf;
@@ -16,6 +17,7 @@ import dev.weft.mesh.api.config.MeshConfig;
 import dev.weft.mesh.api.config.Service;
 import dev.weft.mesh.api.security.AuthorizationPolicy;
 import dev.weft.mesh.api.security.PathNormalization;
+import dev.weft.mesh.api.security.RequestAuthentication;
 import java.util.List;
 import java.util.function.Function;
 
@@ -36,17 +38,101 @@ final class MeshSchema {
    * in unchanged, in Istio's layout.
    */
   static final Schema<AuthorizationPolicy.Source> SOURCE =
-      includedAndExcluded(
-          "source",
-          AuthorizationPolicy.Source::new,
-          "principals",
-          AuthorizationPolicy.Source::principals,
-          "notPrincipals",
-          AuthorizationPolicy.Source::notPrincipals,
-          "namespaces",
-          AuthorizationPolicy.Source::namespaces,
-          "notNamespaces",
-          AuthorizationPolicy.Source::notNamespaces);
+      Schema.<AuthorizationPolicy.Source>of(
+              v ->
+                  new AuthorizationPolicy.Source(
+                      v.get("principals"),
+                      v.get("notPrincipals"),
+                      v.get("namespaces"),
+                      v.get("notNamespaces"),
+                      v.get("requestPrincipals"),
+                      v.get("notRequestPrincipals")),
+              key("principals", STRINGS, List.of(), AuthorizationPolicy.Source::principals),
+              key("notPrincipals", STRINGS, List.of(), AuthorizationPolicy.Source::notPrincipals),
+              key("namespaces", STRINGS, List.of(), AuthorizationPolicy.Source::namespaces),
+              key("notNamespaces", STRINGS, List.of(), AuthorizationPolicy.Source::notNamespaces),
+              key(
+                  "requestPrincipals",
+                  STRINGS,
+                  List.of(),
+                  AuthorizationPolicy.Source::requestPrincipals),
+              key(
+                  "notRequestPrincipals",
+                  STRINGS,
+                  List.of(),
+                  AuthorizationPolicy.Source::notRequestPrincipals))
+          .wrappedIn("source");
+
+  static final Schema<RequestAuthentication.JwtHeader> JWT_HEADER =
+      Schema.<RequestAuthentication.JwtHeader>of(
+          v -> new RequestAuthentication.JwtHeader(v.get("name"), v.get("prefix")),
+          required("name", STRING, null, RequestAuthentication.JwtHeader::name),
+          key("prefix", STRING, "", RequestAuthentication.JwtHeader::prefix));
+
+  static final Schema<RequestAuthentication.ClaimToHeader> CLAIM_TO_HEADER =
+      Schema.<RequestAuthentication.ClaimToHeader>of(
+          v -> new RequestAuthentication.ClaimToHeader(v.get("header"), v.get("claim")),
+          required("header", STRING, null, RequestAuthentication.ClaimToHeader::header),
+          required("claim", STRING, null, RequestAuthentication.ClaimToHeader::claim));
+
+  /** One accepted issuer, in Istio's JWTRule layout (plus clock skew and key set caching). */
+  static final Schema<RequestAuthentication.JwtRule> JWT_RULE =
+      Schema.<RequestAuthentication.JwtRule>of(
+          v ->
+              new RequestAuthentication.JwtRule(
+                  v.get("issuer"),
+                  v.get("audiences"),
+                  v.get("jwksUri"),
+                  v.get("jwks"),
+                  v.get("fromHeaders"),
+                  v.get("fromParams"),
+                  v.get("outputClaimToHeaders"),
+                  v.get("forwardOriginalToken"),
+                  v.get("clockSkew"),
+                  v.get("jwksCacheDuration"),
+                  v.get("jwksRefreshMinInterval")),
+          required("issuer", STRING, null, RequestAuthentication.JwtRule::issuer),
+          key("audiences", STRINGS, List.of(), RequestAuthentication.JwtRule::audiences),
+          key("jwksUri", STRING, null, RequestAuthentication.JwtRule::jwksUri),
+          key("jwks", STRING, null, RequestAuthentication.JwtRule::jwks),
+          key(
+              "fromHeaders",
+              list(JWT_HEADER),
+              List.of(),
+              RequestAuthentication.JwtRule::fromHeaders),
+          key("fromParams", STRINGS, List.of(), RequestAuthentication.JwtRule::fromParams),
+          key(
+              "outputClaimToHeaders",
+              list(CLAIM_TO_HEADER),
+              List.of(),
+              RequestAuthentication.JwtRule::outputClaimToHeaders),
+          key(
+              "forwardOriginalToken",
+              BOOLEAN,
+              false,
+              RequestAuthentication.JwtRule::forwardOriginalToken),
+          key(
+              "clockSkew",
+              DURATION,
+              RequestAuthentication.JwtRule.DEFAULT_CLOCK_SKEW,
+              RequestAuthentication.JwtRule::clockSkew),
+          key(
+              "jwksCacheDuration",
+              DURATION,
+              RequestAuthentication.JwtRule.DEFAULT_JWKS_CACHE_DURATION,
+              RequestAuthentication.JwtRule::jwksCacheDuration),
+          key(
+              "jwksRefreshMinInterval",
+              DURATION,
+              RequestAuthentication.JwtRule.DEFAULT_JWKS_REFRESH_MIN_INTERVAL,
+              RequestAuthentication.JwtRule::jwksRefreshMinInterval));
+
+  static final Schema<RequestAuthentication> REQUEST_AUTHENTICATION =
+      Schema.<RequestAuthentication>of(
+          v -> new RequestAuthentication(v.get("name"), v.get("services"), v.get("jwtRules")),
+          required("name", STRING, null, RequestAuthentication::name),
+          key("services", STRINGS, List.of(), RequestAuthentication::services),
+          key("jwtRules", list(JWT_RULE), List.of(), RequestAuthentication::jwtRules));
 
   /** An operation, flat or inside Istio's {@code operation:} key. */
   static final Schema<AuthorizationPolicy.Operation> OPERATION =
@@ -117,7 +203,8 @@ final class MeshSchema {
                   v.get("services"),
                   v.get("clusters"),
                   v.get("authorizationPolicies"),
-                  v.get("pathNormalization")),
+                  v.get("pathNormalization"),
+                  v.get("requestAuthentications")),
           derived("version", STRING, v -> v.get(CONTENT_VERSION), MeshConfig::version),
           key(
               "services",
@@ -141,7 +228,12 @@ final class MeshSchema {
               c ->
                   c.pathNormalization().equals(PathNormalization.DEFAULT)
                       ? null
-                      : c.pathNormalization()));
+                      : c.pathNormalization()),
+          key(
+              "requestAuthentications",
+              list(REQUEST_AUTHENTICATION),
+              List.of(),
+              c -> c.requestAuthentications().isEmpty() ? null : c.requestAuthentications()));
 
   /** Makes a record from its four lists. */
   @FunctionalInterface

@@ -837,7 +837,7 @@ class MeshConfigYamlTest {
     assertThat(only(rejection("- a\n")).message())
         .startsWith(
             "must be a mapping with the keys version, services, clusters, authorizationPolicies,"
-                + " pathNormalization; was a list");
+                + " pathNormalization, requestAuthentications; was a list");
     assertThat(only(rejection("clusters: {}\n---\nclusters: {}\n")).message())
         .contains("expected a single document");
   }

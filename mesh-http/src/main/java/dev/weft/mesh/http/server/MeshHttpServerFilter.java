@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsExchange;
 import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.Decision;
 import dev.weft.mesh.security.PeerIdentity;
+import dev.weft.mesh.security.RequestPrincipal;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.io.IOException;
@@ -33,9 +34,10 @@ import java.util.Optional;
  * <p>With authorization, the request's path is normalized first ({@link
  * dev.weft.mesh.security.PathNormalizer}): a path or method with no single reading, or a path the
  * server would route other than as its normal form ({@code /a/../admin}, {@code //admin}), is
- * answered {@code 400}; a denied request is answered {@code 403} with a {@code text/plain} body
- * that does not name the policy (the audit log does). Either way the handler is not called.
- * Handlers read the caller with {@link #peerIdentity(HttpExchange)}.
+ * answered {@code 400}; a request whose end-user token a request authentication refuses is answered
+ * {@code 401} with {@code WWW-Authenticate: Bearer}; a denied request is answered {@code 403} with
+ * a {@code text/plain} body that does not name the policy (the audit log does). Either way the
+ * handler is not called. Handlers read the caller with {@link #peerIdentity(HttpExchange)}.
  */
 public final class MeshHttpServerFilter extends Filter {
   private final ServerTelemetry telemetry;
@@ -57,6 +59,16 @@ public final class MeshHttpServerFilter extends Filter {
         : Optional.empty();
   }
 
+  /**
+   * The end user of {@code exchange}, when this filter verified a token on it; empty for a request
+   * without one. (The handler's exchange is then this filter's: its request headers no longer have
+   * the token's header, unless forwarded, and have the claims a rule copies into headers; {@code
+   * getPrincipal()} answers the token's subject and issuer as user name and realm.)
+   */
+  public static Optional<RequestPrincipal> requestPrincipal(HttpExchange exchange) {
+    return exchange instanceof AuthenticatedExchange a ? a.requestPrincipal() : Optional.empty();
+  }
+
   /** A builder for the filter of the service {@code service} (a tag on its metrics). */
   public static Builder builder(String service) {
     return new Builder(service);
@@ -73,26 +85,35 @@ public final class MeshHttpServerFilter extends Filter {
             name -> exchange.getRequestHeaders().getFirst(name));
     Throwable error = null;
     try (Scope ignored = context.makeCurrent()) {
+      HttpExchange forward = exchange;
       if (enforcer != null) {
         URI uri = exchange.getRequestURI();
         // The JDK server picks the handler by the decoded path: the policy is checked against the
         // normalized path only when that decodes to the very same path.
-        Decision decision =
-            enforcer.enforceHttp(
+        AuthorizationEnforcer.Enforcement checked =
+            enforcer.checkHttp(
                 peerIdentity(exchange),
                 uri.getRawPath() == null ? "" : uri.getRawPath(),
+                uri.getRawQuery(),
                 uri.getPath() == null ? "" : uri.getPath(),
                 method,
                 name -> {
                   List<String> values = exchange.getRequestHeaders().get(name);
                   return values == null ? List.of() : values;
                 });
+        Decision decision = checked.decision();
         if (decision.denied()) {
-          refuse(exchange, decision.invalid() ? 400 : 403, decision.publicReason());
+          if (decision.unauthenticated()) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+          }
+          refuse(exchange, decision.httpStatus(), decision.publicReason());
           return;
         }
+        if (checked.changesHeaders() || checked.requestPrincipal().isPresent()) {
+          forward = new AuthenticatedExchange(exchange, checked);
+        }
       }
-      chain.doFilter(exchange);
+      chain.doFilter(forward);
     } catch (IOException | RuntimeException e) {
       error = e;
       throw e;

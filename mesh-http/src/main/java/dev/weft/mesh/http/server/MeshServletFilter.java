@@ -4,6 +4,7 @@ import dev.weft.mesh.security.AuthorizationEnforcer;
 import dev.weft.mesh.security.Decision;
 import dev.weft.mesh.security.PeerIdentity;
 import dev.weft.mesh.security.RequestHeaders;
+import dev.weft.mesh.security.RequestPrincipal;
 import dev.weft.mesh.security.tls.WorkloadTls;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -45,11 +46,22 @@ import org.slf4j.LoggerFactory;
  * read in another way, or one that asks to override its method ({@code X-HTTP-Method-Override} and
  * its variants, or a {@code _method} parameter on a form POST, which Spring's {@code
  * HiddenHttpMethodFilter} would honour), is answered {@code 400}; a denied request {@code 403},
- * with a {@code text/plain} body that does not name the policy. Register the filter first and for
- * every dispatcher type (the starter does), so that what it checks is the request as it came from
- * the network, and forwards, includes, async and error dispatches are checked too.
+ * with a {@code text/plain} body that does not name the policy; a request whose end-user token a
+ * request authentication refuses {@code 401} with {@code WWW-Authenticate: Bearer}. A verified
+ * token's end user is in {@value #REQUEST_PRINCIPAL_ATTRIBUTE} and {@code getUserPrincipal()}; the
+ * token's header (unless forwarded) and any header claims are copied into are removed from what the
+ * application sees, so a caller cannot supply them. Register the filter first and for every
+ * dispatcher type (the starter does), so that what it checks is the request as it came from the
+ * network, and forwards, includes, async and error dispatches are checked too.
  */
 public final class MeshServletFilter implements Filter {
+  /**
+   * The request attribute holding the end user's {@link RequestPrincipal}, when a token was
+   * verified; {@code getUserPrincipal()} answers it too.
+   */
+  public static final String REQUEST_PRINCIPAL_ATTRIBUTE =
+      "dev.weft.mesh.security.RequestPrincipal";
+
   /** The request attribute holding the caller's {@link PeerIdentity}, when it has one. */
   public static final String PEER_IDENTITY_ATTRIBUTE = "dev.weft.mesh.security.PeerIdentity";
 
@@ -101,20 +113,30 @@ public final class MeshServletFilter implements Filter {
       request.removeAttribute(PEER_IDENTITY_ATTRIBUTE);
       Optional<PeerIdentity> caller = verifiedCaller(http);
       caller.ifPresent(p -> request.setAttribute(PEER_IDENTITY_ATTRIBUTE, p));
+      request.removeAttribute(REQUEST_PRINCIPAL_ATTRIBUTE);
+      ServletRequest forward = request;
       if (enforcer != null) {
-        Decision decision = authorize(http, caller, method);
+        HttpServletRequest asReceived = AuthenticatedRequest.asReceived(http);
+        AuthorizationEnforcer.Enforcement checked = authorize(http, asReceived, caller, method);
+        Decision decision = checked.decision();
         if (decision.denied()) {
-          httpResponse.setStatus(
-              decision.invalid()
-                  ? HttpServletResponse.SC_BAD_REQUEST
-                  : HttpServletResponse.SC_FORBIDDEN);
+          if (decision.unauthenticated()) {
+            httpResponse.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+          }
+          httpResponse.setStatus(decision.httpStatus());
           httpResponse.setContentType("text/plain");
           httpResponse.setCharacterEncoding(StandardCharsets.UTF_8.name());
           httpResponse.getWriter().write(decision.publicReason());
           return;
         }
+        if (checked.changesHeaders() || checked.requestPrincipal().isPresent()) {
+          forward = new AuthenticatedRequest(http, asReceived, checked);
+        }
+        checked
+            .requestPrincipal()
+            .ifPresent(p -> request.setAttribute(REQUEST_PRINCIPAL_ATTRIBUTE, p));
       }
-      chain.doFilter(request, response);
+      chain.doFilter(forward, response);
     } catch (IOException | ServletException | RuntimeException e) {
       error = e;
       throw e;
@@ -129,11 +151,16 @@ public final class MeshServletFilter implements Filter {
    * path and {@code ;} path parameters removed), normalized, and refused unless it decodes to the
    * container's own servlet path and path info; for an INCLUDE, the included path.
    */
-  private Decision authorize(
-      HttpServletRequest http, Optional<PeerIdentity> caller, String method) {
+  private AuthorizationEnforcer.Enforcement authorize(
+      HttpServletRequest http,
+      HttpServletRequest asReceived,
+      Optional<PeerIdentity> caller,
+      String method) {
+    // tokens and headers as they came from the network, also on a forward or include after this
+    // filter removed the token and claim headers for the application
     RequestHeaders headers =
         name -> {
-          Enumeration<String> values = http.getHeaders(name);
+          Enumeration<String> values = asReceived.getHeaders(name);
           return values == null ? List.of() : Collections.list(values);
         };
     String override = ServletPaths.methodOverride(http);
@@ -144,16 +171,36 @@ public final class MeshServletFilter implements Filter {
     if (d.problem() != null) {
       return invalid(caller, http, method, headers, d.problem());
     }
-    return enforcer.enforceHttp(caller, d.rawPathInApplication(), d.routedPath(), method, headers);
+    return enforcer.checkHttp(
+        caller,
+        d.rawPathInApplication(),
+        asReceived.getQueryString(),
+        d.routedPath(),
+        method,
+        headers);
   }
 
-  private Decision invalid(
+  private AuthorizationEnforcer.Enforcement invalid(
       Optional<PeerIdentity> caller,
       HttpServletRequest http,
       String method,
       RequestHeaders headers,
       String problem) {
-    return enforcer.refuse(caller, http.getRequestURI(), method, headers, problem);
+    return new AuthorizationEnforcer.Enforcement(
+        enforcer.refuse(caller, http.getRequestURI(), method, headers, problem),
+        Optional.empty(),
+        List.of(),
+        java.util.Map.of());
+  }
+
+  /**
+   * The end user of {@code request}, as this filter recorded it from a verified token; empty for a
+   * request without one.
+   */
+  public static Optional<RequestPrincipal> requestPrincipal(ServletRequest request) {
+    return request.getAttribute(REQUEST_PRINCIPAL_ATTRIBUTE) instanceof RequestPrincipal p
+        ? Optional.of(p)
+        : Optional.empty();
   }
 
   /**
