@@ -84,9 +84,13 @@ class AuthorizationPolicyTest {
         .isNull();
     assertThat(new Condition("request.headers[x-token]", List.of(), List.of("*")).headerName())
         .isEqualTo("x-token");
-    assertThatThrownBy(() -> new Condition("request.auth.claims[iss]", List.of("x"), List.of()))
+    assertThat(new Condition("request.auth.claims[iss]", List.of("x"), List.of()).claimPath())
+        .containsExactly("iss");
+    assertThatThrownBy(() -> new Condition("request.auth.claim[iss]", List.of("x"), List.of()))
         .hasMessageContaining(
-            "'request.auth.claims[iss]' is not supported; supported keys: [request.headers[NAME], source.principal, source.namespace]");
+            "'request.auth.claim[iss]' is not supported; supported keys: [request.headers[NAME],"
+                + " source.principal, source.namespace, request.auth.principal,"
+                + " request.auth.audiences, request.auth.presenter, request.auth.claims[NAME]]");
     assertThatThrownBy(() -> new Condition("request.headers[]", List.of("x"), List.of()))
         .hasMessageContaining("not supported");
     assertThatThrownBy(() -> new Condition("source.principal", List.of(), List.of()))
