@@ -133,11 +133,12 @@ public final class MeshConsole implements AutoCloseable {
   public static final class Builder {
     private final Mesh mesh;
     private Duration window = DEFAULT_WINDOW;
-    private CanaryStatusProvider canaries = CanaryStatusProvider.NONE;
+    private CanaryStatusProvider canaries;
     private DenialSource denials;
 
     private Builder(Mesh mesh) {
       this.mesh = requireNonNull(mesh, "mesh");
+      this.canaries = new MeshCanaries(mesh);
     }
 
     /**
@@ -155,7 +156,9 @@ public final class MeshConsole implements AutoCloseable {
     }
 
     /**
-     * Where the canary section reads the guards' state; default {@link CanaryStatusProvider#NONE}.
+     * Where the canary section reads the guards' state; default: the mesh's own canary guards
+     * ({@link Mesh#canaryGuards()}). Give another provider to show guards kept elsewhere, or {@link
+     * CanaryStatusProvider#NONE} to show none.
      */
     public Builder canaries(CanaryStatusProvider canaries) {
       this.canaries = requireNonNull(canaries, "canaries");

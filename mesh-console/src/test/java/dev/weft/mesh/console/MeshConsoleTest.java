@@ -160,7 +160,13 @@ class MeshConsoleTest {
   @Test
   void canariesComeFromTheProviderAndItsFailureIsShownNotThrown() {
     fixture = new ConsoleFixture();
+    // the mesh's own guards by default: none on this configuration's routes
     console = MeshConsole.builder(fixture.mesh).build();
+    assertThat(map(console.state().get("canaries")))
+        .containsEntry("guarded", true)
+        .containsEntry("items", List.of());
+    console.close();
+    console = MeshConsole.builder(fixture.mesh).canaries(CanaryStatusProvider.NONE).build();
     assertThat(map(console.state().get("canaries")))
         .containsEntry("guarded", false)
         .containsEntry("items", List.of());
@@ -202,6 +208,49 @@ class MeshConsoleTest {
     assertThat((String) map(console.state().get("canaries")).get("error"))
         .contains("guard not started");
     assertThat(console.state().get("services")).isNotNull();
+  }
+
+  @Test
+  void byDefaultTheCanarySectionShowsTheMeshsOwnGuards() {
+    MeshConfig config =
+        MeshConfig.builder()
+            .version("canary-1")
+            .cluster(
+                Cluster.builder("reviews")
+                    .endpoints(
+                        Endpoint.builder("127.0.0.1", 9081).labels(Map.of("version", "v1")).build(),
+                        Endpoint.builder("127.0.0.1", 9082).labels(Map.of("version", "v2")).build())
+                    .subsets(
+                        new dev.weft.mesh.api.config.Subset("v1", Map.of("version", "v1")),
+                        new dev.weft.mesh.api.config.Subset("v2", Map.of("version", "v2")))
+                    .build())
+            .service(
+                new dev.weft.mesh.api.config.Service(
+                    "reviews",
+                    List.of(
+                        dev.weft.mesh.api.config.Route.builder("shift")
+                            .destinations(
+                                dev.weft.mesh.api.config.Destination.of("reviews", "v1", 90),
+                                dev.weft.mesh.api.config.Destination.of("reviews", "v2", 10))
+                            .canary(
+                                dev.weft.mesh.api.config.CanaryPolicy.of(
+                                    "reviews/v1", "reviews/v2"))
+                            .build())))
+            .build();
+    try (Mesh mesh = Mesh.builder().configSource(new StaticConfigSource(config)).build();
+        MeshConsole c = MeshConsole.builder(mesh).build()) {
+      Map<String, Object> canaries = map(c.state().get("canaries"));
+      assertThat(canaries).containsEntry("guarded", true);
+      Map<String, Object> item = map(list(canaries.get("items")).get(0));
+      assertThat(item)
+          .containsEntry("service", "reviews")
+          .containsEntry("route", "shift")
+          .containsEntry("canary", "reviews/v2")
+          .containsEntry("state", "warming up")
+          .containsEntry("canaryPercent", 10.0)
+          .containsEntry("configuredPercent", 10.0);
+      assertThat(list(item.get("history"))).extracting(e -> map(e).get("kind")).contains("started");
+    }
   }
 
   @Test

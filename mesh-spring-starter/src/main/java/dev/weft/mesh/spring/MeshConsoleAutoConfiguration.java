@@ -18,9 +18,10 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The live mesh console under the actuator ({@code /actuator/meshconsole}), when {@code
  * mesh-console} and the actuator are present and the endpoint is exposed: off by default, as every
- * actuator endpoint but health. The console shows canary guards from a {@link CanaryStatusProvider}
- * bean and denials from a {@link DenialSource} bean; with {@code mesh-security} present a {@link
- * RecentDenials} sink is registered, which the starter's authorization enforcer audits to.
+ * actuator endpoint but health. The console shows the mesh's own canary guards, or those of a
+ * {@link CanaryStatusProvider} bean when there is one, and denials from a {@link DenialSource}
+ * bean; with {@code mesh-security} present a {@link RecentDenials} sink is registered, which the
+ * starter's authorization enforcer audits to.
  */
 @AutoConfiguration(after = MeshAutoConfiguration.class)
 @ConditionalOnClass(
