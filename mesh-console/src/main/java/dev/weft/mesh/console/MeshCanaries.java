@@ -51,15 +51,19 @@ final class MeshCanaries implements CanaryStatusProvider {
   }
 
   private static String describe(CanaryEvent.Evidence e) {
+    String limit =
+        Double.isFinite(e.errorRateLimit())
+            ? String.format(Locale.ROOT, "%.2f%%", 100 * e.errorRateLimit())
+            : "no limit yet";
     return String.format(
         Locale.ROOT,
-        "baseline %d calls, %d failed; canary %d calls, %d failed (held to %.2f%%);"
+        "baseline %d calls, %d failed; canary %d calls, %d failed (held to %s);"
             + " latency %d ms vs %d ms; statistics %.2f (errors) %.2f (latency) of %.2f",
         e.baselineCalls(),
         e.baselineFailures(),
         e.canaryCalls(),
         e.canaryFailures(),
-        100 * e.errorRateLimit(),
+        limit,
         e.baselineLatency() == null ? 0 : e.baselineLatency().toMillis(),
         e.canaryLatency() == null ? 0 : e.canaryLatency().toMillis(),
         e.errorStatistic(),

@@ -1,6 +1,7 @@
 package dev.weft.samples.bookinfo;
 
 import dev.weft.mesh.api.spi.ConfigSource;
+import dev.weft.mesh.console.MeshConsole;
 import dev.weft.mesh.core.Mesh;
 import dev.weft.mesh.grpc.MeshGrpc;
 import dev.weft.mesh.http.MeshHttpClient;
@@ -53,6 +54,11 @@ final class BookInfoApp implements AutoCloseable {
   final Details details;
   final List<Reviews> reviews = new ArrayList<>();
   final ProductPage productPage;
+
+  /** The live mesh console of the process, on its own loopback port (see {@link #consoleUrl}). */
+  private final MeshConsole console;
+
+  private final com.sun.net.httpserver.HttpServer consoleServer;
   private final List<MeshAuthorization> policies = new ArrayList<>();
 
   BookInfoApp(
@@ -70,6 +76,8 @@ final class BookInfoApp implements AutoCloseable {
     Ratings ratings = null;
     Details details = null;
     ProductPage productPage = null;
+    MeshConsole console = null;
+    com.sun.net.httpserver.HttpServer consoleServer = null;
     try {
       identities = Identities.mint(CERTIFICATES_PARENT, Duration.ofDays(1));
       mesh =
@@ -122,8 +130,16 @@ final class BookInfoApp implements AutoCloseable {
               productPageHttp,
               traces.openTelemetry(),
               registry);
+      console = MeshConsole.builder(mesh).build();
+      consoleServer =
+          com.sun.net.httpserver.HttpServer.create(
+              new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 16);
+      consoleServer.createContext("/", console.httpHandler());
+      consoleServer.start();
       started = true;
     } finally {
+      this.console = console;
+      this.consoleServer = consoleServer;
       this.identities = identities;
       this.mesh = mesh;
       this.http = http;
@@ -136,6 +152,11 @@ final class BookInfoApp implements AutoCloseable {
         close();
       }
     }
+  }
+
+  /** Where the live mesh console is served: {@code http://127.0.0.1:PORT/}. */
+  String consoleUrl() {
+    return "http://127.0.0.1:" + consoleServer.getAddress().getPort() + "/";
   }
 
   /**
@@ -162,6 +183,12 @@ final class BookInfoApp implements AutoCloseable {
 
   @Override
   public void close() {
+    if (consoleServer != null) {
+      consoleServer.stop(0);
+    }
+    if (console != null) {
+      console.close();
+    }
     if (productPage != null) {
       productPage.close();
     }

@@ -33,8 +33,9 @@ final class CanaryDemo {
   static void run(BookInfoApp app, Scenarios.Ports ports, Path config) throws Exception {
     Reviews v3 = app.reviews("v3");
     System.out.printf(
-        "Canary rollout of reviews v3 against v2 (scenario '%s'), with users' traffic running:%n",
-        SCENARIO);
+        "Canary rollout of reviews v3 against v2 (scenario '%s'), with users' traffic running;"
+            + " the mesh console at %s shows the split, the guard and its rollbacks live:%n",
+        SCENARIO, app.consoleUrl());
     try (Load load = Load.start(app.http, 8, 25)) {
       rollout(
           app,
