@@ -36,6 +36,14 @@ import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -119,6 +127,59 @@ class MeshTargetChannelTest extends MeshGrpcTestSupport {
     assertThat(counts.keySet()).containsOnly("a", "b");
     assertThat(100.0 * counts.get("a") / total).isCloseTo(80, within(3.0));
     assertThat(100.0 * counts.get("b") / total).isCloseTo(20, within(3.0));
+  }
+
+  @Test
+  void theServerSeesTheTraceparentOfTheClientsAttemptSpan() {
+    InMemorySpanExporter exported = InMemorySpanExporter.create();
+    try (OpenTelemetrySdk otel =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(exported))
+                    .build())
+            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+            .build()) {
+      List<String> seen = Collections.synchronizedList(new ArrayList<>());
+      Metadata.Key<String> traceparent =
+          Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
+      io.grpc.ServerInterceptor capture =
+          new io.grpc.ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                io.grpc.ServerCall<Q, R> call,
+                Metadata headers,
+                io.grpc.ServerCallHandler<Q, R> next) {
+              seen.add(headers.get(traceparent));
+              return next.startCall(call, headers);
+            }
+          };
+      Backend a = Backend.echo("a", capture);
+      backends.add(a);
+      start(
+          config("v1", route(Destination.of("a")).build(), cluster("a", a)),
+          Mesh.builder().openTelemetry(otel),
+          MeshGrpc::builder);
+      registration = grpc.registerDefault();
+
+      SimpleServiceGrpc.newBlockingStub(plainChannel()).unaryRpc(request("x"));
+
+      assertThat(seen).hasSize(1);
+      String[] parts = seen.get(0).split("-");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  exported.getFinishedSpanItems().stream()
+                      .anyMatch(d -> d.getKind() == SpanKind.CLIENT));
+      SpanData attempt =
+          exported.getFinishedSpanItems().stream()
+              .filter(d -> d.getKind() == SpanKind.CLIENT)
+              .findFirst()
+              .orElseThrow();
+      assertThat(parts[1]).isEqualTo(attempt.getTraceId());
+      assertThat(parts[2]).isEqualTo(attempt.getSpanId());
+    }
   }
 
   @Test
