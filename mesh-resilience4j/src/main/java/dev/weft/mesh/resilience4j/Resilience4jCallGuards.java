@@ -126,17 +126,12 @@ public final class Resilience4jCallGuards implements CallGuardFactory {
                         ? bulkheads.bulkhead(name, name)
                         : bulkheads.bulkhead(name));
     if (bulkhead != null) {
-      Duration wait = bulkhead.getBulkheadConfig().getMaxWaitDuration();
-      if (!wait.isZero()) {
-        throw new IllegalArgumentException(
-            owner
-                + " names bulkhead '"
-                + bulkhead.getName()
-                + "', which waits up to "
-                + wait
-                + " for a permission (maxWaitDuration); the mesh never blocks a call, so set"
-                + " its maxWaitDuration to 0");
-      }
+      refuseWaiting(
+          owner,
+          "bulkhead",
+          bulkhead.getName(),
+          bulkhead.getBulkheadConfig().getMaxWaitDuration(),
+          "maxWaitDuration");
     }
     RateLimiter rateLimiter =
         instances.rateLimiter().isEmpty()
@@ -154,19 +149,34 @@ public final class Resilience4jCallGuards implements CallGuardFactory {
                         ? rateLimiters.rateLimiter(name, name)
                         : rateLimiters.rateLimiter(name));
     if (rateLimiter != null) {
-      Duration wait = rateLimiter.getRateLimiterConfig().getTimeoutDuration();
-      if (!wait.isZero()) {
-        throw new IllegalArgumentException(
-            owner
-                + " names rate limiter '"
-                + rateLimiter.getName()
-                + "', which waits up to "
-                + wait
-                + " for a permission (timeoutDuration); the mesh never blocks a call, so set"
-                + " its timeoutDuration to 0");
-      }
+      refuseWaiting(
+          owner,
+          "rate limiter",
+          rateLimiter.getName(),
+          rateLimiter.getRateLimiterConfig().getTimeoutDuration(),
+          "timeoutDuration");
     }
     return new Resilience4jCallGuard(owner, breaker, rateLimiter, bulkhead);
+  }
+
+  /** Refuses an instance that would make a call wait for a permission: the mesh never blocks. */
+  private static void refuseWaiting(
+      String owner, String kind, String name, Duration wait, String setting) {
+    if (!wait.isZero()) {
+      throw new IllegalArgumentException(
+          owner
+              + " names "
+              + kind
+              + " '"
+              + name
+              + "', which waits up to "
+              + wait
+              + " for a permission ("
+              + setting
+              + "); the mesh never blocks a call, so set its "
+              + setting
+              + " to 0");
+    }
   }
 
   private <E> E resolve(

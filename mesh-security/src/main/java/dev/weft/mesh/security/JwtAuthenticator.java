@@ -60,6 +60,9 @@ public final class JwtAuthenticator {
   private final List<Location> locations;
   private final Set<String> claimHeaders;
 
+  /** What a request without a token gets: made once, as it is the same for every such request. */
+  private final Result anonymous;
+
   private JwtAuthenticator(List<CompiledRule> rules, Set<String> claimHeaders) {
     this.rules = List.copyOf(rules);
     Map<String, CompiledRule> issuers = new HashMap<>();
@@ -71,6 +74,7 @@ public final class JwtAuthenticator {
     this.byIssuer = Map.copyOf(issuers);
     this.locations = List.copyOf(places);
     this.claimHeaders = Set.copyOf(claimHeaders);
+    this.anonymous = new Result(Outcome.ANONYMOUS, Optional.empty(), "", removals(null), Map.of());
   }
 
   /** An authenticator with no rules: every request passes unauthenticated. */
@@ -142,7 +146,7 @@ public final class JwtAuthenticator {
       }
     }
     if (token == null) {
-      return new Result(Outcome.ANONYMOUS, Optional.empty(), "", removals(null), Map.of());
+      return anonymous;
     }
     return verify(token, foundAt);
   }
@@ -228,7 +232,8 @@ public final class JwtAuthenticator {
   }
 
   private Result refused(String problem) {
-    return new Result(Outcome.REFUSED, Optional.empty(), problem, removals(null), Map.of());
+    return new Result(
+        Outcome.REFUSED, Optional.empty(), problem, anonymous.removeHeaders(), Map.of());
   }
 
   @Override

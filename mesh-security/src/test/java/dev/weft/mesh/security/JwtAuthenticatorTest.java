@@ -43,6 +43,24 @@ class JwtAuthenticatorTest {
         JwtRule.remote(issuer.issuer(), issuer.jwksUri(), audiences), Ticker.system());
   }
 
+  /** Keys from the issuer's endpoint, fetched again on any unknown key id (no rate limit). */
+  private JwtAuthenticator refetchingOnEveryUnknownKey() {
+    JwtRule rule =
+        new JwtRule(
+            issuer.issuer(),
+            List.of(),
+            issuer.jwksUri(),
+            null,
+            List.of(),
+            List.of(),
+            List.of(),
+            false,
+            null,
+            null,
+            Duration.ZERO);
+    return authenticator(rule, Ticker.system());
+  }
+
   private static RequestHeaders bearer(String token) {
     return RequestHeaders.of(Map.of("Authorization", List.of("Bearer " + token)));
   }
@@ -144,20 +162,7 @@ class JwtAuthenticatorTest {
   @Test
   void aKeyRotatedOutOfTheKeySetIsNoLongerAccepted() {
     issuer.addRsaKey("rsa-2");
-    JwtRule rule =
-        new JwtRule(
-            issuer.issuer(),
-            List.of(),
-            issuer.jwksUri(),
-            null,
-            List.of(),
-            List.of(),
-            List.of(),
-            false,
-            null,
-            null,
-            Duration.ZERO);
-    JwtAuthenticator auth = authenticator(rule, Ticker.system());
+    JwtAuthenticator auth = refetchingOnEveryUnknownKey();
     String old = issuer.token("rsa-1", c -> c.subject("a"));
     assertThat(auth.authenticate(bearer(old), null).outcome()).isEqualTo(Outcome.AUTHENTICATED);
 
@@ -172,20 +177,7 @@ class JwtAuthenticatorTest {
   @Test
   void whileTheKeySetEndpointIsDownCachedKeysWorkAndNewKeyIdsFailClosed() {
     issuer.addRsaKey("rsa-new");
-    JwtRule rule =
-        new JwtRule(
-            issuer.issuer(),
-            List.of(),
-            issuer.jwksUri(),
-            null,
-            List.of(),
-            List.of(),
-            List.of(),
-            false,
-            null,
-            null,
-            Duration.ZERO);
-    JwtAuthenticator auth = authenticator(rule, Ticker.system());
+    JwtAuthenticator auth = refetchingOnEveryUnknownKey();
     String cached = issuer.token("rsa-1", c -> c.subject("a"));
     assertThat(auth.authenticate(bearer(cached), null).outcome()).isEqualTo(Outcome.AUTHENTICATED);
 
