@@ -27,6 +27,12 @@ import java.util.function.Function;
 final class LoadDriver implements AutoCloseable {
   static final Duration DEADLINE = Duration.ofSeconds(5);
 
+  /** Indexes in {@link PhaseStats#PATHS}. */
+  static final int UNARY = 0;
+
+  static final int STREAM = 1;
+  static final int HTTP = 2;
+
   private final SimpleServiceGrpc.SimpleServiceStub grpc;
   private final Function<HttpRequest, CompletableFuture<HttpResponse<Void>>> http;
   private final HttpRequest get;
@@ -102,16 +108,16 @@ final class LoadDriver implements AutoCloseable {
 
                 @Override
                 public void onError(Throwable t) {
-                  failGrpc(p, intended, "unary", t);
+                  failGrpc(p, UNARY, intended, "unary", t);
                 }
 
                 @Override
                 public void onCompleted() {
-                  ok(p, intended);
+                  ok(p, UNARY, intended);
                 }
               });
     } catch (RuntimeException e) {
-      failGrpc(p, intended, "unary", e);
+      failGrpc(p, UNARY, intended, "unary", e);
     }
   }
 
@@ -130,20 +136,20 @@ final class LoadDriver implements AutoCloseable {
 
                 @Override
                 public void onError(Throwable t) {
-                  failGrpc(p, intended, "stream", t);
+                  failGrpc(p, STREAM, intended, "stream", t);
                 }
 
                 @Override
                 public void onCompleted() {
                   if (messages == Backends.STREAM_MESSAGES) {
-                    ok(p, intended);
+                    ok(p, STREAM, intended);
                   } else {
-                    fail(p, intended, "stream " + messages + " messages", "short stream");
+                    fail(p, STREAM, intended, "stream " + messages + " messages", "short stream");
                   }
                 }
               });
     } catch (RuntimeException e) {
-      failGrpc(p, intended, "stream", e);
+      failGrpc(p, STREAM, intended, "stream", e);
     }
   }
 
@@ -160,29 +166,30 @@ final class LoadDriver implements AutoCloseable {
           if (e != null) {
             failHttp(p, intended, e);
           } else if (r.statusCode() != 200) {
-            fail(p, intended, "http " + r.statusCode(), "status " + r.statusCode());
+            fail(p, HTTP, intended, "http " + r.statusCode(), "status " + r.statusCode());
           } else {
-            ok(p, intended);
+            ok(p, HTTP, intended);
           }
         });
   }
 
-  private void ok(PhaseStats p, long intended) {
-    p.succeeded(intended, System.nanoTime() - intended);
+  private void ok(PhaseStats p, int path, long intended) {
+    p.succeeded(path, intended, System.nanoTime() - intended);
     inFlight.decrementAndGet();
   }
 
-  private void fail(PhaseStats p, long intended, String reason, String sample) {
-    p.failed(intended, System.nanoTime() - intended, reason, sample);
+  private void fail(PhaseStats p, int path, long intended, String reason, String sample) {
+    p.failed(path, intended, System.nanoTime() - intended, reason, sample);
     inFlight.decrementAndGet();
   }
 
-  private void failGrpc(PhaseStats p, long intended, String kind, Throwable t) {
+  private void failGrpc(PhaseStats p, int path, long intended, String kind, Throwable t) {
     Status s = Status.fromThrowable(t);
-    fail(p, intended, "grpc " + kind + " " + s.getCode(), String.valueOf(s.getDescription()));
+    fail(p, path, intended, "grpc " + kind + " " + s.getCode(), String.valueOf(s.getDescription()));
   }
 
   private void failHttp(PhaseStats p, long intended, Throwable t) {
+    int path = HTTP;
     Throwable e = t;
     while (e instanceof CompletionException && e.getCause() != null) {
       e = e.getCause();
@@ -191,7 +198,7 @@ final class LoadDriver implements AutoCloseable {
         e instanceof MeshException m
             ? "http mesh " + m.reason()
             : "http " + e.getClass().getSimpleName();
-    fail(p, intended, reason, String.valueOf(e.getMessage()));
+    fail(p, path, intended, reason, String.valueOf(e.getMessage()));
   }
 
   @Override

@@ -59,6 +59,15 @@ final class Meters {
     return n;
   }
 
+  /** Ejections so far per cluster. */
+  Map<String, Long> ejectionsByCluster() {
+    Map<String, Long> out = new TreeMap<>();
+    for (Counter c : registry.find("weft.cluster.ejections").counters()) {
+      out.merge(String.valueOf(c.getId().getTag("cluster")), (long) c.count(), Long::sum);
+    }
+    return out;
+  }
+
   private void count(Map<String, long[]> acc, String name, int slot) {
     for (Counter c : registry.find(name).counters()) {
       add(acc, c.getId().getTag("cluster"), slot, (long) c.count());

@@ -1,5 +1,6 @@
 package dev.weft.chaos;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +29,12 @@ final class PhaseStats {
   private final Map<String, String> samples = new ConcurrentHashMap<>();
   private final Histogram[] windows;
 
+  /** The call kinds the load cycles through, for the per-path windows. */
+  static final List<String> PATHS = List.of("unary", "stream", "http");
+
+  /** Per path (index in {@link #PATHS}), the same windows as {@link #windows}. */
+  private final Histogram[][] pathWindows;
+
   PhaseStats(Schedule.Phase phase, long startNanos) {
     this.phase = phase;
     this.startNanos = startNanos;
@@ -36,31 +43,54 @@ final class PhaseStats {
     for (int i = 0; i < n; i++) {
       windows[i] = new ConcurrentHistogram(HIGHEST, 2);
     }
+    pathWindows = new Histogram[PATHS.size()][n];
+    for (Histogram[] w : pathWindows) {
+      for (int i = 0; i < n; i++) {
+        w[i] = new ConcurrentHistogram(HIGHEST, 2);
+      }
+    }
   }
 
   void sent() {
     calls.incrementAndGet();
   }
 
-  void succeeded(long intendedNanos, long tookNanos) {
+  void succeeded(int path, long intendedNanos, long tookNanos) {
     latency.recordValue(Math.min(tookNanos, HIGHEST));
-    window(intendedNanos, tookNanos);
+    window(path, intendedNanos, tookNanos);
     completed.incrementAndGet();
   }
 
-  void failed(long intendedNanos, long tookNanos, String reason, String sample) {
+  void failed(int path, long intendedNanos, long tookNanos, String reason, String sample) {
     failed.incrementAndGet();
     reasons.computeIfAbsent(reason, r -> new LongAdder()).increment();
     samples.putIfAbsent(reason, sample);
-    window(intendedNanos, tookNanos);
+    window(path, intendedNanos, tookNanos);
     completed.incrementAndGet();
   }
 
-  private void window(long intendedNanos, long tookNanos) {
+  private void window(int path, long intendedNanos, long tookNanos) {
     int i = (int) ((intendedNanos - startNanos) / WINDOW_NANOS);
     if (i >= 0 && i < windows.length) {
       windows[i].recordValue(Math.min(tookNanos, HIGHEST));
+      if (path >= 0 && path < pathWindows.length) {
+        pathWindows[path][i].recordValue(Math.min(tookNanos, HIGHEST));
+      }
     }
+  }
+
+  /**
+   * The latencies of the calls of {@code path} (index in {@link #PATHS}) intended from {@code
+   * fromNanos} to {@code toNanos}, failures included at the time they failed, by whole window.
+   */
+  Histogram pathBetween(int path, long fromNanos, long toNanos) {
+    Histogram h = new Histogram(HIGHEST, 2);
+    int from = (int) Math.max(0, (fromNanos - startNanos + WINDOW_NANOS - 1) / WINDOW_NANOS);
+    int to = (int) Math.min(windows.length, (toNanos - startNanos) / WINDOW_NANOS);
+    for (int i = from; i < to; i++) {
+      h.add(pathWindows[path][i]);
+    }
+    return h;
   }
 
   Map<String, Long> reasons() {

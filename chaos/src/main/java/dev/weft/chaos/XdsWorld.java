@@ -50,13 +50,26 @@ final class XdsWorld {
                   .setMaxInterval(com.google.protobuf.Duration.newBuilder().setNanos(250_000_000)))
           .build();
 
-  /** Five failures in a row eject an endpoint for 30 s; at most one of the three at a time. */
+  /**
+   * How long a first ejection lasts: short enough that the endpoint a phase ejected (the killed
+   * one, back after 8 s) is in service again when the next phase's fault starts.
+   */
+  static final java.time.Duration BASE_EJECTION = java.time.Duration.ofSeconds(10);
+
+  /**
+   * Five failures in a row eject an endpoint for {@link #BASE_EJECTION}; at most one of the three
+   * at a time. Weft ejects while fewer than {@code max_ejection_percent} of the endpoints are out
+   * (gRFC A50), so 33% allows one of three (34% allowed a second: 1 of 3 is 33.3% < 34%), and with
+   * two of three out the one left is under the 50% panic threshold, so calls go to all three again,
+   * the stalled one included.
+   */
   static final OutlierDetection OUTLIERS =
       OutlierDetection.newBuilder()
           .setConsecutive5Xx(UInt32Value.of(5))
           .setInterval(com.google.protobuf.Duration.newBuilder().setSeconds(1))
-          .setBaseEjectionTime(com.google.protobuf.Duration.newBuilder().setSeconds(30))
-          .setMaxEjectionPercent(UInt32Value.of(34))
+          .setBaseEjectionTime(
+              com.google.protobuf.Duration.newBuilder().setSeconds(BASE_EJECTION.toSeconds()))
+          .setMaxEjectionPercent(UInt32Value.of(33))
           .build();
 
   private final TestControlPlane controlPlane;

@@ -24,6 +24,15 @@ class RetryBudgetCheckTest {
   }
 
   @Test
+  void theWindowedBoundGivesAWholeReserveForEachTtlBegun() {
+    RetryBudgetCheck b = RetryBudgetCheck.DEFAULT;
+    // 15 s begins two 10 s windows: two reserves of 100, not 150.
+    assertThat(b.allowed(0, 0, 15)).isEqualTo(200.0);
+    assertThat(b.allowed(0, 0, 10)).isEqualTo(100.0);
+    assertThat(b.allowed(100, 50, 45)).isEqualTo(30 + 500.0);
+  }
+
+  @Test
   void negativeSettingsAreRefused() {
     assertThatThrownBy(() -> new RetryBudgetCheck(-1, 10))
         .isInstanceOf(IllegalArgumentException.class);

@@ -29,6 +29,22 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * one for each thread whose clock reading lies in the previous slot while another thread's lies in
  * the next (the check reads the other slots, then compare-and-sets the current one).
  *
+ * <p>What is enforced, for any span of {@code T} seconds (for example a load test's phase): the
+ * withdrawals made in it are at most
+ *
+ * <pre>
+ *   ceil(T / ttl) * reserve + percent / 100 * (calls in the span + calls in the 1.05 * ttl before it)
+ * </pre>
+ *
+ * (plus the concurrent overdraw above). The check is against the ratio in the window, never against
+ * a span's own calls, so the strict reading "{@code percent}% of the span's calls plus {@code
+ * minRetriesPerSecond} per second of it" can be exceeded, by at most {@code percent}% of the calls
+ * of the 1.05 * ttl before the span (calls that still fund withdrawals in it, if they were not
+ * spent before it) plus {@code minRetriesPerSecond * (ceil(T / ttl) * ttl - T)} (a reserve that
+ * refills once per ttl, whole, not per second). With the defaults (20%, 10 a second, ttl 10 s), a
+ * steady rate, and no retries in the 10.5 s before it, a span of 10 s can see up to 20% of 2.05
+ * times its calls, plus 100.
+ *
  * <p>Why not resilience4j: it has no retry budget. Finagle's windowed adder inspired the slots;
  * here each slot is one {@code long} holding the slot's number (36 bits, enough for a century of
  * slots) and its count (28 bits, saturating), so that moving a slot on to a new period and counting
