@@ -44,6 +44,9 @@ final class AttemptRecording {
     }
     route.metrics.attempt(target.cluster.name(), outcome.statusLabel());
     engine.attemptEnded(target.destination, !Telemetry.isError(outcome), latency);
+    if (outcome.kind() == AttemptOutcome.Kind.CONNECT_FAILURE) {
+      engine.connectFailed(target.cluster.name(), run.endpoint.endpoint());
+    }
     engine.telemetry().endAttemptSpan(run.span, outcome);
   }
 }

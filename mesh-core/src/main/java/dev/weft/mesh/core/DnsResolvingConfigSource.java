@@ -6,13 +6,16 @@ import dev.weft.mesh.api.config.Cluster;
 import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.config.InvalidConfigException;
 import dev.weft.mesh.api.config.MeshConfig;
+import dev.weft.mesh.api.runtime.Ticker;
 import dev.weft.mesh.api.spi.ConfigListener;
 import dev.weft.mesh.api.spi.ConfigSource;
 import dev.weft.mesh.api.spi.StartupMode;
+import dev.weft.mesh.core.spi.ConnectFailureListener;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,16 +34,18 @@ import org.slf4j.LoggerFactory;
  * an IP address becomes one endpoint per A/AAAA record of that name, each with the name's weight,
  * locality, priority, health and labels (a headless Service's pods are balanced one by one, without
  * access to the Kubernetes API). Names are resolved again every {@link Builder#refreshInterval
- * refresh interval} and when {@link #refreshNow()} is asked (for example after connection
- * failures); when a resolution fails, the last good answer stays in force and {@link #status()}
- * says so. A name that has never resolved stays as written, so that the protocol adapter resolves
- * it itself.
+ * refresh interval}, when {@link #refreshNow()} is asked, and early when an attempt cannot connect
+ * to one of a name's addresses: that name alone is resolved again, at most once per {@link
+ * Builder#earlyRefreshMinInterval minimum interval} (a mesh built over this source tells it of
+ * connect failures, as a {@link ConnectFailureListener}). When a resolution fails, the last good
+ * answer stays in force and {@link #status()} says so. A name that has never resolved stays as
+ * written, so that the protocol adapter resolves it itself.
  *
  * <p>Threading: resolution blocks, so it runs on a thread of its own, never on the mesh's
  * scheduler; the delegate's configurations and the refreshes are delivered serially from that
  * thread.
  */
-public final class DnsResolvingConfigSource implements ConfigSource {
+public final class DnsResolvingConfigSource implements ConfigSource, ConnectFailureListener {
   private static final Logger log = LoggerFactory.getLogger(DnsResolvingConfigSource.class);
 
   /** Resolves a host name to its addresses; {@link InetAddress#getAllByName} by default. */
@@ -57,6 +62,18 @@ public final class DnsResolvingConfigSource implements ConfigSource {
   private final ConfigSource delegate;
   private final HostResolver resolver;
   private final Duration refreshInterval;
+  private final long earlyRefreshMinNanos;
+  private final Ticker ticker;
+
+  /** Per cluster, per address in force that came from a name, that name. Replaced whole. */
+  private volatile Map<String, Map<String, String>> namesByAddress = Map.of();
+
+  /** Per name, when it was last looked up (the ticker's nanoseconds). */
+  private final Map<String, Long> lookedUpAt = new ConcurrentHashMap<>();
+
+  /** Names whose early resolution is queued. */
+  private final Set<String> earlyPending = ConcurrentHashMap.newKeySet();
+
   private final ScheduledExecutorService executor;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Map<String, List<String>> lastGood = new ConcurrentHashMap<>();
@@ -69,6 +86,8 @@ public final class DnsResolvingConfigSource implements ConfigSource {
     this.delegate = b.delegate;
     this.resolver = b.resolver;
     this.refreshInterval = b.refreshInterval;
+    this.earlyRefreshMinNanos = b.earlyRefreshMinInterval.toNanos();
+    this.ticker = b.ticker;
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -96,7 +115,7 @@ public final class DnsResolvingConfigSource implements ConfigSource {
             if (delivered == null) {
               deliverNowOrThrow();
             } else {
-              executor.execute(DnsResolvingConfigSource.this::deliver);
+              executor.execute(() -> deliver(null));
             }
           }
 
@@ -106,12 +125,12 @@ public final class DnsResolvingConfigSource implements ConfigSource {
           }
         });
     long period = refreshInterval.toNanos();
-    executor.scheduleWithFixedDelay(this::deliver, period, period, TimeUnit.NANOSECONDS);
+    executor.scheduleWithFixedDelay(() -> deliver(null), period, period, TimeUnit.NANOSECONDS);
   }
 
   private synchronized void deliverNowOrThrow() {
     MeshConfig config = latest;
-    MeshConfig resolved = resolve(config);
+    MeshConfig resolved = resolve(config, null);
     listener.onConfig(resolved);
     delivered = resolved;
   }
@@ -119,17 +138,45 @@ public final class DnsResolvingConfigSource implements ConfigSource {
   /** Resolves every name again now (on the source's thread), for example after connect failures. */
   public void refreshNow() {
     if (!closed.get()) {
-      executor.execute(this::deliver);
+      executor.execute(() -> deliver(null));
     }
   }
 
-  private synchronized void deliver() {
+  /**
+   * An attempt could not connect to {@code endpoint}: when its address came from a name that was
+   * not looked up within the early-refresh minimum interval, that name is resolved again now (on
+   * the source's thread). Quick and non-blocking, as the call path needs.
+   */
+  @Override
+  public void connectFailed(String cluster, Endpoint endpoint) {
+    Map<String, String> names = namesByAddress.get(cluster);
+    String name = names == null ? null : names.get(endpoint.host());
+    if (name == null || closed.get()) {
+      return;
+    }
+    Long last = lookedUpAt.get(name);
+    if (last != null && ticker.nanoTime() - last < earlyRefreshMinNanos) {
+      return;
+    }
+    if (earlyPending.add(name)) {
+      log.debug(
+          "DNS discovery: cannot connect to {} of {}; resolving {} again", endpoint, cluster, name);
+      executor.execute(
+          () -> {
+            earlyPending.remove(name);
+            deliver(name);
+          });
+    }
+  }
+
+  /** Resolves and delivers; {@code only} names the one name to look up again, null for all. */
+  private synchronized void deliver(String only) {
     MeshConfig config = latest;
     if (config == null || closed.get()) {
       return;
     }
     try {
-      MeshConfig resolved = resolve(config);
+      MeshConfig resolved = resolve(config, only);
       if (resolved.equals(delivered)) {
         return;
       }
@@ -143,8 +190,9 @@ public final class DnsResolvingConfigSource implements ConfigSource {
     }
   }
 
-  private MeshConfig resolve(MeshConfig config) {
+  private MeshConfig resolve(MeshConfig config, String only) {
     boolean changed = false;
+    Map<String, Map<String, String>> byAddress = new HashMap<>();
     List<Cluster> clusters = new ArrayList<>(config.clusters().size());
     Set<String> names = new LinkedHashSet<>();
     for (Cluster c : config.clusters()) {
@@ -159,7 +207,10 @@ public final class DnsResolvingConfigSource implements ConfigSource {
           continue;
         }
         names.add(e.host());
-        List<String> addresses = addresses(e.host());
+        List<String> addresses =
+            only == null || only.equals(e.host()) || !lastGood.containsKey(e.host())
+                ? addresses(e.host())
+                : lastGood.get(e.host());
         if (addresses == null) {
           if (seen.add(e.address())) {
             endpoints.add(e);
@@ -167,7 +218,9 @@ public final class DnsResolvingConfigSource implements ConfigSource {
           continue;
         }
         clusterChanged = true;
+        Map<String, String> fromName = byAddress.computeIfAbsent(c.name(), k -> new HashMap<>());
         for (String a : addresses) {
+          fromName.put(a, e.host());
           Endpoint resolved =
               Endpoint.builder(a, e.port())
                   .weight(e.weight())
@@ -186,6 +239,8 @@ public final class DnsResolvingConfigSource implements ConfigSource {
     }
     lastGood.keySet().retainAll(names);
     failures.keySet().retainAll(names);
+    lookedUpAt.keySet().retainAll(names);
+    namesByAddress = byAddress;
     if (!changed) {
       return config;
     }
@@ -199,6 +254,7 @@ public final class DnsResolvingConfigSource implements ConfigSource {
 
   /** The addresses of {@code host}, the last good ones when it fails now, null when never known. */
   private List<String> addresses(String host) {
+    lookedUpAt.put(host, ticker.nanoTime());
     try {
       List<InetAddress> found = resolver.resolve(host);
       if (found == null || found.isEmpty()) {
@@ -247,6 +303,7 @@ public final class DnsResolvingConfigSource implements ConfigSource {
   public Map<String, Object> status() {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("refreshInterval", refreshInterval.toString());
+    s.put("earlyRefreshMinInterval", Duration.ofNanos(earlyRefreshMinNanos).toString());
     s.put("resolved", Map.copyOf(lastGood));
     s.put("failing", Map.copyOf(failures));
     s.put("delegate", delegate.status());
@@ -276,6 +333,8 @@ public final class DnsResolvingConfigSource implements ConfigSource {
     private final ConfigSource delegate;
     private HostResolver resolver = host -> List.of(InetAddress.getAllByName(host));
     private Duration refreshInterval = Duration.ofSeconds(30);
+    private Duration earlyRefreshMinInterval = Duration.ofSeconds(5);
+    private Ticker ticker = Ticker.system();
 
     private Builder(ConfigSource delegate) {
       this.delegate = delegate;
@@ -295,6 +354,26 @@ public final class DnsResolvingConfigSource implements ConfigSource {
             "refreshInterval must be positive, was " + refreshInterval);
       }
       this.refreshInterval = refreshInterval;
+      return this;
+    }
+
+    /**
+     * The least time between two lookups of one name when connect failures ask for it early; 5 s by
+     * default. Zero resolves again on every connect failure (at most one lookup queued per name).
+     */
+    public Builder earlyRefreshMinInterval(Duration earlyRefreshMinInterval) {
+      requireNonNull(earlyRefreshMinInterval, "earlyRefreshMinInterval");
+      if (earlyRefreshMinInterval.isNegative()) {
+        throw new IllegalArgumentException(
+            "earlyRefreshMinInterval must not be negative, was " + earlyRefreshMinInterval);
+      }
+      this.earlyRefreshMinInterval = earlyRefreshMinInterval;
+      return this;
+    }
+
+    /** The time that spaces early lookups; the system's by default. */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = requireNonNull(ticker, "ticker");
       return this;
     }
 

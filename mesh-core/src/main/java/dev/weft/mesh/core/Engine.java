@@ -1,9 +1,11 @@
 package dev.weft.mesh.core;
 
+import dev.weft.mesh.api.config.Endpoint;
 import dev.weft.mesh.api.runtime.RandomSource;
 import dev.weft.mesh.api.runtime.Scheduler;
 import dev.weft.mesh.api.runtime.Ticker;
 import dev.weft.mesh.core.spi.CallObserver;
+import dev.weft.mesh.core.spi.ConnectFailureListener;
 import dev.weft.mesh.core.spi.RouteDestination;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +39,12 @@ final class Engine implements EngineContext {
   private volatile CallObserver[] observers = NO_OBSERVERS;
 
   private static final CallObserver[] NO_OBSERVERS = new CallObserver[0];
+
+  /** Replaced whole (copy on write) under the control lock; read once per connect failure. */
+  private volatile ConnectFailureListener[] connectFailureListeners = NO_CONNECT_LISTENERS;
+
+  private static final ConnectFailureListener[] NO_CONNECT_LISTENERS =
+      new ConnectFailureListener[0];
   final List<Consumer<List<Mesh.EndpointRemoval>>> removalListeners = new CopyOnWriteArrayList<>();
 
   Engine(
@@ -97,6 +105,35 @@ final class Engine implements EngineContext {
       List<CallObserver> next = new ArrayList<>(Arrays.asList(observers));
       if (next.remove(observer)) {
         observers = next.toArray(NO_OBSERVERS);
+      }
+    }
+  }
+
+  void addConnectFailureListener(ConnectFailureListener listener) {
+    synchronized (controlLock) {
+      ConnectFailureListener[] current = connectFailureListeners;
+      ConnectFailureListener[] next = Arrays.copyOf(current, current.length + 1);
+      next[current.length] = listener;
+      connectFailureListeners = next;
+    }
+  }
+
+  void removeConnectFailureListener(ConnectFailureListener listener) {
+    synchronized (controlLock) {
+      List<ConnectFailureListener> next = new ArrayList<>(Arrays.asList(connectFailureListeners));
+      if (next.remove(listener)) {
+        connectFailureListeners = next.toArray(NO_CONNECT_LISTENERS);
+      }
+    }
+  }
+
+  @Override
+  public void connectFailed(String cluster, Endpoint endpoint) {
+    for (ConnectFailureListener l : connectFailureListeners) {
+      try {
+        l.connectFailed(cluster, endpoint);
+      } catch (RuntimeException e) {
+        observerFailed(e);
       }
     }
   }

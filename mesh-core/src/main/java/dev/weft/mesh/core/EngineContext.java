@@ -26,6 +26,9 @@ interface EngineContext {
   /** Tells the call observers that a call to {@code destination} ended; never throws. */
   void callEnded(RouteDestination destination, boolean success, long elapsedNanos, int attempts);
 
+  /** An attempt to {@code endpoint} of {@code cluster} could not connect; on the call path. */
+  void connectFailed(String cluster, dev.weft.mesh.api.config.Endpoint endpoint);
+
   /** Runs {@code task} on the control path, serially with configuration updates. */
   void control(Runnable task);
 

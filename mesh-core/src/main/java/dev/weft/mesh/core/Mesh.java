@@ -21,6 +21,7 @@ import dev.weft.mesh.core.spi.CallHandle;
 import dev.weft.mesh.core.spi.CallListener;
 import dev.weft.mesh.core.spi.CallObserver;
 import dev.weft.mesh.core.spi.CallRequest;
+import dev.weft.mesh.core.spi.ConnectFailureListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
@@ -476,6 +477,23 @@ public final class Mesh implements AutoCloseable {
   }
 
   /**
+   * Registers a listener told of every attempt that could not connect (see {@link
+   * ConnectFailureListener} for its threading contract). A configuration source that implements
+   * {@link ConnectFailureListener} (such as {@link DnsResolvingConfigSource}) is registered when
+   * the mesh is built.
+   */
+  public void addConnectFailureListener(ConnectFailureListener listener) {
+    engine.addConnectFailureListener(requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Unregisters a listener added with {@link #addConnectFailureListener}; unknown ones are ignored.
+   */
+  public void removeConnectFailureListener(ConnectFailureListener listener) {
+    engine.removeConnectFailureListener(requireNonNull(listener, "listener"));
+  }
+
+  /**
    * Registers a listener told when endpoints leave the configuration (so that protocol modules
    * close their connections). Called on the control path; must be quick.
    */
@@ -736,6 +754,9 @@ public final class Mesh implements AutoCloseable {
         throw new IllegalStateException("a Mesh needs a configSource (or config)");
       }
       Mesh mesh = new Mesh(this);
+      if (configSource instanceof ConnectFailureListener l) {
+        mesh.addConnectFailureListener(l);
+      }
       try {
         mesh.start();
         if (mesh.startupMode == StartupMode.FAIL_FAST) {
